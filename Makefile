@@ -1,0 +1,39 @@
+# One entry point per check. `make run` and `make test` install what is missing first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEB_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install system-deps run test lint bench clean
+
+system-deps:
+	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || { \
+		echo "installing Debian packages: $(DEB_PACKAGES)"; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(DEB_PACKAGES); }
+
+$(BIN)/docparse: pyproject.toml
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: system-deps $(BIN)/docparse
+
+run: install
+	$(BIN)/docparse serve
+
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+bench: install
+	$(BIN)/docparse bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from docparse.cli import main
+
+raise SystemExit(main())

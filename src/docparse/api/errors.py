@@ -1,0 +1,90 @@
+"""Domain errors to HTTP: clients get {"error": {"code", "message", "details"}}, never a
+stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from docparse.errors import (
+    ConfigurationError,
+    ConversionFailed,
+    CorruptDocument,
+    DocparseError,
+    EngineUnavailable,
+    InputError,
+    LimitExceeded,
+    PasswordProtected,
+    RecognitionFailed,
+    UnsupportedFormat,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[DocparseError], int] = {
+    UnsupportedFormat: 415,
+    LimitExceeded: 413,
+    CorruptDocument: 422,
+    PasswordProtected: 422,
+    InputError: 422,
+    EngineUnavailable: 503,
+    RecognitionFailed: 500,
+    ConversionFailed: 500,
+    ConfigurationError: 500,
+    DocparseError: 500,
+}
+
+
+def status_for(exc: DocparseError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+async def _docparse_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DocparseError)
+    status = status_for(exc)
+    if status >= 500:
+        log.warning("%s %s failed: %s", request.method, request.url.path, exc.message)
+    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+               for e in exc.errors()]
+    fields = ", ".join(d["field"] for d in details)
+    return JSONResponse(error_body("invalid_request", f"invalid request: {fields}", details),
+                        status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)),
+                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("internal_error", "internal error; see the service log"),
+                        status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DocparseError, _docparse_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,92 @@
+"""POST /v1/convert: one document in, Markdown and JSON out, synchronously."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+
+from docparse.api.deps import StateDep
+from docparse.errors import InvalidOptions, LimitExceeded
+from docparse.export import EXPORTERS, to_markdown
+from docparse.pipeline import ROUTES, ConvertOptions
+from docparse.storage import save_outputs
+
+router = APIRouter(tags=["convert"])
+CHUNK = 1024 * 1024
+
+
+def parse_formats(formats: str | None) -> list[str]:
+    chosen = [f.strip().lower() for f in (formats or "md,json").split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in EXPORTERS]
+    if unknown:
+        raise InvalidOptions(f"unknown format(s) {', '.join(unknown)}; use md, json, txt")
+    return chosen
+
+
+async def save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
+    """Copy the upload to a file of our own, counting bytes against the limit."""
+    path = folder / "input"
+    size = 0
+    with path.open("wb") as handle:
+        while chunk := await upload.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise LimitExceeded(f"file is over the upload limit of {max_bytes:,} bytes "
+                                    "(DOCPARSE_MAX_UPLOAD_BYTES)", limit="max_upload_bytes")
+            await run_in_threadpool(handle.write, chunk)
+    return path
+
+
+@router.post("/v1/convert", summary="Convert one document to Markdown and JSON",
+             responses={200: {"content": {"text/markdown": {}}},
+                        413: {"description": "over a size, page or pixel limit"},
+                        415: {"description": "not a PDF, PNG, JPEG, TIFF, WebP or BMP"},
+                        422: {"description": "damaged or encrypted document, bad options"}})
+async def convert(
+    state: StateDep,
+    file: Annotated[UploadFile, File(description="the document (PDF or image)")],
+    engine: Annotated[str, Form(description=f"one of {', '.join(ROUTES)}")] = "auto",
+    languages: Annotated[str | None, Form(description="Tesseract languages, e.g. rus+eng")]
+    = None,
+    formats: Annotated[str | None, Form(description="md,json,txt (files written)")] = None,
+    pages: Annotated[str | None, Form(description="1-based page range, e.g. 1-3,5")] = None,
+    dpi: Annotated[int | None, Form(description="render resolution for OCR")] = None,
+    format: Annotated[Literal["json", "md"], Query(
+        description="md: answer with text/markdown alone")] = "json",
+) -> Any:
+    settings = state.settings
+    chosen = parse_formats(formats)
+    options = ConvertOptions(engine=engine, languages=languages, pages=pages, dpi=dpi)
+    document_id = uuid.uuid4().hex
+    with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="req-") as tmp:
+        path = await save_upload(file, Path(tmp), settings.max_upload_bytes)
+        await file.close()
+        result = await state.converter.convert(path, options)
+    document = result.document
+    document.metadata["document_id"] = document_id
+    document.metadata["filename"] = file.filename
+    if settings.write_outputs:
+        await run_in_threadpool(save_outputs, settings.output_dir / document_id, document,
+                                chosen)
+    markdown = to_markdown(document)
+    if format == "md":
+        return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8",
+                                 headers={"X-Document-Id": document_id})
+    body: dict[str, Any] = {
+        "document_id": document_id,
+        "markdown": markdown,
+        "document": document.model_dump(mode="json"),
+        "pages": [{"index": p.index, "status": p.status, "route": p.route,
+                   "engine": p.engine, "rotation": p.rotation, "error": p.error}
+                  for p in document.pages],
+        "timings": result.timings,
+    }
+    if "txt" in chosen:
+        body["text"] = EXPORTERS["txt"](document)
+    return body

@@ -1,0 +1,90 @@
+"""Liveness, readiness and a detailed health report that tells the truth about each part."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from docparse import __version__
+from docparse.api.deps import StateDep
+from docparse.api.state import ServiceState
+from docparse.engines import OCR_ENGINES
+from docparse.engines.base import EngineState
+
+router = APIRouter(tags=["health"])
+
+
+def _folder(path: Path) -> dict[str, Any]:
+    writable = path.is_dir() and os.access(path, os.W_OK)
+    info: dict[str, Any] = {"path": str(path.resolve()), "writable": writable}
+    if path.is_dir():
+        info["free_bytes"] = shutil.disk_usage(path).free
+    return info
+
+
+def engine_report(state: ServiceState) -> dict[str, Any]:
+    report: dict[str, Any] = {"textlayer": {"state": EngineState.ready}}
+    for name in OCR_ENGINES:
+        status = state.engines.status(name)
+        entry: dict[str, Any] = {"state": status.state}
+        if status.reason:
+            entry["reason"] = status.reason
+        if status.detail:
+            entry["detail"] = status.detail
+        report[name] = entry
+    return report
+
+
+def readiness(state: ServiceState) -> tuple[bool, list[str]]:
+    problems = []
+    default = state.engines.status(state.settings.default_ocr_engine)
+    if default.state != EngineState.ready:
+        problems.append(f"default OCR engine {state.settings.default_ocr_engine} is "
+                        f"{default.state}" + (f": {default.reason}" if default.reason else ""))
+    for folder in (state.settings.output_dir, state.settings.temp_dir):
+        if not (folder.is_dir() and os.access(folder, os.W_OK)):
+            problems.append(f"{folder} is not a writable folder")
+    return not problems, problems
+
+
+@router.get("/health/live", summary="The process answers (never depends on models)")
+async def live() -> dict[str, str]:
+    return {"status": "alive"}
+
+
+@router.get("/health/ready", summary="200 once the default engines are loaded, else 503")
+async def ready(state: StateDep) -> JSONResponse:
+    ok, problems = readiness(state)
+    return JSONResponse({"status": "ready" if ok else "not_ready", "problems": problems},
+                        status_code=200 if ok else 503)
+
+
+@router.get("/health", summary="Every component's state")
+async def health(state: StateDep) -> dict[str, Any]:
+    ok, problems = readiness(state)
+    engines = engine_report(state)
+    failed = any(e["state"] == EngineState.failed for e in engines.values())
+    status = {(True, False): "healthy", (True, True): "degraded",
+              (False, False): "starting", (False, True): "unhealthy"}[(ok, failed)]
+    settings = state.settings
+    return {
+        "status": status,
+        "ready": ok,
+        "problems": problems,
+        "version": __version__,
+        # The seed service's fields, kept for existing probes and dashboards.
+        "paddleocr": "not_configured",
+        "s3_storage": "not_configured",
+        "output_dir": str(settings.output_dir.resolve()),
+        "temp_dir": str(settings.temp_dir.resolve()),
+        "engines": engines,
+        "storage": {"output_dir": _folder(settings.output_dir),
+                    "temp_dir": _folder(settings.temp_dir),
+                    "data_dir": _folder(settings.data_dir)},
+        "workers": settings.workers,
+    }

@@ -1,0 +1,19 @@
+"""Service identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from docparse import __version__
+from docparse.engines import OCR_ENGINES
+from docparse.pipeline import ROUTES
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/version", summary="Version and what this build can do")
+async def version() -> dict[str, Any]:
+    return {"name": "docparse", "version": __version__, "engines": list(OCR_ENGINES),
+            "routes": list(ROUTES), "formats": ["md", "json", "txt"]}

@@ -1,0 +1,112 @@
+"""The contract between engines and the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from PIL import Image
+from pydantic import BaseModel
+
+from docparse.errors import EngineUnavailable, RecognitionFailed
+from docparse.model import Block
+
+
+class EngineState(StrEnum):
+    not_loaded = "not_loaded"
+    loading = "loading"
+    ready = "ready"
+    failed = "failed"
+
+
+@dataclass
+class EngineStatus:
+    state: EngineState
+    reason: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PageImage:
+    """A page (or block crop) to read: pixels plus the resolution they were made at."""
+
+    index: int
+    image: Image.Image
+    dpi: float
+
+
+class RecognizeOptions(BaseModel):
+    languages: str | None = None  # Tesseract-style 'rus+eng'; None = the engine's default
+
+
+class Engine(Protocol):
+    name: str
+
+    def status(self) -> EngineStatus: ...
+
+    async def load(self) -> None: ...
+
+    async def recognize(self, page: PageImage, options: RecognizeOptions) -> list[Block]: ...
+
+
+class ThreadedEngine:
+    """Base for CPU engines: blocking work runs on a shared executor whose threads really
+    run in parallel (Tesseract and ONNX Runtime release the GIL); per-thread model
+    instances keep engines that are not thread-safe apart."""
+
+    name = "engine"
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+        self._state = EngineState.not_loaded
+        self._reason: str | None = None
+        self._load_lock = asyncio.Lock()
+        self._local = threading.local()
+
+    def status(self) -> EngineStatus:
+        return EngineStatus(self._state, self._reason, self.describe())
+
+    def describe(self) -> dict[str, Any]:
+        return {}
+
+    async def load(self) -> None:
+        async with self._load_lock:
+            if self._state == EngineState.ready:
+                return
+            self._state, self._reason = EngineState.loading, None
+            try:
+                await asyncio.get_running_loop().run_in_executor(self._executor, self._load)
+            except Exception as exc:  # any load failure is reported, not raised at startup
+                self._state, self._reason = EngineState.failed, f"{type(exc).__name__}: {exc}"
+                raise EngineUnavailable(f"engine {self.name!r} failed to load: {exc}") from exc
+            self._state = EngineState.ready
+
+    async def recognize(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
+        if self._state != EngineState.ready:
+            await self.load()
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, self.recognize_sync, page, options)
+        except (EngineUnavailable, RecognitionFailed):
+            raise
+        except Exception as exc:
+            raise RecognitionFailed(
+                f"{self.name} failed on page {page.index + 1}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def thread_instance(self, key: str, factory: Any) -> Any:
+        """One model instance per worker thread and key (e.g. a language set)."""
+        cache = self._local.__dict__.setdefault("instances", {})
+        if key not in cache:
+            cache[key] = factory()
+        return cache[key]
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def recognize_sync(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
+        raise NotImplementedError

@@ -1,0 +1,134 @@
+"""The Document model: the one shape every engine produces and every exporter reads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, computed_field
+
+
+class Label(StrEnum):
+    """PaddleOCR-VL's layout labels, so clients see the same labels whichever engine ran."""
+
+    doc_title = "doc_title"
+    paragraph_title = "paragraph_title"
+    text = "text"
+    abstract = "abstract"
+    content = "content"
+    reference = "reference"
+    reference_content = "reference_content"
+    table = "table"
+    image = "image"
+    chart = "chart"
+    display_formula = "display_formula"
+    inline_formula = "inline_formula"
+    formula_number = "formula_number"
+    header = "header"
+    header_image = "header_image"
+    footer = "footer"
+    footer_image = "footer_image"
+    footnote = "footnote"
+    figure_title = "figure_title"
+    vision_footnote = "vision_footnote"
+    aside_text = "aside_text"
+    algorithm = "algorithm"
+    number = "number"
+    seal = "seal"
+    vertical_text = "vertical_text"
+
+
+# Page furniture: kept in JSON, left out of Markdown.
+FURNITURE_LABELS = frozenset({Label.header, Label.footer, Label.number, Label.header_image,
+                              Label.footer_image})
+
+
+class BBox(BaseModel):
+    """Axis-aligned box in page pixels, origin top-left."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(x0=min(self.x0, other.x0), y0=min(self.y0, other.y0),
+                    x1=max(self.x1, other.x1), y1=max(self.y1, other.y1))
+
+    def scaled(self, factor: float) -> BBox:
+        return BBox(x0=self.x0 * factor, y0=self.y0 * factor,
+                    x1=self.x1 * factor, y1=self.y1 * factor)
+
+    @classmethod
+    def around(cls, boxes: list[BBox]) -> BBox:
+        box = boxes[0]
+        for other in boxes[1:]:
+            box = box.union(other)
+        return box
+
+
+class Line(BaseModel):
+    """One text line inside a block, kept so exporters can undo hyphenation."""
+
+    text: str
+    bbox: BBox
+    confidence: float | None = None
+
+
+class Block(BaseModel):
+    id: str
+    label: Label = Label.text
+    bbox: BBox
+    bbox_norm: BBox | None = Field(default=None, description="bbox divided by page size (0..1)")
+    order: int = 0
+    text: str = ""
+    lines: list[Line] = Field(default_factory=list)
+    html: str | None = None
+    latex: str | None = None
+    confidence: float | None = None
+    source_engine: str = ""
+
+
+class PageStatus(StrEnum):
+    ok = "ok"
+    empty = "empty"
+    failed = "failed"
+
+
+class Page(BaseModel):
+    index: int = Field(description="0-based page index in the source document")
+    width: float = Field(description="page width in pixels at `dpi`")
+    height: float
+    dpi: float = 72.0
+    rotation: int = Field(default=0, description="degrees the page was turned to be upright")
+    skew: float = Field(default=0.0, description="small skew in degrees that was corrected")
+    route: str = Field(default="", description="how the page was read: text_layer | ocr")
+    engine: str = ""
+    status: PageStatus = PageStatus.ok
+    error: str | None = None
+    blocks: list[Block] = Field(default_factory=list)
+
+    def normalise_boxes(self) -> None:
+        """Fill bbox_norm and order for every block (order = list position)."""
+        for order, block in enumerate(self.blocks):
+            block.order = order
+            block.bbox_norm = BBox(x0=block.bbox.x0 / self.width, y0=block.bbox.y0 / self.height,
+                                   x1=block.bbox.x1 / self.width, y1=block.bbox.y1 / self.height)
+
+
+class Document(BaseModel):
+    pages: list[Page] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def failed_pages(self) -> list[int]:
+        return [p.index for p in self.pages if p.status == PageStatus.failed]

@@ -1,0 +1,234 @@
+"""One document through the routes: per page, the text layer when it is good, else OCR
+(upright first). Pages run concurrently; OCR work runs on a shared executor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from docparse import orientation
+from docparse.engines import OCR_ENGINES, create_engine
+from docparse.engines.base import Engine, EngineState, EngineStatus, PageImage, RecognizeOptions
+from docparse.errors import (
+    ConversionFailed,
+    CorruptDocument,
+    DocparseError,
+    EngineUnavailable,
+    InvalidOptions,
+    RecognitionFailed,
+)
+from docparse.model import Block, Document, Label, Line, Page, PageStatus
+from docparse.paragraphs import group_lines, label_headings
+from docparse.pdf import TextLayer
+from docparse.settings import Settings
+from docparse.sources import ImageSource, Limits, PdfSource, Source, open_source, select_pages
+from docparse.textlayer import assess
+
+log = logging.getLogger(__name__)
+
+ROUTES = ("auto", "textlayer", *OCR_ENGINES)
+TARGET_LINE_PX = 40  # rendered text-line height that OCR reads well
+CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk", "mon"}
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class ConvertOptions(BaseModel):
+    engine: str = "auto"
+    languages: str | None = None
+    pages: str | None = None
+    dpi: int | None = None
+
+
+@dataclass
+class Conversion:
+    document: Document
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Engines:
+    """The engines of one process, created on first use and loaded in the background."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="ocr")
+        self._engines: dict[str, Engine] = {}
+        self._errors: dict[str, str] = {}
+
+    def get(self, name: str) -> Engine:
+        if name not in self._engines:
+            try:
+                self._engines[name] = create_engine(name, self.settings, self.executor)
+            except EngineUnavailable as exc:
+                self._errors[name] = exc.message
+                raise
+        return self._engines[name]
+
+    def status(self, name: str) -> EngineStatus:
+        if name in self._errors and name not in self._engines:
+            return EngineStatus(EngineState.failed, self._errors[name])
+        engine = self._engines.get(name)
+        return engine.status() if engine else EngineStatus(EngineState.not_loaded)
+
+    async def preload(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                await self.get(name).load()
+            except DocparseError as exc:
+                log.error("engine %s is unavailable: %s", name, exc.message)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+class Converter:
+    def __init__(self, settings: Settings, engines: Engines) -> None:
+        self.settings = settings
+        self.engines = engines
+        self.limits = Limits(settings.max_pages, settings.max_image_pixels)
+
+    async def convert(self, path: Path, options: ConvertOptions,
+                      progress: ProgressCallback | None = None) -> Conversion:
+        if options.engine not in ROUTES:
+            raise InvalidOptions(f"unknown engine {options.engine!r}; use one of "
+                                 f"{', '.join(ROUTES)}")
+        if options.dpi is not None and not 50 <= options.dpi <= 600:
+            raise InvalidOptions("dpi must be between 50 and 600")
+        started = time.perf_counter()
+        source = await asyncio.to_thread(open_source, path, self.limits)
+        try:
+            indices = select_pages(options.pages, source.page_count, self.settings.max_pages)
+            if options.engine in OCR_ENGINES:
+                await self.engines.get(options.engine).load()  # fail fast when unavailable
+            opened = time.perf_counter()
+            pages = await self._pages(source, indices, options, progress)
+        finally:
+            source.close()
+        failed = [p for p in pages if p.status == PageStatus.failed]
+        if failed and len(failed) == len(pages):
+            raise ConversionFailed("no page could be read: " + "; ".join(
+                f"page {p.index + 1}: {p.error}" for p in failed[:5]),
+                pages=[{"page": p.index + 1, "error": p.error} for p in failed])
+        document = Document(pages=pages, metadata={
+            "source_type": source.kind.value, "page_count": source.page_count,
+            "pages_selected": len(indices), "engine": options.engine})
+        done = time.perf_counter()
+        return Conversion(document, {"open_s": round(opened - started, 4),
+                                     "pages_s": round(done - opened, 4),
+                                     "total_s": round(done - started, 4)})
+
+    async def _pages(self, source: Source, indices: list[int], options: ConvertOptions,
+                     progress: ProgressCallback | None) -> list[Page]:
+        # Twice the workers in flight: the next pages render while others are read.
+        gate = asyncio.Semaphore(self.settings.workers * 2)
+        finished = 0
+
+        async def one(index: int) -> Page:
+            nonlocal finished
+            async with gate:
+                page = await self._page(source, index, options)
+            finished += 1
+            if progress:
+                progress(finished, len(indices))
+            return page
+
+        return list(await asyncio.gather(*(one(i) for i in indices)))
+
+    async def _page(self, source: Source, index: int, options: ConvertOptions) -> Page:
+        try:
+            if isinstance(source, PdfSource):
+                return await self._pdf_page(source, index, options)
+            image, dpi = await asyncio.to_thread(source.image, index)
+            return await self._ocr_page(index, image, dpi, options, "image")
+        except (RecognitionFailed, CorruptDocument) as exc:
+            return Page(index=index, width=1, height=1, status=PageStatus.failed,
+                        error=exc.message)
+
+    async def _pdf_page(self, source: PdfSource, index: int, options: ConvertOptions) -> Page:
+        layer = await asyncio.to_thread(source.text_layer, index)
+        width, height = await asyncio.to_thread(source.page_size, index)
+        reason = "OCR requested"
+        if options.engine in ("auto", "textlayer"):
+            verdict = assess(layer, width, height)
+            if verdict.use_layer or options.engine == "textlayer":
+                return text_layer_page(index, layer, width, height)
+            reason = verdict.reason
+        dpi = options.dpi or choose_dpi(layer, width, height, self.settings)
+        image = await asyncio.to_thread(source.render, index, dpi)
+        return await self._ocr_page(index, image, dpi, options, reason)
+
+    async def _ocr_page(self, index: int, image: object, dpi: float, options: ConvertOptions,
+                        why: str) -> Page:
+        from PIL import Image
+
+        assert isinstance(image, Image.Image)
+        name = self.settings.default_ocr_engine if options.engine in ("auto", "textlayer") \
+            else options.engine
+        engine = self.engines.get(name)
+        loop = asyncio.get_running_loop()
+        tessdata = self.settings.tessdata_dir
+        image, found = await loop.run_in_executor(
+            self.engines.executor, orientation.upright, image, tessdata)
+        languages = page_languages(options.languages or self.settings.languages, found)
+        blocks = await engine.recognize(PageImage(index, image, dpi),
+                                        RecognizeOptions(languages=languages))
+        label_headings(blocks, first_page=index == 0)
+        page = Page(index=index, width=image.width, height=image.height, dpi=dpi,
+                    rotation=found.rotation, skew=round(found.skew, 2), route="ocr",
+                    engine=name, blocks=blocks,
+                    status=PageStatus.ok if blocks else PageStatus.empty)
+        page.normalise_boxes()
+        log.debug("page %d by %s (%s)", index + 1, name, why)
+        return page
+
+
+def text_layer_page(index: int, layer: TextLayer, width: float, height: float) -> Page:
+    lines = [Line(text=ln.text, bbox=ln.bbox) for ln in layer.lines]
+    blocks = [
+        Block(id=f"p{index}-b{i}", label=Label.text, bbox=group[0].bbox.around(
+            [ln.bbox for ln in group]), text="\n".join(ln.text for ln in group),
+            lines=group, source_engine="textlayer")
+        for i, group in enumerate(group_lines(lines))
+    ]
+    label_headings(blocks, first_page=index == 0)
+    page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",
+                engine="textlayer", blocks=blocks,
+                status=PageStatus.ok if blocks else PageStatus.empty)
+    page.normalise_boxes()
+    return page
+
+
+def choose_dpi(layer: TextLayer, width: float, height: float, settings: Settings) -> float:
+    """Enough resolution for the text on the page, not more: a scan's own resolution, or
+    the size of the text the (bad) layer reports, within the configured bounds."""
+    dpi = 200.0
+    if layer.image_coverage >= 0.5 and layer.image_dpi:
+        dpi = layer.image_dpi
+    elif layer.lines:
+        line_pt = statistics.median(ln.font_size for ln in layer.lines)
+        if line_pt > 0:
+            dpi = TARGET_LINE_PX * 72 / line_pt
+    dpi = min(max(dpi, settings.min_dpi), settings.max_dpi)
+    # Never render past the pixel limit: a huge page gets fewer dots per inch.
+    max_dpi_for_pixels = 72 * (settings.max_image_pixels / max(width * height, 1.0)) ** 0.5
+    return float(round(min(dpi, max_dpi_for_pixels)))
+
+
+def page_languages(languages: str, found: orientation.Orientation) -> str:
+    """Drop Cyrillic models on a page OSD sees as Latin script: with both loaded, Tesseract
+    reads English words as look-alike Cyrillic letters."""
+    if found.script != "Latin" or found.script_conf < 1.0:
+        return languages
+    latin = [lang for lang in languages.split("+") if lang not in CYRILLIC_LANGS]
+    return "+".join(latin) if latin else languages
+
+
+__all__ = ["ROUTES", "Conversion", "ConvertOptions", "Converter", "Engines", "ImageSource"]

@@ -1,0 +1,33 @@
+"""Results on disk: {output_dir}/{document_id}/document.md, document.json, …"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from docparse.export import EXPORTERS, FILE_NAMES
+from docparse.model import Document
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temp file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_outputs(folder: Path, document: Document, formats: list[str]) -> dict[str, Path]:
+    """Export the document in each format into folder; md and json are always written."""
+    written: dict[str, Path] = {}
+    for fmt in dict.fromkeys(["md", "json", *formats]):
+        path = folder / FILE_NAMES[fmt]
+        write_atomic(path, EXPORTERS[fmt](document))
+        written[fmt] = path
+    return written

@@ -1,0 +1,86 @@
+"""The text-layer route: judge a PDF page's own text, and turn its lines into blocks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from docparse.model import BBox
+from docparse.pdf import TextLayer
+
+_TOKEN = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'“”„«»‘’()[]{}<>.,;:!?*•·-–—/"
+_NUMBERISH = re.compile(r"^[\d.,:/%+\-–№#$€£₽()]+$")
+_VOWELS = set("aeiouyAEIOUYаеёиоуыэюяАЕЁИОУЫЭЮЯ")
+# A page mostly covered by images whose text layer is this sparse (chars per square inch)
+# is a scan with a partial layer: a full text page has 20–40.
+MIN_CHARS_PER_SQIN_ON_SCAN = 8.0
+# An invisible OCR layer over a scan is kept only when nearly every word is plausible:
+# a bad one (horribleocr.pdf) still scores ~95% on word shape, a good one 97%+.
+MIN_GOOD_WORD_SHARE_OCR_LAYER = 0.965
+MIN_GOOD_WORD_SHARE = 0.5
+
+
+@dataclass
+class Verdict:
+    use_layer: bool
+    reason: str
+
+
+def _word_is_plausible(token: str) -> bool:
+    word = token.strip(_EDGE_PUNCT)
+    if not word:
+        return False
+    if _NUMBERISH.match(word):
+        return True
+    parts = re.split(r"[-'’]", word)
+    for part in parts:
+        if not part.isalpha():
+            return False
+        # Case inside a word: lower, Title, or UPPER; "hrT" or "FKIDA.Y" are OCR noise.
+        if not (part.islower() or part.isupper() or part.istitle()):
+            return False
+        if len(part) > 3 and not (set(part) & _VOWELS) and part.isascii():
+            return False
+    return True
+
+
+def good_word_share(text: str) -> float:
+    """Share of the text's characters that sit in plausible words (by length)."""
+    total = good = 0
+    for token in _TOKEN.findall(text):
+        if not token.strip(_EDGE_PUNCT):
+            continue  # dot leaders and bullets say nothing either way
+        total += len(token)
+        if _word_is_plausible(token):
+            good += len(token)
+    return good / total if total else 0.0
+
+
+def assess(layer: TextLayer, width_pt: float, height_pt: float) -> Verdict:
+    """Is the page's text layer good enough to use instead of OCR?"""
+    if layer.char_count == 0:
+        return Verdict(False, "no text layer")
+    text = "\n".join(line.text for line in layer.lines)
+    share = good_word_share(text)
+    if layer.image_coverage >= 0.5:
+        density = layer.char_count / max(width_pt * height_pt / 72**2, 1e-6)
+        if density < MIN_CHARS_PER_SQIN_ON_SCAN:
+            return Verdict(False, f"text layer covers only part of a scanned page "
+                                  f"({density:.1f} chars/in²)")
+        if layer.hidden_text_share >= 0.5 and share < MIN_GOOD_WORD_SHARE_OCR_LAYER:
+            return Verdict(False, f"invisible OCR layer over a scan looks bad "
+                                  f"({share:.1%} plausible words)")
+    if share < MIN_GOOD_WORD_SHARE:
+        return Verdict(False, f"text layer looks like garbage ({share:.0%} plausible words)")
+    return Verdict(True, f"text layer ({share:.0%} plausible words)")
+
+
+@dataclass
+class Paragraph:
+    lines: list[tuple[str, BBox]]
+    font_size: float
+
+    @property
+    def bbox(self) -> BBox:
+        return BBox.around([box for _, box in self.lines])
