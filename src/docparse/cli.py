@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from docparse.errors import DocparseError
 
 if TYPE_CHECKING:
-    from docparse.pipeline import ConvertOptions, Converter
+    from docparse.pipeline import Converter, ConvertOptions
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -28,7 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     from docparse.export import EXPORTERS
-    from docparse.pipeline import ConvertOptions, Converter, Engines
+    from docparse.pipeline import Converter, ConvertOptions, Engines
     from docparse.settings import Settings
 
     settings = Settings(**({"languages": args.languages} if args.languages else {}))

@@ -81,6 +81,12 @@ class Line(BaseModel):
     text: str
     bbox: BBox
     confidence: float | None = None
+    size: float | None = Field(default=None, description="text size (em height), when known")
+    bold: bool = False
+
+    @property
+    def text_size(self) -> float:
+        return self.size or self.bbox.height
 
 
 class Block(BaseModel):

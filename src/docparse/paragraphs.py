@@ -3,6 +3,7 @@ Shared by every route so that text-layer and OCR pages read alike."""
 
 from __future__ import annotations
 
+import re
 import statistics
 
 from docparse.model import Block, Label, Line
@@ -10,6 +11,7 @@ from docparse.model import Block, Label, Line
 HYPHENS = ("-", "\u2010", "\u00ad", "¬")
 HEADING_RATIO = 1.3  # a block whose lines are this much taller than body text is a heading
 TITLE_RATIO = 1.8
+_NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
 
 
 def group_lines(lines: list[Line]) -> list[list[Line]]:
@@ -19,11 +21,12 @@ def group_lines(lines: list[Line]) -> list[list[Line]]:
     for line in lines:
         if groups:
             prev = groups[-1][-1]
-            height = max(1.0, min(prev.bbox.height, line.bbox.height))
+            height = max(1.0, min(prev.text_size, line.text_size))
             gap = line.bbox.y0 - prev.bbox.y1
             overlaps = line.bbox.x0 < prev.bbox.x1 and prev.bbox.x0 < line.bbox.x1
-            same_size = abs(line.bbox.height - prev.bbox.height) < 0.35 * height + 1
-            if -0.5 * height <= gap < 0.8 * height and overlaps and same_size:
+            same_size = abs(line.text_size - prev.text_size) < 0.2 * height + 0.5
+            same_weight = line.bold == prev.bold
+            if -0.5 * height <= gap < 0.8 * height and overlaps and same_size and same_weight:
                 groups[-1].append(line)
                 continue
         groups.append([line])
@@ -31,35 +34,39 @@ def group_lines(lines: list[Line]) -> list[list[Line]]:
 
 
 def join_lines(lines: list[str]) -> str:
-    """One paragraph from its lines: 'exam-' + 'ple' -> 'example', others joined by a space."""
+    """One paragraph from its lines: 'exam-' + 'ple' -> 'example', 'Jean-' + 'Paul' ->
+    'Jean-Paul', other lines joined by a space."""
     text = ""
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if text.endswith(HYPHENS) and len(text) > 1 and text[-2].isalpha() \
-                and line[:1].islower():
-            text = text[:-1] + line
+        broken = text.endswith(HYPHENS) and len(text) > 1 and text[-2].isalnum()
+        if broken and text[-2].isalpha() and line[:1].islower():
+            text = text[:-1] + line  # a word split by hyphenation
+        elif broken and text[-1] == "-":
+            text += line  # a compound or range split at its hyphen: Jean-Paul, 10-12
         else:
             text = f"{text} {line}" if text else line
     return text
 
 
 def label_headings(blocks: list[Block], first_page: bool) -> None:
-    """Short blocks set clearly larger than the page's body text become titles."""
-    heights = [ln.bbox.height for b in blocks if b.label == Label.text for ln in b.lines]
-    if len(heights) < 3:
+    """Short blocks set clearly larger than the page's body text, or bold and numbered
+    like '2.1 Introduction', become titles."""
+    sizes = [ln.text_size for b in blocks if b.label == Label.text for ln in b.lines]
+    if len(sizes) < 3:
         return
-    body = statistics.median(heights)
+    body = statistics.median(sizes)
+    largest = max(sizes)
     for block in blocks:
-        if block.label != Label.text or not block.lines or len(block.lines) > 3:
+        if block.label != Label.text or not block.lines or len(block.lines) > 3 \
+                or len(block.text) > 200:
             continue
-        size = statistics.mean(ln.bbox.height for ln in block.lines)
-        if first_page and size >= TITLE_RATIO * body and block is _tallest(blocks):
+        size = statistics.mean(ln.text_size for ln in block.lines)
+        if first_page and size >= TITLE_RATIO * body and size >= 0.95 * largest:
             block.label = Label.doc_title
-        elif size >= HEADING_RATIO * body and len(block.text) < 200:
+        elif size >= HEADING_RATIO * body or (
+                all(ln.bold for ln in block.lines) and size >= 0.95 * body
+                and _NUMBERED.match(block.text) and len(block.lines) == 1):
             block.label = Label.paragraph_title
-
-
-def _tallest(blocks: list[Block]) -> Block:
-    return max(blocks, key=lambda b: max((ln.bbox.height for ln in b.lines), default=0))

@@ -14,13 +14,15 @@ from docparse.errors import CorruptDocument, PasswordProtected
 from docparse.model import BBox
 
 PDFIUM_LOCK = threading.RLock()
+_BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "cmbx")
 
 
 @dataclass
 class TextLine:
     text: str
     bbox: BBox  # in points, origin top-left of the displayed (rotated) page
-    font_size: float
+    font_size: float  # em height of the line's first letter, in points
+    bold: bool = False
 
 
 @dataclass
@@ -50,13 +52,11 @@ class PdfFile:
             self._pdf.close()
 
     def page_size(self, index: int) -> tuple[float, float]:
-        """Displayed width and height in points (page rotation applied)."""
+        """Displayed width and height in points (PDFium applies /Rotate)."""
         with PDFIUM_LOCK:
             page = self._pdf[index]
             try:
                 width, height = page.get_size()
-                if page.get_rotation() in (90, 270):
-                    width, height = height, width
                 return width, height
             finally:
                 page.close()
@@ -84,8 +84,10 @@ class PdfFile:
 
 
 def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
-    width, height = page.get_size()
     rotation = page.get_rotation()
+    width, height = page.get_size()
+    if rotation in (90, 270):  # back to the unrotated page that PDF coordinates live on
+        width, height = height, width
     textpage = page.get_textpage()
     try:
         lines = _lines(textpage, width, height, rotation)
@@ -97,16 +99,17 @@ def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
                      image_dpi=image_dpi, hidden_text_share=hidden)
 
 
-def _to_display(l: float, b: float, r: float, t: float, w: float, h: float,
+def _to_display(left: float, bottom: float, right: float, top: float, w: float, h: float,
                 rotation: int) -> BBox:
-    """PDF user space (origin bottom-left) to top-left display coordinates after /Rotate."""
+    """PDF user space (origin bottom-left, unrotated w×h) to top-left display coordinates
+    after the page's clockwise /Rotate."""
     if rotation == 90:
-        return BBox(x0=b, y0=l, x1=t, y1=r)
+        return BBox(x0=bottom, y0=left, x1=top, y1=right)
     if rotation == 180:
-        return BBox(x0=w - r, y0=b, x1=w - l, y1=t)
+        return BBox(x0=w - right, y0=bottom, x1=w - left, y1=top)
     if rotation == 270:
-        return BBox(x0=h - t, y0=w - r, x1=h - b, y1=w - l)
-    return BBox(x0=l, y0=h - t, x1=r, y1=h - b)
+        return BBox(x0=h - top, y0=w - right, x1=h - bottom, y1=w - left)
+    return BBox(x0=left, y0=h - top, x1=right, y1=h - bottom)
 
 
 def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> list[TextLine]:
@@ -120,6 +123,7 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
     units = list(buffer[:count])
     left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
+    rect = pdfium_c.FS_RECTF()
     count_rects, get_rect = pdfium_c.FPDFText_CountRects, pdfium_c.FPDFText_GetRect
     lines: list[TextLine] = []
     start = 0
@@ -137,10 +141,35 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
                     y0, y1 = min(y0, bottom.value), max(y1, top.value)
             if x0 < x1:
                 box = _to_display(x0, y0, x1, y1, w, h, rotation)
-                size = box.width if rotation in (90, 270) and box.height > box.width else box.height
-                lines.append(TextLine(text=text, bbox=box, font_size=size))
+                size, bold = _letter_style(raw, units, start, end, rect)
+                lines.append(TextLine(text=text, bbox=box, font_size=size, bold=bold))
         start = end + 1
     return lines
+
+
+def _letter_style(raw: object, units: list[int], start: int, end: int,
+                  rect: pdfium_c.FS_RECTF) -> tuple[float, bool]:
+    """Size and weight of a line's first letter: the loose box is the font's em height
+    whatever the text matrix says (GetFontSize reports 1.0 under a scaled matrix)."""
+    for i in range(start, end):
+        if chr(units[i]).isalnum():
+            if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+                break
+            size = abs(rect.top - rect.bottom)
+            width = abs(rect.right - rect.left)
+            return max(size, width) if size < 0.5 * width else size, _is_bold(raw, i)
+    return 0.0, False
+
+
+def _is_bold(raw: object, index: int) -> bool:
+    if pdfium_c.FPDFText_GetFontWeight(raw, index) >= 600:
+        return True
+    # Many Type 1 fonts report no weight; their names say it (CMBX10, Times-Bold).
+    buffer = pdfium_c.create_string_buffer(128)
+    flags = pdfium_c.c_int()
+    length = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, 128, flags)
+    name = buffer.value.decode("latin-1", "replace").lower() if length else ""
+    return any(mark in name for mark in _BOLD_NAMES)
 
 
 def _decode(units: list[int]) -> str:
@@ -159,15 +188,15 @@ def _images(page: pdfium.PdfPage, w: float, h: float) -> tuple[float, float | No
         kind = obj.type
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             texts += 1
-            if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
-                hidden += 1
+            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw)
+            hidden += mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            l, b, r, t = obj.get_bounds()
-            obj_area = max(0.0, r - l) * max(0.0, t - b)
+            x0, y0, x1, y1 = obj.get_bounds()
+            obj_area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
             area += obj_area
             if obj_area > best_area:
                 best_area = obj_area
-                best_dpi = obj.get_px_size()[0] / max((r - l) / 72, 1e-6)
+                best_dpi = obj.get_px_size()[0] / max((x1 - x0) / 72, 1e-6)
                 texts_before_best = texts
     if best_area >= 0.5 * w * h:
         hidden = max(hidden, texts_before_best)

@@ -191,7 +191,8 @@ class Converter:
 
 
 def text_layer_page(index: int, layer: TextLayer, width: float, height: float) -> Page:
-    lines = [Line(text=ln.text, bbox=ln.bbox) for ln in layer.lines]
+    lines = [Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None, bold=ln.bold)
+             for ln in layer.lines]
     blocks = [
         Block(id=f"p{index}-b{i}", label=Label.text, bbox=group[0].bbox.around(
             [ln.bbox for ln in group]), text="\n".join(ln.text for ln in group),

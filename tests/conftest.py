@@ -1,0 +1,72 @@
+"""Shared fixtures: settings in temporary folders, the app in-process, a live server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from docparse.api.app import create_app
+from docparse.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DOCS = REPO.parent / "shared" / "docs"
+
+
+@pytest.fixture(scope="session")
+def docs() -> Path:
+    """The public development documents (../shared/docs beside the repository)."""
+    if not SHARED_DOCS.is_dir():
+        pytest.fail(f"development documents not found at {SHARED_DOCS}")
+    return SHARED_DOCS
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(output_dir=tmp_path / "output", temp_dir=tmp_path / "tmp",
+                    data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in-process with its lifespan, engines loaded."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await app.state.service.preload_task
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://docparse",
+                                     timeout=120) as http:
+            yield http
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[str]:
+    """The real service under uvicorn on a loopback port."""
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                            log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

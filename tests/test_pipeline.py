@@ -1,0 +1,174 @@
+"""The routes end to end through Converter, with the real engines."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from docparse.errors import InvalidOptions, LimitExceeded
+from docparse.export import to_markdown, to_text
+from docparse.model import Label, PageStatus
+from docparse.pdf import PdfFile
+from docparse.pipeline import Converter, ConvertOptions, Engines
+from docparse.settings import Settings
+
+
+@pytest.fixture
+async def converter(settings: Settings) -> AsyncIterator[Converter]:
+    engines = Engines(settings)
+    yield Converter(settings, engines)
+    engines.close()
+
+
+def rendered_page(docs: Path, name: str, dpi: int = 150) -> Image.Image:
+    pdf = PdfFile(docs / name)
+    try:
+        return pdf.render(0, dpi)
+    finally:
+        pdf.close()
+
+
+async def test_born_digital_pdf_is_read_from_its_text_layer(converter: Converter,
+                                                            docs: Path) -> None:
+    result = await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions(pages="1-3"))
+    pages = result.document.pages
+    assert [p.index for p in pages] == [0, 1, 2]
+    assert {p.route for p in pages} == {"text_layer"}
+    block = pages[0].blocks[0]
+    assert block.source_engine == "textlayer"
+    assert block.bbox_norm is not None
+    assert 0 <= block.bbox_norm.x0 < block.bbox_norm.x1 <= 1
+    assert "This chapter marks our first big step" in to_markdown(result.document)
+
+
+async def test_scan_is_read_by_tesseract(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "edgar_image.pdf", ConvertOptions())
+    page = result.document.pages[0]
+    assert (page.route, page.engine, page.status) == ("ocr", "tesseract", PageStatus.ok)
+    markdown = to_markdown(result.document)
+    assert "King of the English" in markdown or "King of\nthe English" in markdown
+    assert "younger son of King Edmund" in markdown
+    confidences = [b.confidence for b in page.blocks if b.confidence is not None]
+    assert confidences and all(0 <= c <= 1 for c in confidences)
+
+
+async def test_english_scan_is_not_read_as_cyrillic(converter: Converter,
+                                                    docs: Path) -> None:
+    # With rus+eng loaded, Tesseract alone reads some English words in Cyrillic letters.
+    result = await converter.convert(docs / "edgar_image.pdf", ConvertOptions())
+    text = to_text(result.document)
+    cyrillic = sum("а" <= ch.lower() <= "я" for ch in text)
+    assert cyrillic == 0
+
+
+async def test_ppocr_engine_reads_latin(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "edgar_image.pdf", ConvertOptions(engine="ppocr"))
+    page = result.document.pages[0]
+    assert page.engine == "ppocr"
+    assert {b.source_engine for b in page.blocks} == {"ppocr"}
+    assert "Edgar" in to_text(result.document)
+
+
+async def test_bad_ocr_layer_is_replaced_by_ocr(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "horribleocr.pdf", ConvertOptions())
+    page = result.document.pages[0]
+    assert page.route == "ocr"
+    text = to_text(result.document)
+    # The layer reads these as "Ma borne- a. t>." and "tbg.tr"; real OCR gets them right.
+    assert "Christians behaving themselves" in text
+    assert "Mahome" in text
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+async def test_rotated_scan_is_turned_upright(converter: Converter, docs: Path,
+                                              tmp_path: Path, turn: int) -> None:
+    path = tmp_path / f"rot{turn}.png"
+    rendered_page(docs, "edgar.pdf").rotate(turn, expand=True).save(path, dpi=(150, 150))
+    result = await converter.convert(path, ConvertOptions())
+    page = result.document.pages[0]
+    assert (page.rotation + turn) % 360 == 0
+    assert page.width < page.height  # portrait again
+    assert "King of the English" in to_text(result.document)
+
+
+async def test_small_skew_is_corrected(converter: Converter, docs: Path,
+                                       tmp_path: Path) -> None:
+    path = tmp_path / "skewed.png"
+    image = rendered_page(docs, "edgar.pdf", 200)
+    image.rotate(2.5, expand=True, fillcolor="white",
+                 resample=Image.Resampling.BICUBIC).save(path, dpi=(200, 200))
+    result = await converter.convert(path, ConvertOptions())
+    page = result.document.pages[0]
+    assert page.skew == pytest.approx(-2.5, abs=0.5)
+    assert "Genealogical Roll of the Kings of England" in to_text(result.document)
+
+
+async def test_rotated_pdf_page_text_layer(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "edgar-rotated90.pdf", ConvertOptions())
+    page = result.document.pages[0]
+    assert page.route == "text_layer"
+    assert "King of the English" in to_text(result.document)
+
+
+async def test_empty_page_is_empty_not_failed(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "blanktext.pdf", ConvertOptions())
+    page = result.document.pages[0]
+    assert page.status == PageStatus.empty
+    assert page.error is None
+    assert page.blocks == []
+
+
+async def test_damaged_page_fails_with_reason_others_survive(converter: Converter,
+                                                             docs: Path,
+                                                             tmp_path: Path) -> None:
+    frames = [rendered_page(docs, "edgar.pdf", 100).convert("L") for _ in range(2)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
+    data = buffer.getvalue()
+    # Cut into the second frame's pixel data: the first page still decodes.
+    path = tmp_path / "damaged.tiff"
+    path.write_bytes(data[: len(data) * 3 // 4])
+    result = await converter.convert(path, ConvertOptions())
+    first, second = result.document.pages
+    assert first.status == PageStatus.ok
+    assert second.status == PageStatus.failed
+    assert second.error
+    assert "page 2 failed" in to_markdown(result.document)
+
+
+async def test_multipage_tiff_and_page_selection(converter: Converter, docs: Path,
+                                                 tmp_path: Path) -> None:
+    frames = [rendered_page(docs, "edgar.pdf", 100) for _ in range(3)]
+    path = tmp_path / "three.tiff"
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(100, 100))
+    result = await converter.convert(path, ConvertOptions(pages="2-3", dpi=None))
+    assert [p.index for p in result.document.pages] == [1, 2]
+    assert result.document.metadata["page_count"] == 3
+
+
+async def test_page_limit_and_bad_range(settings: Settings, docs: Path) -> None:
+    engines = Engines(settings.model_copy(update={"max_pages": 2}))
+    converter = Converter(engines.settings, engines)
+    try:
+        with pytest.raises(LimitExceeded, match="limit is 2 pages"):
+            await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions())
+        with pytest.raises(InvalidOptions, match="outside"):
+            await converter.convert(docs / "edgar.pdf", ConvertOptions(pages="5"))
+        result = await converter.convert(docs / "bws_book_ch2.pdf",
+                                         ConvertOptions(pages="2,4"))
+        assert [p.index for p in result.document.pages] == [1, 3]
+    finally:
+        engines.close()
+
+
+async def test_headings_from_text_size(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions(pages="1"))
+    labels = {b.text: b.label for b in result.document.pages[0].blocks}
+    assert labels["2.1 Introduction"] == Label.paragraph_title  # bold and numbered
+    assert labels["Chapter 2"] in (Label.paragraph_title, Label.doc_title)  # large
+    assert labels["101"] == Label.text
+    assert "## 2.1 Introduction" in to_markdown(result.document)
