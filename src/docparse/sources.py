@@ -3,6 +3,7 @@ through Pillow with its decompression-bomb guard on."""
 
 from __future__ import annotations
 
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ class ImageSource:
     def __init__(self, path: Path, kind: Kind, limits: Limits) -> None:
         self.kind = kind
         self._limits = limits
+        self._lock = threading.Lock()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -69,10 +71,11 @@ class ImageSource:
     def image(self, index: int) -> tuple[Image.Image, float]:
         """The page as RGB pixels and the resolution the file states (or 200 dpi)."""
         try:
-            frame = ImageSequence.Iterator(self._image)[index]
-            self._check_pixels(frame.size)
-            dpi = frame.info.get("dpi", (DEFAULT_IMAGE_DPI,))[0]
-            page = ImageOps.exif_transpose(frame).convert("RGB")
+            with self._lock:  # seeking a frame moves the one shared file pointer
+                frame = ImageSequence.Iterator(self._image)[index]
+                self._check_pixels(frame.size)
+                dpi = frame.info.get("dpi", (DEFAULT_IMAGE_DPI,))[0]
+                page = ImageOps.exif_transpose(frame).convert("RGB")
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise CorruptDocument(f"page {index + 1} of the image cannot be decoded: "
                                   f"{exc}") from exc
