@@ -10,10 +10,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from docparse.errors import DocparseError
 from docparse.pipeline import ConvertOptions, Converter, Engines
@@ -181,6 +180,7 @@ async def bench(docs: Path, ocr_pages: int, workdir: Path) -> None:
           f"  languages={settings.languages}  born-digital pages={count(layer_jobs)}"
           f"  scanned pages={count(ocr_jobs)} of {count(scan_jobs)}")
     engines = Engines(settings)
+    single = Engines(settings.model_copy(update={"workers": 1}))
     run = direct(Converter(settings, engines))
     try:
         # 1. Text layer, forced and auto, on the born-digital pages (warm first: imports).
@@ -192,7 +192,6 @@ async def bench(docs: Path, ocr_pages: int, workdir: Path) -> None:
         # 2-3. OCR engines on the scanned pages; a short warm run per engine loads each
         # worker thread's models, which would otherwise count as page time.
         rates: dict[str, float] = {}
-        single = Engines(settings.model_copy(update={"workers": 1}))
         for label, runner, engine, workers in (
                 (f"tesseract w={settings.workers}", run, "tesseract", settings.workers),
                 ("tesseract w=1", direct(Converter(single.settings, single)), "tesseract", 1),
@@ -204,8 +203,6 @@ async def bench(docs: Path, ocr_pages: int, workdir: Path) -> None:
                 rates[label] = report(label, *await timed(runner, ocr_jobs, engine, "ocr"))
             except DocparseError as exc:
                 print(f"{label:<22} unavailable: {exc.message}")
-            if workers == 1:
-                single.close()
         one, many = rates.get("tesseract w=1"), rates.get(f"tesseract w={settings.workers}")
         if one and many:
             ratio(f"tesseract speed-up w={settings.workers}/w=1", many / one)
@@ -227,6 +224,7 @@ async def bench(docs: Path, ocr_pages: int, workdir: Path) -> None:
                       TARGET_SERVICE_RATIO)
     finally:
         engines.close()
+        single.close()
 
 
 def run_bench(docs: Path | None, ocr_pages: int) -> int:

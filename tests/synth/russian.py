@@ -11,6 +11,7 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -68,7 +69,7 @@ class _Layout:
 
     def wrap(self, text: str, font: str, size: float, width: float) -> list[str]:
         lines: list[str] = []
-        for word in text.split():
+        for word in text.split(" "):  # not split(): NBSP must keep amounts on one line
             if lines and pdfmetrics.stringWidth(f"{lines[-1]} {word}", font, size) <= width:
                 lines[-1] += " " + word
             else:
@@ -92,6 +93,12 @@ class _Layout:
         self.y -= after
         for sentence in sentences:
             self.record(sentence)
+
+    def lines(self, *items: str, after: float = 4.0, **kw: Any) -> None:
+        """Each item on its own line(s), e.g. an address block."""
+        for item in items:
+            self.para(item, after=0, **kw)
+        self.y -= after
 
     def table(self, widths: list[float], rows: list[list[str]], aligns: list[str],
               size: float = 10.0) -> None:
@@ -226,7 +233,7 @@ def rubles_in_words(kopecks: int) -> str:
 def money(kopecks: int) -> str:
     """Russian money format: 1 250 000,00."""
     rub, kop = divmod(kopecks, 100)
-    return f"{rub:,}".replace(",", " ") + f",{kop:02d}"
+    return f"{rub:,}".replace(",", "\u00a0") + f",{kop:02d}"
 
 
 def _inn(rng: random.Random) -> str:
@@ -284,3 +291,162 @@ def _two_parties(rng: random.Random) -> tuple[_Party, _Party]:
     while b.name == a.name or b.person == a.person:
         b = _Party(rng)
     return a, b
+
+
+# --- documents ---------------------------------------------------------------
+def make_contract(seed: int = 0) -> SynthDoc:
+    """A two-page «Договор поставки» with numbered sections, requisites and running header."""
+    rng = random.Random(seed)
+    sup, buy = _two_parties(rng)
+    when = _date(rng)
+    number = f"{rng.randint(1, 99)}/{when[2] % 100}-П"
+    total = rng.randint(150, 4000) * 1000_00
+    vat = round(total * 20 / 120)
+    g1, g2 = (g[0] for g in rng.sample(GOODS, 2))
+    pre, days, pay_days = rng.choice((30, 50, 100)), rng.randint(3, 10), rng.randint(5, 15)
+    penalty, warranty = rng.choice(("0,1", "0,05", "0,3")), rng.choice((6, 12, 24, 36))
+    doc = _Layout("DejaVuSerif", rng.choice((10.5, 11.0)),
+                  header=f"Договор поставки № {number} от {when[0]:02d}.{when[1]:02d}.{when[2]}",
+                  footer="Страница {page} из {pages}")
+    doc.para(f"ДОГОВОР ПОСТАВКИ № {number}", size=14, bold=True, align="center")
+    doc.para(f"г. {sup.city}, {_long_date(when)}", align="right", after=10)
+    doc.para(f"{sup.name}, именуемое в дальнейшем «Поставщик», в лице генерального директора "
+             f"{sup.director_gen}, действующего на основании Устава, с одной стороны, и {buy.name}, "
+             f"именуемое в дальнейшем «Покупатель», в лице генерального директора {buy.director_gen}, "
+             "действующего на основании Устава, с другой стороны, заключили настоящий договор о нижеследующем.")
+    sections = {
+        "Предмет договора": [
+            f"Поставщик обязуется передать в собственность Покупателя {rng.choice(GOODS_KINDS)}, "
+            "а Покупатель обязуется принять и оплатить товар на условиях настоящего договора.",
+            "Наименование, количество, ассортимент и цена товара определяются в Спецификации, "
+            "являющейся неотъемлемой частью договора.",
+            f"В состав поставки входят, в частности, следующие позиции: {g1} и {g2}.",
+            "Поставщик гарантирует, что товар свободен от прав третьих лиц и не находится под арестом."],
+        "Цена и порядок расчетов": [
+            f"Общая сумма договора составляет {money(total)} руб. ({rubles_in_words(total)}), "
+            f"в том числе НДС 20% в размере {money(vat)} руб.",
+            f"Покупатель производит предоплату в размере {pre}% от суммы договора в течение "
+            f"{days} банковских дней с даты подписания договора.",
+            f"Окончательный расчет производится в течение {pay_days} дней после подписания товарной накладной.",
+            "Датой оплаты считается дата зачисления денежных средств на расчетный счет Поставщика."],
+        "Сроки и порядок поставки": [
+            f"Поставка товара осуществляется в течение {rng.randint(5, 30)} рабочих дней с момента получения предоплаты.",
+            f"Доставка товара производится силами Поставщика по адресу: {buy.address}.",
+            "Приемка товара по количеству и качеству осуществляется в момент передачи товара Покупателю."],
+        "Качество товара и гарантии": [
+            "Качество товара должно соответствовать требованиям ГОСТ и техническим условиям производителя.",
+            f"Гарантийный срок на товар составляет {warranty} {_plural(warranty, ('месяц', 'месяца', 'месяцев'))} с даты поставки.",
+            "Товар, не соответствующий требованиям, подлежит замене за счет Поставщика в течение 10 дней."],
+        "Ответственность сторон": [
+            f"За нарушение сроков поставки Поставщик уплачивает пеню в размере {penalty}% от стоимости "
+            "непоставленного товара за каждый день просрочки.",
+            f"За нарушение сроков оплаты Покупатель уплачивает пеню в размере {penalty}% от неоплаченной "
+            "суммы за каждый день просрочки.",
+            "Стороны освобождаются от ответственности при наступлении обстоятельств непреодолимой силы."],
+        "Порядок разрешения споров": [
+            "Споры разрешаются путем переговоров, а при недостижении согласия передаются "
+            f"в Арбитражный суд г. {sup.city}.",
+            f"Срок ответа на претензию составляет {rng.choice((10, 15, 30))} календарных дней с даты ее получения."],
+        "Прочие условия": [
+            f"Договор вступает в силу с момента подписания и действует до 31 декабря {when[2]} г.",
+            "Стороны признают юридическую силу документов, переданных по электронной почте: "
+            f"{sup.email} и {buy.email}.",
+            "Договор составлен в двух экземплярах, имеющих одинаковую юридическую силу, по одному для каждой из сторон."],
+    }
+    for s, (title, clauses) in enumerate(sections.items(), 1):
+        doc.para(f"{s}. {title}", bold=True, before=6)
+        # optional clauses make layouts differ between seeds
+        kept = [c for i, c in enumerate(clauses) if i < 2 or rng.random() < 0.7]
+        for c, clause in enumerate(kept, 1):
+            doc.para(f"{s}.{c}. {clause}")
+    doc.para(f"{len(sections) + 1}. Адреса и реквизиты сторон", bold=True, before=6)
+    for role, p in (("Поставщик", sup), ("Покупатель", buy)):
+        doc.lines(f"{role}: {p.name}", f"ИНН {p.inn}, КПП {p.kpp}", f"Адрес: {p.address}",
+                  f"Р/с {p.account}, БИК {p.bik}", f"E-mail: {p.email}, тел. {p.phone}", after=0)
+        doc.para(f"Генеральный директор ____________ {p.initials}", before=10, after=12)
+    return doc.finish(f"contract_{seed}")
+
+
+def make_invoice(seed: int = 0) -> SynthDoc:
+    """A one-page «Счёт на оплату» with a ruled goods table, totals and НДС."""
+    rng = random.Random(seed)
+    sup, buy = _two_parties(rng)
+    when = _date(rng)
+    doc = _Layout("DejaVuSans", 10.0, footer=f"{sup.name} · www.{sup.domain} · {sup.phone}")
+    doc.lines(f"Получатель: {sup.name}", f"ИНН {sup.inn}, КПП {sup.kpp}",
+             f"Банк получателя: ПАО Сбербанк, г. {sup.city}",
+             f"БИК {sup.bik}, расчетный счет {sup.account}", after=12)
+    doc.para(f"Счёт на оплату № {rng.randint(10, 999)} от {_long_date(when)}", size=14, bold=True, after=10)
+    doc.para(f"Поставщик: {sup.name}, ИНН {sup.inn}, адрес: {sup.address}")
+    doc.para(f"Покупатель: {buy.name}, ИНН {buy.inn}, адрес: {buy.address}")
+    doc.para(f"Основание: договор поставки № {rng.randint(1, 99)}/{when[2] % 100}-П", after=10)
+    rows = [["№", "Наименование товара", "Кол-во", "Цена, руб.", "Сумма, руб."]]
+    total = 0
+    for i, (name, lo, hi) in enumerate(rng.sample(GOODS, rng.randint(3, 7)), 1):
+        qty, price = rng.randint(1, 20), rng.randint(lo // 10, hi // 10) * 10_00
+        total += qty * price
+        rows.append([str(i), name, f"{qty} шт.", money(price), money(qty * price)])
+    doc.table([24, 228, 56, 86, 89], rows, ["center", "left", "right", "right", "right"])
+    vat = round(total * 20 / 120)
+    for label, value in (("Итого", total), ("В том числе НДС (20%)", vat), ("Всего к оплате", total)):
+        doc.para(f"{label}: {money(value)} руб.", bold=True, align="right", after=2)
+    doc.para(f"Всего наименований {len(rows) - 1}, на сумму {money(total)} руб.", before=8)
+    doc.para(rubles_in_words(total), bold=True, after=10)
+    doc.para("Оплата данного счета означает согласие с условиями поставки товара.",
+             f"Счет действителен к оплате в течение {rng.choice((3, 5, 10))} банковских дней.",
+             "Товар отпускается по факту прихода денег на расчетный счет Поставщика.", after=24)
+    doc.para(f"Руководитель ____________ {sup.initials}", after=12)
+    doc.para(f"Бухгалтер ____________ {rng.choice(ACCOUNTANTS)}")
+    return doc.finish(f"invoice_{seed}")
+
+
+def make_letter(seed: int = 0) -> SynthDoc:
+    """A one-page business letter on letterhead (the letterhead is the running header)."""
+    rng = random.Random(seed)
+    sup, buy = _two_parties(rng)
+    when, due = _date(rng), _date(rng)
+    contract = f"{rng.randint(1, 99)}/{when[2] % 100}-П"
+    amount = money(rng.randint(50, 900) * 1000_00)
+    goods = [g[0] for g in rng.sample(GOODS, 3)]
+    topics = [
+        ("О переносе сроков поставки", [
+            f"Настоящим сообщаем, что в связи с задержкой поступления товара от производителя поставка по "
+            f"договору № {contract} будет осуществлена до {_long_date(due)}",
+            f"Задержка вызвана увеличением сроков таможенного оформления позиции {goods[0]}.",
+            "Все остальные условия договора, включая цену и гарантийные обязательства, остаются без изменений.",
+            "Приносим извинения за причиненные неудобства и благодарим за понимание."]),
+        ("О погашении задолженности", [
+            f"Напоминаем, что по состоянию на {_long_date(due)} за {buy.name} числится задолженность "
+            f"по договору № {contract} в размере {amount} руб.",
+            f"Просим погасить задолженность в течение {rng.randint(3, 10)} банковских дней с даты получения письма.",
+            f"Если оплата уже произведена, просим направить копию платежного поручения на адрес {sup.email}.",
+            "В противном случае мы будем вынуждены начислить пеню в соответствии с условиями договора."]),
+        ("О коммерческом предложении", [
+            "Благодарим Вас за интерес к продукции нашей компании.",
+            f"Направляем предложение на поставку товаров: {goods[0]}, {goods[1]} и {goods[2]}.",
+            f"Общая стоимость предложения составляет {amount} руб., включая НДС 20%.",
+            f"Предложение действительно в течение {rng.choice((10, 14, 30))} дней с даты настоящего письма.",
+            f"Будем рады ответить на Ваши вопросы по телефону {sup.phone} или по адресу {sup.email}."]),
+    ]
+    subject, body = rng.choice(topics)
+    doc = _Layout("DejaVuSans", rng.choice((11.0, 12.0)),
+                  header=f"{sup.name} · {sup.address} · {sup.email}")
+    doc.para(f"Исх. № {rng.randint(10, 999)} от {when[0]:02d}.{when[1]:02d}.{when[2]}", after=14)
+    doc.lines("Генеральному директору", buy.name,
+             f"{buy.person[3][0]}. {buy.person[5][0]}. {buy.person[1]}", align="right", after=18)
+    doc.para(f"{subject}", bold=True, after=14)
+    doc.para(f"Уважаемый {buy.person[3]} {buy.person[5]}!", align="center", after=10)
+    # split the body into 2-3 paragraphs at seed-dependent points
+    cut = sorted(rng.sample(range(1, len(body)), 2))
+    for part in (body[: cut[0]], body[cut[0]: cut[1]], body[cut[1]:]):
+        if part:
+            doc.para(*part, after=8)
+    doc.para("Надеемся на дальнейшее плодотворное сотрудничество.", after=24)
+    doc.para("С уважением,", after=4)
+    doc.para(f"Генеральный директор {sup.name} ____________ {sup.initials}", after=40)
+    doc.para(f"Исполнитель: {rng.choice(ACCOUNTANTS)}, тел. {sup.phone}", size=9)
+    return doc.finish(f"letter_{seed}")
+
+
+GENERATORS: dict[str, Callable[[int], SynthDoc]] = {
+    "contract": make_contract, "invoice": make_invoice, "letter": make_letter}

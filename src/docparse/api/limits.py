@@ -8,7 +8,6 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docparse.api.errors import error_body
-from docparse.errors import LimitExceeded
 
 MULTIPART_SLACK = 64 * 1024  # form fields and part headers around the file
 
@@ -34,17 +33,30 @@ class BodySizeLimit:
                 await self._refuse(send, 413, "limit_exceeded", self._message(size))
                 return
         received = 0
+        refused = started = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise LimitExceeded(self._message(received), limit="max_upload_bytes")
+                if received > self.max_bytes and not refused:
+                    refused = True
+                    if not started:
+                        await self._refuse(send, 413, "limit_exceeded",
+                                           self._message(received))
+                    # The app sees a client that went away and stops reading.
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counting_receive, send)
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # our 413 is the answer; drop what the app says after it
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
 
     def _message(self, size: int) -> str:
         limit = self.max_bytes - MULTIPART_SLACK
