@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,12 @@ def test_unknown_format_is_refused(docs: Path, tmp_path: Path) -> None:
     result = run("convert", str(docs / "edgar.pdf"), "-o", str(tmp_path), "--format", "docx")
     assert result.returncode == 2
     assert "unknown format docx" in result.stderr
+
+
+def test_invalid_settings_are_refused_with_a_clear_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "docparse", "serve"], capture_output=True,
+                            text=True, timeout=60, check=False,
+                            env={**os.environ, "DOCPARSE_PORT": "99999"})
+    assert result.returncode == 2
+    assert "invalid DOCPARSE_PORT" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -122,11 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
     except DocparseError as exc:
         print(f"docparse: {exc.message}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # settings refused at start, one line per problem
+        for error in exc.errors():
+            where = "_".join(str(p) for p in error["loc"]).upper()
+            name = f"DOCPARSE_{where}" if where else "settings"
+            print(f"docparse: invalid {name}: {error['msg']}", file=sys.stderr)
         return 2
     return code
 
