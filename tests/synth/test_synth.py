@@ -12,11 +12,13 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+from docparse.settings import default_tessdata
+
 from .degrade import degrade, rasterize, rotate_page, scan_pdf, to_jpeg, to_png, to_tiff
 from .match import find_sentence, normalize, sentence_recall
 from .russian import GENERATORS, SynthDoc, money, rubles_in_words
 
-TESSDATA = "/usr/share/tesseract-ocr/5/tessdata/"
+TESSDATA = default_tessdata().rstrip("/") + "/"
 KINDS = sorted(GENERATORS)
 EXPECTED_PAGES = {"contract": 2, "invoice": 1, "letter": 1}
 
