@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from docparse.model import FURNITURE_LABELS, Block, Document, Label, PageStatus
@@ -52,7 +51,8 @@ def to_text(document: Document) -> str:
 
 
 def to_json(document: Document) -> str:
-    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=1)
+    # pydantic's encoder runs in Rust; json.dumps with indent falls back to pure Python.
+    return document.model_dump_json(indent=1)
 
 
 EXPORTERS: dict[str, Callable[[Document], str]] = {

@@ -1,24 +1,27 @@
 """Turn a page image upright: 90/180/270° rotation and small skew, from Tesseract's OSD
-and page-layout analysis on a downscaled copy (a few hundred ms a page)."""
+and page-layout analysis on a downscaled copy.
+
+tesserocr holds the GIL during OSD, so `detect` runs in worker processes (it takes plain
+bytes and returns a small dataclass); only the cheap image operations stay in threads."""
 
 from __future__ import annotations
 
 import math
 import os
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
 # Analysis on a copy no larger than this: orientation and skew need shapes, not detail.
-ANALYSIS_SIZE = 1400
+ANALYSIS_SIZE = 1400  # OSD's confidence drops sharply below this
+LAYOUT_SIZE = 1000
 MIN_ORIENT_CONF = 1.5  # OSD confidence to turn a page by its word alone
 MIN_ORIENT_CONF_SIDEWAYS = 0.5  # enough when the layout also sees vertical text lines
 MIN_SKEW_DEG = 0.3
 MAX_SKEW_DEG = 10.0
 
-_local = threading.local()
+_apis: tuple[Any, Any] | None = None  # per worker process
 
 
 @dataclass
@@ -29,32 +32,50 @@ class Orientation:
     script_conf: float = 0.0
 
 
-def _apis(tessdata: str) -> tuple[Any, Any]:
-    apis = getattr(_local, "apis", None)
-    if apis is None:
+def analysis_copy(image: Image.Image) -> tuple[bytes, tuple[int, int]]:
+    """A small greyscale copy as raw bytes: cheap to send to a worker process."""
+    small = image.convert("L")
+    small.thumbnail((ANALYSIS_SIZE, ANALYSIS_SIZE))
+    return small.tobytes(), small.size
+
+
+def _tesseract(tessdata: str) -> tuple[Any, Any]:
+    global _apis
+    if _apis is None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         from tesserocr import PSM, PyTessBaseAPI
 
-        apis = (PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.OSD_ONLY),
-                PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.AUTO_ONLY))
-        _local.apis = apis
-    return apis
+        _apis = (PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.OSD_ONLY),
+                 PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.AUTO_ONLY))
+    return _apis
 
 
-def detect(image: Image.Image, tessdata: str) -> Orientation:
-    osd, layout = _apis(tessdata)
-    small = image.convert("L")
-    small.thumbnail((ANALYSIS_SIZE, ANALYSIS_SIZE))
-    result = Orientation()
-    layout.SetImage(small)
+def warm_up(tessdata: str) -> None:
+    """Load the OSD models in this worker process."""
+    _tesseract(tessdata)
+
+
+def _layout(layout: Any, small: Image.Image) -> tuple[float, bool]:
+    """Skew in degrees, and whether the text lines run vertically (a second opinion for
+    OSD), from Tesseract's page layout analysis on a yet smaller copy (angles survive)."""
+    smaller = small.copy()
+    smaller.thumbnail((LAYOUT_SIZE, LAYOUT_SIZE))
+    layout.SetImage(smaller)
     iterator = layout.AnalyseLayout()
-    sideways = False
-    if iterator is not None:
-        _, writing_direction, _, deskew = iterator.Orientation()
-        sideways = writing_direction == 2  # WRITING_DIRECTION_TOP_TO_BOTTOM
-        degrees = math.degrees(deskew)
-        if MIN_SKEW_DEG <= abs(degrees) <= MAX_SKEW_DEG:
-            result.skew = degrees
+    if iterator is None:
+        return 0.0, False
+    _, writing_direction, _, deskew = iterator.Orientation()
+    degrees = math.degrees(deskew)
+    skew = degrees if MIN_SKEW_DEG <= abs(degrees) <= MAX_SKEW_DEG else 0.0
+    return skew, writing_direction == 2  # WRITING_DIRECTION_TOP_TO_BOTTOM
+
+
+def detect(pixels: bytes, size: tuple[int, int], tessdata: str) -> Orientation:
+    """Rotation, skew (measured on the upright page) and script of a greyscale copy."""
+    osd, layout = _tesseract(tessdata)
+    small = Image.frombytes("L", size, pixels)
+    result = Orientation()
+    result.skew, sideways = _layout(layout, small)
     osd.SetImage(small)
     try:
         found = osd.DetectOrientationScript()
@@ -66,18 +87,16 @@ def detect(image: Image.Image, tessdata: str) -> Orientation:
         if deg and (conf >= MIN_ORIENT_CONF or (
                 deg in (90, 270) and sideways and conf >= MIN_ORIENT_CONF_SIDEWAYS)):
             result.rotation = deg
-            result.skew = 0.0  # measured on the sideways page; measure again upright
+            # Skew measured on the sideways page means nothing: measure it upright.
+            result.skew, _ = _layout(layout, small.rotate(deg, expand=True))
     return result
 
 
-def upright(image: Image.Image, tessdata: str) -> tuple[Image.Image, Orientation]:
-    """The page turned upright and straightened, and what was done to it."""
-    found = detect(image, tessdata)
+def apply(image: Image.Image, found: Orientation) -> Image.Image:
+    """The page turned and straightened as `found` says."""
     if found.rotation:
         image = image.rotate(found.rotation, expand=True)
-        again = detect(image, tessdata)
-        found.skew = again.skew
     if found.skew:
         image = image.rotate(found.skew, expand=True, fillcolor="white",
                              resample=Image.Resampling.BICUBIC)
-    return image, found
+    return image

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Engines:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="ocr")
+        self._processes: ProcessPoolExecutor | None = None
         self._engines: dict[str, Engine] = {}
         self._errors: dict[str, str] = {}
 
@@ -79,14 +81,30 @@ class Engines:
         return engine.status() if engine else EngineStatus(EngineState.not_loaded)
 
     async def preload(self, names: list[str]) -> None:
+        if names:  # start the OSD worker processes now rather than on the first page
+            loop = asyncio.get_running_loop()
+            await asyncio.gather(*(
+                loop.run_in_executor(self.processes(), orientation.warm_up,
+                                     self.settings.tessdata_dir)
+                for _ in range(self.settings.workers)), return_exceptions=True)
         for name in names:
             try:
                 await self.get(name).load()
             except DocparseError as exc:
                 log.error("engine %s is unavailable: %s", name, exc.message)
 
+    def processes(self) -> ProcessPoolExecutor:
+        """Worker processes for work that holds the GIL (Tesseract's OSD), started on first
+        use; 'spawn' because forking a process that runs threads is unsafe."""
+        if self._processes is None:
+            self._processes = ProcessPoolExecutor(
+                self.settings.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._processes
+
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        if self._processes is not None:
+            self._processes.shutdown(wait=True, cancel_futures=True)
 
 
 class Converter:
@@ -174,9 +192,11 @@ class Converter:
             else options.engine
         engine = self.engines.get(name)
         loop = asyncio.get_running_loop()
-        tessdata = self.settings.tessdata_dir
-        image, found = await loop.run_in_executor(
-            self.engines.executor, orientation.upright, image, tessdata)
+        threads = self.engines.executor
+        pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
+        found = await loop.run_in_executor(self.engines.processes(), orientation.detect,
+                                           pixels, size, self.settings.tessdata_dir)
+        image = await loop.run_in_executor(threads, orientation.apply, image, found)
         languages = page_languages(options.languages or self.settings.languages, found)
         blocks = await engine.recognize(PageImage(index, image, dpi),
                                         RecognizeOptions(languages=languages))

@@ -23,11 +23,11 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def save_outputs(folder: Path, document: Document, formats: list[str]) -> dict[str, Path]:
-    """Export the document in each format into folder; md and json are always written."""
-    written: dict[str, Path] = {}
-    for fmt in dict.fromkeys(["md", "json", *formats]):
-        path = folder / FILE_NAMES[fmt]
-        write_atomic(path, EXPORTERS[fmt](document))
-        written[fmt] = path
-    return written
+def render(document: Document, formats: list[str]) -> dict[str, str]:
+    """The document in each format; md and json always."""
+    return {fmt: EXPORTERS[fmt](document) for fmt in dict.fromkeys(["md", "json", *formats])}
+
+
+def save_outputs(folder: Path, rendered: dict[str, str]) -> None:
+    for fmt, text in rendered.items():
+        write_atomic(folder / FILE_NAMES[fmt], text)

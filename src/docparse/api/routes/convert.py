@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 import uuid
 from pathlib import Path
@@ -9,13 +10,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from docparse.api.deps import StateDep
 from docparse.errors import InvalidOptions, LimitExceeded
-from docparse.export import EXPORTERS, to_markdown
+from docparse.export import EXPORTERS
 from docparse.pipeline import ROUTES, ConvertOptions
-from docparse.storage import save_outputs
+from docparse.storage import render, save_outputs
 
 router = APIRouter(tags=["convert"])
 CHUNK = 1024 * 1024
@@ -71,22 +72,24 @@ async def convert(
     document = result.document
     document.metadata["document_id"] = document_id
     document.metadata["filename"] = file.filename
+    rendered = await run_in_threadpool(render, document, chosen)
     if settings.write_outputs:
-        await run_in_threadpool(save_outputs, settings.output_dir / document_id, document,
-                                chosen)
-    markdown = to_markdown(document)
+        await run_in_threadpool(save_outputs, settings.output_dir / document_id, rendered)
     if format == "md":
-        return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8",
+        return PlainTextResponse(rendered["md"], media_type="text/markdown; charset=utf-8",
                                  headers={"X-Document-Id": document_id})
-    body: dict[str, Any] = {
+    summary: dict[str, Any] = {
         "document_id": document_id,
-        "markdown": markdown,
-        "document": document.model_dump(mode="json"),
+        "markdown": rendered["md"],
         "pages": [{"index": p.index, "status": p.status, "route": p.route,
                    "engine": p.engine, "rotation": p.rotation, "error": p.error}
                   for p in document.pages],
         "timings": result.timings,
     }
     if "txt" in chosen:
-        body["text"] = EXPORTERS["txt"](document)
-    return body
+        summary["text"] = rendered["txt"]
+    # The document is already JSON (pydantic's fast encoder): splice it in rather than
+    # have FastAPI walk and encode the whole tree a second time.
+    head = json.dumps(summary, ensure_ascii=False)
+    body = f'{head[:-1]}, "document": {document.model_dump_json()}}}'
+    return Response(body.encode(), media_type="application/json")
