@@ -10,7 +10,6 @@ import pytest
 
 from docparse.bench import run_bench
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "docs"
 SMALL_DOCS = ("edgar.pdf", "edgar_image.pdf", "ambiguous.pdf")
 FIGURE = re.compile(r"^(?P<name>.+?)\s+pages=(?P<pages>\d+)\s+s=(?P<s>[\d.]+)\s+"
                     r"pages/s=(?P<rate>[\d.]+)")
@@ -18,13 +17,11 @@ RATIO = re.compile(r"^ratio (?P<name>.+?)\s+(?P<value>\d+\.\d+)")
 
 
 @pytest.fixture
-def small_docs(tmp_path: Path) -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"no shared documents at {SHARED}")
+def small_docs(docs: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "docs"
     folder.mkdir()
     for name in SMALL_DOCS:
-        shutil.copy(SHARED / name, folder / name)
+        shutil.copy(docs / name, folder / name)
     return folder
 
 
