@@ -89,6 +89,15 @@ class Line(BaseModel):
         return self.size or self.bbox.height
 
 
+class TableCell(BaseModel):
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    text: str = ""
+    bbox: BBox | None = None
+
+
 class Block(BaseModel):
     id: str
     label: Label = Label.text
@@ -98,7 +107,9 @@ class Block(BaseModel):
     text: str = ""
     lines: list[Line] = Field(default_factory=list)
     html: str | None = None
+    cells: list[TableCell] = Field(default_factory=list)
     latex: str | None = None
+    polygon: list[tuple[float, float]] | None = None
     confidence: float | None = None
     source_engine: str = ""
 
@@ -118,9 +129,11 @@ class Page(BaseModel):
     skew: float = Field(default=0.0, description="small skew in degrees that was corrected")
     route: str = Field(default="", description="how the page was read: text_layer | ocr")
     engine: str = ""
+    fallback: str | None = Field(default=None, description="why another engine read it")
     status: PageStatus = PageStatus.ok
     error: str | None = None
     blocks: list[Block] = Field(default_factory=list)
+    image: Any = Field(default=None, exclude=True, repr=False)  # pixels, in-process only
 
     def normalise_boxes(self) -> None:
         """Fill bbox_norm and order for every block (order = list position)."""

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
+from PIL import Image
+from pydantic import BaseModel, Field
 
 from docparse import orientation
 from docparse.engines import OCR_ENGINES, create_engine
@@ -47,12 +49,16 @@ class ConvertOptions(BaseModel):
     languages: str | None = None
     pages: str | None = None
     dpi: int | None = None
+    spotting: bool = False  # VLM: text lines with positions
+    vlm: dict[str, Any] = Field(default_factory=dict)  # VLM sampling overrides
+    keep_images: bool = False  # return the upright page images of OCR pages
 
 
 @dataclass
 class Conversion:
     document: Document
     timings: dict[str, float] = field(default_factory=dict)
+    images: dict[int, Image.Image] = field(default_factory=dict)  # with keep_images
 
 
 class Engines:
@@ -101,6 +107,14 @@ class Engines:
                 self.settings.workers, mp_context=multiprocessing.get_context("spawn"))
         return self._processes
 
+    async def aclose(self) -> None:
+        """Close engines that hold connections (the VLM client), then the pools."""
+        for engine in self._engines.values():
+            closer = getattr(engine, "close", None)
+            if closer is not None:
+                await closer()
+        self.close()
+
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
@@ -139,14 +153,21 @@ class Converter:
             "source_type": source.kind.value, "page_count": source.page_count,
             "pages_selected": len(indices), "engine": options.engine})
         done = time.perf_counter()
+        images = {p.index: p.image for p in pages if p.image is not None}
+        for page in pages:
+            page.image = None
         return Conversion(document, {"open_s": round(opened - started, 4),
                                      "pages_s": round(done - opened, 4),
-                                     "total_s": round(done - started, 4)})
+                                     "total_s": round(done - started, 4)}, images)
 
     async def _pages(self, source: Source, indices: list[int], options: ConvertOptions,
                      progress: ProgressCallback | None) -> list[Page]:
-        # Twice the workers in flight: the next pages render while others are read.
-        gate = asyncio.Semaphore(self.settings.workers * 2)
+        # Twice the workers in flight: the next pages render while others are read. A
+        # remote engine is bounded by its own request limit, so keep more pages going.
+        remote = options.engine == "paddleocr-vl" or (
+            options.engine == "auto" and self.settings.ocr_engine == "paddleocr-vl")
+        gate = asyncio.Semaphore(self.settings.vlm_pages_in_flight if remote
+                                 else self.settings.workers * 2)
         finished = 0
 
         async def one(index: int) -> Page:
@@ -183,14 +204,10 @@ class Converter:
         image = await asyncio.to_thread(source.render, index, dpi)
         return await self._ocr_page(index, image, dpi, options, reason)
 
-    async def _ocr_page(self, index: int, image: object, dpi: float, options: ConvertOptions,
-                        why: str) -> Page:
-        from PIL import Image
-
-        assert isinstance(image, Image.Image)
-        name = self.settings.default_ocr_engine if options.engine in ("auto", "textlayer") \
+    async def _ocr_page(self, index: int, image: Image.Image, dpi: float,
+                        options: ConvertOptions, why: str) -> Page:
+        name = self.settings.ocr_engine if options.engine in ("auto", "textlayer") \
             else options.engine
-        engine = self.engines.get(name)
         loop = asyncio.get_running_loop()
         threads = self.engines.executor
         pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
@@ -198,16 +215,34 @@ class Converter:
                                            pixels, size, self.settings.tessdata_dir)
         image = await loop.run_in_executor(threads, orientation.apply, image, found)
         languages = page_languages(options.languages or self.settings.languages, found)
-        blocks = await engine.recognize(PageImage(index, image, dpi),
-                                        RecognizeOptions(languages=languages))
+        request = RecognizeOptions(languages=languages, spotting=options.spotting,
+                                   vlm=options.vlm)
+        name, blocks, fallback = await self._recognize(name, PageImage(index, image, dpi),
+                                                       request)
         label_headings(blocks, first_page=index == 0)
         page = Page(index=index, width=image.width, height=image.height, dpi=dpi,
                     rotation=found.rotation, skew=round(found.skew, 2), route="ocr",
-                    engine=name, blocks=blocks,
+                    engine=name, blocks=blocks, fallback=fallback,
                     status=PageStatus.ok if blocks else PageStatus.empty)
         page.normalise_boxes()
+        if options.keep_images:
+            page.image = image
         log.debug("page %d by %s (%s)", index + 1, name, why)
         return page
+
+    async def _recognize(self, name: str, page: PageImage, options: RecognizeOptions
+                         ) -> tuple[str, list[Block], str | None]:
+        """Blocks from the engine; when the VLM server is down and the policy is 'cpu',
+        from the CPU engine instead, saying why."""
+        try:
+            return name, await self.engines.get(name).recognize(page, options), None
+        except EngineUnavailable as exc:
+            if name != "paddleocr-vl" or self.settings.vlm_fallback != "cpu":
+                raise
+            cpu = self.settings.cpu_ocr_engine
+            log.warning("page %d: %s; read by %s instead", page.index + 1, exc.message, cpu)
+            blocks = await self.engines.get(cpu).recognize(page, options)
+            return cpu, blocks, f"paddleocr-vl unavailable: {exc.message}"
 
 
 def text_layer_page(index: int, layer: TextLayer, width: float, height: float) -> Page:

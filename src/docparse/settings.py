@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,8 +38,33 @@ class Settings(BaseSettings):
 
     languages: str = Field("rus+eng", description="Tesseract languages, joined by '+'")
     tessdata_dir: str = Field(default_factory=default_tessdata)
-    default_ocr_engine: str = "tesseract"
+    default_ocr_engine: str | None = Field(
+        None, description="OCR engine of the auto route; paddleocr-vl when a VLM URL is set, "
+                          "else tesseract")
     preload_engines: list[str] = Field(default_factory=lambda: ["tesseract", "ppocr"])
+
+    # The PaddleOCR-VL route: a vLLM (OpenAI-compatible) server, e.g. on port 8080.
+    vlm_url: str | None = Field(None, description="base URL ending in /v1")
+    vlm_model: str = "PaddlePaddle/PaddleOCR-VL-1.6"
+    vlm_api_key: str | None = None
+    vlm_timeout: float = Field(120.0, gt=0)
+    vlm_max_concurrency: int = Field(64, ge=1, description="block requests in flight")
+    vlm_retries: int = Field(2, ge=0)
+    vlm_temperature: float = Field(0.0, ge=0)
+    vlm_top_p: float | None = Field(None, gt=0, le=1)
+    vlm_repetition_penalty: float | None = Field(None, gt=0)
+    vlm_max_new_tokens: int = Field(4096, ge=1)
+    vlm_min_pixels: int = Field(112896, ge=1)
+    vlm_max_pixels: int = Field(1003520, ge=1)
+    vlm_fallback: Literal["cpu", "fail"] = Field(
+        "cpu", description="when the VLM server is down: read pages on the CPU, or fail")
+    vlm_layout: Literal["auto", "model", "tesseract", "page"] = Field(
+        "auto", description="blocks for the VLM: a layout model (layout_model_path), "
+                            "Tesseract's page analysis, or the whole page")
+    vlm_pages_in_flight: int = Field(8, ge=1)
+    layout_model_path: Path | None = Field(
+        None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)")
+    layout_model_version: Literal["v2", "v3"] | None = None
 
     max_upload_bytes: int = Field(100 * 1024 * 1024, gt=0)
     max_pages: int = Field(1000, gt=0)
@@ -63,9 +88,32 @@ class Settings(BaseSettings):
     def _coherent(self) -> Self:
         if self.min_dpi > self.max_dpi:
             raise ValueError(f"min_dpi ({self.min_dpi}) is above max_dpi ({self.max_dpi})")
-        if self.default_ocr_engine not in ("tesseract", "ppocr"):
-            raise ValueError("default_ocr_engine must be 'tesseract' or 'ppocr'")
+        if self.default_ocr_engine is None:
+            self.default_ocr_engine = "paddleocr-vl" if self.vlm_url else "tesseract"
+        if self.default_ocr_engine not in ("tesseract", "ppocr", "paddleocr-vl"):
+            raise ValueError("default_ocr_engine must be tesseract, ppocr or paddleocr-vl")
+        if self.default_ocr_engine == "paddleocr-vl" and not self.vlm_url:
+            raise ValueError("default_ocr_engine paddleocr-vl needs DOCPARSE_VLM_URL")
+        if self.vlm_layout == "model" and not self.layout_model_path:
+            raise ValueError("vlm_layout 'model' needs DOCPARSE_LAYOUT_MODEL_PATH")
+        if self.vlm_url and not self.vlm_url.rstrip("/").endswith("/v1"):
+            raise ValueError(f"vlm_url must be the OpenAI base URL ending in /v1, "
+                             f"got {self.vlm_url!r}")
         return self
+
+    @property
+    def engines_to_load(self) -> list[str]:
+        extra = ["paddleocr-vl"] if self.vlm_url else []
+        return list(dict.fromkeys([*self.preload_engines, *extra]))
+
+    @property
+    def ocr_engine(self) -> str:
+        return self.default_ocr_engine or "tesseract"
+
+    @property
+    def cpu_ocr_engine(self) -> str:
+        """Where pages go when the VLM server is down and fallback is 'cpu'."""
+        return "tesseract" if self.ocr_engine == "paddleocr-vl" else self.ocr_engine
 
     def prepare_dirs(self) -> None:
         for folder in (self.output_dir, self.temp_dir, self.data_dir):

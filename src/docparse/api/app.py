@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from docparse import __version__
 from docparse.api.errors import install_error_handlers
 from docparse.api.limits import BodySizeLimit
-from docparse.api.routes import convert, health, meta
+from docparse.api.routes import compat, convert, health, meta
 from docparse.api.state import ServiceState
 from docparse.settings import Settings
 
@@ -27,12 +27,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.prepare_dirs()
         state.preload_task = asyncio.create_task(
-            state.engines.preload(settings.preload_engines), name="preload-engines")
+            state.engines.preload(settings.engines_to_load), name="preload-engines")
         try:
             yield
         finally:
             state.preload_task.cancel()
-            state.engines.close()
+            await state.engines.aclose()
 
     app = FastAPI(title="docparse", version=__version__, lifespan=lifespan,
                   description="Documents in (PDF, PNG, JPEG, TIFF, WebP, BMP); Markdown and "
@@ -40,6 +40,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = state
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    for module in (convert, health, meta):
+    for module in (convert, compat, health, meta):
         app.include_router(module.router)
     return app

@@ -3,7 +3,9 @@ stack trace."""
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,6 +49,15 @@ def status_for(exc: DocparseError) -> int:
     return 500
 
 
+# Routes that answer in PaddleX serving's envelope: {logId, errorCode, errorMsg}.
+PADDLEX_PATHS = frozenset({"/layout-parsing"})
+
+
+def _paddlex(request: Request, status: int, message: str) -> JSONResponse:
+    return JSONResponse({"logId": str(uuid.uuid4()), "errorCode": status,
+                         "errorMsg": message}, status_code=status)
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details:
@@ -59,6 +70,8 @@ async def _docparse_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_for(exc)
     if status >= 500:
         log.warning("%s %s failed: %s", request.method, request.url.path, exc.message)
+    if request.url.path in PADDLEX_PATHS:
+        return _paddlex(request, status, exc.message)
     return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
 
 
@@ -67,6 +80,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
                for e in exc.errors()]
     fields = ", ".join(d["field"] for d in details)
+    if request.url.path in PADDLEX_PATHS:  # PaddleX: errorMsg is the JSON list of problems
+        return _paddlex(request, 422, json.dumps(
+            [{"type": e["type"], "loc": d["field"], "msg": e["msg"]}
+             for e, d in zip(exc.errors(), details, strict=True)]))
     return JSONResponse(error_body("invalid_request", f"invalid request: {fields}", details),
                         status_code=422)
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from PIL import Image
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.model import Block
@@ -41,6 +41,8 @@ class PageImage:
 
 class RecognizeOptions(BaseModel):
     languages: str | None = None  # Tesseract-style 'rus+eng'; None = the engine's default
+    spotting: bool = False  # VLM: text lines with positions ('Spotting:')
+    vlm: dict[str, Any] = Field(default_factory=dict)  # per-request sampling overrides
 
 
 class Engine(Protocol):

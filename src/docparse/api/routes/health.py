@@ -15,6 +15,7 @@ from docparse.api.deps import StateDep
 from docparse.api.state import ServiceState
 from docparse.engines import OCR_ENGINES
 from docparse.engines.base import EngineState
+from docparse.settings import Settings
 
 router = APIRouter(tags=["health"])
 
@@ -27,9 +28,14 @@ def _folder(path: Path) -> dict[str, Any]:
     return info
 
 
-def engine_report(state: ServiceState) -> dict[str, Any]:
+async def engine_report(state: ServiceState) -> dict[str, Any]:
     report: dict[str, Any] = {"textlayer": {"state": EngineState.ready}}
     for name in OCR_ENGINES:
+        if name == "paddleocr-vl":
+            if not state.settings.vlm_url:
+                report[name] = {"state": "not_configured"}
+                continue
+            await state.engines.get(name).probe()  # type: ignore[attr-defined]
         status = state.engines.status(name)
         entry: dict[str, Any] = {"state": status.state}
         if status.reason:
@@ -40,12 +46,25 @@ def engine_report(state: ServiceState) -> dict[str, Any]:
     return report
 
 
-def readiness(state: ServiceState) -> tuple[bool, list[str]]:
+def required_engines(settings: Settings) -> list[str]:
+    """Engines that must be ready to serve: with the VLM and fallback 'cpu', the CPU engine
+    is enough (pages go there while the server is down); with 'fail', the VLM itself."""
+    if settings.ocr_engine != "paddleocr-vl":
+        return [settings.ocr_engine]
+    if settings.vlm_fallback == "cpu":
+        return [settings.cpu_ocr_engine]
+    return ["paddleocr-vl"]
+
+
+async def readiness(state: ServiceState) -> tuple[bool, list[str]]:
     problems = []
-    default = state.engines.status(state.settings.default_ocr_engine)
-    if default.state != EngineState.ready:
-        problems.append(f"default OCR engine {state.settings.default_ocr_engine} is "
-                        f"{default.state}" + (f": {default.reason}" if default.reason else ""))
+    for name in required_engines(state.settings):
+        if name == "paddleocr-vl":
+            await state.engines.get(name).probe()  # type: ignore[attr-defined]
+        status = state.engines.status(name)
+        if status.state != EngineState.ready:
+            problems.append(f"engine {name} is {status.state}"
+                            + (f": {status.reason}" if status.reason else ""))
     for folder in (state.settings.output_dir, state.settings.temp_dir):
         if not (folder.is_dir() and os.access(folder, os.W_OK)):
             problems.append(f"{folder} is not a writable folder")
@@ -59,15 +78,15 @@ async def live() -> dict[str, str]:
 
 @router.get("/health/ready", summary="200 once the default engines are loaded, else 503")
 async def ready(state: StateDep) -> JSONResponse:
-    ok, problems = readiness(state)
+    ok, problems = await readiness(state)
     return JSONResponse({"status": "ready" if ok else "not_ready", "problems": problems},
                         status_code=200 if ok else 503)
 
 
 @router.get("/health", summary="Every component's state")
 async def health(state: StateDep) -> dict[str, Any]:
-    ok, problems = readiness(state)
-    engines = engine_report(state)
+    ok, problems = await readiness(state)
+    engines = await engine_report(state)
     failed = any(e["state"] == EngineState.failed for e in engines.values())
     status = {(True, False): "healthy", (True, True): "degraded",
               (False, False): "starting", (False, True): "unhealthy"}[(ok, failed)]
@@ -78,7 +97,7 @@ async def health(state: StateDep) -> dict[str, Any]:
         "problems": problems,
         "version": __version__,
         # The seed service's fields, kept for existing probes and dashboards.
-        "paddleocr": "not_configured",
+        "paddleocr": engines["paddleocr-vl"]["state"],
         "s3_storage": "not_configured",
         "output_dir": str(settings.output_dir.resolve()),
         "temp_dir": str(settings.temp_dir.resolve()),
