@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     vlm_timeout: float = Field(120.0, gt=0)
     vlm_max_concurrency: int = Field(64, ge=1, description="block requests in flight")
     vlm_retries: int = Field(2, ge=0)
+    vlm_failure_threshold: int = Field(5, ge=1, description="failures that mark it down")
+    vlm_circuit_reset: float = Field(15.0, gt=0, description="seconds before a new probe")
     vlm_temperature: float = Field(0.0, ge=0)
     vlm_top_p: float | None = Field(None, gt=0, le=1)
     vlm_repetition_penalty: float | None = Field(None, gt=0)

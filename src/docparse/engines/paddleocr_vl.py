@@ -17,7 +17,7 @@ from docparse.layout.tesseract_layout import LayoutBox, tesseract_layout
 from docparse.model import BBox, Block, Label, Line, TableCell
 from docparse.settings import Settings
 from docparse.vlm import formats
-from docparse.vlm.client import VLMClient, VLMConfig
+from docparse.vlm.client import CircuitState, VLMClient, VLMConfig
 
 PROMPTS = {
     Label.table: "Table Recognition:",
@@ -48,7 +48,8 @@ class PaddleOCRVLEngine:
         self.config = VLMConfig(
             base_url=settings.vlm_url, model=settings.vlm_model, api_key=settings.vlm_api_key,
             timeout=settings.vlm_timeout, max_concurrency=settings.vlm_max_concurrency,
-            retries=settings.vlm_retries, temperature=settings.vlm_temperature,
+            retries=settings.vlm_retries, failure_threshold=settings.vlm_failure_threshold,
+            reset_after=settings.vlm_circuit_reset, temperature=settings.vlm_temperature,
             top_p=settings.vlm_top_p, repetition_penalty=settings.vlm_repetition_penalty,
             max_new_tokens=settings.vlm_max_new_tokens, min_pixels=settings.vlm_min_pixels,
             max_pixels=settings.vlm_max_pixels)
@@ -64,10 +65,14 @@ class PaddleOCRVLEngine:
                                   "served_models": self._models,
                                   "layout": self.settings.vlm_layout,
                                   "fallback": self.settings.vlm_fallback}
+        state, reason = self._state, self._reason
         if self.client:
-            detail["circuit"] = self.client.breaker.state
+            breaker = self.client.breaker
+            detail["circuit"] = breaker.state
             detail["in_flight"] = self.client.in_flight
-        return EngineStatus(self._state, self._reason, detail)
+            if breaker.state == CircuitState.open:
+                state, reason = EngineState.failed, f"marked down: {breaker.last_error}"
+        return EngineStatus(state, reason, detail)
 
     def _client(self) -> VLMClient:
         if self.client is None:

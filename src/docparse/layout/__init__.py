@@ -1,0 +1,1 @@
+"""Layout detection: page regions with a label and a reading order, before recognition."""
