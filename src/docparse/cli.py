@@ -1,4 +1,4 @@
-"""The `docparse` command: serve, convert, bench."""
+"""The `docparse` command: serve, convert, bench, supervise, models."""
 
 from __future__ import annotations
 
@@ -94,6 +94,49 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(args.docs, args.pages)
 
 
+def _supervise(args: argparse.Namespace) -> int:
+    import logging
+
+    from docparse.settings import Settings
+    from docparse.supervisor import SupervisorConfig, run_supervisor
+
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s supervisor %(levelname)s %(message)s")
+    config = SupervisorConfig.from_env(Settings(), vlm=not args.no_vlm,
+                                       log_level=args.log_level)
+    return run_supervisor(config)
+
+
+def _models_dest(args: argparse.Namespace) -> Path:
+    import os
+
+    return args.dest or Path(os.environ.get("DOCPARSE_MODELS_DIR") or "models")
+
+
+def _models_list(args: argparse.Namespace) -> int:
+    from docparse.models import human, load_catalog
+
+    for spec in load_catalog(args.catalog):
+        pinned = len(spec.files) - len(spec.unpinned)
+        mark = "*" if spec.default else " "
+        print(f"{mark} {spec.name:<18} {spec.repo}@{spec.revision[:12]}  "
+              f"{len(spec.files)} files, {human(spec.total_size)}, "
+              f"{pinned}/{len(spec.files)} pinned")
+    print("(* downloaded when no --only is given)")
+    return 0
+
+
+def _models_download(args: argparse.Namespace) -> int:
+    from docparse.models import Downloader, download_models, load_catalog, select
+
+    specs = select(load_catalog(args.catalog), args.only)
+    with Downloader.from_env(retries=args.retries,
+                             log=lambda line: print(line, file=sys.stderr)) as downloader:
+        download_models(specs, _models_dest(args), downloader,
+                        allow_unpinned=args.allow_unpinned)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docparse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +161,33 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--docs", type=Path, help="folder of PDFs (default: shared/docs)")
     bench.add_argument("--pages", type=int, default=8, help="OCR pages per engine")
     bench.set_defaults(func=_bench)
+
+    supervise = commands.add_parser(
+        "supervise", help="run the API and the VLM server (vLLM) together, restarting the "
+                          "VLM server when it exits (DOCPARSE_VLM_COMMAND, "
+                          "DOCPARSE_VLM_EXTRA_ARGS...)")
+    supervise.add_argument("--no-vlm", action="store_true",
+                           help="supervise the API only (the VLM server runs elsewhere)")
+    supervise.add_argument("--log-level", default="info")
+    supervise.set_defaults(func=_supervise)
+
+    models = commands.add_parser("models", help="list or download the pinned model weights")
+    model_commands = models.add_subparsers(dest="models_command", required=True)
+    listing = model_commands.add_parser("list", help="the catalog: models, revisions, pins")
+    listing.add_argument("--catalog", type=Path, help="another models.json")
+    listing.set_defaults(func=_models_list)
+    download = model_commands.add_parser(
+        "download", help="fetch and verify model files (DOCPARSE_MODELS_BASE_URL or "
+                         "HF_ENDPOINT for a mirror, HF_TOKEN for a token)")
+    download.add_argument("--dest", type=Path,
+                          help="folder for the models (default: DOCPARSE_MODELS_DIR or models)")
+    download.add_argument("--only", nargs="+", metavar="NAME",
+                          help="these models (default: the ones marked * in `models list`)")
+    download.add_argument("--allow-unpinned", action="store_true",
+                          help="fetch files without a pinned SHA-256 and print their hashes")
+    download.add_argument("--retries", type=int, default=5)
+    download.add_argument("--catalog", type=Path, help="another models.json")
+    download.set_defaults(func=_models_download)
     return parser
 
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.vlm.fake_server import (
+from docparse.testing.fake_vlm import (
     CHART,
     FORMULA,
     OCR,

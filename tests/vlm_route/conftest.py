@@ -9,7 +9,7 @@ import pytest
 
 from docparse.api.app import create_app
 from docparse.settings import Settings
-from tests.vlm.fake_server import FakeVLM
+from docparse.testing.fake_vlm import FakeVLM
 
 
 @pytest.fixture

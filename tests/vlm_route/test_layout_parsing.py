@@ -16,7 +16,7 @@ from PIL import Image
 from reportlab.lib.pagesizes import A6
 from reportlab.pdfgen.canvas import Canvas
 
-from tests.vlm.fake_server import FakeVLM
+from docparse.testing.fake_vlm import FakeVLM
 
 
 def b64(path: Path) -> str:

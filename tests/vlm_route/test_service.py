@@ -10,7 +10,7 @@ import httpx
 
 from docparse.api.app import create_app
 from docparse.settings import Settings
-from tests.vlm.fake_server import FakeVLM
+from docparse.testing.fake_vlm import FakeVLM
 
 
 async def convert(client: httpx.AsyncClient, path: Path, **data: str) -> httpx.Response:

@@ -5,6 +5,7 @@ client's concurrency bound. No torch or paddle in this process."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from concurrent.futures import Executor
 from typing import Any
@@ -13,7 +14,8 @@ from PIL import Image
 
 from docparse.engines.base import EngineState, EngineStatus, PageImage, RecognizeOptions
 from docparse.errors import EngineUnavailable
-from docparse.layout.tesseract_layout import LayoutBox, tesseract_layout
+from docparse.layout.boxes import LayoutBox
+from docparse.layout.tesseract_layout import tesseract_layout
 from docparse.model import BBox, Block, Label, Line, TableCell
 from docparse.settings import Settings
 from docparse.vlm import formats
@@ -59,6 +61,7 @@ class PaddleOCRVLEngine:
         self._models: list[str] = []
         self._probed_at = 0.0
         self._layout: Any = None
+        self._layout_error: str | None = None  # a configured layout model that won't load
 
     def status(self) -> EngineStatus:
         detail: dict[str, Any] = {"url": self.config.base_url, "model": self.config.model,
@@ -66,7 +69,9 @@ class PaddleOCRVLEngine:
                                   "layout": self.settings.vlm_layout,
                                   "fallback": self.settings.vlm_fallback}
         state, reason = self._state, self._reason
-        if self.client:
+        if self._layout_error:
+            state, reason = EngineState.failed, self._layout_error
+        elif self.client:
             breaker = self.client.breaker
             detail["circuit"] = breaker.state
             detail["in_flight"] = self.client.in_flight
@@ -106,8 +111,12 @@ class PaddleOCRVLEngine:
 
             layout = PPDocLayout(self.settings.layout_model_path,
                                  self.settings.layout_model_version)
-            await asyncio.get_running_loop().run_in_executor(self._executor, layout.load)
-            self._layout = layout
+            try:
+                await asyncio.get_running_loop().run_in_executor(self._executor, layout.load)
+            except EngineUnavailable as exc:
+                self._layout_error = exc.message
+                raise
+            self._layout, self._layout_error = layout, None
         if self._state != EngineState.ready:
             raise EngineUnavailable(self._reason or "VLM server unavailable")
 
@@ -124,11 +133,27 @@ class PaddleOCRVLEngine:
             return whole
         loop = asyncio.get_running_loop()
         if self._layout is not None:
-            return list(await loop.run_in_executor(self._executor, self._layout.detect,
-                                                   page.image))
+            return list(await loop.run_in_executor(
+                self._executor, functools.partial(self._layout.detect, page.image,
+                                                  **self._layout_options(options))))
         boxes = await loop.run_in_executor(self._executor, tesseract_layout, page.image,
                                            self.settings.tessdata_dir)
         return boxes or whole
+
+    def _layout_options(self, options: RecognizeOptions) -> dict[str, Any]:
+        """The PaddleOCR-VL pipeline's defaults for this model, then the request's."""
+        from docparse.layout.ppdoclayout import PIPELINE_MERGE_MODES, PIPELINE_THRESHOLDS
+
+        chosen: dict[str, Any] = {
+            "threshold": PIPELINE_THRESHOLDS[self._layout.version],
+            "merge_mode": PIPELINE_MERGE_MODES}
+        for key, name in (("layout_threshold", "threshold"), ("layout_nms", "nms"),
+                          ("layout_unclip_ratio", "unclip_ratio"),
+                          ("layout_merge_mode", "merge_mode"),
+                          ("layout_shape_mode", "shape_mode")):
+            if options.vlm.get(key) is not None:
+                chosen[name] = options.vlm[key]
+        return chosen
 
     async def recognize(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
         if self._state != EngineState.ready:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,16 +17,11 @@ import numpy as np
 from PIL import Image
 
 from docparse.errors import EngineUnavailable, InvalidOptions, RecognitionFailed
+from docparse.layout.boxes import LABELS_V2V3, LayoutBox
 from docparse.model import BBox, Block, Label
 
 log = logging.getLogger(__name__)
 
-# cls_id -> name, the same 25 classes for V2 and V3 (PaddleX `_LABEL_DOC_LAYOUT_V2V3`).
-LABELS_V2V3: tuple[str, ...] = (
-    "abstract", "algorithm", "aside_text", "chart", "content", "display_formula", "doc_title",
-    "figure_title", "footer", "footer_image", "footnote", "formula_number", "header",
-    "header_image", "image", "inline_formula", "number", "paragraph_title", "reference",
-    "reference_content", "seal", "table", "text", "vertical_text", "vision_footnote")
 # Names other PaddleX layout exports use (in an inference.yml label_list) with no Label of
 # their own: each goes to the Label PaddleOCR-VL treats the same way. Anything else -> text.
 LABEL_ALIASES: dict[str, Label] = {
@@ -57,16 +51,6 @@ MERGE_MODES = ("large", "small", "union")
 Threshold = float | dict[Any, float]
 MergeMode = str | dict[Any, str]
 Unclip = float | tuple[float, float] | dict[Any, Any]
-
-
-@dataclass
-class LayoutBox:
-    label: Label
-    score: float
-    bbox: BBox  # page pixels
-    order: int | None = None  # PaddleX `order`: 1-based, None for SKIP_ORDER_LABELS
-    polygon: list[tuple[float, float]] | None = None
-    cls_id: int = -1  # the model's class id (for PaddleX-shaped `layout_det_res`)
 
 
 def label_for(name: str) -> Label:

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
+from docparse.layout.boxes import LayoutBox
 from docparse.model import BBox, Label
 
 _local = threading.local()
-
-
-@dataclass
-class LayoutBox:
-    label: Label
-    score: float
-    bbox: BBox  # page pixels
-    order: int | None = None
-    polygon: list[tuple[float, float]] | None = None
 
 
 def _block_labels() -> dict[int, Label | None]:
@@ -65,7 +56,8 @@ def tesseract_layout(image: Image.Image, tessdata: str) -> list[LayoutBox]:
         box = iterator.BoundingBox(RIL.BLOCK)
         if label is not None and box:
             x0, y0, x1, y1 = box
-            boxes.append(LayoutBox(label, 1.0, BBox(x0=x0, y0=y0, x1=x1, y1=y1), len(boxes)))
+            boxes.append(LayoutBox(label, 1.0, BBox(x0=x0, y0=y0, x1=x1, y1=y1),
+                                   len(boxes) + 1))
         if not iterator.Next(RIL.BLOCK):
             break
     return boxes

@@ -21,18 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from docparse.api.deps import StateDep
 from docparse.errors import InvalidOptions, LimitExceeded
 from docparse.export import block_text
+from docparse.layout.boxes import LABELS_V2V3
 from docparse.model import FURNITURE_LABELS, Block, Document, Label
 from docparse.pipeline import ConvertOptions
 
 router = APIRouter(tags=["compat"])
 
-# PaddleX's class ids for PP-DocLayoutV2/V3 labels, used in layout_det_res.
-CLASS_IDS = {name: i for i, name in enumerate([
-    "abstract", "algorithm", "aside_text", "chart", "content", "display_formula",
-    "doc_title", "figure_title", "footer", "footer_image", "footnote", "formula_number",
-    "header", "header_image", "image", "inline_formula", "number", "paragraph_title",
-    "reference", "reference_content", "seal", "table", "text", "vertical_text",
-    "vision_footnote"])}
+CLASS_IDS = {name: i for i, name in enumerate(LABELS_V2V3)}
 PADDLEX_IGNORED_BY_DEFAULT = ["number", "footnote", "header", "header_image", "footer",
                               "footer_image", "aside_text"]
 
@@ -75,6 +70,11 @@ class LayoutParsingRequest(BaseModel):
 
     def vlm_options(self) -> dict[str, Any]:
         chosen = {"temperature": self.temperature, "top_p": self.topP,
+                  "layout_threshold": self.layoutThreshold, "layout_nms": self.layoutNms,
+                  "layout_unclip_ratio": tuple(self.layoutUnclipRatio)
+                  if isinstance(self.layoutUnclipRatio, list) else self.layoutUnclipRatio,
+                  "layout_merge_mode": self.layoutMergeBboxesMode,
+                  "layout_shape_mode": self.layoutShapeMode,
                   "repetition_penalty": self.repetitionPenalty,
                   "min_pixels": self.minPixels, "max_pixels": self.maxPixels,
                   "max_new_tokens": self.maxNewTokens, "prompt_label": self.promptLabel,

@@ -1,0 +1,93 @@
+"""PDF -> PP-DocLayoutV3 (an ONNX export with the real inputs and outputs) -> one VLM call
+per block with its task prompt -> tables, formulas, charts and seals in the Document."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from docparse.api.app import create_app
+from docparse.settings import Settings
+from docparse.testing.fake_vlm import FakeVLM
+from tests.layout.onnx_models import box_mask, layout_model
+
+# [cls, score, x1, y1, x2, y2, order, votes] in the model's 800x800 input pixels.
+BOXES = [
+    [6, 0.95, 100, 40, 700, 90, 1, 0],  # doc_title
+    [22, 0.9, 100, 110, 700, 250, 2, 0],  # text
+    [21, 0.9, 100, 270, 700, 450, 3, 0],  # table
+    [5, 0.9, 200, 470, 600, 530, 4, 0],  # display_formula
+    [3, 0.9, 100, 550, 380, 750, 5, 0],  # chart
+    [20, 0.9, 420, 550, 560, 690, 6, 0],  # seal
+    [14, 0.9, 600, 550, 700, 650, 7, 0],  # image
+]
+
+
+@pytest.fixture
+def model_settings(vlm_settings: Settings, tmp_path: Path) -> Settings:
+    masks = [box_mask(*(int(v) for v in row[2:6])) for row in BOXES]
+    path = layout_model(tmp_path / "pp-doclayoutv3.onnx", BOXES, masks=masks)
+    return vlm_settings.model_copy(update={"layout_model_path": path, "vlm_layout": "model"})
+
+
+def page_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 1400), "white").save(buffer, format="PNG", dpi=(150, 150))
+    return buffer.getvalue()
+
+
+async def test_every_block_gets_its_prompt_and_format(model_settings: Settings,
+                                                      vlm: FakeVLM) -> None:
+    app = create_app(model_settings)
+    async with app.router.lifespan_context(app):
+        await app.state.service.preload_task
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://d",
+                                     timeout=60) as http:
+            health = (await http.get("/health")).json()
+            response = await http.post("/v1/convert",
+                                       files={"file": ("page.png", page_png())})
+    assert health["engines"]["paddleocr-vl"]["state"] == "ready"
+    assert response.status_code == 200, response.text
+    body = response.json()
+    blocks = body["document"]["pages"][0]["blocks"]
+    labels = [b["label"] for b in blocks]
+    assert labels == ["doc_title", "text", "table", "display_formula", "chart", "seal",
+                      "image"]
+    by_label = {b["label"]: b for b in blocks}
+    # Boxes are in page pixels: the model saw 800x800, the page is 1000x1400.
+    assert by_label["table"]["bbox"]["x0"] == pytest.approx(125, abs=1)
+    assert by_label["table"]["bbox"]["y0"] == pytest.approx(270 * 1400 / 800, abs=1)
+    assert by_label["display_formula"]["polygon"]  # V3 gives block shapes
+    table = by_label["table"]
+    assert 'colspan="2"' in table["html"] and 'rowspan="2"' in table["html"]
+    assert {(c["row"], c["col"], c["row_span"]) for c in table["cells"]} >= {(1, 0, 2)}
+    assert r"E=mc^{2}" in by_label["display_formula"]["latex"]
+    assert "| Jan | 120 |" in by_label["chart"]["text"]
+    assert "APPROVED" in by_label["seal"]["text"]
+    assert by_label["image"]["text"] == ""
+    assert vlm.prompt_counts == {"OCR:": 2, "Table Recognition:": 1,
+                                 "Formula Recognition:": 1, "Chart Recognition:": 1,
+                                 "Seal Recognition:": 1}
+    markdown = body["markdown"]
+    assert markdown.index("# Text block") < markdown.index("<table>") < \
+        markdown.index("$$") < markdown.index("| Jan | 120 |")
+
+
+async def test_missing_layout_model_is_reported(vlm_settings: Settings,
+                                                tmp_path: Path) -> None:
+    settings = vlm_settings.model_copy(update={
+        "layout_model_path": tmp_path / "nope.onnx", "vlm_layout": "model"})
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await app.state.service.preload_task
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://d") as http:
+            health = (await http.get("/health")).json()
+    engine = health["engines"]["paddleocr-vl"]
+    assert engine["state"] == "failed"
+    assert "nope.onnx" in engine["reason"]
