@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import statistics
@@ -67,6 +68,9 @@ class Engines:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="ocr")
+        # PDFium takes one call at a time (a global lock): one thread of its own, so pages
+        # waiting for it do not fill the default pool other work needs.
+        self.pdf_executor = ThreadPoolExecutor(1, thread_name_prefix="pdfium")
         self._processes: ProcessPoolExecutor | None = None
         self._engines: dict[str, Engine] = {}
         self._errors: dict[str, str] = {}
@@ -117,6 +121,7 @@ class Engines:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.pdf_executor.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
             self._processes.shutdown(wait=True, cancel_futures=True)
 
@@ -192,8 +197,10 @@ class Converter:
                         error=exc.message)
 
     async def _pdf_page(self, source: PdfSource, index: int, options: ConvertOptions) -> Page:
-        layer = await asyncio.to_thread(source.text_layer, index)
-        width, height = await asyncio.to_thread(source.page_size, index)
+        pdfium = functools.partial(asyncio.get_running_loop().run_in_executor,
+                                   self.engines.pdf_executor)
+        layer = await pdfium(source.text_layer, index)
+        width, height = await pdfium(source.page_size, index)
         reason = "OCR requested"
         if options.engine in ("auto", "textlayer"):
             verdict = assess(layer, width, height)
@@ -201,7 +208,7 @@ class Converter:
                 return text_layer_page(index, layer, width, height)
             reason = verdict.reason
         dpi = options.dpi or choose_dpi(layer, width, height, self.settings)
-        image = await asyncio.to_thread(source.render, index, dpi)
+        image = await pdfium(source.render, index, dpi)
         return await self._ocr_page(index, image, dpi, options, reason)
 
     async def _ocr_page(self, index: int, image: Image.Image, dpi: float,

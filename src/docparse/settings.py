@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     vlm_layout: Literal["auto", "model", "tesseract", "page"] = Field(
         "auto", description="blocks for the VLM: a layout model (layout_model_path), "
                             "Tesseract's page analysis, or the whole page")
-    vlm_pages_in_flight: int = Field(8, ge=1)
+    vlm_pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
     layout_model_path: Path | None = Field(
         None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)")
     layout_model_version: Literal["v2", "v3"] | None = None

@@ -104,6 +104,7 @@ class VLMClient:
         self._slots = asyncio.Semaphore(config.max_concurrency)
         self.breaker = CircuitBreaker(config.failure_threshold, config.reset_after)
         self.in_flight = 0
+        self.requests = 0  # answered completions, for health and benchmarks
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -125,7 +126,9 @@ class VLMClient:
             raise EngineUnavailable(
                 f"VLM server {self.config.base_url} is down "
                 f"({self.breaker.last_error}); retrying after {self.config.reset_after:g}s")
-        body = self._body(image, prompt, spotting, overrides or {})
+        # JPEG + Base64 of a page-sized crop takes tens of ms: not on the event loop.
+        url = await asyncio.to_thread(image_data_url, image)
+        body = self._body(url, prompt, spotting, overrides or {})
         async with self._slots:
             self.in_flight += 1
             try:
@@ -133,14 +136,14 @@ class VLMClient:
             finally:
                 self.in_flight -= 1
 
-    def _body(self, image: Image.Image, prompt: str, spotting: bool,
+    def _body(self, image_url: str, prompt: str, spotting: bool,
               overrides: dict[str, Any]) -> dict[str, Any]:
         cfg = self.config
         max_pixels = overrides.get("max_pixels") or (1605632 if spotting else cfg.max_pixels)
         body: dict[str, Any] = {
             "model": cfg.model,
             "messages": [{"role": "user", "content": [
-                {"type": "image_url", "image_url": {"url": image_data_url(image)}},
+                {"type": "image_url", "image_url": {"url": image_url}},
                 {"type": "text", "text": prompt}]}],
             "temperature": overrides.get("temperature", cfg.temperature),
             "max_completion_tokens": overrides.get("max_new_tokens") or cfg.max_new_tokens,
@@ -170,6 +173,7 @@ class VLMClient:
                 delay *= 2
                 continue
             self.breaker.success()
+            self.requests += 1
             return text
         raise AssertionError("unreachable")
 
