@@ -89,6 +89,10 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.vlm:
+        from docparse.bench_vlm import run_vlm_bench
+
+        return run_vlm_bench(args.vlm_pages, args.latency, args.capacity)
     from docparse.bench import run_bench
 
     return run_bench(args.docs, args.pages)
@@ -160,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="print throughput figures")
     bench.add_argument("--docs", type=Path, help="folder of PDFs (default: shared/docs)")
     bench.add_argument("--pages", type=int, default=8, help="OCR pages per engine")
+    bench.add_argument("--vlm", action="store_true",
+                       help="the VLM route against a stand-in server (latency, capacity)")
+    bench.add_argument("--latency", type=float, default=1.0, help="--vlm: seconds a request")
+    bench.add_argument("--capacity", type=int, default=8, help="--vlm: requests at once")
+    bench.add_argument("--vlm-pages", type=int, default=96, help="--vlm: pages")
     bench.set_defaults(func=_bench)
 
     supervise = commands.add_parser(

@@ -176,6 +176,7 @@ class Downloader:
     backoff: float = 1.0  # seconds, doubled per retry
     max_backoff: float = 30.0
     timeout: float = 60.0  # per read; a stalled connection is retried, not waited on
+    progress_every: int = 200_000_000  # bytes between progress lines (a build log shows life)
     log: Callable[[str], None] = print
     sleep: Callable[[float], None] = time.sleep
     _client: httpx.Client | None = field(default=None, repr=False)
@@ -234,7 +235,7 @@ class Downloader:
         while True:
             resumed_from = part.stat().st_size if part.is_file() else 0
             try:
-                self._transfer(url, part, file.size)
+                self._transfer(url, part, file.size, target.name)
             except _Retryable as exc:
                 attempt += 1
                 if attempt > self.retries:
@@ -262,7 +263,7 @@ class Downloader:
         os.replace(part, target)
         return FetchResult(target, "downloaded", digest, file.sha256 is not None)
 
-    def _transfer(self, url: str, part: Path, size: int | None) -> None:
+    def _transfer(self, url: str, part: Path, size: int | None, name: str) -> None:
         """Append the rest of `url` to `part` (Range from its current size)."""
         offset = part.stat().st_size if part.is_file() else 0
         if size is not None and offset > size:
@@ -289,14 +290,21 @@ class Downloader:
                 if offset and response.status_code == 200:
                     mode = "wb"  # the server ignored Range and sends it all
                     offset = 0
+                if offset:
+                    self.log(f"  {name}: resuming at {human(offset)}")
                 with part.open(mode) as out:
                     written = offset
+                    next_report = offset + self.progress_every
                     # No chunk_size: a re-chunking buffer would lose its tail on a cut-off.
                     for chunk in response.iter_bytes():
                         out.write(chunk)
                         written += len(chunk)
                         if size is not None and written > size:
                             raise _Retryable(f"more than the expected {size} bytes")
+                        if written >= next_report:
+                            total = f" of {human(size)}" if size is not None else ""
+                            self.log(f"  {name}: {human(written)}{total}")
+                            next_report = written + self.progress_every
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
         if size is not None and part.stat().st_size < size:
