@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from docparse.api.app import create_app
 from docparse.settings import Settings
@@ -128,3 +129,23 @@ async def test_wrong_model_name_says_what_is_served(vlm_settings: Settings, vlm:
     assert engine["detail"]["served_models"] == ["PaddleOCR-VL-1.6-0.9B"]
     assert response.status_code == 503
     assert "PaddleOCR-VL-1.6-0.9B" in response.json()["error"]["message"]
+
+
+async def test_spotting_gives_lines_with_boxes(vlm_client: httpx.AsyncClient, vlm: FakeVLM,
+                                               docs: Path) -> None:
+    response = await convert(vlm_client, docs / "edgar_image.pdf", engine="paddleocr-vl",
+                             spotting="true")
+    assert response.status_code == 200
+    blocks = response.json()["document"]["pages"][0]["blocks"]
+    read = [b for b in blocks if b["label"] != "image"]  # pictures are not sent
+    assert vlm.prompt_counts == {"Spotting:": len(read)}
+    assert vlm.last_request is not None
+    assert vlm.last_request["skip_special_tokens"] is False
+    assert vlm.last_request["mm_processor_kwargs"]["max_pixels"] == 1605632
+    block = read[0]
+    first = block["lines"][0]
+    assert first["text"].startswith("Spot ")
+    width = block["bbox"]["x1"] - block["bbox"]["x0"]
+    # The fake's first quad spans 10%..90% of the crop's width.
+    assert first["bbox"]["x0"] - block["bbox"]["x0"] == pytest.approx(0.1 * width, abs=2)
+    assert first["bbox"]["x1"] - block["bbox"]["x0"] == pytest.approx(0.9 * width, abs=2)

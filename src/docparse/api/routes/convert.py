@@ -58,12 +58,15 @@ async def convert(
     formats: Annotated[str | None, Form(description="md,json,txt (files written)")] = None,
     pages: Annotated[str | None, Form(description="1-based page range, e.g. 1-3,5")] = None,
     dpi: Annotated[int | None, Form(description="render resolution for OCR")] = None,
+    spotting: Annotated[bool, Form(description="paddleocr-vl: text lines with positions "
+                                               "('Spotting:')")] = False,
     format: Annotated[Literal["json", "md"], Query(
         description="md: answer with text/markdown alone")] = "json",
 ) -> Any:
     settings = state.settings
     chosen = parse_formats(formats)
-    options = ConvertOptions(engine=engine, languages=languages, pages=pages, dpi=dpi)
+    options = ConvertOptions(engine=engine, languages=languages, pages=pages, dpi=dpi,
+                             spotting=spotting)
     document_id = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="req-") as tmp:
         path = await save_upload(file, Path(tmp), settings.max_upload_bytes)
