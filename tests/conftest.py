@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from docparse.api.app import create_app
+from docparse.pipeline import Converter, Engines
 from docparse.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,6 +32,13 @@ def docs() -> Path:
 def settings(tmp_path: Path) -> Settings:
     return Settings(output_dir=tmp_path / "output", temp_dir=tmp_path / "tmp",
                     data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def converter(settings: Settings) -> AsyncIterator[Converter]:
+    engines = Engines(settings)
+    yield Converter(settings, engines)
+    await engines.aclose()
 
 
 @pytest.fixture

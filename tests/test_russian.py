@@ -3,15 +3,13 @@ their sentences must be found in the Markdown (edit budget 10% of a sentence).""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from docparse.export import to_markdown
-from docparse.pipeline import Converter, ConvertOptions, Engines
-from docparse.settings import Settings
+from docparse.pipeline import Converter, ConvertOptions
 from tests.synth.degrade import degrade, rasterize, rotate_page, scan_pdf, to_jpeg, to_png, to_tiff
 from tests.synth.match import sentence_recall
 from tests.synth.russian import GENERATORS, SynthDoc
@@ -58,13 +56,6 @@ def make_scan(case: Case, doc: SynthDoc, folder: Path) -> Path:
     else:
         path.write_bytes(to_jpeg(pages[0], case.jpeg or 75))
     return path
-
-
-@pytest.fixture
-async def converter(settings: Settings) -> AsyncIterator[Converter]:
-    engines = Engines(settings)
-    yield Converter(settings, engines)
-    engines.close()
 
 
 @pytest.fixture(scope="module")

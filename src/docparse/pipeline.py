@@ -34,6 +34,7 @@ from docparse.paragraphs import group_lines, label_headings
 from docparse.pdf import TextLayer
 from docparse.settings import Settings
 from docparse.sources import ImageSource, Limits, PdfSource, Source, open_source, select_pages
+from docparse.structure import mark_furniture_pages, xy_cut
 from docparse.textlayer import assess
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ class Converter:
             pages = await self._pages(source, indices, options, progress)
         finally:
             source.close()
+        mark_furniture_pages(pages)
         failed = [p for p in pages if p.status == PageStatus.failed]
         if failed and len(failed) == len(pages):
             raise ConversionFailed("no page could be read: " + "; ".join(
@@ -226,6 +228,8 @@ class Converter:
                                    vlm=options.vlm)
         name, blocks, fallback = await self._recognize(name, PageImage(index, image, dpi),
                                                        request)
+        if name != "paddleocr-vl":  # the VLM's layout stage gives its own order
+            blocks = xy_cut(blocks, min_gap=dpi / 18)
         label_headings(blocks, first_page=index == 0)
         page = Page(index=index, width=image.width, height=image.height, dpi=dpi,
                     rotation=found.rotation, skew=round(found.skew, 2), route="ocr",
@@ -261,6 +265,7 @@ def text_layer_page(index: int, layer: TextLayer, width: float, height: float) -
             lines=group, source_engine="textlayer")
         for i, group in enumerate(group_lines(lines))
     ]
+    blocks = xy_cut(blocks)
     label_headings(blocks, first_page=index == 0)
     page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",
                 engine="textlayer", blocks=blocks,

@@ -1,0 +1,111 @@
+"""Document structure on any route: reading order by recursive XY-cut, and running
+headers, footers and page numbers found by their place and their repetition across pages."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from docparse.model import Block, Label, Page, PageStatus
+
+OUTER = 0.2  # running heads and folios sit in the outer fifth of the page…
+EDGE = 0.08  # …and anything in the outer 8% is a candidate even if not the outermost
+_PAGE_NUMBER = re.compile(
+    r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?(\d{1,4}|[ivxlcdm]{1,6})"
+    r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_FOLIO_AT_END = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
+_SPACES = re.compile(r"\s+")
+
+
+def xy_cut(blocks: list[Block], min_gap: float = 4.0) -> list[Block]:
+    """Blocks in reading order. Columns first: where a gutter runs the full height of the
+    region, read the columns left to right. Else split the region in two at its widest
+    horizontal gap (one cut at a time, so that paragraph gaps that happen to line up across
+    columns do not interleave them) and read top to bottom."""
+    if len(blocks) <= 1:
+        return list(blocks)
+    columns = _groups(blocks, axis=0, min_gap=min_gap)
+    if len(columns) > 1:
+        return [b for part in columns for b in xy_cut(part, min_gap)]
+    bands = _groups(blocks, axis=1, min_gap=min_gap)
+    if len(bands) > 1:
+        gaps = [min(b.bbox.y0 for b in bands[i + 1]) - max(b.bbox.y1 for b in bands[i])
+                for i in range(len(bands) - 1)]
+        cut = gaps.index(max(gaps)) + 1
+        upper = [b for band in bands[:cut] for b in band]
+        lower = [b for band in bands[cut:] for b in band]
+        return xy_cut(upper, min_gap) + xy_cut(lower, min_gap)
+    return sorted(blocks, key=lambda b: (b.bbox.y0, b.bbox.x0))
+
+
+def _groups(blocks: list[Block], axis: int, min_gap: float) -> list[list[Block]]:
+    """The blocks split wherever no block covers a stretch of the axis (0: x, 1: y) at
+    least min_gap long, in order along the axis."""
+    spans = sorted(((b.bbox.x0, b.bbox.x1) if axis == 0 else (b.bbox.y0, b.bbox.y1), i)
+                   for i, b in enumerate(blocks))
+    groups: list[list[Block]] = [[]]
+    reach = spans[0][0][1]
+    for (start, end), index in spans:
+        if groups[-1] and start - reach >= min_gap:
+            groups.append([])
+        groups[-1].append(blocks[index])
+        reach = max(reach, end)
+    return groups
+
+
+def _signature(text: str) -> str:
+    """Running heads differ by page number only: compare them with digits masked."""
+    return _SPACES.sub(" ", _DIGITS.sub("#", text.casefold())).strip()
+
+
+def _bands(page: Page) -> dict[int, str]:
+    """Blocks that may be page furniture: the topmost and bottommost block, and any block
+    in the outer 8% of the page, as long as they sit in the outer fifth of it."""
+    found: dict[int, str] = {}
+    texts = [b for b in page.blocks if b.text]
+    if not texts:
+        return found
+    top = min(texts, key=lambda b: b.bbox.y0)
+    bottom = max(texts, key=lambda b: b.bbox.y1)
+    for block in texts:
+        if block.bbox.y1 <= page.height * OUTER and (
+                block is top or block.bbox.y1 <= page.height * EDGE):
+            found[id(block)] = "top"
+        elif block.bbox.y0 >= page.height * (1 - OUTER) and (
+                block is bottom or block.bbox.y0 >= page.height * (1 - EDGE)):
+            found[id(block)] = "bottom"
+    return found
+
+
+def _looks_like_running_head(text: str) -> bool:
+    """'2.1. INTRODUCTION 103': a short capitalised line with the folio at one end."""
+    text = text.strip()
+    letters = [c for c in text if c.isalpha()]
+    return (len(text) <= 80 and "\n" not in text and len(letters) >= 4
+            and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+            and bool(_FOLIO_AT_END.search(text)))
+
+
+def mark_furniture_pages(all_pages: list[Page]) -> None:
+    """Label page numbers, and text that repeats in the top or bottom band of several
+    pages, as number / header / footer: kept in JSON, left out of Markdown."""
+    pages = [p for p in all_pages if p.status == PageStatus.ok]
+    bands = {id(page): _bands(page) for page in pages}
+    seen: Counter[tuple[str, str]] = Counter()
+    for page in pages:
+        seen.update({(band, _signature(b.text)) for b in page.blocks
+                     if (band := bands[id(page)].get(id(b)))})
+    # Odd and even pages often carry different heads: a third of the pages is enough.
+    needed = max(2, round(len(pages) * 0.3))
+    for page in pages:
+        for block in page.blocks:
+            band = bands[id(page)].get(id(block))
+            if not band or block.label not in (Label.text, Label.paragraph_title,
+                                               Label.doc_title):
+                continue
+            if _PAGE_NUMBER.match(block.text.strip()):
+                block.label = Label.number
+            elif (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed) or \
+                    _looks_like_running_head(block.text):
+                block.label = Label.header if band == "top" else Label.footer

@@ -1,0 +1,75 @@
+"""Reading order and page furniture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docparse.export import to_markdown
+from docparse.model import BBox, Block, Label, Page
+from docparse.pipeline import Converter, ConvertOptions
+from docparse.structure import mark_furniture_pages, xy_cut
+
+
+def block(name: str, x0: float, y0: float, x1: float, y1: float) -> Block:
+    return Block(id=name, text=name, bbox=BBox(x0=x0, y0=y0, x1=x1, y1=y1))
+
+
+def test_columns_are_read_one_after_the_other() -> None:
+    # Paragraph gaps line up across the columns at y=300..320: still column by column.
+    blocks = [block("R2", 320, 320, 580, 700), block("L1", 20, 100, 280, 300),
+              block("title", 20, 20, 580, 60), block("R1", 320, 100, 580, 300),
+              block("L2", 20, 320, 280, 700), block("note", 20, 740, 580, 770)]
+    assert [b.id for b in xy_cut(blocks)] == ["title", "L1", "L2", "R1", "R2", "note"]
+
+
+def test_single_column_reads_top_to_bottom() -> None:
+    blocks = [block(str(i), 50 + (i % 2) * 10, i * 40, 500, i * 40 + 30) for i in range(6)]
+    assert [b.id for b in xy_cut(list(reversed(blocks)))] == [str(i) for i in range(6)]
+
+
+def page_of(index: int, *blocks: Block) -> Page:
+    return Page(index=index, width=600, height=800, blocks=list(blocks))
+
+
+def test_running_heads_and_page_numbers() -> None:
+    pages = [page_of(i,
+                     block(f"ДОГОВОР № 15/{i} — ООО «Ромашка»", 50, 20, 550, 35),
+                     block("Body text of the page that differs. " * (i + 1), 50, 60, 550, 700),
+                     block(f"Страница {i + 1} из 3", 250, 760, 350, 775))
+             for i in range(3)]
+    for page in pages:
+        page.blocks[0].text = "ДОГОВОР № 15 — ООО «Ромашка»"
+    mark_furniture_pages(pages)
+    assert [[b.label for b in p.blocks] for p in pages] == \
+        [[Label.header, Label.text, Label.number]] * 3
+
+
+def test_single_page_keeps_its_top_line_unless_a_folio() -> None:
+    page = page_of(0, block("Invoice 2024", 50, 20, 550, 35),
+                   block("body", 50, 60, 550, 700), block("- 7 -", 250, 760, 350, 775))
+    mark_furniture_pages([page])
+    assert [b.label for b in page.blocks] == [Label.text, Label.text, Label.number]
+
+
+async def test_book_running_heads_leave_markdown(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions(pages="1-6"))
+    markdown = to_markdown(result.document)
+    assert "CHAPTER 2. MATHEMATICAL INDUCTION" not in markdown
+    assert "INTRODUCTION 103" not in markdown
+    labels = [b.label for p in result.document.pages for b in p.blocks]
+    assert labels.count(Label.header) >= 4  # kept in JSON
+    assert "2.1 Introduction" in markdown
+
+
+async def test_two_column_paper_reads_columns_in_order(converter: Converter,
+                                                       docs: Path) -> None:
+    result = await converter.convert(docs / "pdftotext_two_column_issue.pdf",
+                                     ConvertOptions(pages="2"))
+    page = result.document.pages[0]
+    body = [b for b in page.blocks if b.label not in (Label.header, Label.footer,
+                                                       Label.number)]
+    middle = page.width / 2
+    sides = ["L" if b.bbox.x1 <= middle + 5 else "R" if b.bbox.x0 >= middle - 5 else "W"
+             for b in body]
+    # All left-column blocks come before all right-column blocks.
+    assert "".join(sides).replace("W", "").lstrip("L").find("L") == -1
