@@ -65,7 +65,9 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
                 bar.refresh()
 
             try:
-                result = await converter.convert(path, options, progress)
+                result = await converter.convert(
+                    path, options.model_copy(update={"figures": f"{path.stem}_images"}),
+                    progress)
             except DocparseError as exc:
                 failures += 1
                 print(f"docparse: {path}: {exc.message}", file=sys.stderr)
@@ -78,6 +80,9 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
                 bar.close()
             for fmt in formats:
                 write_atomic(output / f"{path.stem}.{fmt}", EXPORTERS[fmt](result.document))
+            for relative, png in result.figures.items():
+                (output / relative).parent.mkdir(parents=True, exist_ok=True)
+                (output / relative).write_bytes(png)
             for page in result.document.pages:
                 if page.error:
                     print(f"docparse: {path}: page {page.index + 1} failed: {page.error}",

@@ -21,6 +21,8 @@ def _markdown_block(block: Block) -> str:
         return block.html
     if block.label == Label.display_formula and block.latex:
         return f"$$\n{block.latex}\n$$"
+    if block.image and not block.text:  # a chart the VLM read stays a table
+        return f"![{block.label.value}]({block.image})"
     text = block_text(block)
     return HEADING_PREFIX.get(block.label, "") + text if text else ""
 

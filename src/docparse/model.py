@@ -110,6 +110,7 @@ class Block(BaseModel):
     cells: list[TableCell] = Field(default_factory=list)
     latex: str | None = None
     polygon: list[tuple[float, float]] | None = None
+    image: str | None = Field(default=None, description="a figure's crop, relative path")
     confidence: float | None = None
     source_engine: str = ""
 
@@ -134,6 +135,7 @@ class Page(BaseModel):
     error: str | None = None
     blocks: list[Block] = Field(default_factory=list)
     image: Any = Field(default=None, exclude=True, repr=False)  # pixels, in-process only
+    figures: dict[str, bytes] | None = Field(default=None, exclude=True, repr=False)
 
     def normalise_boxes(self) -> None:
         """Fill bbox_norm and order for every block (order = list position)."""

@@ -14,6 +14,27 @@ TITLE_RATIO = 1.8
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
 
 
+def merge_fragments(lines: list[Line]) -> list[Line]:
+    """Join pieces of one visual line that come apart (a superscript, a font change):
+    next in order, on the same row, starting just right of the previous piece."""
+    merged: list[Line] = []
+    for line in lines:
+        if merged:
+            prev = merged[-1]
+            height = max(1.0, min(prev.bbox.height, line.bbox.height))
+            overlap = min(prev.bbox.y1, line.bbox.y1) - max(prev.bbox.y0, line.bbox.y0)
+            gap = line.bbox.x0 - prev.bbox.x1
+            if overlap >= 0.4 * height and -0.5 * height <= gap <= 1.5 * height:
+                joiner = " " if gap > 0.1 * height else ""
+                merged[-1] = Line(
+                    text=prev.text + joiner + line.text, bbox=prev.bbox.union(line.bbox),
+                    confidence=prev.confidence, size=max(prev.size or 0, line.size or 0)
+                    or None, bold=prev.bold and line.bold)
+                continue
+        merged.append(line)
+    return merged
+
+
 def group_lines(lines: list[Line]) -> list[list[Line]]:
     """Lines in reading order joined into paragraphs: a new paragraph starts at a vertical
     gap, at a jump to another column, or where the text size changes."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -32,6 +32,7 @@ class TextLayer:
     image_coverage: float  # share of the page area covered by image objects (0..1+)
     image_dpi: float | None  # resolution of the largest image, when there is one
     hidden_text_share: float  # text objects invisible or under a page-sized image (0..1)
+    image_boxes: list[BBox] = field(default_factory=list)  # pictures, display coordinates
 
 
 class PdfFile:
@@ -94,9 +95,9 @@ def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
         char_count = sum(len(line.text.strip()) for line in lines)
     finally:
         textpage.close()
-    coverage, image_dpi, hidden = _images(page, width, height)
+    coverage, image_dpi, hidden, boxes = _images(page, width, height, rotation)
     return TextLayer(lines=lines, char_count=char_count, image_coverage=coverage,
-                     image_dpi=image_dpi, hidden_text_share=hidden)
+                     image_dpi=image_dpi, hidden_text_share=hidden, image_boxes=boxes)
 
 
 def _to_display(left: float, bottom: float, right: float, top: float, w: float, h: float,
@@ -149,16 +150,20 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
 
 def _letter_style(raw: object, units: list[int], start: int, end: int,
                   rect: pdfium_c.FS_RECTF) -> tuple[float, bool]:
-    """Size and weight of a line's first letter: the loose box is the font's em height
-    whatever the text matrix says (GetFontSize reports 1.0 under a scaled matrix)."""
-    for i in range(start, end):
-        if chr(units[i]).isalnum():
-            if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
-                break
-            size = abs(rect.top - rect.bottom)
-            width = abs(rect.right - rect.left)
-            return max(size, width) if size < 0.5 * width else size, _is_bold(raw, i)
-    return 0.0, False
+    """Text size and weight of a line from its first, middle and last letters (a
+    superscript at one end must not decide): the loose box is the font's em height whatever
+    the text matrix says (GetFontSize reports 1.0 under a scaled matrix)."""
+    letters = [i for i in range(start, end) if chr(units[i]).isalnum()]
+    if not letters:
+        return 0.0, False
+    sizes = []
+    for i in {letters[0], letters[len(letters) // 2], letters[-1]}:
+        if pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            size, width = abs(rect.top - rect.bottom), abs(rect.right - rect.left)
+            sizes.append(max(size, width) if size < 0.5 * width else size)
+    sizes.sort()
+    middle = letters[len(letters) // 2]
+    return (sizes[len(sizes) // 2] if sizes else 0.0), _is_bold(raw, middle)
 
 
 def _is_bold(raw: object, index: int) -> bool:
@@ -176,11 +181,13 @@ def _decode(units: list[int]) -> str:
     return bytes(b for u in units for b in (u & 0xFF, u >> 8)).decode("utf-16-le", "replace")
 
 
-def _images(page: pdfium.PdfPage, w: float, h: float) -> tuple[float, float | None, float]:
-    """Image coverage of the page, the largest image's resolution, and the share of text
-    objects that cannot be seen: render mode 3 (the usual OCR layer) or painted before an
-    image that covers most of the page."""
+def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
+            ) -> tuple[float, float | None, float, list[BBox]]:
+    """Image coverage of the page, the largest image's resolution, the share of text
+    objects that cannot be seen (render mode 3, the usual OCR layer, or painted before an
+    image that covers most of the page), and each image's box on the displayed page."""
     area = 0.0
+    boxes: list[BBox] = []
     best_dpi: float | None = None
     best_area = 0.0
     texts = hidden = texts_before_best = 0
@@ -194,10 +201,12 @@ def _images(page: pdfium.PdfPage, w: float, h: float) -> tuple[float, float | No
             x0, y0, x1, y1 = obj.get_bounds()
             obj_area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
             area += obj_area
+            boxes.append(_to_display(max(x0, 0), max(y0, 0), min(x1, w), min(y1, h), w, h,
+                                     rotation))
             if obj_area > best_area:
                 best_area = obj_area
                 best_dpi = obj.get_px_size()[0] / max((x1 - x0) / 72, 1e-6)
                 texts_before_best = texts
     if best_area >= 0.5 * w * h:
         hidden = max(hidden, texts_before_best)
-    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0
+    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0, boxes

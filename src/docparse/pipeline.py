@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 import multiprocessing
 import statistics
@@ -30,7 +31,7 @@ from docparse.errors import (
     RecognitionFailed,
 )
 from docparse.model import Block, Document, Label, Line, Page, PageStatus
-from docparse.paragraphs import group_lines, label_headings
+from docparse.paragraphs import group_lines, label_headings, merge_fragments
 from docparse.pdf import TextLayer
 from docparse.settings import Settings
 from docparse.sources import ImageSource, Limits, PdfSource, Source, open_source, select_pages
@@ -44,6 +45,16 @@ TARGET_LINE_PX = 40  # rendered text-line height that OCR reads well
 CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk", "mon"}
 
 ProgressCallback = Callable[[int, int], None]
+FIGURE_LABELS = frozenset({Label.image, Label.chart})
+FIGURE_DPI = 150
+# Pictures worth a figure: not a logo speck, not the page-sized scan under a text layer.
+MIN_FIGURE_SHARE, MAX_FIGURE_SHARE, MIN_FIGURE_PT = 0.005, 0.85, 24
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
 
 
 class ConvertOptions(BaseModel):
@@ -54,6 +65,7 @@ class ConvertOptions(BaseModel):
     spotting: bool = False  # VLM: text lines with positions
     vlm: dict[str, Any] = Field(default_factory=dict)  # VLM sampling overrides
     keep_images: bool = False  # return the upright page images of OCR pages
+    figures: str | None = None  # crop figures to PNGs under this relative folder
 
 
 @dataclass
@@ -61,6 +73,7 @@ class Conversion:
     document: Document
     timings: dict[str, float] = field(default_factory=dict)
     images: dict[int, Image.Image] = field(default_factory=dict)  # with keep_images
+    figures: dict[str, bytes] = field(default_factory=dict)  # relative path -> PNG
 
 
 class Engines:
@@ -160,12 +173,14 @@ class Converter:
             "source_type": source.kind.value, "page_count": source.page_count,
             "pages_selected": len(indices), "engine": options.engine})
         done = time.perf_counter()
-        images = {p.index: p.image for p in pages if p.image is not None}
+        images = {p.index: p.image for p in pages if p.image is not None and
+                  options.keep_images}
+        figures = {path: png for p in pages for path, png in (p.figures or {}).items()}
         for page in pages:
-            page.image = None
+            page.image = page.figures = None
         return Conversion(document, {"open_s": round(opened - started, 4),
                                      "pages_s": round(done - opened, 4),
-                                     "total_s": round(done - started, 4)}, images)
+                                     "total_s": round(done - started, 4)}, images, figures)
 
     async def _pages(self, source: Source, indices: list[int], options: ConvertOptions,
                      progress: ProgressCallback | None) -> list[Page]:
@@ -191,9 +206,13 @@ class Converter:
     async def _page(self, source: Source, index: int, options: ConvertOptions) -> Page:
         try:
             if isinstance(source, PdfSource):
-                return await self._pdf_page(source, index, options)
-            image, dpi = await asyncio.to_thread(source.image, index)
-            return await self._ocr_page(index, image, dpi, options, "image")
+                page = await self._pdf_page(source, index, options)
+            else:
+                image, dpi = await asyncio.to_thread(source.image, index)
+                page = await self._ocr_page(index, image, dpi, options, "image")
+            if options.figures and any(b.label in FIGURE_LABELS for b in page.blocks):
+                await self._crop_figures(source, page, options.figures)
+            return page
         except (RecognitionFailed, CorruptDocument) as exc:
             return Page(index=index, width=1, height=1, status=PageStatus.failed,
                         error=exc.message)
@@ -236,10 +255,28 @@ class Converter:
                     engine=name, blocks=blocks, fallback=fallback,
                     status=PageStatus.ok if blocks else PageStatus.empty)
         page.normalise_boxes()
-        if options.keep_images:
+        if options.keep_images or options.figures:
             page.image = image
         log.debug("page %d by %s (%s)", index + 1, name, why)
         return page
+
+    async def _crop_figures(self, source: Source, page: Page, folder: str) -> None:
+        """PNG crops of the page's pictures; born-digital pages are rendered for it."""
+        image = page.image
+        if image is None:
+            assert isinstance(source, PdfSource)
+            image = await asyncio.get_running_loop().run_in_executor(
+                self.engines.pdf_executor, source.render, page.index, FIGURE_DPI)
+        scale = image.width / page.width
+        page.figures = {}
+        for block in page.blocks:
+            if block.label not in FIGURE_LABELS:
+                continue
+            box = block.bbox.scaled(scale)
+            crop = image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999),
+                               int(box.y1 + 0.999)))
+            block.image = f"{folder}/{block.id}.png"
+            page.figures[block.image] = await asyncio.to_thread(png_bytes, crop)
 
     async def _recognize(self, name: str, page: PageImage, options: RecognizeOptions
                          ) -> tuple[str, list[Block], str | None]:
@@ -257,14 +294,20 @@ class Converter:
 
 
 def text_layer_page(index: int, layer: TextLayer, width: float, height: float) -> Page:
-    lines = [Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None, bold=ln.bold)
-             for ln in layer.lines]
+    lines = merge_fragments([Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None,
+                                  bold=ln.bold) for ln in layer.lines])
     blocks = [
         Block(id=f"p{index}-b{i}", label=Label.text, bbox=group[0].bbox.around(
             [ln.bbox for ln in group]), text="\n".join(ln.text for ln in group),
             lines=group, source_engine="textlayer")
         for i, group in enumerate(group_lines(lines))
     ]
+    area = width * height
+    blocks += [Block(id=f"p{index}-img{i}", label=Label.image, bbox=box,
+                     source_engine="textlayer")
+               for i, box in enumerate(layer.image_boxes)
+               if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
+               and min(box.width, box.height) >= MIN_FIGURE_PT]
     blocks = xy_cut(blocks)
     label_headings(blocks, first_page=index == 0)
     page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",

@@ -28,6 +28,12 @@ def render(document: Document, formats: list[str]) -> dict[str, str]:
     return {fmt: EXPORTERS[fmt](document) for fmt in dict.fromkeys(["md", "json", *formats])}
 
 
-def save_outputs(folder: Path, rendered: dict[str, str]) -> None:
+def save_outputs(folder: Path, rendered: dict[str, str],
+                 figures: dict[str, bytes] | None = None) -> None:
+    """document.md/json/txt, and the figures at the relative paths Markdown uses."""
     for fmt, text in rendered.items():
         write_atomic(folder / FILE_NAMES[fmt], text)
+    for relative, png in (figures or {}).items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from docparse.settings import Settings
 
@@ -68,3 +69,24 @@ async def test_version_and_openapi(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert "/v1/convert" in spec["paths"]
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_figures_are_cropped_saved_and_referenced(client: httpx.AsyncClient,
+                                                        docs: Path,
+                                                        settings: Settings) -> None:
+    from PIL import Image
+
+    with (docs / "edgar.pdf").open("rb") as handle:
+        response = await client.post("/v1/convert", files={"file": handle})
+    body = response.json()
+    figures = [b for b in body["document"]["pages"][0]["blocks"] if b["label"] == "image"]
+    assert len(figures) == 1  # the portrait; the tiny logo is not a figure
+    path = figures[0]["image"]
+    assert f"![image]({path})" in body["markdown"]
+    with Image.open(settings.output_dir / body["document_id"] / path) as saved:
+        width = saved.width
+    box = figures[0]["bbox"]
+    assert width == pytest.approx((box["x1"] - box["x0"]) * 150 / 72, abs=3)
+    # The figure's caption follows it in reading order.
+    markdown = body["markdown"]
+    assert markdown.index(path) < markdown.index("Edgar in the early fourteenth-century")

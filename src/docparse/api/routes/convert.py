@@ -66,7 +66,8 @@ async def convert(
     settings = state.settings
     chosen = parse_formats(formats)
     options = ConvertOptions(engine=engine, languages=languages, pages=pages, dpi=dpi,
-                             spotting=spotting)
+                             spotting=spotting,
+                             figures="images" if settings.write_outputs else None)
     document_id = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="req-") as tmp:
         path = await save_upload(file, Path(tmp), settings.max_upload_bytes)
@@ -77,7 +78,8 @@ async def convert(
     document.metadata["filename"] = file.filename
     rendered = await run_in_threadpool(render, document, chosen)
     if settings.write_outputs:
-        await run_in_threadpool(save_outputs, settings.output_dir / document_id, rendered)
+        await run_in_threadpool(save_outputs, settings.output_dir / document_id, rendered,
+                                result.figures)
     if format == "md":
         return PlainTextResponse(rendered["md"], media_type="text/markdown; charset=utf-8",
                                  headers={"X-Document-Id": document_id})
