@@ -91,3 +91,28 @@ async def test_missing_layout_model_is_reported(vlm_settings: Settings,
     engine = health["engines"]["paddleocr-vl"]
     assert engine["state"] == "failed"
     assert "nope.onnx" in engine["reason"]
+
+
+async def test_layout_parsing_returns_figure_images(model_settings: Settings,
+                                                   vlm: FakeVLM) -> None:
+    import base64
+
+    app = create_app(model_settings)
+    async with app.router.lifespan_context(app):
+        await app.state.service.preload_task
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://d",
+                                     timeout=60) as http:
+            response = await http.post("/layout-parsing", json={
+                "file": base64.b64encode(page_png()).decode(), "fileType": 1})
+    page = response.json()["result"]["layoutParsingResults"][0]
+    images = page["markdown"]["images"]
+    assert len(images) == 2  # the picture and the chart (shown as its table)
+    blocks = page["prunedResult"]["parsing_res_list"]
+    picture = next(b for b in blocks if b["block_label"] == "image")
+    path = next(p for p in images if p.startswith("imgs/") and
+                f'<img src="{p}"' in page["markdown"]["text"])
+    data = images[path]
+    assert picture["block_content"] == ""
+    crop = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert crop.size == pytest.approx((125, 175), abs=2)  # 100x100 model px on 1000x1400

@@ -133,10 +133,16 @@ def _content(block: Block) -> str:
     return block_text(block)
 
 
-def _markdown(blocks: list[Block], ignore: set[str]) -> str:
+def _markdown(blocks: list[Block], ignore: set[str], page_width: float, pretty: bool) -> str:
     parts = []
     for block in blocks:
-        if block.label.value in ignore or block.label == Label.image:
+        if block.label.value in ignore:
+            continue
+        if block.image and not block.text:
+            width = int(block.bbox.width / page_width * 100)
+            parts.append(f'<div style="text-align: center;"><img src="{block.image}" '
+                         f'alt="Image" width="{width}%" /></div>' if pretty
+                         else f"![]({block.image})")
             continue
         content = _content(block)
         if block.label == Label.doc_title:
@@ -149,7 +155,7 @@ def _markdown(blocks: list[Block], ignore: set[str]) -> str:
 
 
 def page_result(document: Document, index: int, request: LayoutParsingRequest,
-                image: Image.Image | None) -> dict[str, Any]:
+                image: Image.Image | None, figures: dict[str, bytes]) -> dict[str, Any]:
     page = document.pages[index]
     blocks = sorted(page.blocks, key=lambda b: b.order)
     parsing = []
@@ -186,8 +192,11 @@ def page_result(document: Document, index: int, request: LayoutParsingRequest,
     if request.useLayoutDetection is not False:
         pruned["layout_det_res"] = {"boxes": layout_boxes}
     ignore = set(request.markdownIgnoreLabels or PADDLEX_IGNORED_BY_DEFAULT)
-    result: dict[str, Any] = {"prunedResult": pruned,
-                              "markdown": {"text": _markdown(blocks, ignore), "images": {}}}
+    images = {b.image: _jpeg_b64(Image.open(io.BytesIO(figures[b.image])))
+              for b in blocks if b.image and b.image in figures}
+    result: dict[str, Any] = {"prunedResult": pruned, "markdown": {
+        "text": _markdown(blocks, ignore, page.width, request.prettifyMarkdown),
+        "images": images}}
     if request.visualize and image is not None:
         drawn = image.convert("RGB").copy()
         draw = ImageDraw.Draw(drawn)
@@ -206,13 +215,13 @@ async def layout_parsing(request: LayoutParsingRequest, state: StateDep) -> dict
     data = await read_file(request, settings.max_upload_bytes)
     options = ConvertOptions(engine=settings.ocr_engine, vlm=request.vlm_options(),
                              spotting=request.promptLabel == "spotting",
-                             keep_images=bool(request.visualize))
+                             keep_images=bool(request.visualize), figures="imgs")
     with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="lp-") as tmp:
         path = Path(tmp) / "input"
         await run_in_threadpool(path.write_bytes, data)
         result = await state.converter.convert(path, options)
     document = result.document
-    pages = [page_result(document, i, request, result.images.get(page.index))
+    pages = [page_result(document, i, request, result.images.get(page.index), result.figures)
              for i, page in enumerate(document.pages)]
     kind = document.metadata["source_type"]
     if kind == "pdf" or len(document.pages) > 1:
