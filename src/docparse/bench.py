@@ -90,8 +90,9 @@ def direct(converter: Converter) -> Run:
     async def run(jobs: list[Job], engine: str, route: str) -> int:
         done = 0
         for path, pages in jobs:
-            result = await converter.convert(path, ConvertOptions(engine=engine,
-                                                                  pages=spec(pages)))
+            # The same work the service does: figures cropped (files are the service's own)
+            result = await converter.convert(path, ConvertOptions(
+                engine=engine, pages=spec(pages), figures="images"))
             done += sum(p.route == route for p in result.document.pages)
         return done
     return run

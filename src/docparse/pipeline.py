@@ -261,20 +261,22 @@ class Converter:
         return page
 
     async def _crop_figures(self, source: Source, page: Page, folder: str) -> None:
-        """PNG crops of the page's pictures; born-digital pages are rendered for it."""
-        image = page.image
-        if image is None:
-            assert isinstance(source, PdfSource)
-            image = await asyncio.get_running_loop().run_in_executor(
-                self.engines.pdf_executor, source.render, page.index, FIGURE_DPI)
-        scale = image.width / page.width
+        """PNG crops of the page's pictures: from the OCR'd page image, or drawn from the
+        PDF region by region on a born-digital page."""
+        loop = asyncio.get_running_loop()
         page.figures = {}
         for block in page.blocks:
             if block.label not in FIGURE_LABELS:
                 continue
-            box = block.bbox.scaled(scale)
-            crop = image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999),
-                               int(box.y1 + 0.999)))
+            if page.image is not None:
+                box = block.bbox.scaled(page.image.width / page.width)
+                crop = page.image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999),
+                                        int(box.y1 + 0.999)))
+            else:
+                assert isinstance(source, PdfSource)
+                crop = await loop.run_in_executor(self.engines.pdf_executor,
+                                                  source.render_region, page.index,
+                                                  FIGURE_DPI, block.bbox)
             block.image = f"{folder}/{block.id}.png"
             page.figures[block.image] = await asyncio.to_thread(png_bytes, crop)
 

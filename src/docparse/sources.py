@@ -12,6 +12,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from docparse.errors import CorruptDocument, InvalidOptions, LimitExceeded
 from docparse.intake import Kind, sniff
+from docparse.model import BBox
 from docparse.pdf import PdfFile, TextLayer
 
 DEFAULT_IMAGE_DPI = 200.0  # what to assume when an image does not say
@@ -38,6 +39,9 @@ class PdfSource:
 
     def render(self, index: int, dpi: float) -> Image.Image:
         return self.file.render(index, dpi)
+
+    def render_region(self, index: int, dpi: float, box: BBox) -> Image.Image:
+        return self.file.render_region(index, dpi, box)
 
     def close(self) -> None:
         self.file.close()
