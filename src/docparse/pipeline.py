@@ -66,6 +66,7 @@ class ConvertOptions(BaseModel):
     vlm: dict[str, Any] = Field(default_factory=dict)  # VLM sampling overrides
     keep_images: bool = False  # return the upright page images of OCR pages
     figures: str | None = None  # crop figures to PNGs under this relative folder
+    orientation: bool = True  # turn scans upright and straighten them before reading
 
 
 @dataclass
@@ -238,10 +239,13 @@ class Converter:
             else options.engine
         loop = asyncio.get_running_loop()
         threads = self.engines.executor
-        pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
-        found = await loop.run_in_executor(self.engines.processes(), orientation.detect,
-                                           pixels, size, self.settings.tessdata_dir)
-        image = await loop.run_in_executor(threads, orientation.apply, image, found)
+        found = orientation.Orientation()
+        if options.orientation:
+            pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy,
+                                                      image)
+            found = await loop.run_in_executor(self.engines.processes(), orientation.detect,
+                                               pixels, size, self.settings.tessdata_dir)
+            image = await loop.run_in_executor(threads, orientation.apply, image, found)
         languages = page_languages(options.languages or self.settings.languages, found)
         request = RecognizeOptions(languages=languages, spotting=options.spotting,
                                    vlm=options.vlm)

@@ -129,3 +129,24 @@ async def test_pdf_is_not_cut_to_ten_pages(vlm_client: httpx.AsyncClient,
     result = response.json()["result"]
     assert result["dataInfo"]["numPages"] == 12
     assert len(result["layoutParsingResults"]) == 12
+
+
+async def test_orientation_classify_is_honoured(vlm_client: httpx.AsyncClient,
+                                                docs: Path, tmp_path: Path) -> None:
+    from docparse.pdf import PdfFile
+
+    pdf = PdfFile(docs / "edgar.pdf")
+    try:
+        sideways = pdf.render(0, 100).rotate(90, expand=True)
+    finally:
+        pdf.close()
+    buffer = io.BytesIO()
+    sideways.save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    turned, kept = [
+        (await vlm_client.post("/layout-parsing", json={
+            "file": data, "fileType": 1, "useLayoutDetection": False,
+            "useDocOrientationClassify": flag})).json()["result"]["dataInfo"]
+        for flag in (True, False)]
+    assert (turned["width"], turned["height"]) == (sideways.height, sideways.width)
+    assert (kept["width"], kept["height"]) == sideways.size

@@ -177,7 +177,8 @@ def page_result(document: Document, index: int, request: LayoutParsingRequest,
     pruned: dict[str, Any] = {
         "page_index": index, "page_count": len(document.pages),
         "width": round(page.width), "height": round(page.height),
-        "model_settings": {"use_doc_preprocessor": False,
+        "model_settings": {"use_doc_preprocessor": request.useDocOrientationClassify
+                           is not False,
                            "use_layout_detection": request.useLayoutDetection is not False,
                            "use_chart_recognition": request.useChartRecognition is not False,
                            "use_seal_recognition": request.useSealRecognition is not False,
@@ -215,7 +216,8 @@ async def layout_parsing(request: LayoutParsingRequest, state: StateDep) -> dict
     data = await read_file(request, settings.max_upload_bytes)
     options = ConvertOptions(engine=settings.ocr_engine, vlm=request.vlm_options(),
                              spotting=request.promptLabel == "spotting",
-                             keep_images=bool(request.visualize), figures="imgs")
+                             keep_images=bool(request.visualize), figures="imgs",
+                             orientation=request.useDocOrientationClassify is not False)
     with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="lp-") as tmp:
         path = Path(tmp) / "input"
         await run_in_threadpool(path.write_bytes, data)
