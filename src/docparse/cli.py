@@ -103,6 +103,13 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(args.docs, args.pages)
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from docparse.evaluate import run_eval
+
+    return run_eval(args.folder, args.checks, args.engine, args.json, args.verbose,
+                    args.min_pass)
+
+
 def _supervise(args: argparse.Namespace) -> int:
     import logging
 
@@ -175,6 +182,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--capacity", type=int, default=8, help="--vlm: requests at once")
     bench.add_argument("--vlm-pages", type=int, default=96, help="--vlm: pages")
     bench.set_defaults(func=_bench)
+
+    evaluate = commands.add_parser(
+        "eval", help="convert the documents that checks name and print pass rates")
+    evaluate.add_argument("folder", type=Path, help="folder holding the documents")
+    evaluate.add_argument("--checks", nargs="+", action="extend", type=Path, default=[],
+                          metavar="FILE",
+                          help="JSONL check files (default: the folder's *.jsonl)")
+    evaluate.add_argument("--engine", default="auto", help="auto, tesseract, ppocr...")
+    evaluate.add_argument("--json", type=Path, metavar="OUT", help="write every result here")
+    evaluate.add_argument("-v", "--verbose", action="store_true",
+                          help="per document, with the failed checks")
+    evaluate.add_argument("--min-pass", type=float, metavar="RATE",
+                          help="exit 1 when the overall pass rate is below (0..1)")
+    evaluate.set_defaults(func=_eval)
 
     supervise = commands.add_parser(
         "supervise", help="run the API and the VLM server (vLLM) together, restarting the "
