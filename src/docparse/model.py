@@ -83,6 +83,8 @@ class Line(BaseModel):
     confidence: float | None = None
     size: float | None = Field(default=None, description="text size (em height), when known")
     bold: bool = False
+    # Words with boxes, in-process only: table recognition needs them, clients do not.
+    words: list[tuple[str, BBox]] = Field(default_factory=list, exclude=True, repr=False)
 
     @property
     def text_size(self) -> float:

@@ -23,6 +23,7 @@ class TextLine:
     bbox: BBox  # in points, origin top-left of the displayed (rotated) page
     font_size: float  # em height of the line's first letter, in points
     bold: bool = False
+    segments: int = 1  # runs PDFium split the line into at wide gaps (table columns)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class TextLayer:
     image_dpi: float | None  # resolution of the largest image, when there is one
     hidden_text_share: float  # text objects invisible or under a page-sized image (0..1)
     image_boxes: list[BBox] = field(default_factory=list)  # pictures, display coordinates
+    paths: int = 0  # vector path objects: table rules among them
 
 
 class PdfFile:
@@ -89,6 +91,22 @@ class PdfFile:
             finally:
                 page.close()
 
+    def words(self, index: int) -> list[tuple[str, BBox]]:
+        """Words with tight boxes (display points), split at spaces and at pen moves wider
+        than a letter gap: many PDFs set columns apart without space characters."""
+        with PDFIUM_LOCK:
+            page = self._pdf[index]
+            textpage = page.get_textpage()
+            try:
+                rotation = page.get_rotation()
+                width, height = page.get_size()
+                if rotation in (90, 270):
+                    width, height = height, width
+                return _words(textpage.raw, width, height, rotation)
+            finally:
+                textpage.close()
+                page.close()
+
     def text_layer(self, index: int) -> TextLayer:
         with PDFIUM_LOCK:
             page = self._pdf[index]
@@ -111,9 +129,10 @@ def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
         char_count = sum(len(line.text.strip()) for line in lines)
     finally:
         textpage.close()
-    coverage, image_dpi, hidden, boxes = _images(page, width, height, rotation)
+    coverage, image_dpi, hidden, boxes, paths = _images(page, width, height, rotation)
     return TextLayer(lines=lines, char_count=char_count, image_coverage=coverage,
-                     image_dpi=image_dpi, hidden_text_share=hidden, image_boxes=boxes)
+                     image_dpi=image_dpi, hidden_text_share=hidden, image_boxes=boxes,
+                     paths=paths)
 
 
 def _to_display(left: float, bottom: float, right: float, top: float, w: float, h: float,
@@ -152,14 +171,16 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
             # PDFium merges the character boxes of a range into a few rects, in C.
             x0 = y0 = float("inf")
             x1 = y1 = float("-inf")
-            for r in range(count_rects(raw, start, end - start)):
+            segments = count_rects(raw, start, end - start)
+            for r in range(segments):
                 if get_rect(raw, r, left, top, right, bottom):
                     x0, x1 = min(x0, left.value), max(x1, right.value)
                     y0, y1 = min(y0, bottom.value), max(y1, top.value)
             if x0 < x1:
                 box = _to_display(x0, y0, x1, y1, w, h, rotation)
                 size, bold = _letter_style(raw, units, start, end, rect)
-                lines.append(TextLine(text=text, bbox=box, font_size=size, bold=bold))
+                lines.append(TextLine(text=text, bbox=box, font_size=size, bold=bold,
+                                      segments=max(1, segments)))
         start = end + 1
     return lines
 
@@ -193,17 +214,64 @@ def _is_bold(raw: object, index: int) -> bool:
     return any(mark in name for mark in _BOLD_NAMES)
 
 
+WORD_GAP_SHARE = 0.12  # of the char height: letters sit 0-0.05 apart, spaces 0.2+
+
+
+def _words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BBox]]:
+    left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
+    loose = pdfium_c.FS_RECTF()
+    words: list[tuple[str, BBox]] = []
+    text = ""
+    tight: tuple[float, float, float, float] | None = None
+    last: tuple[float, float, float, float] | None = None
+
+    def flush() -> None:
+        if tight is not None and text.strip():
+            words.append((text, _to_display(*tight, w, h, rotation)))
+
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        char = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
+        if char.isspace() or not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom,
+                                                              top):
+            flush()
+            text, tight, last = "", None, None
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
+        box = (loose.left, loose.bottom, loose.right, loose.top)
+        if last is not None and _word_break(last, box):
+            flush()
+            text, tight = "", None
+        char_box = (left.value, bottom.value, right.value, top.value)
+        tight = char_box if tight is None else (
+            min(tight[0], char_box[0]), min(tight[1], char_box[1]),
+            max(tight[2], char_box[2]), max(tight[3], char_box[3]))
+        text += char
+        last = box
+    flush()
+    return words
+
+
+def _word_break(prev: tuple[float, float, float, float],
+                box: tuple[float, float, float, float]) -> bool:
+    """A new word: another line, a step back, or a gap wider than between letters."""
+    height = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
+    if box[3] < prev[1] or box[1] > prev[3] or box[2] < prev[0]:
+        return True
+    return box[0] - prev[2] > WORD_GAP_SHARE * height
+
+
 def _decode(units: list[int]) -> str:
     return bytes(b for u in units for b in (u & 0xFF, u >> 8)).decode("utf-16-le", "replace")
 
 
 def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
-            ) -> tuple[float, float | None, float, list[BBox]]:
+            ) -> tuple[float, float | None, float, list[BBox], int]:
     """Image coverage of the page, the largest image's resolution, the share of text
     objects that cannot be seen (render mode 3, the usual OCR layer, or painted before an
     image that covers most of the page), and each image's box on the displayed page."""
     area = 0.0
     boxes: list[BBox] = []
+    paths = 0
     best_dpi: float | None = None
     best_area = 0.0
     texts = hidden = texts_before_best = 0
@@ -213,6 +281,8 @@ def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
             texts += 1
             mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw)
             hidden += mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             x0, y0, x1, y1 = obj.get_bounds()
             obj_area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
@@ -225,4 +295,4 @@ def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
                 texts_before_best = texts
     if best_area >= 0.5 * w * h:
         hidden = max(hidden, texts_before_best)
-    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0, boxes
+    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0, boxes, paths

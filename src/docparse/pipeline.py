@@ -36,6 +36,15 @@ from docparse.pdf import TextLayer
 from docparse.settings import Settings
 from docparse.sources import ImageSource, Limits, PdfSource, Source, open_source, select_pages
 from docparse.structure import mark_furniture_pages, xy_cut
+from docparse.table_blocks import (
+    MIN_RULE_PATHS,
+    line_words,
+    merge_into,
+    table_blocks,
+    without_tables,
+    worth_a_look,
+)
+from docparse.tables import Word
 from docparse.textlayer import assess
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,7 @@ CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk",
 ProgressCallback = Callable[[int, int], None]
 FIGURE_LABELS = frozenset({Label.image, Label.chart})
 FIGURE_DPI = 150
+TABLE_DPI = 100  # enough to see ruling lines
 # Pictures worth a figure: not a logo speck, not the page-sized scan under a text layer.
 MIN_FIGURE_SHARE, MAX_FIGURE_SHARE, MIN_FIGURE_PT = 0.005, 0.85, 24
 
@@ -227,7 +237,8 @@ class Converter:
         if options.engine in ("auto", "textlayer"):
             verdict = assess(layer, width, height)
             if verdict.use_layer or options.engine == "textlayer":
-                return text_layer_page(index, layer, width, height)
+                tables = await self._pdf_tables(source, index, layer)
+                return text_layer_page(index, layer, width, height, tables)
             reason = verdict.reason
         dpi = options.dpi or choose_dpi(layer, width, height, self.settings)
         image = await pdfium(source.render, index, dpi)
@@ -252,7 +263,11 @@ class Converter:
         name, blocks, fallback = await self._recognize(name, PageImage(index, image, dpi),
                                                        request)
         if name != "paddleocr-vl":  # the VLM's layout stage gives its own order
-            blocks = xy_cut(blocks, min_gap=dpi / 18)
+            words = line_words(blocks) if name == "tesseract" else [
+                Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
+            tables = await loop.run_in_executor(threads, table_blocks, words, image, 1.0,
+                                                index, name)
+            blocks = xy_cut(merge_into(blocks, tables), min_gap=dpi / 18)
         label_headings(blocks, first_page=index == 0)
         page = Page(index=index, width=image.width, height=image.height, dpi=dpi,
                     rotation=found.rotation, skew=round(found.skew, 2), route="ocr",
@@ -263,6 +278,22 @@ class Converter:
             page.image = image
         log.debug("page %d by %s (%s)", index + 1, name, why)
         return page
+
+    async def _pdf_tables(self, source: PdfSource, index: int, layer: TextLayer
+                          ) -> list[Block]:
+        """Tables of a born-digital page: words from the PDF, rules from a light render;
+        skipped quickly on pages with neither rules nor rows of numbers."""
+        if not worth_a_look([ln.text for ln in layer.lines], layer.paths):
+            return []
+        loop = asyncio.get_running_loop()
+        words = [Word(text, box) for text, box in await loop.run_in_executor(
+            self.engines.pdf_executor, source.words, index)]
+        image = None
+        if layer.paths >= MIN_RULE_PATHS:
+            image = await loop.run_in_executor(self.engines.pdf_executor, source.render,
+                                               index, TABLE_DPI)
+        return await loop.run_in_executor(self.engines.executor, table_blocks, words, image,
+                                          TABLE_DPI / 72, index, "textlayer")
 
     async def _crop_figures(self, source: Source, page: Page, folder: str) -> None:
         """PNG crops of the page's pictures: from the OCR'd page image, or drawn from the
@@ -299,9 +330,11 @@ class Converter:
             return cpu, blocks, f"paddleocr-vl unavailable: {exc.message}"
 
 
-def text_layer_page(index: int, layer: TextLayer, width: float, height: float) -> Page:
+def text_layer_page(index: int, layer: TextLayer, width: float, height: float,
+                    tables: list[Block] | None = None) -> Page:
     lines = merge_fragments([Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None,
                                   bold=ln.bold) for ln in layer.lines])
+    lines = without_tables(lines, tables or [])
     blocks = [
         Block(id=f"p{index}-b{i}", label=Label.text, bbox=group[0].bbox.around(
             [ln.bbox for ln in group]), text="\n".join(ln.text for ln in group),
@@ -314,7 +347,7 @@ def text_layer_page(index: int, layer: TextLayer, width: float, height: float) -
                for i, box in enumerate(layer.image_boxes)
                if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
                and min(box.width, box.height) >= MIN_FIGURE_PT]
-    blocks = xy_cut(blocks)
+    blocks = xy_cut(blocks + (tables or []))
     label_headings(blocks, first_page=index == 0)
     page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",
                 engine="textlayer", blocks=blocks,

@@ -40,6 +40,9 @@ class PdfSource:
     def render(self, index: int, dpi: float) -> Image.Image:
         return self.file.render(index, dpi)
 
+    def words(self, index: int) -> list[tuple[str, BBox]]:
+        return self.file.words(index)
+
     def render_region(self, index: int, dpi: float, box: BBox) -> Image.Image:
         return self.file.render_region(index, dpi, box)
 

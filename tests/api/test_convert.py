@@ -87,6 +87,5 @@ async def test_figures_are_cropped_saved_and_referenced(client: httpx.AsyncClien
         width = saved.width
     box = figures[0]["bbox"]
     assert width == pytest.approx((box["x1"] - box["x0"]) * 150 / 72, abs=3)
-    # The figure's caption follows it in reading order.
-    markdown = body["markdown"]
-    assert markdown.index(path) < markdown.index("Edgar in the early fourteenth-century")
+    # The infobox around the portrait is read as a table.
+    assert "<td>Predecessor</td><td>Eadwig</td>" in body["markdown"]

@@ -109,4 +109,28 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
         if not iterator.Next(level):
             break
     close_block()
+    _attach_words(api, [ln for b in blocks for ln in b.lines])
     return blocks
+
+
+def _attach_words(api: PyTessBaseAPI, lines: list[Line]) -> None:
+    """Each line's words with their boxes (for table recognition)."""
+    iterator = api.GetIterator()
+    if iterator is None or not lines:
+        return
+    while True:
+        try:
+            text = (iterator.GetUTF8Text(RIL.WORD) or "").strip()
+        except RuntimeError:
+            text = ""
+        box = iterator.BoundingBox(RIL.WORD)
+        if text and box:
+            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            for line in lines:
+                b = line.bbox
+                if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1:
+                    line.words.append((text, BBox(x0=box[0], y0=box[1], x1=box[2],
+                                                  y1=box[3])))
+                    break
+        if not iterator.Next(RIL.WORD):
+            break

@@ -1,0 +1,72 @@
+"""Tables into the page's blocks on every CPU route: words (from the PDF or from OCR) and
+the page image go to table recognition; a table replaces the text lines it covers."""
+
+from __future__ import annotations
+
+import re
+
+from PIL import Image
+
+from docparse.model import BBox, Block, Label, Line
+from docparse.tables import Word
+from docparse.tables.grid import find_tables
+
+_NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
+MIN_RULE_PATHS = 4  # vector paths on a born-digital page before looking for ruled tables
+MIN_NUMERIC_LINES = 4  # lines with 2+ numbers before looking for borderless tables
+
+
+def worth_a_look(lines: list[str], paths: int) -> bool:
+    """Cheap test before the costly one: rules drawn on the page, or rows of numbers."""
+    numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
+    return paths >= MIN_RULE_PATHS or numeric >= MIN_NUMERIC_LINES
+
+
+def table_blocks(words: list[Word], image: Image.Image | None, scale: float,
+                 page_index: int, engine: str) -> list[Block]:
+    """Tables found among `words` (page units, read by `engine`) with `image` drawn at
+    `scale` pixels per page unit; blocks in page units."""
+    dpi = 72 * scale if image is not None else 150.0
+    scaled = [Word(w.text, w.bbox.scaled(scale)) for w in words] if image is not None \
+        else words
+    blocks = []
+    for i, found in enumerate(find_tables(scaled, image, dpi)):
+        table = found.table
+        box = found.bbox.scaled(1 / scale) if image is not None else found.bbox
+        cells = [c.model_copy(update={"bbox": c.bbox.scaled(1 / scale)})
+                 if c.bbox is not None and image is not None else c for c in table.cells]
+        blocks.append(Block(id=f"p{page_index}-t{i}", label=Label.table, bbox=box,
+                            html=table.html(), cells=cells,
+                            text=table.markdown(), source_engine=engine))
+    return blocks
+
+
+def _inside(line: Line, box: BBox) -> bool:
+    cx, cy = (line.bbox.x0 + line.bbox.x1) / 2, (line.bbox.y0 + line.bbox.y1) / 2
+    return box.x0 <= cx <= box.x1 and box.y0 <= cy <= box.y1
+
+
+def without_tables(lines: list[Line], tables: list[Block]) -> list[Line]:
+    """The lines whose middle is outside every table."""
+    return [ln for ln in lines if not any(_inside(ln, t.bbox) for t in tables)]
+
+
+def merge_into(blocks: list[Block], tables: list[Block]) -> list[Block]:
+    """OCR blocks with the lines a table took out of them (a block left empty goes),
+    plus the tables."""
+    if not tables:
+        return blocks
+    kept = []
+    for block in blocks:
+        lines = without_tables(block.lines, tables)
+        if len(lines) == len(block.lines):
+            kept.append(block)
+        elif lines:
+            kept.append(block.model_copy(update={
+                "lines": lines, "text": "\n".join(ln.text for ln in lines),
+                "bbox": BBox.around([ln.bbox for ln in lines])}))
+    return kept + tables
+
+
+def line_words(blocks: list[Block]) -> list[Word]:
+    return [Word(text, box) for b in blocks for ln in b.lines for text, box in ln.words]

@@ -1,0 +1,348 @@
+"""Table structure from ruling lines or from word alignment, and `find_tables`, which runs
+both over a page: ruled regions first, then borderless tables among the other words."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import statistics
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from PIL import Image
+
+from docparse.model import BBox, TableCell
+from docparse.tables import (
+    MIN_ROWS,
+    Table,
+    TableResult,
+    Word,
+    is_numeric,
+    join_text,
+    line_height,
+    phrases,
+    ruling,
+    split_points,
+    stacked_tables,
+    text_lines,
+    trim_lines,
+    x_span,
+)
+from docparse.tables.ruling import Rule, Segment, slot
+
+# Share of a borderless table's gutter rows that may hold drawn ink (curves, markers).
+MAX_CLUTTER = 0.15
+# A "table" whose cells are mostly long runs of words is prose set in columns.
+LONG_CELL_WORDS = 8
+MAX_LONG_CELL_SHARE = 0.3
+MAX_MATH_SHARE = 0.25
+_MATH = re.compile(r"[=×÷∑∫√]|\s\+\s|\+$|^\+\s")  # "1 +", "= 3036 =", not "+5%"
+_RULE_JUNK = re.compile(r"^[|¦_\[\]Il!]+$")  # how OCR reads a rule
+_CONNECTIVE_END = re.compile(r"([-,/&(]|\b(and|or|of|de|du|des|et|the|la|le|for|in))$")
+
+
+# --- borderless tables ---------------------------------------------------------------
+
+@dataclass
+class _Row:
+    cells: dict[int, tuple[int, list[Word]]]  # first column -> (col_span, words)
+    y0: float
+    y1: float
+
+
+def table_from_alignment(words: list[Word], region_bbox: BBox | None = None) -> Table | None:
+    """A borderless table from how the words line up, or None when they do not form one
+    (prose, lists, two-column text): needs 3+ rows and 3+ columns, or 2 with numbers."""
+    if region_bbox is not None:
+        words = [w for w in words if w.within(region_bbox, 0.0)]
+    content = [w for w in words if not w.leader and w.text.strip() and w.upright]
+    em = line_height(content)
+    lines = trim_lines([phrases(line, em) for line in text_lines(content)], em)
+    if len(lines) < MIN_ROWS:
+        return None
+    bounds = split_points([[x_span(p) for p in line] for line in lines], em)
+    if not bounds:
+        return None
+    rows = _merge_wrapped([_row(line, bounds) for line in lines], em)
+    while rows and len(bounds) >= 2 and len(rows[0].cells) == 1 and \
+            next(iter(rows[0].cells.values()))[0] >= len(bounds):
+        rows.pop(0)  # a caption across the whole table
+    return _validated(rows, len(bounds) + 1, bounds)
+
+
+def _row(line: list[list[Word]], bounds: list[float]) -> _Row:
+    cells = {}
+    for phrase in line:
+        a, b = x_span(phrase)
+        first, last = bisect_right(bounds, a), bisect_right(bounds, b)
+        cells = _put(cells, first, last - first + 1, phrase)
+    flat = [w for p in line for w in p]
+    return _Row(cells, min(w.bbox.y0 for w in flat), max(w.bbox.y1 for w in flat))
+
+
+def _put(cells: dict[int, tuple[int, list[Word]]], first: int, span: int,
+         words: list[Word]) -> dict[int, tuple[int, list[Word]]]:
+    """Add words over columns first..first+span-1; cells whose columns overlap merge."""
+    pieces = [(c, c + s - 1, ws) for c, (s, ws) in cells.items()] + \
+        [(first, first + span - 1, words)]
+    out: list[tuple[int, int, list[Word]]] = []
+    for lo, hi, ws in sorted(pieces, key=lambda p: p[0]):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi), out[-1][2] + ws)
+        else:
+            out.append((lo, hi, ws))
+    return {lo: (hi - lo + 1, ws) for lo, hi, ws in out}
+
+
+def _owner(row: _Row, col: int) -> int | None:
+    return next((c for c, (s, _) in row.cells.items() if c <= col < c + s), None)
+
+
+def _merge_wrapped(rows: list[_Row], em: float) -> list[_Row]:
+    """Fold continuation lines of wrapped cells into the row above."""
+    pitches = [b.y0 - a.y0 for a, b in itertools.pairwise(rows)]
+    pitch = statistics.median(pitches) if pitches else em
+    out: list[_Row] = []
+    for row in rows:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, row, pitch, em):
+            for col, (span, ws) in row.cells.items():
+                prev.cells = _put(prev.cells, col, span, ws)
+            prev.y1 = max(prev.y1, row.y1)
+        else:
+            out.append(row)
+    return out
+
+
+def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
+    """Is `row` wrapped text of `prev` (a row of two or more cells, just above)? A line
+    with an empty first column continues when all it holds is text; one with a first
+    cell when that cell looks wrapped: a tight line gap, a lower-case start, an indent,
+    or a dangling connective at the end of the text above."""
+    if len(prev.cells) < 2 or row.y0 - prev.y1 > 1.5 * pitch:
+        return False
+    cells = [(join_text(ws), ws, _owner(prev, col)) for col, (_, ws) in row.cells.items()]
+    if 0 not in row.cells:
+        return _owner(prev, 0) is not None and not any(is_numeric(t) for t, _, _ in cells)
+    for text, _, owner in cells[1:]:
+        if owner is not None and is_numeric(text) and is_numeric(_last_line(prev, owner)):
+            return False  # a new row of figures
+    text, ws, owner = cells[0]
+    if owner is None:
+        return False
+    above_words = prev.cells[owner][1]
+    above = _last_line(prev, owner)
+    tight = row.y0 - prev.y0 < 0.85 * pitch or row.y0 - prev.y1 < 0.35 * em
+    indented = min(w.bbox.x0 for w in ws) > min(w.bbox.x0 for w in above_words) + 0.3 * em
+    return not is_numeric(above) and (tight or text[:1].islower() or indented
+                                    or bool(_CONNECTIVE_END.search(above)))
+
+
+def _last_line(row: _Row, col: int) -> str:
+    """The text of a cell's lowest line (what a wrapped line would continue)."""
+    words = row.cells[col][1]
+    bottom = max(w.bbox.y0 for w in words)
+    return " ".join(w.text for w in sorted(words, key=lambda w: w.bbox.x0)
+                    if w.bbox.y1 > bottom and not w.leader)
+
+
+def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | None:
+    """Conservative checks, then the Table (header rows spanning centred over columns)."""
+    header = 0
+    while header < len(rows) - 1 and any(s > 1 for s, _ in rows[header].cells.values()):
+        header += 1
+    body = rows[header:]
+    if len(rows) < MIN_ROWS or len(body) < 2:
+        return None
+    filled = [[join_text(ws) for _, ws in r.cells.values()] for r in body]
+    texts = [t for r in filled for t in r if t]
+    need = max(2, math.ceil(0.5 * ncols))
+    full = sum(1 for r in filled if sum(1 for t in r if t) >= need)
+    if full < max(MIN_ROWS, 0.6 * len(body)):
+        return None
+    if sum(1 for t in texts if _MATH.search(t)) > MAX_MATH_SHARE * len(texts):
+        return None  # a displayed formula: numerators, bars and denominators line up
+    if sum(len(t.split()) >= LONG_CELL_WORDS for t in texts) > MAX_LONG_CELL_SHARE * len(texts):
+        return None  # prose set in columns
+    if ncols == 2:
+        second = [join_text(r.cells[1][1]) for r in body if 1 in r.cells]
+        if not second or sum(map(is_numeric, second)) < 0.5 * len(second):
+            return None
+    edges = [x_span(ws) for r in rows for _, ws in r.cells.values()]
+    col_x = [min(a for a, _ in edges), *bounds, max(b for _, b in edges)]
+    for r in rows[:max(header, 1)]:
+        _centre_spans(r, ncols, col_x)
+    cells: list[TableCell] = []
+    for i, r in enumerate(rows):
+        taken: set[int] = set()
+        for col in sorted(r.cells):
+            span, ws = r.cells[col]
+            span = min(span, ncols - col)
+            taken.update(range(col, col + span))
+            text = [w for w in ws if not w.leader] or ws
+            cells.append(TableCell(row=i, col=col, col_span=span, text=join_text(ws),
+                                   bbox=BBox.around([w.bbox for w in text])))
+        cells += [TableCell(row=i, col=c, bbox=BBox(x0=col_x[c], y0=r.y0, x1=col_x[c + 1],
+                                                    y1=r.y1))
+                  for c in range(ncols) if c not in taken]
+    return Table(len(rows), ncols, sorted(cells, key=lambda c: (c.row, c.col)), header)
+
+
+def _centre_spans(row: _Row, ncols: int, col_x: list[float]) -> None:
+    """A header phrase centred over more columns than it touches (a group title) takes
+    the free columns around it, when it stays centred over the wider range."""
+    for col, (span, ws) in list(row.cells.items()):
+        if span < 2:
+            continue
+        a, b = x_span(ws)
+        lo, hi = col, col + span - 1
+        while lo > 0 and not any(c <= lo - 1 < c + s for c, (s, _) in row.cells.items()):
+            lo -= 1
+        while hi < ncols - 1 and hi + 1 not in row.cells:
+            hi += 1
+        left, right = col_x[lo], col_x[hi + 1]
+        if abs((left + right) / 2 - (a + b) / 2) <= 0.15 * (right - left):
+            del row.cells[col]
+            row.cells[lo] = (hi - lo + 1, ws)
+
+
+# --- ruled tables ------------------------------------------------------------------
+
+def table_from_rules(region_bbox: BBox, h_lines: list[Segment], v_lines: list[Segment],
+                     words: list[Word]) -> Table:
+    """The grid drawn by the rules: rows and columns between rules (near-duplicates
+    merged), spans where an inner rule is missing, columns or rows the rules leave out
+    found from text alignment, each cell's text from the words centred in it."""
+    box = region_bbox
+    words = [w for w in words if w.within(box, 2.0)]
+    em = line_height(words) if words else max(4.0, 0.01 * max(box.width, box.height))
+    tol = max(3.0, 0.5 * em)
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    cols = ruling.cluster_rules(v_lines, False, tol, box.x0, box.x1, cy)
+    h_lines = ruling.anchored(h_lines, cols, True, tol, box.width)
+    rows = ruling.cluster_rules(h_lines, True, tol, box.y0, box.y1, cx)
+    v_lines = ruling.anchored(v_lines, rows, False, tol, box.height)
+    cols = ruling.cluster_rules(v_lines, False, tol, box.x0, box.x1, cy)
+    words = [w for w in words if not _on_rule(w, rows, cols, tol)]
+    cols = _with_virtual_columns(cols, rows, words, em)
+    rows = _with_virtual_rows(rows, cols, words)
+    return _assemble(rows, cols, words, em)
+
+
+def _on_rule(w: Word, rows: list[Rule], cols: list[Rule], tol: float) -> bool:
+    """OCR reads a rule as "|" or "_": such a word centred on a rule is no text."""
+    if not _RULE_JUNK.match(w.text.strip()):
+        return False
+    near = tol / 2  # on the rule, not an "I" in the cell beside it
+    return any(not r.virtual and abs(r.at(w.cx) - w.cy) <= near for r in rows) or \
+        any(not c.virtual and abs(c.at(w.cy) - w.cx) <= near for c in cols)
+
+
+def _with_virtual_columns(cols: list[Rule], rows: list[Rule], words: list[Word],
+                          em: float) -> list[Rule]:
+    """Inside each ruled column, gaps shared by the text lines (a partly ruled table)."""
+    added = []
+    for c in range(len(cols) - 1):
+        in_col = text_lines([w for w in words if slot(cols, w.cy, w.cx) == c])
+        lines = [[x_span(p) for p in phrases(line, em)] for line in in_col]
+        for x in split_points(lines, em, crossing_share=0.2):
+            both = {slot(rows, x, line[0].cy) for line in in_col
+                    if any(w.cx < x for w in line) and any(w.cx > x for w in line)}
+            if len(both) >= min(2, len(rows) - 1):
+                added.append(Rule(x, 0.0, 0.0, virtual=True))
+    return sorted(cols + added, key=lambda r: r.pos)
+
+
+def _with_virtual_rows(rows: list[Rule], cols: list[Rule], words: list[Word]) -> list[Rule]:
+    """Rows the rules leave out (only a header rule): a break between two text lines
+    that both have words in the same two or more columns."""
+    if len(rows) > 4:  # the rules draw rows: a tall cell is one wrapped cell
+        return rows
+    added = []
+    lines = text_lines([w for w in words if not w.leader])
+    for above, below in itertools.pairwise(lines):
+        top, bottom = max(w.bbox.y1 for w in above), min(w.bbox.y0 for w in below)
+        y = (top + bottom) / 2
+        if slot(rows, above[0].cx, above[0].cy) != slot(rows, below[0].cx, below[0].cy):
+            continue  # a rule already parts them
+        shared = {slot(cols, w.cy, w.cx) for w in above} & \
+                 {slot(cols, w.cy, w.cx) for w in below}
+        if len(shared) >= 2 and bottom > top:
+            added.append(Rule(y, 0.0, 0.0, virtual=True))
+    return sorted(rows + added, key=lambda r: r.pos)
+
+
+def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) -> Table:
+    """Union grid slots not parted by a rule into rectangles; fill them with words."""
+    nr, nc = len(rows) - 1, len(cols) - 1
+    slots: dict[tuple[int, int], list[Word]] = {}
+    for w in words:
+        key = (slot(rows, w.cx, w.cy), slot(cols, w.cy, w.cx))
+        slots.setdefault(key, []).append(w)
+    crossing = [(x_span(p), p[0].cy) for line in text_lines(words)
+                for p in phrases(line, em)]
+
+    def parted(rule: Rule, a: float, b: float, vertical: bool) -> bool:
+        if not rule.virtual:
+            return rule.covers(a, b) >= 0.5
+        if vertical:  # no phrase runs across the virtual column boundary here
+            return not any(s[0] < rule.pos < s[1] and a <= y <= b for s, y in crossing)
+        return True  # virtual rows sit in blank gaps between lines
+
+    links = []
+    for r in range(nr):
+        y0, y1 = rows[r].pos, rows[r + 1].pos
+        for c in range(nc):
+            x0, x1 = cols[c].pos, cols[c + 1].pos
+            if c + 1 < nc and not parted(cols[c + 1], y0, y1, True):
+                links.append(((r, c), (r, c + 1)))
+            if r + 1 < nr and not parted(rows[r + 1], x0, x1, False):
+                links.append(((r, c), (r + 1, c)))
+    rects = ruling.rectangles(nr, nc, links)
+    cells = []
+    for r0, c0, r1, c1 in rects:
+        members = [w for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+                  for w in slots.get((r, c), [])]
+        cells.append(TableCell(row=r0, col=c0, row_span=r1 - r0 + 1, col_span=c1 - c0 + 1,
+                               text=join_text(members),
+                               bbox=BBox(x0=cols[c0].pos, y0=rows[r0].pos, x1=cols[c1 + 1].pos,
+                                         y1=rows[r1 + 1].pos)))
+    return Table(nr, nc, sorted(cells, key=lambda c: (c.row, c.col)))
+
+
+# --- whole pages -------------------------------------------------------------------
+
+def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> list[TableResult]:
+    """Tables on a page: ruled regions of the image first, then borderless tables among
+    the remaining words. Each result lists the words it consumed."""
+    results: list[TableResult] = []
+    used: set[int] = set()
+    page = ruling.detect_lines(image, dpi) if image is not None else None
+    regions = ruling.find_ruled_regions(image, dpi, page) if image is not None else []
+    page_area = page.area if page is not None else 0.0
+    for region in regions:
+        members = [w for w in words if id(w) not in used and w.within(region.bbox, 0.02 * dpi)]
+        boxes = [w.bbox for w in members]
+        tall = [w.bbox for w in members if len(w.text.strip()) > 1]  # not "l" or "|"
+        h = [s for s in region.h_lines if ruling.crossings(s, boxes, True) < 2]
+        v = [s for s in region.v_lines if ruling.crossings(s, tall, False) < 2]
+        table: Table | None = table_from_rules(region.bbox, h, v, members) if h and v else None
+        ruled = table is not None and table.is_data_grid()
+        if not ruled:  # a frame around a borderless table, a chart, a boxed note
+            table = table_from_alignment(members, region.bbox)
+        if table is not None and members:
+            results.append(TableResult(region.bbox, table, members, ruled))
+        if table is not None or region.bbox.width * region.bbox.height < 0.5 * page_area:
+            # A boxed note or a framed chart is no table, nor part of one around it; a
+            # page border is no box.
+            used.update(id(w) for w in members)
+    rest = [w for w in words if id(w) not in used]
+    for block, table in stacked_tables(rest, table_from_alignment):
+        if page is not None and ruling.clutter(page, table.gutters()) > MAX_CLUTTER:
+            continue  # something is drawn between the "columns": a chart, not a table
+        bbox = BBox.around([c.bbox for c in table.cells if c.bbox is not None])
+        results.append(TableResult(bbox, table, [w for w in block if w.within(bbox, 1.0)]))
+    return sorted(results, key=lambda r: (r.bbox.y0, r.bbox.x0))
+
+

@@ -1,0 +1,195 @@
+"""Table structure recognition on drawn-and-scanned ruled tables and on real PDFs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from docparse.model import BBox
+from docparse.tables import (
+    Table,
+    TableResult,
+    Word,
+    find_ruled_regions,
+    find_tables,
+    table_from_alignment,
+)
+from tests.tables.pdf_words import page_words
+from tests.tables.reference import cell_share, reference_cells
+from tests.tables.synth import (
+    CELLS,
+    COLS,
+    FONT,
+    ROWS,
+    Drawn,
+    partly_ruled_page,
+    ruled_table_page,
+    scanned,
+    tesseract_words,
+)
+
+SPANS = {(r, c): (rs, cs) for r, c, rs, cs, _ in CELLS if rs > 1 or cs > 1}
+
+
+def only_table(results: list[TableResult], ruled: bool) -> Table:
+    assert len(results) == 1, [(r.ruled, r.table.rows, r.table.cols) for r in results]
+    assert results[0].ruled is ruled
+    return results[0].table
+
+
+def assert_drawn_grid(table: Table) -> None:
+    """The drawn table's rows, columns and spans, every grid slot covered once."""
+    assert (table.rows, table.cols) == (ROWS, COLS)
+    spans = {(c.row, c.col): (c.row_span, c.col_span) for c in table.cells
+             if c.row_span > 1 or c.col_span > 1}
+    assert spans == SPANS
+    covered = [(r, c) for cell in table.cells for r in range(cell.row, cell.row + cell.row_span)
+               for c in range(cell.col, cell.col + cell.col_span)]
+    assert sorted(covered) == [(r, c) for r in range(ROWS) for c in range(COLS)]
+
+
+# --- ruled tables, drawn and scanned -------------------------------------------------
+
+@pytest.mark.parametrize("scan", [False, True], ids=["clean", "scanned"])
+def test_ruled_table_with_known_words(scan: bool) -> None:
+    drawn = ruled_table_page()
+    page = scanned(drawn, angle=0.5, noise=10, blur=0.8) if scan else drawn
+    table = only_table(find_tables(page.words, page.image, page.dpi), ruled=True)
+    assert_drawn_grid(table)
+    grid = table.grid()
+    for r, c, _, _, text in CELLS:
+        assert grid[r][c] == text
+    assert table.markdown().startswith("<table>")  # spans: HTML, not a pipe table
+    assert '<td rowspan="2">Region</td><td colspan="2">Sales 2023</td>' in table.html()
+
+
+def test_ruled_table_with_tesseract_words() -> None:
+    page = scanned(ruled_table_page(), angle=0.5, noise=10, blur=0.8)
+    words = tesseract_words(page.image, page.dpi)
+    results = find_tables(words, page.image, page.dpi)
+    table = only_table(results, ruled=True)
+    assert_drawn_grid(table)
+    grid = table.grid()
+    same = sum(grid[r][c].replace(" ", "") == text.replace(" ", "") for r, c, _, _, text in CELLS)
+    assert same >= 0.8 * len(CELLS)
+    # The title and the note above the table stay in the text flow.
+    assert not {"Quarterly", "figures"} & {w.text for w in results[0].words}
+
+
+def test_ruled_table_skewed_one_degree() -> None:
+    page = scanned(ruled_table_page(), angle=-1.0, noise=6, blur=0.5, seed=3)
+    assert_drawn_grid(only_table(find_tables(page.words, page.image, page.dpi), ruled=True))
+
+
+@pytest.mark.parametrize("rules", ["columns", "rows"])
+def test_partly_ruled_tables_take_rows_or_columns_from_the_text(rules: str) -> None:
+    drawn, expected = partly_ruled_page(rules)
+    page = scanned(drawn, angle=0.5, noise=8, blur=0.6)
+    table = only_table(find_tables(page.words, page.image, page.dpi), ruled=True)
+    assert table.grid() == expected
+    assert table.markdown().splitlines()[0] == "| Item | Count | Price | Total |"
+
+
+def test_underline_and_lone_rules_are_no_table() -> None:
+    image = Image.new("RGB", (1700, 1000), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 40)
+    words = []
+    for i, text in enumerate(["An underlined heading", "Plain text under a rule"]):
+        y = 150 + 300 * i
+        draw.text((150, y), text, fill="black", font=font)
+        words.append(Word(text, BBox(x0=150, y0=y, x1=150 + font.getlength(text), y1=y + 45)))
+        draw.line([(150, y + 55), (150 + font.getlength(text), y + 55)], fill="black", width=4)
+    draw.line([(100, 800), (1600, 800)], fill="black", width=6)  # a section rule
+    draw.line([(1500, 100), (1500, 700)], fill="black", width=4)  # a margin bar
+    assert find_ruled_regions(image, 300) == []
+    assert find_tables(words, image, 300) == []
+
+
+def test_ruling_detection_speed_on_a4_at_300_dpi() -> None:
+    a4 = Image.new("RGB", (2480, 3508), "white")
+    a4.paste(ruled_table_page().image, (240, 400))
+    a4.paste(ruled_table_page().image, (240, 1900))
+    page = scanned(Drawn(a4, [], 300), angle=0.3, noise=8, blur=0.6)
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        regions = find_ruled_regions(page.image, 300)
+        timings.append(time.perf_counter() - start)
+    assert len(regions) == 2
+    assert min(timings) < 0.150, timings
+
+
+# --- borderless tables ---------------------------------------------------------------
+
+def test_untable_borderless_cells_match_reference(docs: Path) -> None:
+    words, image = page_words(docs / "untable.pdf", 0)
+    table = only_table(find_tables(words, image, 150), ruled=False)
+    assert table.cols == 11
+    reference = reference_cells((docs / "untable.reference.md").read_text())
+    share = cell_share(table, reference)
+    print(f"untable: {table.rows}x{table.cols}, {share:.1%} of reference cells found")
+    assert share >= 0.9
+    grid = table.grid()
+    # A wrapped label is one cell; the group title spans the ten year columns.
+    assert "Democratic Republic of the Congo - République démocratique du Congo" in \
+        [row[0] for row in grid]
+    header = table.cell_at(0, 5)
+    assert header is not None and header.col_span == 10
+    assert header.text.startswith("Population estimates")
+
+
+def test_chem_booktabs_table_is_borderless(docs: Path) -> None:
+    words, image = page_words(docs / "lots_of_chem_tables.pdf", 2)
+    table = only_table(find_tables(words, image, 150), ruled=False)
+    grid = table.grid()
+    assert table.cols == 7
+    assert grid[0][:3] == ["Entry", "IL", "Base (mol%)"]
+    assert ["S1", "[C2mim][OAc]", "-", "r.t.", "14.2", "1.46", "Fig. S4"] in grid
+    assert table.markdown().startswith("| Entry | IL |")
+
+
+def test_alignment_needs_columns_rows_and_numbers() -> None:
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, BBox(x0=x, y0=y, x1=x + 12 * len(text), y1=y + 20))
+
+    numbered = [word(t, x, 40 * i) for i in range(6)
+                for t, x in ((f"{i + 1}.", 0), ("Some item text here", 60))]
+    assert table_from_alignment(numbered) is None  # a numbered list
+    grid = [word(t, x, 40 * i) for i in range(5)
+            for t, x in ((f"row{i}", 0), (f"{i * 7}", 200), (f"{i * 13}.5", 320))]
+    table = table_from_alignment(grid)
+    assert table is not None and (table.rows, table.cols) == (5, 3)
+    assert table.markdown().splitlines()[1] == "| --- | --- | --- |"
+    assert table_from_alignment(grid[:6]) is None  # two rows are not a table
+
+
+# --- real PDFs: ruled page, prose pages ----------------------------------------------
+
+def test_sci_tables_first_page_ruled_three_columns(docs: Path) -> None:
+    words, image = page_words(docs / "lots_of_sci_tables.pdf", 0)
+    table = only_table(find_tables(words, image, 150), ruled=True)
+    assert (table.rows, table.cols) == (6, 3)
+    header = table.cell_at(0, 0)
+    assert header is not None and header.col_span == 2  # spans category and description
+    assert header.text == "Environmental Category & Description"
+    grid = table.grid()
+    assert [row[0] for row in grid[1:]] == ["RoHS | Exempt", "RoHS", "Halogen Free", "REACH",
+                                            "TSCA"]
+    assert [row[2] for row in grid[1:]] == ["TBD", "TBD", "Y", "Y", "Y"]
+    assert grid[2][1].startswith("If “Y”, then product is RoHS compliant")
+
+
+@pytest.mark.parametrize(("name", "page"), [
+    ("bws_book_ch2.pdf", 0), ("bws_book_ch2.pdf", 2), ("bws_book_ch2.pdf", 5),
+    ("pdftotext_two_column_issue.pdf", 1),
+])
+def test_prose_and_two_column_text_give_no_borderless_table(docs: Path, name: str,
+                                                            page: int) -> None:
+    words, image = page_words(docs / name, page)
+    assert len(words) > 200
+    assert [r for r in find_tables(words, image, 150) if not r.ruled] == []
+    assert table_from_alignment(words) is None
