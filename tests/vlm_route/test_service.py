@@ -149,3 +149,19 @@ async def test_spotting_gives_lines_with_boxes(vlm_client: httpx.AsyncClient, vl
     # The fake's first quad spans 10%..90% of the crop's width.
     assert first["bbox"]["x0"] - block["bbox"]["x0"] == pytest.approx(0.1 * width, abs=2)
     assert first["bbox"]["x1"] - block["bbox"]["x0"] == pytest.approx(0.9 * width, abs=2)
+
+
+async def test_cdla_layout_feeds_the_vlm(vlm_settings: Settings, vlm: FakeVLM,
+                                         docs: Path) -> None:
+    app = create_app(vlm_settings.model_copy(update={"vlm_layout": "cdla"}))
+    async with app.router.lifespan_context(app):
+        await app.state.service.preload_task
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://d",
+                                     timeout=60) as http:
+            response = await convert(http, docs / "lots_of_sci_tables.pdf",
+                                     engine="paddleocr-vl", pages="1")
+    assert response.status_code == 200
+    blocks = response.json()["document"]["pages"][0]["blocks"]
+    assert "table" in {b["label"] for b in blocks}
+    assert vlm.prompt_counts["Table Recognition:"] >= 1

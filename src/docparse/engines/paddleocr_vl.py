@@ -62,6 +62,7 @@ class PaddleOCRVLEngine:
         self._probed_at = 0.0
         self._layout: Any = None
         self._layout_error: str | None = None  # a configured layout model that won't load
+        self._cdla: Any = None
 
     def status(self) -> EngineStatus:
         detail: dict[str, Any] = {"url": self.config.base_url, "model": self.config.model,
@@ -136,6 +137,13 @@ class PaddleOCRVLEngine:
             return list(await loop.run_in_executor(
                 self._executor, functools.partial(self._layout.detect, page.image,
                                                   **self._layout_options(options))))
+        if mode == "cdla":
+            if self._cdla is None:
+                from docparse.layout.cdla import CDLALayout
+
+                self._cdla = CDLALayout()
+            boxes = await loop.run_in_executor(self._executor, self._cdla.detect, page.image)
+            return sorted(boxes, key=lambda b: (b.bbox.y0, b.bbox.x0)) or whole
         boxes = await loop.run_in_executor(self._executor, tesseract_layout, page.image,
                                            self.settings.tessdata_dir)
         return boxes or whole
