@@ -73,3 +73,22 @@ async def test_two_column_paper_reads_columns_in_order(converter: Converter,
              for b in body]
     # All left-column blocks come before all right-column blocks.
     assert "".join(sides).replace("W", "").lstrip("L").find("L") == -1
+
+
+def test_ocr_variants_of_a_running_head_still_repeat() -> None:
+    heads = ["Вестник документоведения · 2024 · Том 13, № 5",
+             "Вестник документоведеиия · 2024 · Том 13, № 5"]  # OCR misread one letter
+    pages = [page_of(i, block(heads[i], 50, 20, 550, 35),
+                     block("Body text " * (i + 5), 50, 80, 550, 700)) for i in range(2)]
+    mark_furniture_pages(pages)
+    assert [p.blocks[0].label for p in pages] == [Label.header, Label.header]
+
+
+def test_one_page_footer_line_set_apart() -> None:
+    body = [block(f"line {i}", 50, 100 + i * 14, 550, 112 + i * 14) for i in range(20)]
+    footer = block("ООО «Nord Trade» · www.nordtrade.ru · +7 (356) 147-82-46", 50, 760,
+                   550, 772)
+    page = page_of(0, *body, footer)
+    mark_furniture_pages([page])
+    assert footer.label == Label.footer
+    assert {b.label for b in body} == {Label.text}

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 from docparse.model import Block, Label, Page, PageStatus
 
 OUTER = 0.2  # running heads and folios sit in the outer fifth of the page…
 EDGE = 0.08  # …and anything in the outer 8% is a candidate even if not the outermost
+SIMILAR = 0.85  # running heads read by OCR on two pages agree at least this much
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?(\d{1,4}|[ivxlcdm]{1,6})"
     r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
@@ -78,6 +80,29 @@ def _bands(page: Page) -> dict[int, str]:
     return found
 
 
+def _similar(a: str, b: str) -> bool:
+    return a == b or (abs(len(a) - len(b)) <= 0.2 * max(len(a), len(b))
+                      and SequenceMatcher(None, a, b).ratio() >= SIMILAR)
+
+
+def _set_apart(block: Block, page: Page) -> bool:
+    """A one-line block at the very edge, set in text no larger than the body and far from
+    everything else: a letterhead or a footer line, even on a one-page document."""
+    if len(block.lines) > 1 or "\n" in block.text or len(block.text) > 120:
+        return False
+    sizes = sorted([ln.text_size for b in page.blocks for ln in b.lines] or
+                   [b.bbox.height for b in page.blocks if b.text])
+    size = block.lines[0].text_size if block.lines else block.bbox.height
+    if not sizes or size > 1.05 * sizes[len(sizes) // 2]:
+        return False
+    others = [b for b in page.blocks if b is not block and b.text]
+    if not others:
+        return False
+    gap = min(max(o.bbox.y0 - block.bbox.y1, block.bbox.y0 - o.bbox.y1) for o in others)
+    edge = min(block.bbox.y0, page.height - block.bbox.y1)
+    return gap >= 2.5 * size and edge <= EDGE * page.height
+
+
 def _looks_like_running_head(text: str) -> bool:
     """'2.1. INTRODUCTION 103': a short capitalised line with the folio at one end."""
     text = text.strip()
@@ -92,10 +117,16 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
     pages, as number / header / footer: kept in JSON, left out of Markdown."""
     pages = [p for p in all_pages if p.status == PageStatus.ok]
     bands = {id(page): _bands(page) for page in pages}
+    # Per page, the band candidates' signatures; OCR misreads a letter here and there, so
+    # a head repeats when another page has one close enough.
+    per_page = [{(band, _signature(b.text)) for b in page.blocks
+                 if (band := bands[id(page)].get(id(b)))} for page in pages]
     seen: Counter[tuple[str, str]] = Counter()
-    for page in pages:
-        seen.update({(band, _signature(b.text)) for b in page.blocks
-                     if (band := bands[id(page)].get(id(b)))})
+    for i, keys in enumerate(per_page):
+        for band, sig in keys:
+            seen[(band, sig)] = 1 + sum(
+                any(b == band and _similar(sig, other) for b, other in others)
+                for j, others in enumerate(per_page) if j != i)
     # Odd and even pages often carry different heads: a third of the pages is enough.
     needed = max(2, round(len(pages) * 0.3))
     for page in pages:
@@ -107,5 +138,5 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             if _PAGE_NUMBER.match(block.text.strip()):
                 block.label = Label.number
             elif (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed) or \
-                    _looks_like_running_head(block.text):
+                    _looks_like_running_head(block.text) or _set_apart(block, page):
                 block.label = Label.header if band == "top" else Label.footer
