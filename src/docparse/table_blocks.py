@@ -9,7 +9,7 @@ from PIL import Image
 
 from docparse.model import BBox, Block, Label, Line
 from docparse.tables import Word
-from docparse.tables.grid import find_tables
+from docparse.tables.grid import find_tables, table_from_alignment
 
 _NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
 MIN_RULE_PATHS = 4  # vector paths on a born-digital page before looking for ruled tables
@@ -39,6 +39,28 @@ def table_blocks(words: list[Word], image: Image.Image | None, scale: float,
                             html=table.html(), cells=cells,
                             text=table.markdown(), source_engine=engine))
     return blocks
+
+
+def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,
+                     engine: str) -> list[Block]:
+    """Borderless tables the page-wide search missed because prose around them broke the
+    columns: OCR often gives such a table as one paragraph of its own, so try each."""
+    tables = []
+    for block in blocks:
+        words = line_words([block])
+        if len(block.lines) < 3 or any(_overlaps(block.bbox, t.bbox) for t in found):
+            continue
+        table = table_from_alignment(words, block.bbox)
+        if table is not None:
+            tables.append(Block(id=f"p{page_index}-t{len(found) + len(tables)}",
+                                label=Label.table, bbox=block.bbox, html=table.html(),
+                                cells=table.cells, text=table.markdown(),
+                                source_engine=engine))
+    return tables
+
+
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def _inside(line: Line, box: BBox) -> bool:
