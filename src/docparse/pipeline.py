@@ -41,6 +41,7 @@ from docparse.table_blocks import (
     line_words,
     merge_into,
     paragraph_tables,
+    prefer,
     table_blocks,
     without_tables,
     worth_a_look,
@@ -268,9 +269,10 @@ class Converter:
                 Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
             tables = await loop.run_in_executor(threads, table_blocks, words, image, 1.0,
                                                 index, name)
-            if name == "tesseract":
-                tables += await loop.run_in_executor(threads, paragraph_tables, blocks,
-                                                     tables, index, name)
+            if name == "tesseract":  # a paragraph's own columns beat a page-wide guess
+                own = await loop.run_in_executor(threads, paragraph_tables, blocks, [],
+                                                 index, name)
+                tables = prefer(own, tables)
             blocks = xy_cut(merge_into(blocks, tables), min_gap=dpi / 18)
         label_headings(blocks, first_page=index == 0)
         page = Page(index=index, width=image.width, height=image.height, dpi=dpi,

@@ -50,13 +50,18 @@ def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,
         words = line_words([block])
         if len(block.lines) < 3 or any(_overlaps(block.bbox, t.bbox) for t in found):
             continue
-        table = table_from_alignment(words, block.bbox)
+        table = table_from_alignment(words, None)
         if table is not None:
             tables.append(Block(id=f"p{page_index}-t{len(found) + len(tables)}",
                                 label=Label.table, bbox=block.bbox, html=table.html(),
                                 cells=table.cells, text=table.markdown(),
                                 source_engine=engine))
     return tables
+
+
+def prefer(first: list[Block], second: list[Block]) -> list[Block]:
+    """`first`'s tables, and those of `second` that overlap none of them."""
+    return first + [t for t in second if not any(_overlaps(t.bbox, f.bbox) for f in first)]
 
 
 def _overlaps(a: BBox, b: BBox) -> bool:

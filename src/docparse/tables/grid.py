@@ -129,8 +129,8 @@ def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
         if owner is not None and is_numeric(text) and is_numeric(_last_line(prev, owner)):
             return False  # a new row of figures
     text, ws, owner = cells[0]
-    if owner is None:
-        return False
+    if owner is None or is_numeric(text):
+        return False  # a row number starts a row, however it is indented
     above_words = prev.cells[owner][1]
     above = _last_line(prev, owner)
     tight = row.y0 - prev.y0 < 0.85 * pitch or row.y0 - prev.y1 < 0.35 * em
