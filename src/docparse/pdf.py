@@ -264,6 +264,27 @@ def _decode(units: list[int]) -> str:
     return bytes(b for u in units for b in (u & 0xFF, u >> 8)).decode("utf-16-le", "replace")
 
 
+def _objects(page: object, depth: int) -> list[object]:
+    """Raw handles of the page's objects, and of objects inside form XObjects."""
+    handles = []
+    for i in range(pdfium_c.FPDFPage_CountObjects(page)):
+        handle = pdfium_c.FPDFPage_GetObject(page, i)
+        handles.append(handle)
+        if depth > 1 and pdfium_c.FPDFPageObj_GetType(handle) == pdfium_c.FPDF_PAGEOBJ_FORM:
+            handles += _form_objects(handle, depth - 1)
+    return handles
+
+
+def _form_objects(form: object, depth: int) -> list[object]:
+    handles = []
+    for i in range(pdfium_c.FPDFFormObj_CountObjects(form)):
+        handle = pdfium_c.FPDFFormObj_GetObject(form, i)
+        handles.append(handle)
+        if depth > 1 and pdfium_c.FPDFPageObj_GetType(handle) == pdfium_c.FPDF_PAGEOBJ_FORM:
+            handles += _form_objects(handle, depth - 1)
+    return handles
+
+
 def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
             ) -> tuple[float, float | None, float, list[BBox], int]:
     """Image coverage of the page, the largest image's resolution, the share of text
@@ -275,23 +296,30 @@ def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
     best_dpi: float | None = None
     best_area = 0.0
     texts = hidden = texts_before_best = 0
-    for obj in page.get_objects(max_depth=2):
-        kind = obj.type
+    # Raw PDFium calls: pages with thousands of vector paths (ruled tables) would cost
+    # a Python wrapper object each through pypdfium2's iterator.
+    left, bottom, right, top = (pdfium_c.c_float() for _ in range(4))
+    for handle in _objects(page.raw, depth=2):
+        kind = pdfium_c.FPDFPageObj_GetType(handle)
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             texts += 1
-            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw)
+            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(handle)
             hidden += mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             paths += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            x0, y0, x1, y1 = obj.get_bounds()
+            if not pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
+                continue
+            x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
             obj_area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
             area += obj_area
             boxes.append(_to_display(max(x0, 0), max(y0, 0), min(x1, w), min(y1, h), w, h,
                                      rotation))
             if obj_area > best_area:
                 best_area = obj_area
-                best_dpi = obj.get_px_size()[0] / max((x1 - x0) / 72, 1e-6)
+                px_w, px_h = pdfium_c.c_uint(), pdfium_c.c_uint()
+                pdfium_c.FPDFImageObj_GetImagePixelSize(handle, px_w, px_h)
+                best_dpi = px_w.value / max((x1 - x0) / 72, 1e-6)
                 texts_before_best = texts
     if best_area >= 0.5 * w * h:
         hidden = max(hidden, texts_before_best)

@@ -295,11 +295,13 @@ class Converter:
         words = [Word(text, box) for text, box in await loop.run_in_executor(
             self.engines.pdf_executor, source.words, index)]
         image = None
-        if layer.paths >= MIN_RULE_PATHS:
+        if layer.paths >= MIN_RULE_PATHS // 10:  # a few rules can make a small table
             image = await loop.run_in_executor(self.engines.pdf_executor, source.render,
                                                index, TABLE_DPI)
-        return await loop.run_in_executor(self.engines.executor, table_blocks, words, image,
-                                          TABLE_DPI / 72, index, "textlayer")
+        # In a worker process: the search is Python-heavy (it holds the GIL), and there it
+        # runs on the other core while this process reads the next pages.
+        return await loop.run_in_executor(self.engines.processes(), table_blocks, words,
+                                          image, TABLE_DPI / 72, index, "textlayer")
 
     async def _crop_figures(self, source: Source, page: Page, folder: str) -> None:
         """PNG crops of the page's pictures: from the OCR'd page image, or drawn from the

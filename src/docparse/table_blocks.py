@@ -12,14 +12,18 @@ from docparse.tables import Word
 from docparse.tables.grid import find_tables, table_from_alignment
 
 _NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
-MIN_RULE_PATHS = 4  # vector paths on a born-digital page before looking for ruled tables
-MIN_NUMERIC_LINES = 4  # lines with 2+ numbers before looking for borderless tables
+MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled tables
+MIN_NUMERIC_LINES = 10  # lines with 2+ numbers before looking for borderless tables…
+NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
 
 
 def worth_a_look(lines: list[str], paths: int) -> bool:
-    """Cheap test before the costly one: rules drawn on the page, or rows of numbers."""
+    """Cheap test before the costly one (it keeps the text-layer route fast): many rows of
+    numbers, or rules drawn on the page and some numbers. A page of prose with formulas
+    or a drawing does not qualify."""
     numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
-    return paths >= MIN_RULE_PATHS or numeric >= MIN_NUMERIC_LINES
+    return numeric >= max(MIN_NUMERIC_LINES, NUMERIC_SHARE * len(lines)) or (
+        paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2)
 
 
 def table_blocks(words: list[Word], image: Image.Image | None, scale: float,
