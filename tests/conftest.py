@@ -15,6 +15,7 @@ import uvicorn
 from docparse.api.app import create_app
 from docparse.pipeline import Converter, Engines
 from docparse.settings import Settings
+from tests.service import running
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DOCS = REPO.parent / "shared" / "docs"
@@ -44,13 +45,8 @@ async def converter(settings: Settings) -> AsyncIterator[Converter]:
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app in-process with its lifespan, engines loaded."""
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://docparse",
-                                     timeout=120) as http:
-            yield http
+    async with running(settings) as http:
+        yield http
 
 
 def free_port() -> int:

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from docparse.api.app import create_app
 from docparse.settings import Settings
 from docparse.testing.fake_vlm import FakeVLM
+from tests.service import running
 
 
 @pytest.fixture
@@ -28,10 +28,5 @@ def vlm_settings(settings: Settings, vlm: FakeVLM) -> Settings:
 
 @pytest.fixture
 async def vlm_client(vlm_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(vlm_settings)
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://docparse",
-                                     timeout=120) as http:
-            yield http
+    async with running(vlm_settings) as http:
+        yield http

@@ -6,14 +6,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 
-from docparse.api.app import create_app
 from docparse.settings import Settings
 from docparse.testing.fake_vlm import FakeVLM
 from tests.layout.onnx_models import box_mask, layout_model
+from tests.service import running
 
 # [cls, score, x1, y1, x2, y2, order, votes] in the model's 800x800 input pixels.
 BOXES = [
@@ -42,15 +41,10 @@ def page_png() -> bytes:
 
 async def test_every_block_gets_its_prompt_and_format(model_settings: Settings,
                                                       vlm: FakeVLM) -> None:
-    app = create_app(model_settings)
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://d",
-                                     timeout=60) as http:
-            health = (await http.get("/health")).json()
-            response = await http.post("/v1/convert",
-                                       files={"file": ("page.png", page_png())})
+    async with running(model_settings) as http:
+        health = (await http.get("/health")).json()
+        response = await http.post("/v1/convert",
+                                   files={"file": ("page.png", page_png())})
     assert health["engines"]["paddleocr-vl"]["state"] == "ready"
     assert response.status_code == 200, response.text
     body = response.json()
@@ -82,12 +76,8 @@ async def test_missing_layout_model_is_reported(vlm_settings: Settings,
                                                 tmp_path: Path) -> None:
     settings = vlm_settings.model_copy(update={
         "layout_model_path": tmp_path / "nope.onnx", "vlm_layout": "model"})
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://d") as http:
-            health = (await http.get("/health")).json()
+    async with running(settings) as http:
+        health = (await http.get("/health")).json()
     engine = health["engines"]["paddleocr-vl"]
     assert engine["state"] == "failed"
     assert "nope.onnx" in engine["reason"]
@@ -97,14 +87,9 @@ async def test_layout_parsing_returns_figure_images(model_settings: Settings,
                                                    vlm: FakeVLM) -> None:
     import base64
 
-    app = create_app(model_settings)
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://d",
-                                     timeout=60) as http:
-            response = await http.post("/layout-parsing", json={
-                "file": base64.b64encode(page_png()).decode(), "fileType": 1})
+    async with running(model_settings) as http:
+        response = await http.post("/layout-parsing", json={
+            "file": base64.b64encode(page_png()).decode(), "fileType": 1})
     page = response.json()["result"]["layoutParsingResults"][0]
     images = page["markdown"]["images"]
     assert len(images) == 2  # the picture and the chart (shown as its table)

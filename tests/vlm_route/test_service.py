@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from docparse.api.app import create_app
 from docparse.settings import Settings
 from docparse.testing.fake_vlm import FakeVLM
+from tests.service import running
 
 
 async def convert(client: httpx.AsyncClient, path: Path, **data: str) -> httpx.Response:
@@ -96,33 +96,25 @@ async def test_server_down_falls_back_to_cpu_and_recovers(vlm_client: httpx.Asyn
 
 async def test_fallback_fail_makes_outage_an_error(vlm_settings: Settings, vlm: FakeVLM,
                                                    docs: Path) -> None:
-    app = create_app(vlm_settings.model_copy(update={"vlm_fallback": "fail"}))
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://d") as http:
-            assert (await http.get("/health/ready")).status_code == 200
-            vlm.down()
-            response = await convert(http, docs / "edgar_image.pdf")
-            assert response.status_code == 503
-            error = response.json()["error"]
-            assert error["code"] == "engine_unavailable"
-            assert "VLM server" in error["message"]
-            ready = await http.get("/health/ready")
-            assert ready.status_code == 503
-            assert "paddleocr-vl" in ready.json()["problems"][0]
+    async with running(vlm_settings.model_copy(update={"vlm_fallback": "fail"})) as http:
+        assert (await http.get("/health/ready")).status_code == 200
+        vlm.down()
+        response = await convert(http, docs / "edgar_image.pdf")
+        assert response.status_code == 503
+        error = response.json()["error"]
+        assert error["code"] == "engine_unavailable"
+        assert "VLM server" in error["message"]
+        ready = await http.get("/health/ready")
+        assert ready.status_code == 503
+        assert "paddleocr-vl" in ready.json()["problems"][0]
 
 
 async def test_wrong_model_name_says_what_is_served(vlm_settings: Settings, vlm: FakeVLM,
                                                     docs: Path) -> None:
     vlm.served_models = ["PaddleOCR-VL-1.6-0.9B"]
-    app = create_app(vlm_settings.model_copy(update={"vlm_fallback": "fail"}))
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://d") as http:
-            health = (await http.get("/health")).json()
-            response = await convert(http, docs / "edgar_image.pdf")
+    async with running(vlm_settings.model_copy(update={"vlm_fallback": "fail"})) as http:
+        health = (await http.get("/health")).json()
+        response = await convert(http, docs / "edgar_image.pdf")
     engine = health["engines"]["paddleocr-vl"]
     assert engine["state"] == "failed"
     assert "PaddleOCR-VL-1.6-0.9B" in engine["reason"]
@@ -153,14 +145,9 @@ async def test_spotting_gives_lines_with_boxes(vlm_client: httpx.AsyncClient, vl
 
 async def test_cdla_layout_feeds_the_vlm(vlm_settings: Settings, vlm: FakeVLM,
                                          docs: Path) -> None:
-    app = create_app(vlm_settings.model_copy(update={"vlm_layout": "cdla"}))
-    async with app.router.lifespan_context(app):
-        await app.state.service.preload_task
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://d",
-                                     timeout=60) as http:
-            response = await convert(http, docs / "lots_of_sci_tables.pdf",
-                                     engine="paddleocr-vl", pages="1")
+    async with running(vlm_settings.model_copy(update={"vlm_layout": "cdla"})) as http:
+        response = await convert(http, docs / "lots_of_sci_tables.pdf",
+                                 engine="paddleocr-vl", pages="1")
     assert response.status_code == 200
     blocks = response.json()["document"]["pages"][0]["blocks"]
     assert "table" in {b["label"] for b in blocks}
