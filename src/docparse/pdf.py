@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -266,22 +267,17 @@ def _decode(units: list[int]) -> str:
 
 def _objects(page: object, depth: int) -> list[object]:
     """Raw handles of the page's objects, and of objects inside form XObjects."""
-    handles = []
-    for i in range(pdfium_c.FPDFPage_CountObjects(page)):
-        handle = pdfium_c.FPDFPage_GetObject(page, i)
-        handles.append(handle)
-        if depth > 1 and pdfium_c.FPDFPageObj_GetType(handle) == pdfium_c.FPDF_PAGEOBJ_FORM:
-            handles += _form_objects(handle, depth - 1)
-    return handles
+    return _children(page, depth, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
 
 
-def _form_objects(form: object, depth: int) -> list[object]:
+def _children(parent: object, depth: int, count: Any, get: Any) -> list[object]:
     handles = []
-    for i in range(pdfium_c.FPDFFormObj_CountObjects(form)):
-        handle = pdfium_c.FPDFFormObj_GetObject(form, i)
+    for i in range(count(parent)):
+        handle = get(parent, i)
         handles.append(handle)
         if depth > 1 and pdfium_c.FPDFPageObj_GetType(handle) == pdfium_c.FPDF_PAGEOBJ_FORM:
-            handles += _form_objects(handle, depth - 1)
+            handles += _children(handle, depth - 1, pdfium_c.FPDFFormObj_CountObjects,
+                                 pdfium_c.FPDFFormObj_GetObject)
     return handles
 
 

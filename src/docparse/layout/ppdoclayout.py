@@ -18,6 +18,7 @@ from PIL import Image
 
 from docparse.errors import EngineUnavailable, InvalidOptions, RecognitionFailed
 from docparse.layout.boxes import LABELS_V2V3, LayoutBox
+from docparse.layout.onnx import SessionError, cpu_session
 from docparse.model import BBox, Block, Label
 
 log = logging.getLogger(__name__)
@@ -131,18 +132,9 @@ class PPDocLayout:
 
     def _open(self, onnx_file: Path) -> Any:
         try:
-            import onnxruntime as ort
-        except ImportError as exc:
-            raise self._fail("onnxruntime is not installed") from exc
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            session = ort.InferenceSession(str(onnx_file), options,
-                                           providers=["CPUExecutionProvider"])
-        except Exception as exc:
-            raise self._fail(f"onnxruntime cannot load {onnx_file.name}: {exc}") from exc
+            session = cpu_session(onnx_file, self.threads)
+        except SessionError as exc:
+            raise self._fail(str(exc)) from exc
         self._validate(session)
         return session
 
