@@ -15,6 +15,7 @@ import argparse
 import io
 import json
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,8 @@ class Generated:
     absent: list[tuple[int | None, str]] = field(default_factory=list)  # (page, text)
     order: list[tuple[int | None, str, str]] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # an invoice's goods table
+    headings: list[str] = field(default_factory=list)  # set as titles
+    plain: list[str] = field(default_factory=list)  # bold or short, yet no titles
 
 
 def _sentences(paragraph: str) -> list[str]:
@@ -204,7 +207,8 @@ def make_article(seed: int) -> Generated:
     # Column ends: page 1 left -> right, page 1 right -> page 2 left, page 2 left -> right.
     order = [(1 if k == 0 else None if k == 1 else 2, columns[k][-1], columns[k + 1][0])
              for k in range(len(columns) - 1)]
-    return Generated(doc, absent, order)
+    return Generated(doc, absent, order, headings=[TITLES[seed % 2]] + [
+        heading for heading, _ in ARTICLE], plain=[AUTHORS[seed % 2], *_sentences(ABSTRACT)])
 
 
 def make_invoice(seed: int, ruled: bool = True) -> Generated:
@@ -225,7 +229,10 @@ def make_invoice(seed: int, ruled: bool = True) -> Generated:
     with mock.patch.object(russian, "_Layout", Layout):
         doc = russian.make_invoice(seed)
     doc.name = f"invoice_{seed}" if ruled else f"invoice_borderless_{seed}"
-    return Generated(doc, [(None, text) for text in doc.headers_footers], rows=captured)
+    said = doc.sentences
+    return Generated(doc, [(None, text) for text in doc.headers_footers], rows=captured,
+                     headings=[t for t in said if t.startswith("Счёт на оплату")],
+                     plain=[said[0], *(t for t in said if t.startswith(("Итого", "Основание")))])
 
 
 def make_contract(seed: int) -> Generated:
@@ -233,7 +240,10 @@ def make_contract(seed: int) -> Generated:
     doc = russian.make_contract(seed)
     absent: list[tuple[int | None, str]] = [(None, doc.headers_footers[0])]
     absent += [(p, f"Страница {p} из {doc.pages}") for p in range(1, doc.pages + 1)]
-    return Generated(doc, absent)
+    numbered = [t for t in doc.sentences if re.match(r"\d+\. \S", t)]  # "2. Цена …"
+    clauses = [t for t in doc.sentences if re.match(r"\d+\.\d+\. \S", t)]
+    return Generated(doc, absent, headings=doc.sentences[:1] + numbered,
+                     plain=[doc.sentences[1], *clauses[:3]])
 
 
 # (generator, seed, scan: skew degrees, blur, noise sigma, JPEG quality)
@@ -286,6 +296,10 @@ def checks_for(pdf: str, gen: Generated) -> list[dict[str, Any]]:
         add("absent", page, text=text, **({"max_diffs": 0} if exact else {}))
     for page, before, after in gen.order:
         add("order", page, before=before, after=after)
+    for text in gen.headings:
+        add("heading", text=text)
+    for text in gen.plain:
+        add("not_heading", text=text[:80])
     if gen.rows:
         head, first, second, last = gen.rows[0], gen.rows[1], gen.rows[2], gen.rows[-1]
         add("table", cell=head[1], left=head[0], right=head[2])

@@ -50,6 +50,20 @@ def test_present_and_absent_with_the_edit_budget() -> None:
     assert check("absent", text="quick brown", max_diffs=0).run(markdown) == (True, "")
 
 
+def test_heading_and_not_heading() -> None:
+    markdown = ("# Счёт на оплату № 103\n\nПолучатель: ООО «Балтика»\n\n"
+                "## 1. Предмет договора\n\nИтого: 246 400,00 руб.")
+    assert passes("heading", markdown, text="Счет на оплату № 103")
+    assert passes("heading", markdown, text="1. Предмет договора")
+    assert check("heading", text="Получатель: ООО «Балтика»").run(markdown) == (
+        False, "not a heading")
+    assert passes("not_heading", markdown, text="Итого: 246 400,00 руб.")
+    assert check("not_heading", text="1. Предмет договора").run(markdown) == (
+        False, "set as a heading")
+    assert not passes("not_heading", markdown, text="Основание: договор")  # not there
+    assert not passes("heading", "#hashtag text", text="hashtag text")  # no space: no heading
+
+
 def test_short_texts_must_match_exactly() -> None:
     # 10% of a 3-character string rounds down to no edit: "105" is not "106".
     assert passes("absent", "page 106", text="105")

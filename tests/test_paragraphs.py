@@ -1,5 +1,5 @@
 from docparse.model import BBox, Block, Label, Line
-from docparse.paragraphs import group_lines, join_lines, label_headings
+from docparse.paragraphs import group_lines, join_lines, label_headings, split_blocks
 
 
 def line(text: str, y: float, x0: float = 10, height: float = 10, x1: float = 300) -> Line:
@@ -36,3 +36,42 @@ def test_taller_short_block_becomes_heading() -> None:
     ]
     label_headings(blocks, first_page=True)
     assert [b.label for b in blocks[:3]] == [Label.doc_title, Label.paragraph_title, Label.text]
+
+
+def styled(text: str, y: float, size: float, bold: bool = False) -> Line:
+    return Line(text=text, bbox=BBox(x0=10, y0=y, x1=300, y1=y + size), size=size,
+                bold=bold)
+
+
+def block_of(*lines: Line, id: str = "b") -> Block:
+    return Block(id=id, bbox=BBox.around([ln.bbox for ln in lines]),
+                 text="\n".join(ln.text for ln in lines), lines=list(lines))
+
+
+def test_ocr_paragraph_parts_at_a_bold_heading_not_at_size_wobble() -> None:
+    run_in = block_of(styled("2.3. Датой оплаты считается дата", 0, 30),
+                      styled("зачисления средств.", 32, 27),  # OCR sizes wobble
+                      styled("3. Сроки поставки", 64, 28, bold=True),
+                      styled("Большой заголовок", 96, 40))
+    parts = split_blocks([run_in])
+    assert [[ln.text for ln in p.lines] for p in parts] == [
+        ["2.3. Датой оплаты считается дата", "зачисления средств."],
+        ["3. Сроки поставки"], ["Большой заголовок"]]
+    assert len({p.id for p in parts}) == 3
+    assert parts[1].text == "3. Сроки поставки"
+
+
+def test_bold_lines_are_titles_when_short_or_numbered_not_when_sums() -> None:
+    body = [block_of(styled("обычный текст", 200 + 40 * i, 30), id=f"body{i}")
+            for i in range(4)]
+    titles = [block_of(styled("Введение", 0, 28, bold=True), id="intro"),
+              block_of(styled("3. Сроки и порядок поставки", 40, 27, bold=True), id="num"),
+              block_of(styled("Итого: 246 400,00 руб.", 80, 30, bold=True), id="sum"),
+              block_of(styled("Двести сорок шесть тысяч четыреста рублей 00 копеек", 120, 30,
+                              bold=True), id="words"),
+              block_of(styled("Счёт на оплату № 103", 160, 38, bold=True), id="title")]
+    blocks = titles + body
+    label_headings(blocks, first_page=True)
+    assert {b.id: b.label for b in titles} == {
+        "intro": Label.paragraph_title, "num": Label.paragraph_title, "sum": Label.text,
+        "words": Label.text, "title": Label.doc_title}

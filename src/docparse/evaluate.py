@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 CHECK_TYPES = {"present": ("text",), "absent": ("text",), "order": ("before", "after"),
-               "table": ("cell",)}
+               "table": ("cell",), "heading": ("text",), "not_heading": ("text",)}
 RELATIONS = ("right", "left", "up", "down", "top_heading", "left_heading")
 STEPS = {"right": (0, 1), "left": (0, -1), "up": (-1, 0), "down": (1, 0)}
 DEFAULT_DIFFS = "10%"
@@ -40,6 +40,7 @@ _TABLE_RULE = re.compile(r"(?m)^[ \t|:-]*-{3,}[ \t|:-]*$")  # Markdown |---|:--:
 _ANGLE_QUOTES = re.compile(r"<<|>>")  # OCR reads « » as doubled angle brackets
 _LEADER = re.compile(r"(?:\s*\.){4,}")  # dot leaders of a contents list or a stub column
 _SPACE = re.compile(r"\s+")
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s")
 _PIPE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 _PIPE_SPLIT = re.compile(r"(?<!\\)\|")
 _HTML_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
@@ -211,6 +212,8 @@ class Check:
         limits = {k: budget(v, self.max_diffs) for k, v in want.items()}
         if self.type == "table":
             return self._table(markdown, want, limits)
+        if self.type in ("heading", "not_heading"):
+            return self._heading(markdown, want["text"], limits["text"])
         text = normalize(markdown)
         if self.type == "order":
             before, after = (starts(want[k], text, limits[k]) for k in ("before", "after"))
@@ -223,6 +226,17 @@ class Check:
             return found is not None, "" if found is not None else \
                 f"not found within {limits['text']} edits"
         return found is None, "" if found is None else f"found with {found} edits"
+
+    def _heading(self, markdown: str, want: str, limit: int) -> tuple[bool, str]:
+        """heading: the text is a Markdown heading; not_heading: it is in the body, and
+        not set as a heading."""
+        headings = [ln for ln in markdown.splitlines() if _HEADING.match(ln)]
+        as_heading = distance(want, normalize("\n".join(headings)), limit) is not None
+        if self.type == "heading":
+            return as_heading, "" if as_heading else "not a heading"
+        if distance(want, normalize(markdown), limit) is None:
+            return False, f"not found within {limit} edits"
+        return not as_heading, "set as a heading" if as_heading else ""
 
     def _table(self, markdown: str, want: dict[str, str], limits: dict[str, int]
                ) -> tuple[bool, str]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 import statistics
 
-from docparse.model import Block, Label, Line
+from docparse.model import BBox, Block, Label, Line
 
 HYPHENS = ("-", "\u2010", "\u00ad", "¬")
 HEADING_RATIO = 1.3  # a block whose lines are this much taller than body text is a heading
 TITLE_RATIO = 1.8
+BOLD_HEADING_RATIO, BOLD_TITLE_RATIO = 1.15, 1.2  # bold needs less size
+MAX_TITLE_WORDS = 6  # a bold line of more words is emphasis (a sum in words), no title
+RESTYLED_SIZE = 1.25  # OCR sizes wobble: only a clear change parts a paragraph
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
 
 
@@ -54,6 +57,33 @@ def group_lines(lines: list[Line]) -> list[list[Line]]:
     return groups
 
 
+def split_blocks(blocks: list[Block]) -> list[Block]:
+    """OCR paragraphs parted where the weight or clearly the size changes: a bold heading
+    that the engine ran into the paragraph before or after it."""
+    out: list[Block] = []
+    for block in blocks:
+        groups: list[list[Line]] = []
+        for line in block.lines:
+            if groups and not _restyled(groups[-1][-1], line):
+                groups[-1].append(line)
+            else:
+                groups.append([line])
+        if len(groups) <= 1:
+            out.append(block)
+            continue
+        for k, group in enumerate(groups):
+            out.append(block.model_copy(update={
+                "id": f"{block.id}-{k}", "lines": group,
+                "text": "\n".join(ln.text for ln in group),
+                "bbox": BBox.around([ln.bbox for ln in group])}))
+    return out
+
+
+def _restyled(a: Line, b: Line) -> bool:
+    small, large = sorted((a.text_size, b.text_size))
+    return a.bold != b.bold or large >= RESTYLED_SIZE * max(small, 1.0)
+
+
 def join_lines(lines: list[str]) -> str:
     """One paragraph from its lines: 'exam-' + 'ple' -> 'example', 'Jean-' + 'Paul' ->
     'Jean-Paul', other lines joined by a space."""
@@ -85,9 +115,18 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
                 or len(block.text) > 200:
             continue
         size = statistics.mean(ln.text_size for ln in block.lines)
-        if first_page and size >= TITLE_RATIO * body and size >= 0.95 * largest:
+        bold = all(ln.bold for ln in block.lines)
+        if first_page and size >= 0.95 * largest and (
+                size >= TITLE_RATIO * body or (bold and size >= BOLD_TITLE_RATIO * body)):
             block.label = Label.doc_title
-        elif size >= HEADING_RATIO * body or (
-                all(ln.bold for ln in block.lines) and size >= 0.95 * body
-                and _NUMBERED.match(block.text) and len(block.lines) == 1):
+        elif size >= HEADING_RATIO * body or (bold and size >= BOLD_HEADING_RATIO * body) \
+                or (bold and size >= 0.85 * body and len(block.lines) == 1
+                    and (_NUMBERED.match(block.text) or _short_title(block.text))):
             block.label = Label.paragraph_title
+
+
+def _short_title(text: str) -> bool:
+    """'Введение', 'Results and discussion': a few words, mostly letters, no sentence."""
+    words = text.split()
+    return 0 < len(words) <= MAX_TITLE_WORDS and not text.rstrip().endswith(
+        (".", ",", ";", ":")) and sum(c.isdigit() for c in text) <= 0.2 * len(text)

@@ -31,7 +31,7 @@ from docparse.errors import (
     RecognitionFailed,
 )
 from docparse.model import Block, Document, Label, Line, Page, PageStatus
-from docparse.paragraphs import group_lines, label_headings, merge_fragments
+from docparse.paragraphs import group_lines, label_headings, merge_fragments, split_blocks
 from docparse.pdf import TextLayer
 from docparse.settings import Settings
 from docparse.sources import ImageSource, Limits, PdfSource, Source, open_source, select_pages
@@ -252,14 +252,14 @@ class Converter:
             else options.engine
         loop = asyncio.get_running_loop()
         threads = self.engines.executor
-        found = orientation.Orientation()
+        upright = orientation.Orientation()
         if options.orientation:
             pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy,
                                                       image)
-            found = await loop.run_in_executor(self.engines.processes(), orientation.detect,
+            upright = await loop.run_in_executor(self.engines.processes(), orientation.detect,
                                                pixels, size, self.settings.tessdata_dir)
-            image = await loop.run_in_executor(threads, orientation.apply, image, found)
-        languages = page_languages(options.languages or self.settings.languages, found)
+            image = await loop.run_in_executor(threads, orientation.apply, image, upright)
+        languages = page_languages(options.languages or self.settings.languages, upright)
         request = RecognizeOptions(languages=languages, spotting=options.spotting,
                                    vlm=options.vlm)
         name, blocks, fallback = await self._recognize(name, PageImage(index, image, dpi),
@@ -267,16 +267,17 @@ class Converter:
         if name != "paddleocr-vl":  # the VLM's layout stage gives its own order
             words = line_words(blocks) if name == "tesseract" else [
                 Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
-            tables = await loop.run_in_executor(threads, table_blocks, words, image, 1.0,
-                                                index, name)
-            if name == "tesseract":  # a paragraph's own columns beat a page-wide guess
-                own = await loop.run_in_executor(threads, paragraph_tables, blocks, [],
-                                                 index, name)
-                tables = prefer(own, tables)
-            blocks = xy_cut(merge_into(blocks, tables), min_gap=dpi / 18)
+            found = await loop.run_in_executor(threads, table_blocks, words, image, 1.0,
+                                               index, name)
+            tables = found.all
+            if name == "tesseract":  # a paragraph's own columns beat a page-wide guess,
+                own = await loop.run_in_executor(threads, paragraph_tables, blocks,
+                                                 found.ruled, index, name)
+                tables = found.ruled + prefer(own, found.borderless)  # not ruled ones
+            blocks = xy_cut(split_blocks(merge_into(blocks, tables)), min_gap=dpi / 18)
         label_headings(blocks, first_page=index == 0)
         page = Page(index=index, width=image.width, height=image.height, dpi=dpi,
-                    rotation=found.rotation, skew=round(found.skew, 2), route="ocr",
+                    rotation=upright.rotation, skew=round(upright.skew, 2), route="ocr",
                     engine=name, blocks=blocks, fallback=fallback,
                     status=PageStatus.ok if blocks else PageStatus.empty)
         page.normalise_boxes()
@@ -300,11 +301,12 @@ class Converter:
                                                index, TABLE_DPI)
         # In a worker process: the search is Python-heavy (it holds the GIL), and there it
         # runs on the other core while this process reads the next pages.
-        return await loop.run_in_executor(self.engines.processes(), table_blocks, words,
-                                          image, TABLE_DPI / 72, index, "textlayer")
+        found = await loop.run_in_executor(self.engines.processes(), table_blocks, words,
+                                           image, TABLE_DPI / 72, index, "textlayer")
+        return found.all
 
     async def _crop_figures(self, source: Source, page: Page, folder: str) -> None:
-        """PNG crops of the page's pictures: from the OCR'd page image, or drawn from the
+        """PNG crops of the page's pictures: from the OCR'd page image, or page_tables from the
         PDF region by region on a born-digital page."""
         loop = asyncio.get_running_loop()
         page.figures = {}

@@ -4,6 +4,7 @@ the page image go to table recognition; a table replaces the text lines it cover
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from PIL import Image
 
@@ -26,23 +27,33 @@ def worth_a_look(lines: list[str], paths: int) -> bool:
         paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2)
 
 
+class FoundTables(NamedTuple):
+    ruled: list[Block]  # drawn by rules: their grid is certain
+    borderless: list[Block]  # guessed from word alignment
+
+    @property
+    def all(self) -> list[Block]:
+        return self.ruled + self.borderless
+
+
 def table_blocks(words: list[Word], image: Image.Image | None, scale: float,
-                 page_index: int, engine: str) -> list[Block]:
+                 page_index: int, engine: str) -> FoundTables:
     """Tables found among `words` (page units, read by `engine`) with `image` drawn at
     `scale` pixels per page unit; blocks in page units."""
     dpi = 72 * scale if image is not None else 150.0
     scaled = [Word(w.text, w.bbox.scaled(scale)) for w in words] if image is not None \
         else words
-    blocks = []
+    found_tables = FoundTables([], [])
     for i, found in enumerate(find_tables(scaled, image, dpi)):
         table = found.table
         box = found.bbox.scaled(1 / scale) if image is not None else found.bbox
         cells = [c.model_copy(update={"bbox": c.bbox.scaled(1 / scale)})
                  if c.bbox is not None and image is not None else c for c in table.cells]
-        blocks.append(Block(id=f"p{page_index}-t{i}", label=Label.table, bbox=box,
-                            html=table.html(), cells=cells,
-                            text=table.markdown(), source_engine=engine))
-    return blocks
+        block = Block(id=f"p{page_index}-t{i}", label=Label.table, bbox=box,
+                      html=table.html(), cells=cells, text=table.markdown(),
+                      source_engine=engine)
+        (found_tables.ruled if found.ruled else found_tables.borderless).append(block)
+    return found_tables
 
 
 def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,

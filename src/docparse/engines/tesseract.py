@@ -7,16 +7,17 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import tesserocr
 from PIL import Image
-from tesserocr import OEM, PSM, PT, RIL, PyTessBaseAPI
+from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
 from docparse.errors import EngineUnavailable
+from docparse.ink import measure_lines
 from docparse.model import BBox, Block, Label, Line
 from docparse.settings import Settings
 
-_HEADING_TYPES = {PT.HEADING_TEXT, PT.PULLOUT_TEXT}
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
 
 
@@ -75,14 +76,14 @@ def threshold_method(gray: Image.Image) -> str:
 def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
     blocks: list[Block] = []
     lines: list[Line] = []
-    block_type: int | None = None
 
     def close_block() -> None:
         if lines:
             confs = [ln.confidence for ln in lines if ln.confidence is not None]
-            label = Label.paragraph_title if block_type in _HEADING_TYPES else Label.text
+            # Tesseract's own "heading" block type marks whole address blocks of a
+            # letterhead; headings are judged by text size later, as on every route.
             blocks.append(Block(
-                id=f"p{page_index}-b{len(blocks)}", label=label,
+                id=f"p{page_index}-b{len(blocks)}", label=Label.text,
                 bbox=BBox.around([ln.bbox for ln in lines]),
                 text="\n".join(ln.text for ln in lines), lines=list(lines),
                 confidence=round(sum(confs) / len(confs) / 100, 4) if confs else None,
@@ -96,7 +97,6 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
     while True:
         if iterator.IsAtBeginningOf(RIL.PARA):
             close_block()
-            block_type = iterator.BlockType()
         try:
             text = (iterator.GetUTF8Text(level) or "").strip()
         except RuntimeError:  # tesserocr's way of saying "no text here"
@@ -109,7 +109,11 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
         if not iterator.Next(level):
             break
     close_block()
-    _attach_words(api, [ln for b in blocks for ln in b.lines])
+    all_lines = [ln for b in blocks for ln in b.lines]
+    _attach_words(api, all_lines)
+    thresholded = api.GetThresholdedImage()
+    if thresholded is not None:
+        measure_lines(all_lines, ~np.asarray(thresholded.convert("1")))
     return blocks
 
 

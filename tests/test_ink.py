@@ -1,0 +1,54 @@
+"""Text size and weight measured on a page image: lines drawn with real fonts."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from docparse.ink import measure_lines
+from docparse.model import BBox, Line
+
+FONTS = "/usr/share/fonts/truetype/dejavu/"
+
+
+def page(specs: list[tuple[str, str, int]]) -> tuple[np.ndarray, list[Line]]:
+    """A white page with one line per (text, font file, pixel size), and its lines."""
+    image = Image.new("L", (1400, 120 * len(specs)), 255)
+    draw = ImageDraw.Draw(image)
+    lines = []
+    for i, (text, font_file, size) in enumerate(specs):
+        font = ImageFont.truetype(FONTS + font_file, size)
+        draw.text((40, 30 + 120 * i), text, font=font, fill=0)
+        x0, y0, x1, y1 = draw.textbbox((40, 30 + 120 * i), text, font=font)
+        lines.append(Line(text=text, bbox=BBox(x0=x0, y0=y0, x1=x1, y1=y1)))
+    return np.asarray(image) < 128, lines
+
+
+def test_bold_lines_are_found_among_regular_ones() -> None:
+    body = "обычный текст договора, который идёт"
+    ink, lines = page([(body, "DejaVuSerif.ttf", 30), ("1. Предмет договора",
+                        "DejaVuSerif-Bold.ttf", 30), (body, "DejaVuSerif.ttf", 30),
+                       ("Итого: 246 400,00 руб.", "DejaVuSans-Bold.ttf", 30),
+                       (body, "DejaVuSerif.ttf", 30)])
+    measure_lines(lines, ink)
+    assert [ln.bold for ln in lines] == [False, True, False, True, False]
+
+
+def test_size_follows_the_x_height_not_the_box() -> None:
+    ink, lines = page([("друзья руку дружбы у рубежа", "DejaVuSans.ttf", 30),  # descenders
+                       ("наш ответ на ваше письмо", "DejaVuSans.ttf", 30),
+                       ("наш ответ на ваше письмо", "DejaVuSans.ttf", 45),
+                       ("ДОГОВОР 2024", "DejaVuSans.ttf", 30)])  # capitals and digits
+    measure_lines(lines, ink)
+    small, plain, large, capitals = (ln.text_size for ln in lines)
+    assert lines[0].bbox.height > 1.2 * lines[1].bbox.height
+    assert abs(small - plain) <= 0.15 * plain
+    assert 1.35 <= large / plain <= 1.65
+    assert abs(capitals - plain) <= 0.15 * plain  # the cap height is no larger size
+
+
+def test_too_few_lines_say_nothing_about_weight() -> None:
+    ink, lines = page([("Заголовок", "DejaVuSans-Bold.ttf", 30),
+                       ("текст", "DejaVuSans.ttf", 30)])
+    measure_lines(lines, ink)
+    assert not any(ln.bold for ln in lines)
