@@ -52,3 +52,15 @@ def test_too_few_lines_say_nothing_about_weight() -> None:
                        ("текст", "DejaVuSans.ttf", 30)])
     measure_lines(lines, ink)
     assert not any(ln.bold for ln in lines)
+
+
+def test_uneven_ink_of_a_poor_scan_marks_nothing_bold() -> None:
+    # Worn type and uneven pressure: the "regular" lines already differ in stroke width
+    # as much as bold differs from regular elsewhere, so weight tells nothing here.
+    text = "обычный текст договора, который идёт"
+    specs = [(text, font, 30) for font in ("DejaVuSans-ExtraLight.ttf", "DejaVuSans.ttf",
+                                            "DejaVuSansCondensed.ttf", "DejaVuSerif.ttf",
+                                            "DejaVuSans-Bold.ttf", "DejaVuSans-ExtraLight.ttf")]
+    ink, lines = page(specs)
+    measure_lines(lines, ink)
+    assert not any(ln.bold for ln in lines)

@@ -52,7 +52,7 @@ def test_ocr_paragraph_parts_at_a_bold_heading_not_at_size_wobble() -> None:
     run_in = block_of(styled("2.3. Датой оплаты считается дата", 0, 30),
                       styled("зачисления средств.", 32, 27),  # OCR sizes wobble
                       styled("3. Сроки поставки", 64, 28, bold=True),
-                      styled("Большой заголовок", 96, 40))
+                      styled("Большой заголовок", 96, 48))
     parts = split_blocks([run_in])
     assert [[ln.text for ln in p.lines] for p in parts] == [
         ["2.3. Датой оплаты считается дата", "зачисления средств."],

@@ -7,7 +7,7 @@ from pathlib import Path
 from docparse.export import to_markdown
 from docparse.model import BBox, Block, Label, Page
 from docparse.pipeline import Converter, ConvertOptions
-from docparse.structure import mark_furniture_pages, xy_cut
+from docparse.structure import footnotes_last, mark_furniture_pages, place_captions, xy_cut
 
 
 def block(name: str, x0: float, y0: float, x1: float, y1: float) -> Block:
@@ -92,3 +92,36 @@ def test_one_page_footer_line_set_apart() -> None:
     mark_furniture_pages([page])
     assert footer.label == Label.footer
     assert {b.label for b in body} == {Label.text}
+
+
+def sized(name: str, text: str, y0: float, size: float, label: Label = Label.text,
+          x0: float = 50, x1: float = 550) -> Block:
+    from docparse.model import Line
+    bbox = BBox(x0=x0, y0=y0, x1=x1, y1=y0 + size)
+    return Block(id=name, text=text, label=label, bbox=bbox,
+                 lines=[Line(text=text, bbox=bbox, size=size)])
+
+
+def test_captions_follow_their_figure_or_table() -> None:
+    figure = Block(id="fig", label=Label.image, bbox=BBox(x0=100, y0=100, x1=500, y1=400))
+    table = Block(id="tab", label=Label.table, bbox=BBox(x0=50, y0=560, x1=550, y1=760))
+    blocks = [sized("above", "Table 2: Results per site", 520, 12),  # a caption above
+              figure, sized("body", "Some text between them.", 430, 12, x0=50),
+              sized("cap", "Figure 1. The warehouse", 405, 12, x0=120, x1=480),
+              table, sized("far", "Figure 9 is discussed later.", 900, 12)]
+    ordered = place_captions(blocks)
+    assert [b.id for b in ordered] == ["fig", "cap", "body", "tab", "above", "far"]
+    assert ordered[1].label == ordered[4].label == Label.figure_title
+    assert ordered[5].label == Label.text  # too far from any figure: just text
+    assert place_captions([sized("x", "Figure 1. Alone", 10, 12)])[0].label == Label.text
+
+
+def test_small_marked_notes_at_the_foot_go_last() -> None:
+    body = [sized(f"b{i}", "Основной текст абзаца.", 100 + 40 * i, 20) for i in range(5)]
+    note = sized("note", "1 См. приложение к договору поставки.", 900, 14)
+    formula_bit = sized("bit", "2 =", 930, 14)
+    later = sized("after", "Последний абзац страницы.", 860, 20)
+    ordered = footnotes_last([*body[:3], note, formula_bit, later, *body[3:]], height=1000)
+    assert [b.id for b in ordered][-1] == "note"
+    assert note.label == Label.footnote
+    assert formula_bit.label == Label.text and later.label == Label.text

@@ -15,7 +15,9 @@ EM_PER_X_HEIGHT = 2.0
 X_PER_CAP_HEIGHT = 0.72
 CORE_SHARE = 0.35  # rows this inked (of the fullest, often a run of bars): the x-band
 BOLD_RATIO = 1.4  # stems this much wider than the page's median line are bold…
-MIN_LINES = 3  # …when the page has body text to compare with
+MIN_LINES = 3  # …when the page has body text to compare with…
+MAX_SPREAD = 0.15  # …and its regular lines agree (quartiles this far apart: a poor scan)
+BODY_CLUSTER = 1.25  # strokes under this times the median are the regular lines
 
 
 def measure(ink: np.ndarray, line: Line) -> tuple[float, float]:
@@ -46,5 +48,9 @@ def measure_lines(lines: list[Line], ink: np.ndarray) -> None:
     if len(strokes) < MIN_LINES:
         return
     median = statistics.median(strokes)
+    regular = [s for s in strokes if s < BODY_CLUSTER * median]
+    q1, middle, q3 = statistics.quantiles(regular, n=4) if len(regular) >= 2 else (0, 1, 0)
+    if q3 - q1 > MAX_SPREAD * middle:  # ink varies too much to tell weight by it
+        return
     for line, (_, stroke) in zip(lines, found, strict=True):
         line.bold = stroke >= BOLD_RATIO * median

@@ -13,7 +13,8 @@ HEADING_RATIO = 1.3  # a block whose lines are this much taller than body text i
 TITLE_RATIO = 1.8
 BOLD_HEADING_RATIO, BOLD_TITLE_RATIO = 1.15, 1.2  # bold needs less size
 MAX_TITLE_WORDS = 6  # a bold line of more words is emphasis (a sum in words), no title
-RESTYLED_SIZE = 1.25  # OCR sizes wobble: only a clear change parts a paragraph
+RESTYLED_SIZE = 1.5  # OCR sizes wobble (worse on poor scans): only a clear change parts
+MIN_CONFIDENCE = 0.6  # OCR's guess at a rule or a smudge is no title, whatever its size
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
 
 
@@ -112,7 +113,8 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
     largest = max(sizes)
     for block in blocks:
         if block.label != Label.text or not block.lines or len(block.lines) > 3 \
-                or len(block.text) > 200:
+                or len(block.text) > 200 or (block.confidence is not None
+                                              and block.confidence < MIN_CONFIDENCE):
             continue
         size = statistics.mean(ln.text_size for ln in block.lines)
         bold = all(ln.bold for ln in block.lines)

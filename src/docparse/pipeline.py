@@ -30,12 +30,14 @@ from docparse.errors import (
     InvalidOptions,
     RecognitionFailed,
 )
+from docparse.layout.cdla import CDLALayout
+from docparse.layout_hints import MIN_SCORE, apply_layout
 from docparse.model import Block, Document, Label, Line, Page, PageStatus
 from docparse.paragraphs import group_lines, label_headings, merge_fragments, split_blocks
 from docparse.pdf import TextLayer
 from docparse.settings import Settings
 from docparse.sources import ImageSource, Limits, PdfSource, Source, open_source, select_pages
-from docparse.structure import mark_furniture_pages, xy_cut
+from docparse.structure import footnotes_last, mark_furniture_pages, place_captions, xy_cut
 from docparse.table_blocks import (
     MIN_RULE_PATHS,
     line_words,
@@ -101,6 +103,8 @@ class Engines:
         self._processes: ProcessPoolExecutor | None = None
         self._engines: dict[str, Engine] = {}
         self._errors: dict[str, str] = {}
+        self._layout: CDLALayout | None = None
+        self._layout_error: str | None = None
 
     def get(self, name: str) -> Engine:
         if name not in self._engines:
@@ -110,6 +114,33 @@ class Engines:
                 self._errors[name] = exc.message
                 raise
         return self._engines[name]
+
+    def layout(self) -> CDLALayout | None:
+        """The CPU route's layout model, loaded on first use; None when switched off or
+        unavailable (pages are then read without it, and /health says why)."""
+        if self.settings.cpu_layout == "none" or self._layout_error:
+            return None
+        if self._layout is None:
+            model = CDLALayout()
+            try:
+                model.load()
+            except EngineUnavailable as exc:
+                self._layout_error = exc.message
+                log.error("layout model unavailable, OCR pages go without it: %s",
+                          exc.message)
+                return None
+            self._layout = model
+        return self._layout
+
+    def layout_status(self) -> dict[str, Any]:
+        if self.settings.cpu_layout == "none":
+            return {"state": "off"}
+        if self._layout_error:
+            return {"state": EngineState.failed, "reason": self._layout_error}
+        if self._layout is None:
+            return {"state": EngineState.not_loaded, "model": CDLALayout.name}
+        return {"state": EngineState.ready, "model": CDLALayout.name,
+                "path": str(self._layout.model_path)}
 
     def status(self, name: str) -> EngineStatus:
         if name in self._errors and name not in self._engines:
@@ -129,6 +160,8 @@ class Engines:
                 await self.get(name).load()
             except DocparseError as exc:
                 log.error("engine %s is unavailable: %s", name, exc.message)
+        if set(names) & {"tesseract", "ppocr"}:
+            await asyncio.get_running_loop().run_in_executor(self.executor, self.layout)
 
     def processes(self) -> ProcessPoolExecutor:
         """Worker processes for work that holds the GIL (Tesseract's OSD), started on first
@@ -274,7 +307,13 @@ class Converter:
                 own = await loop.run_in_executor(threads, paragraph_tables, blocks,
                                                  found.ruled, index, name)
                 tables = found.ruled + prefer(own, found.borderless)  # not ruled ones
-            blocks = xy_cut(split_blocks(merge_into(blocks, tables)), min_gap=dpi / 18)
+            blocks = split_blocks(merge_into(blocks, tables))
+            layout = self.engines.layout()
+            if layout is not None:  # what the text is: heads, captions, pictures
+                boxes = await loop.run_in_executor(threads, layout.detect, image, MIN_SCORE)
+                blocks = apply_layout(blocks, boxes, image.width, image.height, index)
+            blocks = footnotes_last(place_captions(xy_cut(blocks, min_gap=dpi / 18)),
+                                    image.height)
         label_headings(blocks, first_page=index == 0)
         page = Page(index=index, width=image.width, height=image.height, dpi=dpi,
                     rotation=upright.rotation, skew=round(upright.skew, 2), route="ocr",
@@ -357,7 +396,7 @@ def text_layer_page(index: int, layer: TextLayer, width: float, height: float,
                for i, box in enumerate(layer.image_boxes)
                if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
                and min(box.width, box.height) >= MIN_FIGURE_PT]
-    blocks = xy_cut(blocks + (tables or []))
+    blocks = footnotes_last(place_captions(xy_cut(blocks + (tables or []))), height)
     label_headings(blocks, first_page=index == 0)
     page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",
                 engine="textlayer", blocks=blocks,

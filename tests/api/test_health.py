@@ -32,6 +32,8 @@ async def test_live_before_ready_then_ready(settings: Settings) -> None:
     assert health["engines"]["tesseract"]["state"] == "ready"
     assert health["engines"]["tesseract"]["detail"]["languages"] == "rus+eng"
     assert health["engines"]["ppocr"]["state"] == "ready"
+    assert health["layout"]["state"] == "ready"  # the CPU route's layout model, loaded
+    assert health["layout"]["path"].endswith("layout_cdla.onnx")
     assert health["storage"]["output_dir"]["writable"] is True
 
 

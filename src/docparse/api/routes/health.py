@@ -102,6 +102,7 @@ async def health(state: StateDep) -> dict[str, Any]:
         "output_dir": str(settings.output_dir.resolve()),
         "temp_dir": str(settings.temp_dir.resolve()),
         "engines": engines,
+        "layout": state.engines.layout_status(),
         "storage": {"output_dir": _folder(settings.output_dir),
                     "temp_dir": _folder(settings.temp_dir),
                     "data_dir": _folder(settings.data_dir)},
