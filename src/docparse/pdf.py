@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ class TextLine:
     font_size: float  # em height of the line's first letter, in points
     bold: bool = False
     segments: int = 1  # runs PDFium split the line into at wide gaps (table columns)
+    column_starts: tuple[float, ...] = ()  # where runs start after a gap of an em or more
 
 
 @dataclass
@@ -65,12 +67,14 @@ class PdfFile:
             finally:
                 page.close()
 
-    def render(self, index: int, dpi: float) -> Image.Image:
+    def render(self, index: int, dpi: float, grey: bool = False) -> Image.Image:
+        """The page drawn at `dpi`: RGB, or greyscale (cheaper, enough to find rules)."""
         with PDFIUM_LOCK:
             page = self._pdf[index]
             try:
-                bitmap = page.render(scale=dpi / 72, may_draw_forms=True)
-                return bitmap.to_pil().convert("RGB")
+                bitmap = page.render(scale=dpi / 72, may_draw_forms=True, grayscale=grey)
+                image = bitmap.to_pil()
+                return image.convert("L" if grey else "RGB")
             except pdfium.PdfiumError as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be rendered: {exc}") from exc
             finally:
@@ -173,17 +177,30 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
             x0 = y0 = float("inf")
             x1 = y1 = float("-inf")
             segments = count_rects(raw, start, end - start)
+            runs = []
             for r in range(segments):
                 if get_rect(raw, r, left, top, right, bottom):
                     x0, x1 = min(x0, left.value), max(x1, right.value)
                     y0, y1 = min(y0, bottom.value), max(y1, top.value)
+                    if segments > 1:
+                        runs.append(_to_display(left.value, bottom.value, right.value,
+                                                top.value, w, h, rotation))
             if x0 < x1:
                 box = _to_display(x0, y0, x1, y1, w, h, rotation)
                 size, bold = _letter_style(raw, units, start, end, rect)
                 lines.append(TextLine(text=text, bbox=box, font_size=size, bold=bold,
-                                      segments=max(1, segments)))
+                                      segments=max(1, segments),
+                                      column_starts=_column_starts(runs)))
         start = end + 1
     return lines
+
+
+def _column_starts(runs: list[BBox]) -> tuple[float, ...]:
+    """Left edges of the runs that follow a gap of at least their height: a table's
+    next column, rarely a word space."""
+    runs = sorted(runs, key=lambda b: b.x0)
+    return tuple(b.x0 for a, b in itertools.pairwise(runs)
+                 if b.x0 - a.x1 >= max(a.height, b.height, 1.0))
 
 
 def _letter_style(raw: object, units: list[int], start: int, end: int,

@@ -43,6 +43,7 @@ from docparse.table_blocks import (
     line_words,
     merge_into,
     paragraph_tables,
+    pdf_page_tables,
     prefer,
     table_blocks,
     without_tables,
@@ -328,20 +329,14 @@ class Converter:
     async def _pdf_tables(self, source: PdfSource, index: int, layer: TextLayer
                           ) -> list[Block]:
         """Tables of a born-digital page: words from the PDF, rules from a light render;
-        skipped quickly on pages with neither rules nor rows of numbers."""
-        if not worth_a_look([ln.text for ln in layer.lines], layer.paths):
+        skipped quickly on pages with no rules, rows of numbers or aligned columns."""
+        if not worth_a_look([ln.text for ln in layer.lines], layer.paths,
+                            [ln.column_starts for ln in layer.lines]):
             return []
-        loop = asyncio.get_running_loop()
-        words = [Word(text, box) for text, box in await loop.run_in_executor(
-            self.engines.pdf_executor, source.words, index)]
-        image = None
-        if layer.paths >= MIN_RULE_PATHS // 10:  # a few rules can make a small table
-            image = await loop.run_in_executor(self.engines.pdf_executor, source.render,
-                                               index, TABLE_DPI)
-        # In a worker process: the search is Python-heavy (it holds the GIL), and there it
-        # runs on the other core while this process reads the next pages.
-        found = await loop.run_in_executor(self.engines.processes(), table_blocks, words,
-                                           image, TABLE_DPI / 72, index, "textlayer")
+        # A few rules can make a small table: draw the page to find them.
+        rules = layer.paths >= MIN_RULE_PATHS // 10
+        found = await asyncio.get_running_loop().run_in_executor(
+            self.engines.processes(), pdf_page_tables, source.path, index, TABLE_DPI, rules)
         return found.all
 
     async def _crop_figures(self, source: Source, page: Page, folder: str) -> None:

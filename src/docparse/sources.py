@@ -28,6 +28,7 @@ class PdfSource:
     kind = Kind.pdf
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self.file = PdfFile(path)
         self.page_count = self.file.page_count
 

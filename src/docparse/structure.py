@@ -138,8 +138,12 @@ def _bands(page: Page) -> dict[int, str]:
 
 
 def _similar(a: str, b: str) -> bool:
-    return a == b or (abs(len(a) - len(b)) <= 0.2 * max(len(a), len(b))
-                      and SequenceMatcher(None, a, b).ratio() >= SIMILAR)
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 0.2 * max(len(a), len(b)):
+        return False
+    matcher = SequenceMatcher(None, a, b)  # the quick upper bound first: most pairs differ
+    return matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
 
 
 def _set_apart(block: Block, page: Page) -> bool:

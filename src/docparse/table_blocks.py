@@ -4,11 +4,13 @@ the page image go to table recognition; a table replaces the text lines it cover
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 from PIL import Image
 
 from docparse.model import BBox, Block, Label, Line
+from docparse.pdf import PdfFile
 from docparse.tables import Word
 from docparse.tables.grid import find_tables, table_from_alignment
 
@@ -16,15 +18,30 @@ _NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
 MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled tables
 MIN_NUMERIC_LINES = 10  # lines with 2+ numbers before looking for borderless tables…
 NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
+MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
 
 
-def worth_a_look(lines: list[str], paths: int) -> bool:
+def worth_a_look(lines: list[str], paths: int,
+                 column_starts: list[tuple[float, ...]] | None = None) -> bool:
     """Cheap test before the costly one (it keeps the text-layer route fast): many rows of
-    numbers, or rules drawn on the page and some numbers. A page of prose with formulas
-    or a drawing does not qualify."""
+    numbers, rules drawn on the page and some numbers, or rows whose runs start at the
+    same places after wide gaps (columns). A page of prose with formulas or a drawing
+    does not qualify."""
     numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
     return numeric >= max(MIN_NUMERIC_LINES, NUMERIC_SHARE * len(lines)) or (
-        paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2)
+        paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2) or \
+        aligned_rows(column_starts or []) >= MIN_ALIGNED_ROWS
+
+
+def aligned_rows(column_starts: list[tuple[float, ...]]) -> int:
+    """The most rows that have a column start within one ALIGN_PT-wide window."""
+    starts = sorted((x, row) for row, xs in enumerate(column_starts) for x in xs)
+    best, first = 0, 0
+    for last in range(len(starts)):
+        while starts[last][0] - starts[first][0] > ALIGN_PT:
+            first += 1
+        best = max(best, len({row for _, row in starts[first:last + 1]}))
+    return best
 
 
 class FoundTables(NamedTuple):
@@ -54,6 +71,24 @@ def table_blocks(words: list[Word], image: Image.Image | None, scale: float,
                       source_engine=engine)
         (found_tables.ruled if found.ruled else found_tables.borderless).append(block)
     return found_tables
+
+
+_OPEN: dict[Path, PdfFile] = {}  # per worker process: the PDF its last pages came from
+
+
+def pdf_page_tables(path: Path, index: int, dpi: float, rules: bool) -> FoundTables:
+    """A born-digital page's tables, all in a worker process: words from the PDF, the
+    page drawn at `dpi` when it has `rules` to find. The main process only reads the
+    text layer; PDFium work here runs on the other core, beside it."""
+    pdf = _OPEN.get(path)
+    if pdf is None:
+        for old in _OPEN.values():
+            old.close()
+        _OPEN.clear()
+        pdf = _OPEN[path] = PdfFile(path)
+    words = [Word(text, box) for text, box in pdf.words(index)]
+    image = pdf.render(index, dpi, grey=True) if rules else None
+    return table_blocks(words, image, dpi / 72, index, "textlayer")
 
 
 def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,

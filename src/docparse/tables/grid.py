@@ -10,6 +10,7 @@ import statistics
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image
 
 from docparse.model import BBox, TableCell
@@ -323,8 +324,10 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
     page_area = page.area if page is not None else 0.0
     for region in regions:
         members = [w for w in words if id(w) not in used and w.within(region.bbox, 0.02 * dpi)]
-        boxes = [w.bbox for w in members]
-        tall = [w.bbox for w in members if len(w.text.strip()) > 1]  # not "l" or "|"
+        boxes = np.array([(w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1) for w in members]
+                         ).reshape(-1, 4)
+        tall = boxes[[len(w.text.strip()) > 1 for w in members]] if members \
+            else boxes  # not "l" or "|"
         h = [s for s in region.h_lines if ruling.crossings(s, boxes, True) < 2]
         v = [s for s in region.v_lines if ruling.crossings(s, tall, False) < 2]
         table: Table | None = table_from_rules(region.bbox, h, v, members) if h and v else None

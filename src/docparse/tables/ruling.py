@@ -335,16 +335,20 @@ def rectangles(nr: int, nc: int, links: list[tuple[tuple[int, int], tuple[int, i
     return sorted(rects)  # type: ignore[arg-type]
 
 
-def crossings(seg: Segment, boxes: list[BBox], horizontal: bool) -> int:
-    """How many boxes (words) a segment runs through the middle of: text taken for a rule."""
+def crossings(seg: Segment, boxes: np.ndarray, horizontal: bool) -> int:
+    """How many boxes (words; rows of x0, y0, x1, y1) a segment runs through the middle
+    of: text taken for a rule."""
+    if not len(boxes):
+        return 0
     x0, y0, x1, y1 = seg
-    n = 0
-    for b in boxes:
-        cx, cy = (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2
-        if horizontal and x0 <= cx <= x1:
-            y = y0 + (y1 - y0) * (cx - x0) / max(x1 - x0, 1e-6)
-            n += b.y0 + 0.25 * b.height < y < b.y1 - 0.25 * b.height
-        elif not horizontal and y0 <= cy <= y1:
-            x = x0 + (x1 - x0) * (cy - y0) / max(y1 - y0, 1e-6)
-            n += b.x0 + 0.2 * b.width < x < b.x1 - 0.2 * b.width
-    return n
+    bx0, by0, bx1, by1 = boxes.T
+    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+    if horizontal:
+        y = y0 + (y1 - y0) * (cx - x0) / max(x1 - x0, 1e-6)
+        pad = 0.25 * (by1 - by0)
+        hit = (x0 <= cx) & (cx <= x1) & (by0 + pad < y) & (y < by1 - pad)
+    else:
+        x = x0 + (x1 - x0) * (cy - y0) / max(y1 - y0, 1e-6)
+        pad = 0.2 * (bx1 - bx0)
+        hit = (y0 <= cy) & (cy <= y1) & (bx0 + pad < x) & (x < bx1 - pad)
+    return int(np.count_nonzero(hit))

@@ -1,0 +1,58 @@
+"""The cheap test that decides which born-digital pages get the costly table search, and
+the search itself in a worker process, on real PDFs."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from docparse.pdf import PdfFile
+from docparse.pipeline import TABLE_DPI, Converter, ConvertOptions
+from docparse.table_blocks import aligned_rows, pdf_page_tables, worth_a_look
+
+
+def looks(pdf: PdfFile, index: int, with_columns: bool = True) -> bool:
+    layer = pdf.text_layer(index)
+    return worth_a_look([ln.text for ln in layer.lines], layer.paths,
+                        [ln.column_starts for ln in layer.lines] if with_columns else None)
+
+
+def test_aligned_column_starts_find_an_infobox_without_numbers(docs: Path) -> None:
+    pdf = PdfFile(docs / "edgar.pdf")
+    try:
+        layer = pdf.text_layer(0)
+        assert aligned_rows([ln.column_starts for ln in layer.lines]) >= 4
+        assert looks(pdf, 0) and not looks(pdf, 0, with_columns=False)
+    finally:
+        pdf.close()
+
+
+def test_prose_in_two_columns_is_not_worth_a_table_search(docs: Path) -> None:
+    pdf = PdfFile(docs / "pdftotext_two_column_issue.pdf")
+    try:
+        assert not any(looks(pdf, i) for i in range(pdf.page_count))
+    finally:
+        pdf.close()
+
+
+def test_aligned_rows_counts_rows_sharing_a_column_start() -> None:
+    assert aligned_rows([(100.0, 300.0), (101.0, 250.0), (99.5,), (400.0,)]) == 3
+    assert aligned_rows([(), ()]) == 0
+
+
+def test_table_search_runs_in_a_spawned_worker(docs: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        found = pool.submit(pdf_page_tables, docs / "edgar.pdf", 0, TABLE_DPI, True).result()
+        again = pool.submit(pdf_page_tables, docs / "untable.pdf", 0, TABLE_DPI, True
+                            ).result()  # another file: the worker's open PDF is swapped
+    cells = {c.text for t in found.all for c in t.cells}
+    assert {"Predecessor", "Eadwig"} <= cells
+    assert again.all and again.all[0].source_engine == "textlayer"
+
+
+async def test_infobox_comes_out_as_a_table(converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "edgar.pdf", ConvertOptions(engine="textlayer"))
+    tables = [b for b in result.document.pages[0].blocks if b.label == "table"]
+    assert tables and any("Predecessor" in t.text and "Eadwig" in t.text for t in tables)
