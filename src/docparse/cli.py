@@ -39,7 +39,7 @@ def _convert(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     options = ConvertOptions(engine=args.engine, languages=args.languages, pages=args.pages,
-                             dpi=args.dpi)
+                             dpi=args.dpi, layout=args.layout)
     args.output.mkdir(parents=True, exist_ok=True)
     return asyncio.run(_convert_all(args.inputs, args.output, formats,
                                     Converter(settings, Engines(settings)), options))
@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--pages")
     convert.add_argument("--dpi", type=int)
     convert.add_argument("--format", default="md,json", help="md,json,txt")
+    convert.add_argument("--layout", action="store_true",
+                         help="born-digital pages through the layout model too")
     convert.set_defaults(func=_convert)
 
     bench = commands.add_parser("bench", help="print throughput figures")

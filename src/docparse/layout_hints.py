@@ -23,7 +23,8 @@ MAX_TEXT_IN_FIGURE = 0.15
 KEEP_CONFIDENCE = 0.7  # OCR text inside a picture read at least this well is kept
 OUTER = 0.15  # heads and footers sit in the outer part of the page…
 HEAD_SIZE = 1.1  # …set no larger than the body text, and not bold
-RELABELLED = {Label.header, Label.footer, Label.figure_title, Label.display_formula}
+RELABELLED = {Label.header, Label.footer, Label.figure_title, Label.display_formula,
+              Label.footnote}  # footnotes: PP-DocLayout's class, CDLA has none
 
 
 def _centre_in(block: Block, box: BBox) -> bool:
@@ -37,8 +38,8 @@ def _area(box: BBox) -> float:
 
 def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, height: float,
                  page_index: int) -> list[Block]:
-    """OCR blocks relabelled by the layout boxes they sit in, text inside pictures
-    replaced by image blocks."""
+    """OCR or text-layer blocks relabelled by the layout boxes they sit in (same units),
+    pictures added as image blocks, OCR speckle inside them dropped."""
     boxes = [b for b in boxes if b.score >= MIN_SCORE]
     out = list(blocks)
     figures = []
@@ -46,16 +47,17 @@ def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, heig
                       key=lambda b: -b.score):
         share = _area(box.bbox) / (width * height)
         if not MIN_FIGURE_SHARE <= share <= MAX_FIGURE_SHARE or any(
-                _overlap(box.bbox, f.bbox) > 0.5 * _area(box.bbox) for f in figures):
-            continue
+                _overlap(box.bbox, f.bbox) > 0.5 * _area(box.bbox) for f in
+                figures + [b for b in out if b.label in (Label.image, Label.chart)]):
+            continue  # the picture is known already (the PDF's own image object)
         inside = [b for b in out if b.label != Label.table and _centre_in(b, box.bbox)]
         text_area = sum(_area(ln.bbox) for b in inside for ln in b.lines)
         if text_area > MAX_TEXT_IN_FIGURE * _area(box.bbox):
             continue
         # Speckle read as letters goes; text read with confidence stays (a form's
         # fields in a shaded panel, a chart's labels), beside the picture.
-        junk = {id(b) for b in inside if (b.confidence or 0.0) < KEEP_CONFIDENCE
-                or len(b.text.strip()) <= 2}
+        junk = {id(b) for b in inside if b.confidence is not None and (
+                b.confidence < KEEP_CONFIDENCE or len(b.text.strip()) <= 2)}
         out = [b for b in out if id(b) not in junk]
         figures.append(Block(id=f"p{page_index}-img{len(figures)}", label=Label.image,
                              bbox=box.bbox, confidence=round(box.score, 4),

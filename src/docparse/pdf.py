@@ -170,8 +170,7 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     start = 0
     for end in [*(i for i, u in enumerate(units) if u == 10), count]:
         segment = units[start:end]
-        # 0x02 / U+FFFE: a hyphen PDFium found at a line end it joined; the word is whole.
-        text = _decode(segment).replace("\x02", "").replace("\ufffe", "").strip()
+        text = _decode(segment).translate(_UNPRINTABLE).strip()
         if text:
             # PDFium merges the character boxes of a range into a few rects, in C.
             x0 = y0 = float("inf")
@@ -276,6 +275,12 @@ def _word_break(prev: tuple[float, float, float, float],
     if box[3] < prev[1] or box[1] > prev[3] or box[2] < prev[0]:
         return True
     return box[0] - prev[2] > WORD_GAP_SHARE * height
+
+
+# Control characters some PDFs map glyphs to; 0x02 / U+FFFE is a hyphen PDFium found at a
+# line end it joined (the word is whole).
+_UNPRINTABLE = {**{c: None for c in range(32) if chr(c) not in "\t"}, 0x7F: None,
+                0xFFFE: None}
 
 
 def _decode(units: list[int]) -> str:

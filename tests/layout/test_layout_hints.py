@@ -87,3 +87,23 @@ async def test_scanned_chart_becomes_a_cropped_figure_with_its_caption(
     assert f"![image]({figure.image})\n\n{CAPTION}" in markdown
     assert not any(b.text and y0 < b.bbox.y0 < y1 and b.label == Label.text
                    for b in page.blocks)  # no speckle read as words inside the chart
+
+
+async def test_born_digital_pages_take_the_layout_stage_on_request(
+        converter: Converter, docs: Path) -> None:
+    # Page 4 of the book draws its cubes as vector paths: no image object in the PDF.
+    plain = await converter.convert(docs / "bws_book_ch2.pdf",
+                                    ConvertOptions(pages="4", figures="images"))
+    laid = await converter.convert(docs / "bws_book_ch2.pdf",
+                                   ConvertOptions(pages="4", figures="images", layout=True))
+    before, after = plain.document.pages[0], laid.document.pages[0]
+    assert before.route == after.route == "text_layer"  # text still from the PDF
+    assert not any(b.label == Label.image for b in before.blocks)
+    figures = [b for b in after.blocks if b.label == Label.image]
+    assert figures and all(b.image in laid.figures for b in figures)
+    text = to_markdown(laid.document)
+    assert "Let’s examine cubic numbers" in text and "![image](" in text
+    # Every word the plain route read is still there, but for text inside the pictures.
+    kept = {w for b in after.blocks for w in b.text.split()}
+    words = [w for b in before.blocks for w in b.text.split()]
+    assert sum(w in kept for w in words) >= 0.95 * len(words)

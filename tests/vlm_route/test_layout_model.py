@@ -101,3 +101,40 @@ async def test_layout_parsing_returns_figure_images(model_settings: Settings,
     assert picture["block_content"] == ""
     crop = Image.open(io.BytesIO(base64.b64decode(data)))
     assert crop.size == pytest.approx((125, 175), abs=2)  # 100x100 model px on 1000x1400
+
+
+def born_digital_pdf() -> bytes:
+    """An A4 page with a text layer: prose at the top, a formula where the model's
+    display_formula box falls, nothing drawn where its image box falls."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=1)
+    height = A4[1]
+    canvas.setFont("Helvetica", 11)
+    for i, line in enumerate(["The report describes the warehouse and its stock.",
+                              "Every month the stock is counted by a committee."]):
+        canvas.drawString(90, height - 140 - 16 * i, line)
+    canvas.drawString(280, height - 530, "E = mc2 holds for the whole system")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+async def test_born_digital_page_shares_the_layout_stage(model_settings: Settings,
+                                                         vlm: FakeVLM) -> None:
+    async with running(model_settings) as http:
+        response = await http.post("/v1/convert", data={"layout": "true"},
+                                   files={"file": ("page.pdf", born_digital_pdf())})
+    assert response.status_code == 200, response.text
+    page = response.json()["document"]["pages"][0]
+    assert page["route"] == "text_layer"
+    blocks = {b["label"]: b for b in page["blocks"]}
+    assert blocks["display_formula"]["text"] == "E = mc2 holds for the whole system"
+    # The model's image box (600..700 x 550..650 of its 800x800 view) on an A4 page.
+    image = blocks["image"]["bbox"]
+    assert image["x0"] == pytest.approx(600 / 800 * 595.3, abs=2)
+    assert image["y1"] == pytest.approx(650 / 800 * 841.9, abs=2)
+    assert "warehouse" in response.json()["markdown"]
+    assert vlm.prompt_counts == {}  # the text came from the PDF: no VLM call

@@ -148,6 +148,19 @@ class PaddleOCRVLEngine:
                                            self.settings.tessdata_dir)
         return boxes or whole
 
+    async def layout_only(self, page: PageImage) -> list[LayoutBox] | None:
+        """The layout model alone, for born-digital pages (text from the PDF, no VLM
+        call; the server may be down); None when no model is configured or it fails."""
+        if not self.settings.layout_model_path:
+            return None
+        if self._layout is None:
+            try:
+                await self.load()
+            except EngineUnavailable:
+                if self._layout is None:
+                    return None
+        return await self.layout(page, RecognizeOptions())
+
     def _layout_options(self, options: RecognizeOptions) -> dict[str, Any]:
         """The PaddleOCR-VL pipeline's defaults for this model, then the request's."""
         from docparse.layout.ppdoclayout import PIPELINE_MERGE_MODES, PIPELINE_THRESHOLDS
