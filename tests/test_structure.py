@@ -125,3 +125,15 @@ def test_small_marked_notes_at_the_foot_go_last() -> None:
     assert [b.id for b in ordered][-1] == "note"
     assert note.label == Label.footnote
     assert formula_bit.label == Label.text and later.label == Label.text
+
+
+def test_ragged_columns_that_touch_are_still_columns() -> None:
+    # OCR'd newspaper columns: the left column's longest lines reach past the right
+    # column's edge by a few pixels, so no clean gutter runs down the page.
+    blocks = [block("L1", 20, 100, 306, 600), block("R1", 300, 100, 580, 400),
+              block("L2", 20, 620, 298, 1100), block("R2", 302, 420, 580, 1100)]
+    assert [b.id for b in xy_cut(blocks, min_gap=11)] == ["L1", "L2", "R1", "R2"]
+    # Form fields side by side on one row are no columns: read row by row.
+    fields = [block("name", 20, 100, 306, 130), block("date", 300, 100, 580, 130),
+              block("body", 20, 150, 580, 900)]
+    assert [b.id for b in xy_cut(fields, min_gap=11)] == ["name", "date", "body"]

@@ -22,6 +22,7 @@ _CAPTION = re.compile(r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|т
                       r"диаграмма)\s*[\dIVX]+[.:\s]", re.IGNORECASE)
 _FOOTNOTE_MARK = re.compile(r"^([*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]|\d{1,2}[\s).]|\[\d{1,2}\])")
 FIGURES_AND_TABLES = frozenset({Label.image, Label.chart, Label.table})
+TALL_COLUMN = 0.5  # columns that touch are split only when each runs this share of the height
 CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its figure
 FOOTNOTE_ZONE = 0.3  # footnotes sit in the bottom part of the page…
 FOOTNOTE_SIZE = 0.9  # …in text smaller than the body…
@@ -37,6 +38,11 @@ def xy_cut(blocks: list[Block], min_gap: float = 4.0) -> list[Block]:
     if len(blocks) <= 1:
         return list(blocks)
     columns = _groups(blocks, axis=0, min_gap=min_gap)
+    if len(columns) == 1:  # OCR'd columns of ragged lines may touch: tall parts only
+        loose = _groups(blocks, axis=0, min_gap=-min_gap)
+        span = _extent(blocks)
+        if len(loose) > 1 and all(_extent(part) >= TALL_COLUMN * span for part in loose):
+            columns = loose
     if len(columns) > 1:
         return [b for part in columns for b in xy_cut(part, min_gap)]
     bands = _groups(blocks, axis=1, min_gap=min_gap)
@@ -48,6 +54,10 @@ def xy_cut(blocks: list[Block], min_gap: float = 4.0) -> list[Block]:
         lower = [b for band in bands[cut:] for b in band]
         return xy_cut(upper, min_gap) + xy_cut(lower, min_gap)
     return sorted(blocks, key=lambda b: (b.bbox.y0, b.bbox.x0))
+
+
+def _extent(blocks: list[Block]) -> float:
+    return max(b.bbox.y1 for b in blocks) - min(b.bbox.y0 for b in blocks)
 
 
 def _groups(blocks: list[Block], axis: int, min_gap: float) -> list[list[Block]]:

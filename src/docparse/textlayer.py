@@ -20,6 +20,7 @@ MIN_CHARS_PER_SQIN_ON_SCAN = 8.0
 MIN_GOOD_WORD_SHARE_OCR_LAYER = 0.965
 MIN_GOOD_WORD_SHARE = 0.5
 GARBAGE_SAMPLE = 150  # tokens
+SIDEWAYS_SHARE = 0.5  # of the characters, in lines that run up or down the page
 
 
 @dataclass
@@ -81,6 +82,12 @@ def assess(layer: TextLayer, width_pt: float, height_pt: float) -> Verdict:
                                   f"({share:.1%} plausible words)")
     if share < MIN_GOOD_WORD_SHARE:
         return Verdict(False, f"text layer looks like garbage ({share:.0%} plausible words)")
+    sideways = sum(len(ln.text) for ln in layer.lines
+                   if len(ln.text) >= 5 and ln.bbox.height > 2 * ln.bbox.width)
+    if sideways > SIDEWAYS_SHARE * layer.char_count:
+        # Lines, columns and paragraphs are found in reading direction; OCR turns the
+        # page upright first (OSD), which the text layer cannot say.
+        return Verdict(False, "text runs sideways on the page: read upright by OCR")
     return Verdict(True, f"text layer ({share:.0%} plausible words)")
 
 
