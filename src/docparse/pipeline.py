@@ -32,6 +32,7 @@ from docparse.errors import (
 )
 from docparse.layout.boxes import LayoutBox
 from docparse.layout.cdla import CDLALayout
+from docparse.layout.ppdoclayout import PPDocLayout
 from docparse.layout_hints import MIN_SCORE, apply_layout
 from docparse.model import Block, Document, Label, Line, Page, PageStatus
 from docparse.paragraphs import group_lines, label_headings, merge_fragments, split_blocks
@@ -109,7 +110,7 @@ class Engines:
         self._processes: ProcessPoolExecutor | None = None
         self._engines: dict[str, Engine] = {}
         self._errors: dict[str, str] = {}
-        self._layout: CDLALayout | None = None
+        self._layout: CDLALayout | PPDocLayout | None = None
         self._layout_error: str | None = None
 
     def get(self, name: str) -> Engine:
@@ -121,13 +122,15 @@ class Engines:
                 raise
         return self._engines[name]
 
-    def layout(self) -> CDLALayout | None:
+    def layout(self) -> CDLALayout | PPDocLayout | None:
         """The CPU route's layout model, loaded on first use; None when switched off or
         unavailable (pages are then read without it, and /health says why)."""
         if self.settings.cpu_layout == "none" or self._layout_error:
             return None
         if self._layout is None:
-            model = CDLALayout()
+            path = self.settings.layout_model_path
+            model = PPDocLayout(path, self.settings.layout_model_version) \
+                if self.settings.cpu_layout == "model" and path else CDLALayout()
             try:
                 model.load()
             except EngineUnavailable as exc:
@@ -144,8 +147,8 @@ class Engines:
         if self._layout_error:
             return {"state": EngineState.failed, "reason": self._layout_error}
         if self._layout is None:
-            return {"state": EngineState.not_loaded, "model": CDLALayout.name}
-        return {"state": EngineState.ready, "model": CDLALayout.name,
+            return {"state": EngineState.not_loaded, "model": self.settings.cpu_layout}
+        return {"state": EngineState.ready, "model": self._layout.name,
                 "path": str(self._layout.model_path)}
 
     def status(self, name: str) -> EngineStatus:

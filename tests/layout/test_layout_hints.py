@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from docparse.export import to_markdown
-from docparse.layout.boxes import LayoutBox
+from docparse.layout.boxes import LABELS_V2V3, LayoutBox
 from docparse.layout_hints import apply_layout
 from docparse.model import BBox, Block, Label, Line
-from docparse.pipeline import Converter, ConvertOptions
+from docparse.pipeline import Converter, ConvertOptions, Engines
+from docparse.settings import Settings
 from tests.synth.figure_page import CAPTION, TITLE, figure_page
 
 W, H = 1000.0, 1400.0
@@ -107,3 +110,28 @@ async def test_born_digital_pages_take_the_layout_stage_on_request(
     kept = {w for b in after.blocks for w in b.text.split()}
     words = [w for b in before.blocks for w in b.text.split()]
     assert sum(w in kept for w in words) >= 0.95 * len(words)
+
+
+async def test_a_pp_doclayout_export_serves_the_cpu_route_when_configured(
+        settings: Settings, tmp_path: Path) -> None:
+    from tests.layout.onnx_models import layout_model
+
+    path = tmp_path / "report.png"
+    x0, y0, x1, y1 = figure_page(path)
+    sx, sy = 800 / 1654, 800 / 2339  # the page as the model sees it, 800x800
+    image_class = LABELS_V2V3.index("image")
+    model = layout_model(tmp_path / "pp-doclayoutv2.onnx",
+                         [[image_class, 0.9, x0 * sx, y0 * sy, x1 * sx, y1 * sy, 1, 0]])
+    configured = settings.model_copy(update={"cpu_layout": "model",
+                                              "layout_model_path": model})
+    engines = Engines(configured)
+    try:
+        result = await Converter(configured, engines).convert(
+            path, ConvertOptions(engine="tesseract"))
+        assert engines.layout_status()["model"].startswith("pp-doclayout")
+    finally:
+        await engines.aclose()
+    figures = [b for b in result.document.pages[0].blocks if b.label == Label.image]
+    assert len(figures) == 1
+    assert figures[0].bbox.x0 == pytest.approx(x0, abs=4)
+    assert figures[0].bbox.y1 == pytest.approx(y1, abs=4)
