@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from docparse.export import to_markdown
-from docparse.model import BBox, Block, Label, Page
+from docparse.model import BBox, Block, Document, Label, Page
 from docparse.pipeline import Converter, ConvertOptions
-from docparse.structure import footnotes_last, mark_furniture_pages, place_captions, xy_cut
+from docparse.structure import (
+    footnotes_last,
+    mark_furniture_pages,
+    mark_margin_text,
+    place_captions,
+    xy_cut,
+)
 
 
 def block(name: str, x0: float, y0: float, x1: float, y1: float) -> Block:
@@ -137,3 +143,25 @@ def test_ragged_columns_that_touch_are_still_columns() -> None:
     fields = [block("name", 20, 100, 306, 130), block("date", 300, 100, 580, 130),
               block("body", 20, 150, 580, 900)]
     assert [b.id for b in xy_cut(fields, min_gap=11)] == ["name", "date", "body"]
+
+
+def test_text_stamped_up_the_margin_is_aside_and_left_out() -> None:
+    stamp = block("Downloaded from https://academic.oup.com/bmb on 24 October 2020",
+                  512, 119, 519, 579)
+    body = block("Turner syndrome is a condition in phenotypic girls", 55, 73, 261, 344)
+    short = block("II", 512, 119, 519, 200)  # a few letters: no stamp to speak of
+    mark_margin_text([stamp, body, short], width=536)
+    assert stamp.label == Label.aside_text
+    assert body.label == short.label == Label.text
+    page = page_of(0, stamp, body)
+    assert stamp.text not in to_markdown(Document(pages=[page]))
+
+
+async def test_margin_stamp_of_a_journal_pdf_is_left_out(converter: Converter,
+                                                         docs: Path) -> None:
+    result = await converter.convert(docs / "pdftotext_two_column_issue.pdf",
+                                     ConvertOptions(pages="2"))
+    labels = {b.label for b in result.document.pages[0].blocks
+              if b.text.startswith("Downloaded from")}
+    assert labels == {Label.aside_text}
+    assert "Downloaded from" not in to_markdown(result.document)

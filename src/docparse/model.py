@@ -38,10 +38,10 @@ class Label(StrEnum):
     vertical_text = "vertical_text"
 
 
-# Page furniture: kept in JSON, left out of Markdown.
+# Page furniture: kept in JSON, left out of Markdown (PaddleX's markdown_ignore_labels,
+# but footnotes stay: their text is the document's).
 FURNITURE_LABELS = frozenset({Label.header, Label.footer, Label.number, Label.header_image,
-                              Label.footer_image})
-
+                              Label.footer_image, Label.aside_text})
 
 class BBox(BaseModel):
     """Axis-aligned box in page pixels, origin top-left."""

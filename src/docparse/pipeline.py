@@ -39,7 +39,13 @@ from docparse.paragraphs import group_lines, label_headings, merge_fragments, sp
 from docparse.pdf import TextLayer
 from docparse.settings import Settings
 from docparse.sources import ImageSource, Limits, PdfSource, Source, open_source, select_pages
-from docparse.structure import footnotes_last, mark_furniture_pages, place_captions, xy_cut
+from docparse.structure import (
+    footnotes_last,
+    mark_furniture_pages,
+    mark_margin_text,
+    place_captions,
+    xy_cut,
+)
 from docparse.table_blocks import (
     MIN_RULE_PATHS,
     line_words,
@@ -322,6 +328,7 @@ class Converter:
             if layout is not None:  # what the text is: heads, captions, pictures
                 boxes = await loop.run_in_executor(threads, layout.detect, image, MIN_SCORE)
                 blocks = apply_layout(blocks, boxes, image.width, image.height, index)
+            mark_margin_text(blocks, image.width)
             blocks = footnotes_last(place_captions(xy_cut(blocks, min_gap=dpi / 18)),
                                     image.height)
         label_headings(blocks, first_page=index == 0)
@@ -426,6 +433,7 @@ def text_layer_page(index: int, layer: TextLayer, width: float, height: float,
     blocks += tables or []
     if boxes is not None:  # the layout stage, with the PDF's text in place of OCR
         blocks = apply_layout(blocks, boxes, width, height, index)
+    mark_margin_text(blocks, width)
     blocks = footnotes_last(place_captions(xy_cut(blocks)), height)
     label_headings(blocks, first_page=index == 0)
     page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",

@@ -22,6 +22,7 @@ _CAPTION = re.compile(r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|т
                       r"диаграмма)\s*[\dIVX]+[.:\s]", re.IGNORECASE)
 _FOOTNOTE_MARK = re.compile(r"^([*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]|\d{1,2}[\s).]|\[\d{1,2}\])")
 FIGURES_AND_TABLES = frozenset({Label.image, Label.chart, Label.table})
+MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; height/width
 TALL_COLUMN = 0.5  # columns that touch are split only when each runs this share of the height
 CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its figure
 FOOTNOTE_ZONE = 0.3  # footnotes sit in the bottom part of the page…
@@ -103,6 +104,17 @@ def place_captions(blocks: list[Block]) -> list[Block]:
             at += 1  # after the captions of the same figure already placed
         ordered.insert(at + 1, caption)
     return ordered
+
+
+def mark_margin_text(blocks: list[Block], width: float) -> None:
+    """A line running up or down the outer margin ('Downloaded from … on 24 October 2020'
+    stamped along the edge) is aside text: kept in JSON, left out of Markdown."""
+    for block in blocks:
+        box = block.bbox
+        if block.label in (Label.text, Label.paragraph_title) and \
+                len(block.text) >= MIN_ASIDE_CHARS and box.height > SIDEWAYS * box.width and \
+                (box.x1 <= MARGIN * width or box.x0 >= (1 - MARGIN) * width):
+            block.label = Label.aside_text
 
 
 def footnotes_last(blocks: list[Block], height: float) -> list[Block]:
