@@ -165,3 +165,14 @@ async def test_margin_stamp_of_a_journal_pdf_is_left_out(converter: Converter,
               if b.text.startswith("Downloaded from")}
     assert labels == {Label.aside_text}
     assert "Downloaded from" not in to_markdown(result.document)
+
+
+async def test_lone_browser_lines_of_a_printed_web_page_are_furniture(
+        converter: Converter, docs: Path) -> None:
+    result = await converter.convert(docs / "edgar.pdf", ConvertOptions())
+    labels = {b.text: b.label for b in result.document.pages[0].blocks}
+    url = "https://en.wikipedia.org/wiki/Edgar,_King_of_England 1/34"
+    assert labels[url] == Label.footer
+    assert labels["10/1/24, 3:42 PM Edgar, King of England - Wikipedia"] == Label.header
+    markdown = to_markdown(result.document)
+    assert "wiki/Edgar" not in markdown and "3:42 PM" not in markdown

@@ -12,6 +12,7 @@ from docparse.model import Block, Label, Page, PageStatus
 OUTER = 0.2  # running heads and folios sit in the outer fifth of the page…
 EDGE = 0.08  # …and anything in the outer 8% is a candidate even if not the outermost
 SIMILAR = 0.85  # running heads read by OCR on two pages agree at least this much
+SET_APART = 2.0  # a lone edge line this many of its heights from the rest is furniture
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?(\d{1,4}|[ivxlcdm]{1,6})"
     r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
@@ -183,7 +184,7 @@ def _set_apart(block: Block, page: Page) -> bool:
         return False
     gap = min(max(o.bbox.y0 - block.bbox.y1, block.bbox.y0 - o.bbox.y1) for o in others)
     edge = min(block.bbox.y0, page.height - block.bbox.y1)
-    return gap >= 2.5 * size and edge <= EDGE * page.height
+    return gap >= SET_APART * size and edge <= EDGE * page.height
 
 
 def _looks_like_running_head(text: str) -> bool:
