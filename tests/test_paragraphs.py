@@ -75,3 +75,10 @@ def test_bold_lines_are_titles_when_short_or_numbered_not_when_sums() -> None:
     assert {b.id: b.label for b in titles} == {
         "intro": Label.paragraph_title, "num": Label.paragraph_title, "sum": Label.text,
         "words": Label.text, "title": Label.doc_title}
+
+
+def test_parts_of_a_split_paragraph_keep_their_own_confidence() -> None:
+    logo = styled("WixireniA", 0, 30, bold=True).model_copy(update={"confidence": 0.1})
+    title = styled("Edgar, King of England", 40, 30).model_copy(update={"confidence": 0.96})
+    parts = split_blocks([block_of(logo, title).model_copy(update={"confidence": 0.53})])
+    assert [p.confidence for p in parts] == [0.1, 0.96]

@@ -91,6 +91,12 @@ class Line(BaseModel):
         return self.size or self.bbox.height
 
 
+def mean_confidence(lines: list[Line]) -> float | None:
+    """A block's confidence: the mean of its lines' (0..1), None when none is known."""
+    known = [ln.confidence for ln in lines if ln.confidence is not None]
+    return round(sum(known) / len(known), 4) if known else None
+
+
 class TableCell(BaseModel):
     row: int
     col: int

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from docparse.model import BBox, Block, Label, Line
+from docparse.model import BBox, Block, Label, Line, mean_confidence
 
 HYPHENS = ("-", "\u2010", "\u00ad", "¬")
 HEADING_RATIO = 1.3  # a block whose lines are this much taller than body text is a heading
@@ -76,7 +76,8 @@ def split_blocks(blocks: list[Block]) -> list[Block]:
             out.append(block.model_copy(update={
                 "id": f"{block.id}-{k}", "lines": group,
                 "text": "\n".join(ln.text for ln in group),
-                "bbox": BBox.around([ln.bbox for ln in group])}))
+                "bbox": BBox.around([ln.bbox for ln in group]),
+                "confidence": mean_confidence(group) or block.confidence}))
     return out
 
 

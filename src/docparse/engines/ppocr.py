@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
-from docparse.model import BBox, Block, Label, Line
+from docparse.model import BBox, Block, Label, Line, mean_confidence
 from docparse.paragraphs import group_lines
 from docparse.settings import Settings
 
@@ -52,7 +52,6 @@ class PPOCREngine(ThreadedEngine):
         return [
             Block(id=f"p{page.index}-b{i}", label=Label.text, bbox=BBox.around(
                 [ln.bbox for ln in group]), text="\n".join(ln.text for ln in group),
-                lines=group, confidence=round(sum(ln.confidence or 0 for ln in group)
-                                              / len(group), 4), source_engine="ppocr")
+                lines=group, confidence=mean_confidence(group), source_engine="ppocr")
             for i, group in enumerate(group_lines(lines))
         ]

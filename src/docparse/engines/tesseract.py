@@ -15,7 +15,7 @@ from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
 from docparse.errors import EngineUnavailable
 from docparse.ink import measure_lines
-from docparse.model import BBox, Block, Label, Line
+from docparse.model import BBox, Block, Label, Line, mean_confidence
 from docparse.settings import Settings
 
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
@@ -79,15 +79,13 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
 
     def close_block() -> None:
         if lines:
-            confs = [ln.confidence for ln in lines if ln.confidence is not None]
             # Tesseract's own "heading" block type marks whole address blocks of a
             # letterhead; headings are judged by text size later, as on every route.
             blocks.append(Block(
                 id=f"p{page_index}-b{len(blocks)}", label=Label.text,
                 bbox=BBox.around([ln.bbox for ln in lines]),
                 text="\n".join(ln.text for ln in lines), lines=list(lines),
-                confidence=round(sum(confs) / len(confs) / 100, 4) if confs else None,
-                source_engine="tesseract"))
+                confidence=mean_confidence(lines), source_engine="tesseract"))
         lines.clear()
 
     iterator = api.GetIterator()
@@ -105,7 +103,7 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
         if text and box:
             x0, y0, x1, y1 = box
             lines.append(Line(text=text, bbox=BBox(x0=x0, y0=y0, x1=x1, y1=y1),
-                              confidence=iterator.Confidence(level)))
+                              confidence=round(iterator.Confidence(level) / 100, 4)))
         if not iterator.Next(level):
             break
     close_block()
