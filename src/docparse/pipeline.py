@@ -311,8 +311,18 @@ class Converter:
         languages = page_languages(options.languages or self.settings.languages, upright)
         request = RecognizeOptions(languages=languages, spotting=options.spotting,
                                    vlm=options.vlm)
-        name, blocks, fallback = await self._recognize(name, PageImage(index, image, dpi),
-                                                       request)
+        layout = self.engines.layout() if name != "paddleocr-vl" else None
+        # The layout model runs beside the OCR engine: cores left idle by OCR's serial
+        # parts take it (a VLM page that falls back to the CPU runs it afterwards).
+        laid_out = loop.run_in_executor(threads, layout.detect, image, MIN_SCORE) \
+            if layout is not None else None
+        try:
+            name, blocks, fallback = await self._recognize(
+                name, PageImage(index, image, dpi), request)
+        except BaseException:
+            if laid_out is not None:
+                laid_out.cancel()
+            raise
         if name != "paddleocr-vl":  # the VLM's layout stage gives its own order
             words = line_words(blocks) if name == "tesseract" else [
                 Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
@@ -324,10 +334,11 @@ class Converter:
                                                  found.ruled, index, name)
                 tables = found.ruled + prefer(own, found.borderless)  # not ruled ones
             blocks = split_blocks(merge_into(blocks, tables))
-            layout = self.engines.layout()
-            if layout is not None:  # what the text is: heads, captions, pictures
-                boxes = await loop.run_in_executor(threads, layout.detect, image, MIN_SCORE)
-                blocks = apply_layout(blocks, boxes, image.width, image.height, index)
+            if laid_out is None and (layout := self.engines.layout()) is not None:
+                laid_out = loop.run_in_executor(threads, layout.detect, image, MIN_SCORE)
+            if laid_out is not None:  # what the text is: heads, captions, pictures
+                blocks = apply_layout(blocks, await laid_out, image.width, image.height,
+                                      index)
             mark_margin_text(blocks, image.width)
             blocks = footnotes_last(place_captions(xy_cut(blocks, min_gap=dpi / 18)),
                                     image.height)
