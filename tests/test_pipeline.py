@@ -167,3 +167,12 @@ async def test_headings_from_text_size(converter: Converter, docs: Path) -> None
     assert labels["Chapter 2"] in (Label.paragraph_title, Label.doc_title)  # large
     assert labels["101"] == Label.number  # the folio, not a heading
     assert "## 2.1 Introduction" in to_markdown(result.document)
+
+
+async def test_a_bold_term_inside_a_line_does_not_break_its_paragraph(
+        converter: Converter, docs: Path) -> None:
+    # Page 4 of the book sets "mathematical induction" in bold mid-sentence.
+    result = await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions(pages="4"))
+    markdown = to_markdown(result.document)
+    assert "This example has been chosen carefully to illustrate how mathematical" in markdown
+    assert "## 1-Cube into a 2-Cube" in markdown  # a whole bold line is still a heading

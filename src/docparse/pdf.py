@@ -205,8 +205,9 @@ def _column_starts(runs: list[BBox]) -> tuple[float, ...]:
 def _letter_style(raw: object, units: list[int], start: int, end: int,
                   rect: pdfium_c.FS_RECTF) -> tuple[float, bool]:
     """Text size and weight of a line from its first, middle and last letters (a
-    superscript at one end must not decide): the loose box is the font's em height whatever
-    the text matrix says (GetFontSize reports 1.0 under a scaled matrix)."""
+    superscript at one end, a bold term in the middle must not decide): the loose box is
+    the font's em height whatever the text matrix says (GetFontSize reports 1.0 under a
+    scaled matrix)."""
     letters = [i for i in range(start, end) if chr(units[i]).isalnum()]
     if not letters:
         return 0.0, False
@@ -216,8 +217,10 @@ def _letter_style(raw: object, units: list[int], start: int, end: int,
             size, width = abs(rect.top - rect.bottom), abs(rect.right - rect.left)
             sizes.append(max(size, width) if size < 0.5 * width else size)
     sizes.sort()
-    middle = letters[len(letters) // 2]
-    return (sizes[len(sizes) // 2] if sizes else 0.0), _is_bold(raw, middle)
+    # Bold when most of the three are: a bold term inside a sentence is no bold line.
+    sampled = {letters[0], letters[len(letters) // 2], letters[-1]}
+    bold = sum(_is_bold(raw, i) for i in sampled) * 2 > len(sampled)
+    return (sizes[len(sizes) // 2] if sizes else 0.0), bold
 
 
 def _is_bold(raw: object, index: int) -> bool:
