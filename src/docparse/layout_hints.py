@@ -12,7 +12,7 @@ a picture is kept only where OCR text is sparse, it takes only the text read poo
 from __future__ import annotations
 
 from docparse.layout.boxes import LayoutBox
-from docparse.model import BBox, Block, Label
+from docparse.model import Block, Label
 
 MIN_SCORE = 0.5
 # Pictures worth a figure: not a logo speck, not the whole page.
@@ -27,15 +27,6 @@ RELABELLED = {Label.header, Label.footer, Label.figure_title, Label.display_form
               Label.footnote}  # footnotes: PP-DocLayout's class, CDLA has none
 
 
-def _centre_in(block: Block, box: BBox) -> bool:
-    cx, cy = (block.bbox.x0 + block.bbox.x1) / 2, (block.bbox.y0 + block.bbox.y1) / 2
-    return box.x0 <= cx <= box.x1 and box.y0 <= cy <= box.y1
-
-
-def _area(box: BBox) -> float:
-    return max(0.0, box.width) * max(0.0, box.height)
-
-
 def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, height: float,
                  page_index: int) -> list[Block]:
     """OCR or text-layer blocks relabelled by the layout boxes they sit in (same units),
@@ -45,14 +36,14 @@ def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, heig
     figures = []
     for box in sorted((b for b in boxes if b.label == Label.image),
                       key=lambda b: -b.score):
-        share = _area(box.bbox) / (width * height)
+        share = box.bbox.area / (width * height)
         if not MIN_FIGURE_SHARE <= share <= MAX_FIGURE_SHARE or any(
-                _overlap(box.bbox, f.bbox) > 0.5 * _area(box.bbox) for f in
+                box.bbox.overlap_area(f.bbox) > 0.5 * box.bbox.area for f in
                 figures + [b for b in out if b.label in (Label.image, Label.chart)]):
             continue  # the picture is known already (the PDF's own image object)
-        inside = [b for b in out if b.label != Label.table and _centre_in(b, box.bbox)]
-        text_area = sum(_area(ln.bbox) for b in inside for ln in b.lines)
-        if text_area > MAX_TEXT_IN_FIGURE * _area(box.bbox):
+        inside = [b for b in out if b.label != Label.table and b.bbox.centre_in(box.bbox)]
+        text_area = sum(ln.bbox.area for b in inside for ln in b.lines)
+        if text_area > MAX_TEXT_IN_FIGURE * box.bbox.area:
             continue
         # Speckle read as letters goes; text read with confidence stays (a form's
         # fields in a shaded panel, a chart's labels), beside the picture.
@@ -70,9 +61,11 @@ def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, heig
             continue
         edge = box.bbox.y1 <= OUTER * height if label == Label.header else \
             box.bbox.y0 >= (1 - OUTER) * height if label == Label.footer else True
+        if not edge:
+            continue
         for block in out:
             if block.label not in (Label.text, Label.paragraph_title, Label.doc_title) or \
-                    not edge or not _centre_in(block, box.bbox):
+                    not block.bbox.centre_in(box.bbox):
                 continue
             # The model calls a page's title at the top a "header" too: heads are small.
             if label in (Label.header, Label.footer) and any(
@@ -81,8 +74,3 @@ def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, heig
             block.label = label
     return out + figures
 
-
-def _overlap(a: BBox, b: BBox) -> float:
-    return _area(BBox(x0=max(a.x0, b.x0), y0=max(a.y0, b.y0), x1=min(a.x1, b.x1),
-                      y1=min(a.y1, b.y1))) if a.x0 < b.x1 and b.x0 < a.x1 and \
-        a.y0 < b.y1 and b.y0 < a.y1 else 0.0

@@ -59,6 +59,19 @@ class BBox(BaseModel):
     def height(self) -> float:
         return self.y1 - self.y0
 
+    @property
+    def area(self) -> float:
+        return max(0.0, self.width) * max(0.0, self.height)
+
+    def overlap_area(self, other: BBox) -> float:
+        return max(0.0, min(self.x1, other.x1) - max(self.x0, other.x0)) * \
+            max(0.0, min(self.y1, other.y1) - max(self.y0, other.y0))
+
+    def centre_in(self, other: BBox) -> bool:
+        """Does this box's middle lie in `other` (a line in a table, a block in a box)?"""
+        cx, cy = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+        return other.x0 <= cx <= other.x1 and other.y0 <= cy <= other.y1
+
     def union(self, other: BBox) -> BBox:
         return BBox(x0=min(self.x0, other.x0), y0=min(self.y0, other.y0),
                     x1=max(self.x1, other.x1), y1=max(self.y1, other.y1))

@@ -103,11 +103,7 @@ class PdfFile:
             page = self._pdf[index]
             textpage = page.get_textpage()
             try:
-                rotation = page.get_rotation()
-                width, height = page.get_size()
-                if rotation in (90, 270):
-                    width, height = height, width
-                return _words(textpage.raw, width, height, rotation)
+                return _words(textpage.raw, *_unrotated(page))
             finally:
                 textpage.close()
                 page.close()
@@ -123,11 +119,17 @@ class PdfFile:
                 page.close()
 
 
-def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
+def _unrotated(page: pdfium.PdfPage) -> tuple[float, float, int]:
+    """Width and height of the unrotated page that PDF coordinates live on, and /Rotate."""
     rotation = page.get_rotation()
     width, height = page.get_size()
-    if rotation in (90, 270):  # back to the unrotated page that PDF coordinates live on
+    if rotation in (90, 270):
         width, height = height, width
+    return width, height, rotation
+
+
+def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
+    width, height, rotation = _unrotated(page)
     textpage = page.get_textpage()
     try:
         lines = _lines(textpage, width, height, rotation)

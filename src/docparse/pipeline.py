@@ -370,26 +370,22 @@ class Converter:
         """A born-digital page's layout boxes, in points: from the VLM route's layout
         model (PP-DocLayout) when one is configured, so that both routes share one
         layout stage, else from the CPU route's."""
-        model = self.engines.layout()
         vlm = self.settings.ocr_engine == "paddleocr-vl" and self.settings.layout_model_path
-        if model is None and not vlm:
+        if not vlm and self.engines.layout() is None:
             return None
         loop = asyncio.get_running_loop()
         image = await loop.run_in_executor(self.engines.pdf_executor, source.render, index,
                                            LAYOUT_DPI)
-        boxes = None
-        if vlm:
-            engine = self.engines.get("paddleocr-vl")
-            boxes = await engine.layout_only(  # type: ignore[attr-defined]
-                PageImage(index, image, LAYOUT_DPI))
-        if boxes is None and model is not None:
+        boxes = await self.engines.get("paddleocr-vl").layout_only(  # type: ignore[attr-defined]
+            PageImage(index, image, LAYOUT_DPI)) if vlm else None
+        if boxes is None and (model := self.engines.layout()) is not None:
             boxes = await loop.run_in_executor(self.engines.executor, model.detect, image,
                                                MIN_SCORE)
         scale = 72 / LAYOUT_DPI
         return [replace(b, bbox=b.bbox.scaled(scale)) for b in boxes or []]
 
     async def _crop_figures(self, source: Source, page: Page, folder: str) -> None:
-        """PNG crops of the page's pictures: from the OCR'd page image, or page_tables from the
+        """PNG crops of the page's pictures: from the OCR'd page image, or drawn from the
         PDF region by region on a born-digital page."""
         loop = asyncio.get_running_loop()
         page.figures = {}

@@ -118,14 +118,9 @@ def _overlaps(a: BBox, b: BBox) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
-def _inside(line: Line, box: BBox) -> bool:
-    cx, cy = (line.bbox.x0 + line.bbox.x1) / 2, (line.bbox.y0 + line.bbox.y1) / 2
-    return box.x0 <= cx <= box.x1 and box.y0 <= cy <= box.y1
-
-
 def without_tables(lines: list[Line], tables: list[Block]) -> list[Line]:
     """The lines whose middle is outside every table."""
-    return [ln for ln in lines if not any(_inside(ln, t.bbox) for t in tables)]
+    return [ln for ln in lines if not any(ln.bbox.centre_in(t.bbox) for t in tables)]
 
 
 def merge_into(blocks: list[Block], tables: list[Block]) -> list[Block]:

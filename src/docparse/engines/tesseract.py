@@ -127,12 +127,10 @@ def _attach_words(api: PyTessBaseAPI, lines: list[Line]) -> None:
             text = ""
         box = iterator.BoundingBox(RIL.WORD)
         if text and box:
-            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            word = BBox(x0=box[0], y0=box[1], x1=box[2], y1=box[3])
             for line in lines:
-                b = line.bbox
-                if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1:
-                    line.words.append((text, BBox(x0=box[0], y0=box[1], x1=box[2],
-                                                  y1=box[3])))
+                if word.centre_in(line.bbox):
+                    line.words.append((text, word))
                     break
         if not iterator.Next(RIL.WORD):
             break
