@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -18,15 +19,19 @@ from docparse.settings import Settings
 from tests.service import running
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DOCS = REPO.parent / "shared" / "docs"
+# The public development documents: DOCPARSE_SHARED_DOCS when set, else ../shared/docs
+# beside the repository, else the workspace's shared folder (a clone made elsewhere).
+SHARED_DOCS = [Path(p) for p in [os.environ.get("DOCPARSE_SHARED_DOCS")] if p] + [
+    REPO.parent / "shared" / "docs", Path("/work/shared/docs")]
 
 
 @pytest.fixture(scope="session")
 def docs() -> Path:
-    """The public development documents (../shared/docs beside the repository)."""
-    if not SHARED_DOCS.is_dir():
-        pytest.fail(f"development documents not found at {SHARED_DOCS}")
-    return SHARED_DOCS
+    found = next((p for p in SHARED_DOCS if p.is_dir()), None)
+    if found is None:
+        pytest.fail("development documents not found at "
+                    + " or ".join(str(p) for p in SHARED_DOCS))
+    return found
 
 
 @pytest.fixture
