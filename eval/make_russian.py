@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 from tests.synth import russian
 from tests.synth.degrade import degrade, rasterize
 
-from docparse.evaluate import budget, distance, normalize
+from docparse.ops.checks import budget, distance, normalize
 
 PAGE_W, PAGE_H = A4
 MARGIN, GUTTER, TOP, BOTTOM = 56.0, 22.0, PAGE_H - 70.0, 64.0

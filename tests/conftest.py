@@ -14,7 +14,8 @@ import pytest
 import uvicorn
 
 from docparse.api.app import create_app
-from docparse.pipeline import Converter, Engines
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
 from tests.service import running
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from docparse.bench import run_bench
+from docparse.ops.bench import run_bench
 
 SMALL_DOCS = ("edgar.pdf", "edgar_image.pdf", "ambiguous.pdf")
 FIGURE = re.compile(r"^(?P<name>.+?)\s+pages=(?P<pages>\d+)\s+s=(?P<s>[\d.]+)\s+"

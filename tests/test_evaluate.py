@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from docparse import evaluate
-from docparse.evaluate import Check, Converted, load_checks, normalize, parse_tables
+from docparse.ops import evaluate
+from docparse.ops.checks import Check, load_checks, normalize, parse_tables
+from docparse.ops.evaluate import Converted
 
 
 def check(kind: str, **fields: Any) -> Check:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from docparse.ink import measure_lines
-from docparse.model import BBox, Line
+from docparse.document import BBox, Line
+from docparse.structure.typography import measure_lines
 
 FONTS = "/usr/share/fonts/truetype/dejavu/"
 

@@ -1,7 +1,7 @@
 import pytest
 
 from docparse.errors import CorruptDocument, UnsupportedFormat
-from docparse.intake import Kind, sniff
+from docparse.io.sniff import Kind, sniff
 
 
 @pytest.mark.parametrize(("head", "kind"), [

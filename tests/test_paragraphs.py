@@ -1,5 +1,6 @@
-from docparse.model import BBox, Block, Label, Line
-from docparse.paragraphs import group_lines, join_lines, label_headings, split_blocks
+from docparse.document import BBox, Block, Label, Line
+from docparse.structure.headings import label_headings
+from docparse.structure.paragraphs import group_lines, join_lines, split_blocks
 
 
 def line(text: str, y: float, x0: float = 10, height: float = 10, x1: float = 300) -> Line:

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from docparse.document import Label, PageStatus
 from docparse.errors import InvalidOptions, LimitExceeded
-from docparse.export import to_markdown, to_text
-from docparse.model import Label, PageStatus
-from docparse.pdf import PdfFile
-from docparse.pipeline import Converter, ConvertOptions, Engines
+from docparse.export.markdown import to_markdown, to_text
+from docparse.io.pdf import PdfFile
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.options import ConvertOptions
+from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from docparse.export import to_markdown
-from docparse.pipeline import Converter, ConvertOptions
+from docparse.export.markdown import to_markdown
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.options import ConvertOptions
 from tests.synth.degrade import degrade, rasterize, rotate_page, scan_pdf, to_jpeg, to_png, to_tiff
 from tests.synth.match import sentence_recall
 from tests.synth.russian import GENERATORS, SynthDoc

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docparse.export import to_markdown
-from docparse.model import BBox, Block, Document, Label, Page
-from docparse.pipeline import Converter, ConvertOptions
-from docparse.structure import (
-    footnotes_last,
-    mark_furniture_pages,
-    mark_margin_text,
-    place_captions,
-    xy_cut,
-)
+from docparse.document import BBox, Block, Document, Label, Page
+from docparse.export.markdown import to_markdown
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.options import ConvertOptions
+from docparse.structure.captions import place_captions
+from docparse.structure.furniture import mark_furniture_pages, mark_margin_text
+from docparse.structure.reading_order import footnotes_last, xy_cut
 
 
 def block(name: str, x0: float, y0: float, x1: float, y1: float) -> Block:
@@ -102,7 +99,7 @@ def test_one_page_footer_line_set_apart() -> None:
 
 def sized(name: str, text: str, y0: float, size: float, label: Label = Label.text,
           x0: float = 50, x1: float = 550) -> Block:
-    from docparse.model import Line
+    from docparse.document import Line
     bbox = BBox(x0=x0, y0=y0, x1=x1, y1=y0 + size)
     return Block(id=name, text=text, label=label, bbox=bbox,
                  lines=[Line(text=text, bbox=bbox, size=size)])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from docparse.evaluate import convert_all, load_checks, run_checks, summarize
+from docparse.ops.evaluate import convert_all, load_checks, run_checks, summarize
 
 REPO = Path(__file__).resolve().parent.parent
 

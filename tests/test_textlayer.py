@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from docparse.pdf import PdfFile
-from docparse.textlayer import assess, good_word_share
+from docparse.io.pdf import PdfFile
+from docparse.pipeline.layer_quality import assess, good_word_share
 
 
 def verdict(path: Path, page: int = 0) -> tuple[bool, str]:

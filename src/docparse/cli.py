@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from docparse.errors import DocparseError
 
 if TYPE_CHECKING:
-    from docparse.pipeline import Converter, ConvertOptions
+    from docparse.pipeline.converter import Converter
+    from docparse.pipeline.options import ConvertOptions
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -28,7 +29,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     from docparse.export import EXPORTERS
-    from docparse.pipeline import Converter, ConvertOptions, Engines
+    from docparse.pipeline.converter import Converter
+    from docparse.pipeline.options import ConvertOptions
+    from docparse.pipeline.runtime import Engines
     from docparse.settings import Settings
 
     settings = Settings(**({"languages": args.languages} if args.languages else {}))
@@ -51,7 +54,7 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
     from tqdm import tqdm
 
     from docparse.export import EXPORTERS
-    from docparse.storage import write_atomic
+    from docparse.export.storage import write_atomic
 
     failures = 0
     try:
@@ -95,16 +98,16 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
 
 def _bench(args: argparse.Namespace) -> int:
     if args.vlm:
-        from docparse.bench_vlm import run_vlm_bench
+        from docparse.ops.bench_vlm import run_vlm_bench
 
         return run_vlm_bench(args.vlm_pages, args.latency, args.capacity)
-    from docparse.bench import run_bench
+    from docparse.ops.bench import run_bench
 
     return run_bench(args.docs, args.pages)
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from docparse.evaluate import run_eval
+    from docparse.ops.evaluate import run_eval
 
     return run_eval(args.folder, args.checks, args.engine, args.json, args.verbose,
                     args.min_pass)
@@ -113,8 +116,8 @@ def _eval(args: argparse.Namespace) -> int:
 def _supervise(args: argparse.Namespace) -> int:
     import logging
 
+    from docparse.ops.supervisor import SupervisorConfig, run_supervisor
     from docparse.settings import Settings
-    from docparse.supervisor import SupervisorConfig, run_supervisor
 
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s supervisor %(levelname)s %(message)s")
@@ -130,7 +133,7 @@ def _models_dest(args: argparse.Namespace) -> Path:
 
 
 def _models_list(args: argparse.Namespace) -> int:
-    from docparse.models import human, load_catalog
+    from docparse.ops.weights import human, load_catalog
 
     for spec in load_catalog(args.catalog):
         pinned = len(spec.files) - len(spec.unpinned)
@@ -143,7 +146,7 @@ def _models_list(args: argparse.Namespace) -> int:
 
 
 def _models_download(args: argparse.Namespace) -> int:
-    from docparse.models import Downloader, download_models, load_catalog, select
+    from docparse.ops.weights import Downloader, download_models, load_catalog, select
 
     specs = select(load_catalog(args.catalog), args.only)
     with Downloader.from_env(retries=args.retries,

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from docparse.models import (
+from docparse.ops.weights import (
     DEFAULT_BASE_URL,
     Downloader,
     HashMismatch,

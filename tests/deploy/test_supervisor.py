@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from docparse.errors import ConfigurationError
+from docparse.ops.supervisor import VLM_FLAGS, Backoff, SupervisorConfig
 from docparse.settings import Settings
-from docparse.supervisor import VLM_FLAGS, Backoff, SupervisorConfig
 from tests.conftest import free_port
 
 MODEL = "test/PaddleOCR-VL-test"

@@ -9,10 +9,10 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+from docparse.document import BBox, Label
 from docparse.errors import EngineUnavailable
 from docparse.layout.boxes import LayoutBox
 from docparse.layout.cdla import CDLA_CLASSES, CDLA_LABELS, CDLALayout, shipped_model
-from docparse.model import BBox, Label
 
 DOCS = Path("/work/shared/docs")
 DPI = 150

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from docparse.export import to_markdown
+from docparse.document import BBox, Block, Label, Line
+from docparse.export.markdown import to_markdown
+from docparse.layout.apply import apply_layout
 from docparse.layout.boxes import LABELS_V2V3, LayoutBox
-from docparse.layout_hints import apply_layout
-from docparse.model import BBox, Block, Label, Line
-from docparse.pipeline import Converter, ConvertOptions, Engines
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.options import ConvertOptions
+from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
 from tests.synth.figure_page import CAPTION, TITLE, figure_page
 

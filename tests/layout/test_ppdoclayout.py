@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from docparse.document import Label
 from docparse.errors import EngineUnavailable, InvalidOptions
 from docparse.layout.ppdoclayout import LABELS_V2V3, PPDocLayout, label_for, postprocess
-from docparse.model import Label
 
 from .onnx_models import box_mask, echo_model, layout_model
 

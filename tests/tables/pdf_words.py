@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from docparse.model import BBox
-from docparse.tables import Word
+from docparse.document import BBox
+from docparse.tables.model import Word
 
 # A gap between loose character boxes (advance widths) wider than this share of their
 # height splits a word: many PDFs leave out space characters and only move the pen.

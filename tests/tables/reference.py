@@ -6,7 +6,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
-from docparse.tables import Table
+from docparse.tables.model import Table
 
 
 class _Grid(HTMLParser):

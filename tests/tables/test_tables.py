@@ -8,15 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from docparse.model import BBox
-from docparse.tables import (
-    Table,
-    TableResult,
-    Word,
-    find_ruled_regions,
-    find_tables,
-    table_from_alignment,
-)
+from docparse.document import BBox
+from docparse.tables.grid import find_tables, table_from_alignment
+from docparse.tables.model import Table, TableResult, Word
+from docparse.tables.ruling import find_ruled_regions
 from tests.tables.pdf_words import page_words
 from tests.tables.reference import cell_share, reference_cells
 from tests.tables.synth import (

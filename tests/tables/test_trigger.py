@@ -7,9 +7,11 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from docparse.pdf import PdfFile
-from docparse.pipeline import TABLE_DPI, Converter, ConvertOptions
-from docparse.table_blocks import aligned_rows, pdf_page_tables, worth_a_look
+from docparse.io.pdf import PdfFile
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.options import ConvertOptions
+from docparse.pipeline.text_layer import TABLE_DPI, pdf_page_tables
+from docparse.tables.page import aligned_rows, worth_a_look
 
 
 def looks(pdf: PdfFile, index: int, with_columns: bool = True) -> bool:

@@ -1,6 +1,6 @@
 """PaddleOCR-VL's output formats parsed as PaddleX does."""
 
-from docparse.vlm.formats import (
+from docparse.engines.paddleocr_vl.formats import (
     inline_math,
     latex_body,
     parse_chart,

@@ -133,7 +133,7 @@ async def test_pdf_is_not_cut_to_ten_pages(vlm_client: httpx.AsyncClient,
 
 async def test_orientation_classify_is_honoured(vlm_client: httpx.AsyncClient,
                                                 docs: Path, tmp_path: Path) -> None:
-    from docparse.pdf import PdfFile
+    from docparse.io.pdf import PdfFile
 
     pdf = PdfFile(docs / "edgar.pdf")
     try:

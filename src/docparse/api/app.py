@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from docparse import __version__
 from docparse.api.errors import install_error_handlers
 from docparse.api.limits import BodySizeLimit
-from docparse.api.routes import compat, convert, health, meta
+from docparse.api.routes import convert, health, meta, paddlex
 from docparse.api.state import ServiceState
 from docparse.settings import Settings
 
@@ -40,6 +40,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = state
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    for module in (convert, compat, health, meta):
+    for module in (convert, paddlex, health, meta):
         app.include_router(module.router)
     return app

@@ -6,7 +6,8 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from docparse.pipeline import Converter, Engines
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
 
 

@@ -17,7 +17,7 @@ ENGINE_PATHS: dict[str, tuple[str, str]] = {
     # name: (module:class, the pip package that provides it)
     "tesseract": ("docparse.engines.tesseract:TesseractEngine", "tesserocr"),
     "ppocr": ("docparse.engines.ppocr:PPOCREngine", "rapidocr onnxruntime"),
-    "paddleocr-vl": ("docparse.engines.paddleocr_vl:PaddleOCRVLEngine", "httpx"),
+    "paddleocr-vl": ("docparse.engines.paddleocr_vl.engine:PaddleOCRVLEngine", "httpx"),
 }
 
 OCR_ENGINES = tuple(ENGINE_PATHS)

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 from PIL import Image
 from pydantic import BaseModel, Field
 
+from docparse.document import Block
 from docparse.errors import EngineUnavailable, RecognitionFailed
-from docparse.model import Block
 
 
 class EngineState(StrEnum):

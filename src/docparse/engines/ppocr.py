@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
-from docparse.model import BBox, Block, Label, Line, mean_confidence
-from docparse.paragraphs import group_lines
 from docparse.settings import Settings
+from docparse.structure.paragraphs import group_lines
 
 
 class PPOCREngine(ThreadedEngine):

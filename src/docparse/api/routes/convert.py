@@ -15,8 +15,8 @@ from fastapi.responses import PlainTextResponse, Response
 from docparse.api.deps import StateDep
 from docparse.errors import InvalidOptions, LimitExceeded
 from docparse.export import EXPORTERS
-from docparse.pipeline import ROUTES, ConvertOptions
-from docparse.storage import render, save_outputs
+from docparse.export.storage import render, save_outputs
+from docparse.pipeline.options import ROUTES, ConvertOptions
 
 router = APIRouter(tags=["convert"])
 CHUNK = 1024 * 1024

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from docparse import __version__
 from docparse.engines import OCR_ENGINES
-from docparse.pipeline import ROUTES
+from docparse.pipeline.options import ROUTES
 
 router = APIRouter(tags=["meta"])
 

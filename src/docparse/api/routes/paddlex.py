@@ -1,0 +1,68 @@
+"""POST /layout-parsing in PaddleX serving's shape for PaddleOCR-VL, so an existing client
+switches by changing only the URL. Unlike PaddleX's default, a PDF is never cut to 10
+pages silently: DOCPARSE_MAX_PAGES applies, with a 413."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+
+from docparse.api.deps import StateDep
+from docparse.api.schemas.paddlex import LayoutParsingRequest
+from docparse.errors import InvalidOptions, LimitExceeded
+from docparse.export.paddlex import page_result
+from docparse.io.fetch import fetch
+from docparse.pipeline.options import ConvertOptions
+
+router = APIRouter(tags=["compat"])
+
+
+async def read_file(request: LayoutParsingRequest, max_bytes: int) -> bytes:
+    if request.file.startswith(("http://", "https://")):
+        return await fetch(request.file, max_bytes)
+    if request.fileType is None:
+        raise InvalidOptions("fileType is required when file is not a URL (0 = PDF, "
+                             "1 = image)")
+    if len(request.file) > max_bytes * 4 // 3 + 4:
+        raise LimitExceeded(f"file is over the upload limit of {max_bytes:,} bytes",
+                            limit="max_upload_bytes")
+    try:
+        return base64.b64decode(request.file, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidOptions("file is neither an http(s) URL nor valid Base64") from exc
+
+
+@router.post("/layout-parsing", summary="PaddleX-compatible layout parsing (PaddleOCR-VL)")
+async def layout_parsing(request: LayoutParsingRequest, state: StateDep) -> dict[str, Any]:
+    settings = state.settings
+    log_id = request.logId or str(uuid.uuid4())
+    data = await read_file(request, settings.max_upload_bytes)
+    options = ConvertOptions(engine=settings.ocr_engine, vlm=request.vlm_options(),
+                             spotting=request.promptLabel == "spotting",
+                             keep_images=bool(request.visualize), figures="imgs",
+                             orientation=request.useDocOrientationClassify is not False)
+    with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="lp-") as tmp:
+        path = Path(tmp) / "input"
+        await run_in_threadpool(path.write_bytes, data)
+        result = await state.converter.convert(path, options)
+    document = result.document
+    pages = [page_result(document, i, request, result.images.get(page.index), result.figures)
+             for i, page in enumerate(document.pages)]
+    kind = document.metadata["source_type"]
+    if kind == "pdf" or len(document.pages) > 1:
+        info: dict[str, Any] = {"numPages": len(document.pages), "type": "pdf"
+                                if kind == "pdf" else "tiff",
+                                "pages": [{"width": round(p.width), "height": round(p.height)}
+                                          for p in document.pages]}
+    else:
+        info = {"width": round(document.pages[0].width),
+                "height": round(document.pages[0].height), "type": "image"}
+    return {"logId": log_id, "errorCode": 0, "errorMsg": "Success",
+            "result": {"layoutParsingResults": pages, "dataInfo": info}}

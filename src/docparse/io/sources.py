@@ -1,0 +1,131 @@
+"""Open a document on disk as pages: PDFs through PDFium, images (multi-page TIFF too)
+through Pillow with its decompression-bomb guard on."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from docparse.document import BBox
+from docparse.errors import CorruptDocument, InvalidOptions, LimitExceeded
+from docparse.io.pdf import PdfFile, TextLayer
+from docparse.io.sniff import Kind, sniff
+
+DEFAULT_IMAGE_DPI = 200.0  # what to assume when an image does not say
+
+
+@dataclass
+class Limits:
+    max_pages: int
+    max_image_pixels: int
+
+
+class PdfSource:
+    kind = Kind.pdf
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = PdfFile(path)
+        self.page_count = self.file.page_count
+
+    def text_layer(self, index: int) -> TextLayer:
+        return self.file.text_layer(index)
+
+    def page_size(self, index: int) -> tuple[float, float]:
+        return self.file.page_size(index)
+
+    def render(self, index: int, dpi: float) -> Image.Image:
+        return self.file.render(index, dpi)
+
+    def words(self, index: int) -> list[tuple[str, BBox]]:
+        return self.file.words(index)
+
+    def render_region(self, index: int, dpi: float, box: BBox) -> Image.Image:
+        return self.file.render_region(index, dpi, box)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class ImageSource:
+    def __init__(self, path: Path, kind: Kind, limits: Limits) -> None:
+        self.kind = kind
+        self._limits = limits
+        self._lock = threading.Lock()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                self._image = Image.open(path)
+                self._check_pixels(self._image.size)
+                self.page_count = getattr(self._image, "n_frames", 1)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise LimitExceeded(f"image is too large: {exc}",
+                                limit="max_image_pixels") from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise CorruptDocument(f"the image is damaged or truncated: {exc}") from exc
+
+    def _check_pixels(self, size: tuple[int, int]) -> None:
+        pixels = size[0] * size[1]
+        if pixels > self._limits.max_image_pixels:
+            raise LimitExceeded(
+                f"image is {size[0]}×{size[1]} = {pixels:,} pixels; the limit is "
+                f"{self._limits.max_image_pixels:,} pixels per page",
+                limit="max_image_pixels", value=pixels)
+
+    def image(self, index: int) -> tuple[Image.Image, float]:
+        """The page as RGB pixels and the resolution the file states (or 200 dpi)."""
+        try:
+            with self._lock:  # seeking a frame moves the one shared file pointer
+                frame = ImageSequence.Iterator(self._image)[index]
+                self._check_pixels(frame.size)
+                dpi = frame.info.get("dpi", (DEFAULT_IMAGE_DPI,))[0]
+                page = ImageOps.exif_transpose(frame).convert("RGB")
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise CorruptDocument(f"page {index + 1} of the image cannot be decoded: "
+                                  f"{exc}") from exc
+        dpi = float(dpi) if dpi and 50 <= float(dpi) <= 1200 else DEFAULT_IMAGE_DPI
+        return page, dpi
+
+    def close(self) -> None:
+        self._image.close()
+
+
+Source = PdfSource | ImageSource
+
+
+def open_source(path: Path, limits: Limits) -> Source:
+    with path.open("rb") as handle:
+        kind = sniff(handle.read(2048))
+    source: Source = PdfSource(path) if kind == Kind.pdf else ImageSource(path, kind, limits)
+    return source
+
+
+def select_pages(spec: str | None, page_count: int, max_pages: int) -> list[int]:
+    """0-based page indices from a 1-based range like '1-3,5,8-' (None: every page)."""
+    if page_count == 0:
+        raise CorruptDocument("the document has no pages")
+    if not spec or not spec.strip():
+        indices = list(range(page_count))
+    else:
+        chosen: set[int] = set()
+        for part in spec.replace(" ", "").split(","):
+            first, dash, last = part.partition("-")
+            try:
+                start = int(first) if first else 1
+                end = (int(last) if last else page_count) if dash else start
+            except ValueError as exc:
+                raise InvalidOptions(f"bad page range {spec!r}: use e.g. '1-3,5'") from exc
+            if start < 1 or end < start or start > page_count:
+                raise InvalidOptions(
+                    f"page range {part!r} is outside the document's {page_count} pages")
+            chosen.update(range(start - 1, min(end, page_count)))
+        indices = sorted(chosen)
+    if len(indices) > max_pages:
+        raise LimitExceeded(
+            f"{len(indices)} pages selected; the limit is {max_pages} pages per document "
+            f"(choose fewer with the 'pages' option)", limit="max_pages", value=len(indices))
+    return indices

@@ -1,0 +1,1 @@
+"""Tools for the people who run and develop docparse, not part of a request: the GPU\nimage's supervisor, model weights, benchmarks and the evaluation harness."""

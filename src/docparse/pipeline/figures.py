@@ -1,0 +1,40 @@
+"""Figure crops: PNGs of a page's pictures, from the OCR'd page image or drawn from the
+PDF region by region on a born-digital page."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from PIL import Image
+
+from docparse.document import Label, Page
+from docparse.io.sources import PdfSource, Source
+from docparse.pipeline.runtime import Engines
+
+FIGURE_LABELS = frozenset({Label.image, Label.chart})
+FIGURE_DPI = 150
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+async def crop_figures(runtime: Engines, source: Source, page: Page, folder: str) -> None:
+    loop = asyncio.get_running_loop()
+    page.figures = {}
+    for block in page.blocks:
+        if block.label not in FIGURE_LABELS:
+            continue
+        if page.image is not None:
+            box = block.bbox.scaled(page.image.width / page.width)
+            crop = page.image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999),
+                                    int(box.y1 + 0.999)))
+        else:
+            assert isinstance(source, PdfSource)
+            crop = await loop.run_in_executor(runtime.pdf_executor, source.render_region,
+                                              page.index, FIGURE_DPI, block.bbox)
+        block.image = f"{folder}/{block.id}.png"
+        page.figures[block.image] = await asyncio.to_thread(png_bytes, crop)

@@ -1,0 +1,117 @@
+"""The text-layer route: a born-digital page read from the PDF's own text, with its tables
+(words from the PDF, rules from a light render) and, on request, the layout stage."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from docparse.document import Block, Label, Line, Page, PageStatus
+from docparse.engines.base import PageImage
+from docparse.io.pdf import PdfFile, TextLayer
+from docparse.io.sources import PdfSource
+from docparse.layout.apply import MIN_SCORE
+from docparse.layout.boxes import LayoutBox
+from docparse.pipeline.runtime import Engines
+from docparse.structure.arrange import arrange
+from docparse.structure.paragraphs import group_lines, merge_fragments
+from docparse.tables.model import Word
+from docparse.tables.page import (
+    MIN_RULE_PATHS,
+    FoundTables,
+    table_blocks,
+    without_tables,
+    worth_a_look,
+)
+
+TABLE_DPI = 100  # enough to see ruling lines
+LAYOUT_DPI = 96  # the layout model looks at 608x800: more pixels add nothing
+# Pictures worth a figure: not a logo speck, not the page-sized scan under a text layer.
+MIN_FIGURE_SHARE, MAX_FIGURE_SHARE, MIN_FIGURE_PT = 0.005, 0.85, 24
+
+_OPEN: dict[Path, PdfFile] = {}  # per worker process: the PDF its last pages came from
+
+
+def text_layer_page(
+    index: int,
+    layer: TextLayer,
+    width: float,
+    height: float,
+    tables: list[Block] | None = None,
+    boxes: list[LayoutBox] | None = None,
+) -> Page:
+    lines = merge_fragments(
+        [Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None, bold=ln.bold)
+         for ln in layer.lines]
+    )
+    lines = without_tables(lines, tables or [])
+    blocks = [
+        Block(id=f"p{index}-b{i}", label=Label.text,
+              bbox=group[0].bbox.around([ln.bbox for ln in group]),
+              text="\n".join(ln.text for ln in group), lines=group, source_engine="textlayer")
+        for i, group in enumerate(group_lines(lines))
+    ]
+    area = width * height
+    blocks += [Block(id=f"p{index}-img{i}", label=Label.image, bbox=box,
+                     source_engine="textlayer")
+               for i, box in enumerate(layer.image_boxes)
+               if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
+               and min(box.width, box.height) >= MIN_FIGURE_PT]
+    blocks += tables or []
+    # The layout stage, when asked for, with the PDF's text in place of OCR.
+    blocks = arrange(blocks, width, height, 72, index, layout=boxes)
+    page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",
+                engine="textlayer", blocks=blocks,
+                status=PageStatus.ok if blocks else PageStatus.empty)
+    page.normalise_boxes()
+    return page
+
+
+async def pdf_tables(runtime: Engines, source: PdfSource, index: int,
+                     layer: TextLayer) -> list[Block]:
+    """Tables of a born-digital page: words from the PDF, rules from a light render;
+    skipped quickly on pages with no rules, rows of numbers or aligned columns."""
+    if not worth_a_look([ln.text for ln in layer.lines], layer.paths,
+                        [ln.column_starts for ln in layer.lines]):
+        return []
+    # A few rules can make a small table: draw the page to find them.
+    rules = layer.paths >= MIN_RULE_PATHS // 10
+    found = await asyncio.get_running_loop().run_in_executor(
+        runtime.processes(), pdf_page_tables, source.path, index, TABLE_DPI, rules)
+    return found.all
+
+
+def pdf_page_tables(path: Path, index: int, dpi: float, rules: bool) -> FoundTables:
+    """A born-digital page's tables, all in a worker process: words from the PDF, the
+    page drawn at `dpi` when it has `rules` to find. The main process only reads the
+    text layer; PDFium work here runs on the other core, beside it."""
+    pdf = _OPEN.get(path)
+    if pdf is None:
+        for old in _OPEN.values():
+            old.close()
+        _OPEN.clear()
+        pdf = _OPEN[path] = PdfFile(path)
+    words = [Word(text, box) for text, box in pdf.words(index)]
+    image = pdf.render(index, dpi, grey=True) if rules else None
+    return table_blocks(words, image, dpi / 72, index, "textlayer")
+
+
+async def layout_boxes(runtime: Engines, source: PdfSource, index: int
+                       ) -> list[LayoutBox] | None:
+    """A born-digital page's layout boxes, in points: from the VLM route's layout
+    model (PP-DocLayout) when one is configured, so that both routes share one
+    layout stage, else from the CPU route's."""
+    settings = runtime.settings
+    vlm = settings.ocr_engine == "paddleocr-vl" and settings.layout_model_path
+    if not vlm and runtime.layout() is None:
+        return None
+    loop = asyncio.get_running_loop()
+    image = await loop.run_in_executor(runtime.pdf_executor, source.render, index,
+                                       LAYOUT_DPI)
+    boxes = await runtime.get("paddleocr-vl").layout_only(  # type: ignore[attr-defined]
+        PageImage(index, image, LAYOUT_DPI)) if vlm else None
+    if boxes is None and (model := runtime.layout()) is not None:
+        boxes = await loop.run_in_executor(runtime.executor, model.detect, image, MIN_SCORE)
+    scale = 72 / LAYOUT_DPI
+    return [replace(b, bbox=b.bbox.scaled(scale)) for b in boxes or []]

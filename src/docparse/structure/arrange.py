@@ -1,0 +1,35 @@
+"""The one post-recognition pass both CPU routes run on a page's blocks: what the layout
+model says each block is, text up the margin set aside, reading order, captions after
+their figure, footnotes last, headings."""
+
+from __future__ import annotations
+
+from docparse.document import Block
+from docparse.layout.apply import apply_layout
+from docparse.layout.boxes import LayoutBox
+from docparse.structure.captions import place_captions
+from docparse.structure.furniture import mark_margin_text
+from docparse.structure.headings import label_headings
+from docparse.structure.reading_order import footnotes_last, xy_cut
+
+
+def arrange(
+    blocks: list[Block],
+    width: float,
+    height: float,
+    dpi: float,
+    page_index: int,
+    layout: list[LayoutBox] | None = None,
+    ordered: bool = False,
+) -> list[Block]:
+    """The page's blocks labelled and in reading order. `layout`: boxes of a layout model
+    in the blocks' pixel space; `ordered`: the blocks come in reading order already (the
+    VLM route's layout stage gives its own), so only headings are found."""
+    if not ordered:
+        if layout is not None:
+            blocks = apply_layout(blocks, layout, width, height, page_index)
+        mark_margin_text(blocks, width)
+        # Gaps narrower than a fourth of a line (at 18 pt per inch) part nothing.
+        blocks = footnotes_last(place_captions(xy_cut(blocks, min_gap=dpi / 18)), height)
+    label_headings(blocks, first_page=page_index == 0)
+    return blocks

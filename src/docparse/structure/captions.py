@@ -1,0 +1,42 @@
+"""Captions ('Figure 2.', 'Таблица 1') found and read right after their figure or table."""
+
+from __future__ import annotations
+
+import re
+
+from docparse.document import Block, Label
+
+_CAPTION = re.compile(r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|таблица|табл\.|схема|"
+                      r"диаграмма)\s*[\dIVX]+[.:\s]", re.IGNORECASE)
+FIGURES_AND_TABLES = frozenset({Label.image, Label.chart, Label.table})
+CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its figure
+
+
+def place_captions(blocks: list[Block]) -> list[Block]:
+    """Captions ('Figure 2.', 'Таблица 1') labelled and read right after the picture or
+    table they sit next to (above or below it, overlapping it across)."""
+    targets = [b for b in blocks if b.label in FIGURES_AND_TABLES]
+    if not targets:
+        return blocks
+    owner: dict[int, Block] = {}
+    for block in blocks:
+        named = block.label == Label.text and _CAPTION.match(block.text.strip())
+        if block.label != Label.figure_title and not named:
+            continue
+        size = block.lines[0].text_size if block.lines else block.bbox.height
+        near = [(max(t.bbox.y0 - block.bbox.y1, block.bbox.y0 - t.bbox.y1), i)
+                for i, t in enumerate(targets)
+                if t.bbox.x0 < block.bbox.x1 and block.bbox.x0 < t.bbox.x1]
+        if near and min(near)[0] <= CAPTION_GAP * size:
+            owner[id(block)] = targets[min(near)[1]]
+            block.label = Label.figure_title  # "Figure 9 shows…" far from it stays text
+    if not owner:
+        return blocks
+    ordered = [b for b in blocks if id(b) not in owner]
+    for caption in (b for b in blocks if id(b) in owner):
+        at = next(i for i, b in enumerate(ordered) if b is owner[id(caption)])
+        while at + 1 < len(ordered) and id(ordered[at + 1]) in owner and \
+                owner[id(ordered[at + 1])] is owner[id(caption)]:
+            at += 1  # after the captions of the same figure already placed
+        ordered.insert(at + 1, caption)
+    return ordered

@@ -1,0 +1,47 @@
+"""Headings on any route: short blocks set clearly larger than the page's body text, or
+bold and numbered, become titles."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from docparse.document import Block, Label
+
+HEADING_RATIO = 1.3  # a block whose lines are this much taller than body text is a heading
+TITLE_RATIO = 1.8
+BOLD_HEADING_RATIO, BOLD_TITLE_RATIO = 1.15, 1.2  # bold needs less size
+MAX_TITLE_WORDS = 6  # a bold line of more words is emphasis (a sum in words), no title
+MIN_CONFIDENCE = 0.6  # OCR's guess at a rule or a smudge is no title, whatever its size
+_NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
+
+
+def label_headings(blocks: list[Block], first_page: bool) -> None:
+    """Short blocks set clearly larger than the page's body text, or bold and numbered
+    like '2.1 Introduction', become titles."""
+    sizes = [ln.text_size for b in blocks if b.label == Label.text for ln in b.lines]
+    if len(sizes) < 3:
+        return
+    body = statistics.median(sizes)
+    largest = max(sizes)
+    for block in blocks:
+        if block.label != Label.text or not block.lines or len(block.lines) > 3 \
+                or len(block.text) > 200 or (block.confidence is not None
+                                              and block.confidence < MIN_CONFIDENCE):
+            continue
+        size = statistics.mean(ln.text_size for ln in block.lines)
+        bold = all(ln.bold for ln in block.lines)
+        if first_page and size >= 0.95 * largest and (
+                size >= TITLE_RATIO * body or (bold and size >= BOLD_TITLE_RATIO * body)):
+            block.label = Label.doc_title
+        elif size >= HEADING_RATIO * body or (bold and size >= BOLD_HEADING_RATIO * body) \
+                or (bold and size >= 0.85 * body and len(block.lines) == 1
+                    and (_NUMBERED.match(block.text) or _short_title(block.text))):
+            block.label = Label.paragraph_title
+
+
+def _short_title(text: str) -> bool:
+    """'Введение', 'Results and discussion': a few words, mostly letters, no sentence."""
+    words = text.split()
+    return 0 < len(words) <= MAX_TITLE_WORDS and not text.rstrip().endswith(
+        (".", ",", ";", ":")) and sum(c.isdigit() for c in text) <= 0.2 * len(text)

@@ -1,0 +1,56 @@
+"""Text size and weight of OCR lines, measured on the page's ink: OCR engines give
+neither, and headings are told by them."""
+
+from __future__ import annotations
+
+import statistics
+
+import numpy as np
+
+from docparse.document import Line
+
+# The x-height is about half the em: sizes come out comparable to font sizes in pixels.
+EM_PER_X_HEIGHT = 2.0
+# In a line of capitals and digits the fullest band is the cap height, ~1.4 x-heights.
+X_PER_CAP_HEIGHT = 0.72
+CORE_SHARE = 0.35  # rows this inked (of the fullest, often a run of bars): the x-band
+BOLD_RATIO = 1.4  # stems this much wider than the page's median line are bold…
+MIN_LINES = 3  # …when the page has body text to compare with…
+MAX_SPREAD = 0.15  # …and its regular lines agree (quartiles this far apart: a poor scan)
+BODY_CLUSTER = 1.25  # strokes under this times the median are the regular lines
+
+
+def measure(ink: np.ndarray, line: Line) -> tuple[float, float]:
+    """(x-height, stroke width) of the line in ink (True = ink). The x-height is the band
+    of rows holding most ink, steadier than the box, which grows with ascenders,
+    descenders and skew; the stroke width is the mean horizontal ink run, about a stem."""
+    b = line.bbox
+    crop = ink[max(0, int(b.y0)):int(b.y1) + 1, max(0, int(b.x0)):int(b.x1) + 1]
+    if crop.size == 0 or not crop.any():
+        return 0.0, 0.0
+    rows = np.count_nonzero(crop, axis=1)
+    x_height = float(np.count_nonzero(rows >= CORE_SHARE * rows.max()))
+    starts = np.count_nonzero(crop[:, 1:] & ~crop[:, :-1]) + np.count_nonzero(crop[:, 0])
+    return x_height, float(np.count_nonzero(crop)) / max(1, starts)
+
+
+def measure_lines(lines: list[Line], ink: np.ndarray) -> None:
+    """Set each line's `size` from its x-height, and `bold` where its strokes are clearly
+    heavier than those of the page's median line."""
+    found = [measure(ink, ln) for ln in lines]
+    for line, (band, _) in zip(lines, found, strict=True):
+        if band:
+            tall = sum(c.isupper() or c.isdigit() for c in line.text)
+            x_height = band * X_PER_CAP_HEIGHT if tall > sum(map(str.islower, line.text)) \
+                else band
+            line.size = EM_PER_X_HEIGHT * x_height
+    strokes = [s for (_, s), ln in zip(found, lines, strict=True) if s and len(ln.text) >= 3]
+    if len(strokes) < MIN_LINES:
+        return
+    median = statistics.median(strokes)
+    regular = [s for s in strokes if s < BODY_CLUSTER * median]
+    q1, middle, q3 = statistics.quantiles(regular, n=4) if len(regular) >= 2 else (0, 1, 0)
+    if q3 - q1 > MAX_SPREAD * middle:  # ink varies too much to tell weight by it
+        return
+    for line, (_, stroke) in zip(lines, found, strict=True):
+        line.bold = stroke >= BOLD_RATIO * median

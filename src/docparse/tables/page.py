@@ -1,0 +1,124 @@
+"""Tables into the page's blocks on every CPU route: words (from the PDF or from OCR) and
+the page image go to table recognition; a table replaces the text lines it covers."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from PIL import Image
+
+from docparse.document import BBox, Block, Label, Line
+from docparse.tables.grid import find_tables, table_from_alignment
+from docparse.tables.model import Word
+
+_NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
+MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled tables
+MIN_NUMERIC_LINES = 10  # lines with 2+ numbers before looking for borderless tables…
+NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
+MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
+
+
+def worth_a_look(lines: list[str], paths: int,
+                 column_starts: list[tuple[float, ...]] | None = None) -> bool:
+    """Cheap test before the costly one (it keeps the text-layer route fast): many rows of
+    numbers, rules drawn on the page and some numbers, or rows whose runs start at the
+    same places after wide gaps (columns). A page of prose with formulas or a drawing
+    does not qualify."""
+    numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
+    return numeric >= max(MIN_NUMERIC_LINES, NUMERIC_SHARE * len(lines)) or (
+        paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2) or \
+        aligned_rows(column_starts or []) >= MIN_ALIGNED_ROWS
+
+
+def aligned_rows(column_starts: list[tuple[float, ...]]) -> int:
+    """The most rows that have a column start within one ALIGN_PT-wide window."""
+    starts = sorted((x, row) for row, xs in enumerate(column_starts) for x in xs)
+    best, first = 0, 0
+    for last in range(len(starts)):
+        while starts[last][0] - starts[first][0] > ALIGN_PT:
+            first += 1
+        best = max(best, len({row for _, row in starts[first:last + 1]}))
+    return best
+
+
+class FoundTables(NamedTuple):
+    ruled: list[Block]  # drawn by rules: their grid is certain
+    borderless: list[Block]  # guessed from word alignment
+
+    @property
+    def all(self) -> list[Block]:
+        return self.ruled + self.borderless
+
+
+def table_blocks(words: list[Word], image: Image.Image | None, scale: float,
+                 page_index: int, engine: str) -> FoundTables:
+    """Tables found among `words` (page units, read by `engine`) with `image` drawn at
+    `scale` pixels per page unit; blocks in page units."""
+    dpi = 72 * scale if image is not None else 150.0
+    scaled = [Word(w.text, w.bbox.scaled(scale)) for w in words] if image is not None \
+        else words
+    found_tables = FoundTables([], [])
+    for i, found in enumerate(find_tables(scaled, image, dpi)):
+        table = found.table
+        box = found.bbox.scaled(1 / scale) if image is not None else found.bbox
+        cells = [c.model_copy(update={"bbox": c.bbox.scaled(1 / scale)})
+                 if c.bbox is not None and image is not None else c for c in table.cells]
+        block = Block(id=f"p{page_index}-t{i}", label=Label.table, bbox=box,
+                      html=table.html(), cells=cells, text=table.markdown(),
+                      source_engine=engine)
+        (found_tables.ruled if found.ruled else found_tables.borderless).append(block)
+    return found_tables
+
+
+def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,
+                     engine: str) -> list[Block]:
+    """Borderless tables the page-wide search missed because prose around them broke the
+    columns: OCR often gives such a table as one paragraph of its own, so try each."""
+    tables = []
+    for block in blocks:
+        words = line_words([block])
+        if len(block.lines) < 3 or any(_overlaps(block.bbox, t.bbox) for t in found):
+            continue
+        table = table_from_alignment(words, None)
+        if table is not None:
+            tables.append(Block(id=f"p{page_index}-t{len(found) + len(tables)}",
+                                label=Label.table, bbox=block.bbox, html=table.html(),
+                                cells=table.cells, text=table.markdown(),
+                                source_engine=engine))
+    return tables
+
+
+def prefer(first: list[Block], second: list[Block]) -> list[Block]:
+    """`first`'s tables, and those of `second` that overlap none of them."""
+    return first + [t for t in second if not any(_overlaps(t.bbox, f.bbox) for f in first)]
+
+
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def without_tables(lines: list[Line], tables: list[Block]) -> list[Line]:
+    """The lines whose middle is outside every table."""
+    return [ln for ln in lines if not any(ln.bbox.centre_in(t.bbox) for t in tables)]
+
+
+def merge_into(blocks: list[Block], tables: list[Block]) -> list[Block]:
+    """OCR blocks with the lines a table took out of them (a block left empty goes),
+    plus the tables."""
+    if not tables:
+        return blocks
+    kept = []
+    for block in blocks:
+        lines = without_tables(block.lines, tables)
+        if len(lines) == len(block.lines):
+            kept.append(block)
+        elif lines:
+            kept.append(block.model_copy(update={
+                "lines": lines, "text": "\n".join(ln.text for ln in lines),
+                "bbox": BBox.around([ln.bbox for ln in lines])}))
+    return kept + tables
+
+
+def line_words(blocks: list[Block]) -> list[Word]:
+    return [Word(text, box) for b in blocks for ln in b.lines for text, box in ln.words]

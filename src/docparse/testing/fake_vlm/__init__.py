@@ -1,0 +1,20 @@
+"""A stand-in for the PaddleOCR-VL server (vLLM's OpenAI-compatible API) for tests and
+benchmarks: `server` (the HTTP server and its knobs), `responder` (answers in the model's
+formats); `python -m docparse.testing.fake_vlm` runs one in its own process."""
+
+from docparse.testing.fake_vlm.responder import (
+    CHART,
+    DEFAULT_MODELS,
+    FORMULA,
+    OCR,
+    PROMPTS,
+    SEAL,
+    SPOTTING,
+    TABLE,
+    Responder,
+    default_responder,
+)
+from docparse.testing.fake_vlm.server import Call, FakeVLM
+
+__all__ = ["CHART", "DEFAULT_MODELS", "FORMULA", "OCR", "PROMPTS", "SEAL", "SPOTTING",
+           "TABLE", "Call", "FakeVLM", "Responder", "default_responder"]
