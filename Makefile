@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps run test lint bench clean
+.PHONY: install system-deps run test lint format bench clean
 
 system-deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || { \
@@ -27,13 +27,18 @@ install: system-deps $(BIN)/docparse
 run: install
 	$(BIN)/docparse serve
 
-test: install
-	$(BIN)/ruff check src tests
+# The README's test command (CI runs it): every gate, then the tests.
+test: install lint
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff format --check src tests eval
+	$(BIN)/ruff check src tests eval
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format src tests eval
+	$(BIN)/ruff check --fix src tests eval
 
 bench: install
 	$(BIN)/docparse bench

@@ -4,7 +4,7 @@ goods table) and two-column articles, as image-only PDFs, with their checks.
     .venv/bin/python eval/make_russian.py /tmp/ru_eval
     .venv/bin/docparse eval /tmp/ru_eval          # reads /tmp/ru_eval/checks.jsonl
 
-Everything is drawn by tests/synth (the article layout lives here), so the checks are
+Everything is drawn by tests/fixtures (the article layout lives here), so the checks are
 exact: present sentences, absent running heads, footers and page numbers, reading order
 across columns and invoice cells with their neighbours. Seeds fix the output.
 """
@@ -27,10 +27,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.synth
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.fixtures
 
-from tests.synth import russian
-from tests.synth.degrade import degrade, rasterize
+from tests.fixtures import russian
+from tests.fixtures.degrade import degrade, rasterize
 
 from docparse.ops.checks import budget, distance, normalize
 
@@ -212,7 +212,7 @@ def make_article(seed: int) -> Generated:
 
 
 def make_invoice(seed: int, ruled: bool = True) -> Generated:
-    """tests/synth's invoice; its goods table is kept for the table checks and, when not
+    """tests/fixtures's invoice; its goods table is kept for the table checks and, when not
     `ruled`, drawn without any rules (a borderless table aligned by whitespace only)."""
     captured: list[list[str]] = []
 
@@ -236,7 +236,7 @@ def make_invoice(seed: int, ruled: bool = True) -> Generated:
 
 
 def make_contract(seed: int) -> Generated:
-    """tests/synth's two-page contract: a running header, 'Страница N из M' footers."""
+    """tests/fixtures's two-page contract: a running header, 'Страница N из M' footers."""
     doc = russian.make_contract(seed)
     absent: list[tuple[int | None, str]] = [(None, doc.headers_footers[0])]
     absent += [(p, f"Страница {p} из {doc.pages}") for p in range(1, doc.pages + 1)]
@@ -260,7 +260,7 @@ SET = [
 
 
 def image_pdf(pages: list[Image.Image], dpi: int) -> bytes:
-    """An image-only PDF, one page per image, like tests/synth's scan_pdf but with no
+    """An image-only PDF, one page per image, like tests/fixtures's scan_pdf but with no
     creation date, so the same seeds give the same bytes."""
     buf = io.BytesIO()
     pages[0].save(buf, "PDF", save_all=True, append_images=pages[1:], resolution=float(dpi),

@@ -17,7 +17,9 @@ from docparse.api.app import create_app
 from docparse.pipeline.converter import Converter
 from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
-from tests.service import running
+from tests.fixtures.service import running
+
+pytest_plugins = ["tests.fixtures.vlm"]  # the stand-in VLM server and a service using it
 
 REPO = Path(__file__).resolve().parents[1]
 # The public development documents: DOCPARSE_SHARED_DOCS when set, else ../shared/docs

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docparse.errors import DocparseError
 
@@ -62,7 +62,7 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
             bar = tqdm(total=0, desc=path.name, unit="page", disable=not sys.stderr.isatty(),
                        leave=False)
 
-            def progress(done: int, total: int, bar: tqdm = bar) -> None:
+            def progress(done: int, total: int, bar: tqdm[Any] = bar) -> None:
                 bar.total = total
                 bar.n = done
                 bar.refresh()

@@ -11,8 +11,7 @@ from PIL import Image
 from docparse.document import Label
 from docparse.errors import EngineUnavailable, InvalidOptions
 from docparse.layout.ppdoclayout import LABELS_V2V3, PPDocLayout, label_for, postprocess
-
-from .onnx_models import box_mask, echo_model, layout_model
+from tests.fixtures.onnx_models import box_mask, echo_model, layout_model
 
 TEXT, TITLE, TABLE, IMAGE, DOC_TITLE = 22, 17, 21, 14, 6
 PAGE = Image.new("RGB", (400, 1000), "white")  # portrait: scale_factor = [0.8, 2.0]

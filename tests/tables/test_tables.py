@@ -12,9 +12,9 @@ from docparse.document import BBox
 from docparse.tables.grid import find_tables, table_from_alignment
 from docparse.tables.model import Table, TableResult, Word
 from docparse.tables.ruling import find_ruled_regions
-from tests.tables.pdf_words import page_words
-from tests.tables.reference import cell_share, reference_cells
-from tests.tables.synth import (
+from tests.fixtures.tables.pdf_words import page_words
+from tests.fixtures.tables.reference import cell_share, reference_cells
+from tests.fixtures.tables.synth import (
     CELLS,
     COLS,
     FONT,

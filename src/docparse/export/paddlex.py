@@ -22,7 +22,8 @@ PADDLEX_IGNORED_BY_DEFAULT = ["number", "footnote", "header", "header_image", "f
 class PaddlexPageOptions(Protocol):
     """The request options a page's result reports or follows (PaddleX's field names)."""
 
-    layoutShapeMode: str
+    @property
+    def layoutShapeMode(self) -> str: ...
     useDocOrientationClassify: bool | None
     useLayoutDetection: bool | None
     useChartRecognition: bool | None

@@ -73,7 +73,7 @@ class PdfFile:
             page = self._pdf[index]
             try:
                 bitmap = page.render(scale=dpi / 72, may_draw_forms=True, grayscale=grey)
-                image = bitmap.to_pil()
+                image: Image.Image = bitmap.to_pil()
                 return image.convert("L" if grey else "RGB")
             except pdfium.PdfiumError as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be rendered: {exc}") from exc
@@ -90,7 +90,8 @@ class PdfFile:
                 crop = (max(box.x0, 0), max(height - box.y1, 0), max(width - box.x1, 0),
                         max(box.y0, 0))
                 bitmap = page.render(scale=dpi / 72, crop=crop, may_draw_forms=True)
-                return bitmap.to_pil().convert("RGB")
+                crop_image: Image.Image = bitmap.to_pil().convert("RGB")
+                return crop_image
             except pdfium.PdfiumError as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be rendered: {exc}") from exc
             finally:

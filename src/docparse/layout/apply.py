@@ -33,7 +33,7 @@ def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, heig
     pictures added as image blocks, OCR speckle inside them dropped."""
     boxes = [b for b in boxes if b.score >= MIN_SCORE]
     out = list(blocks)
-    figures = []
+    figures: list[Block] = []
     for box in sorted((b for b in boxes if b.label == Label.image),
                       key=lambda b: -b.score):
         share = box.bbox.area / (width * height)

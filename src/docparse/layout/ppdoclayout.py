@@ -322,9 +322,11 @@ def _merge_keep(b: np.ndarray, modes: str | dict[int, str], formula: int | None)
         inside &= ~((cls[:, None] == formula) & (cls[None, :] != formula))
     if isinstance(modes, str):  # class-agnostic, exactly as PaddleX does for a plain string
         if modes == "large":
-            return ~inside.any(axis=1)
+            keep: np.ndarray = ~inside.any(axis=1)
+            return keep
         if modes == "small":
-            return ~inside.any(axis=0) | inside.any(axis=1)
+            keep = ~inside.any(axis=0) | inside.any(axis=1)
+            return keep
         return np.ones(len(b), bool)
     keep = np.ones(len(b), bool)
     for c, mode in modes.items():

@@ -131,7 +131,7 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> Table:
 
 def _html_rows(table: str) -> list[list[tuple[str, int, int]]]:
     """Rows of (text, rowspan, colspan) of one <table>; closing tags may be left out."""
-    rows = []
+    rows: list[list[tuple[str, int, int]]] = []
     for row in re.split(r"(?i)<tr\b", table)[1:]:
         rows.append([])
         for cell in re.split(r"(?i)<t[dh]\b", row)[1:]:

@@ -29,8 +29,8 @@ def measure(ink: np.ndarray, line: Line) -> tuple[float, float]:
     if crop.size == 0 or not crop.any():
         return 0.0, 0.0
     rows = np.count_nonzero(crop, axis=1)
-    x_height = float(np.count_nonzero(rows >= CORE_SHARE * rows.max()))
-    starts = np.count_nonzero(crop[:, 1:] & ~crop[:, :-1]) + np.count_nonzero(crop[:, 0])
+    x_height = float(np.count_nonzero(rows >= CORE_SHARE * float(rows.max())))
+    starts = int(np.count_nonzero(crop[:, 1:] & ~crop[:, :-1]) + np.count_nonzero(crop[:, 0]))
     return x_height, float(np.count_nonzero(crop)) / max(1, starts)
 
 

@@ -71,7 +71,7 @@ def table_from_alignment(words: list[Word], region_bbox: BBox | None = None) -> 
 
 
 def _row(line: list[list[Word]], bounds: list[float]) -> _Row:
-    cells = {}
+    cells: dict[int, tuple[int, list[Word]]] = {}
     for phrase in line:
         a, b = x_span(phrase)
         first, last = bisect_right(bounds, a), bisect_right(bounds, b)

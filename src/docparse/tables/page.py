@@ -75,7 +75,7 @@ def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,
                      engine: str) -> list[Block]:
     """Borderless tables the page-wide search missed because prose around them broke the
     columns: OCR often gives such a table as one paragraph of its own, so try each."""
-    tables = []
+    tables: list[Block] = []
     for block in blocks:
         words = line_words([block])
         if len(block.lines) < 3 or any(_overlaps(block.bbox, t.bbox) for t in found):

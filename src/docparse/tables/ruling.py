@@ -139,7 +139,7 @@ class PageLines:
     @property
     def area(self) -> float:
         """The page's area in page pixels."""
-        return self.ink.shape[0] * self.ink.shape[1] / self.scale**2
+        return float(self.ink.shape[0] * self.ink.shape[1] / self.scale**2)
 
 
 def detect_lines(image: Image.Image | np.ndarray, dpi: float) -> PageLines:

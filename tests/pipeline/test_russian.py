@@ -11,9 +11,17 @@ import pytest
 from docparse.export.markdown import to_markdown
 from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
-from tests.synth.degrade import degrade, rasterize, rotate_page, scan_pdf, to_jpeg, to_png, to_tiff
-from tests.synth.match import sentence_recall
-from tests.synth.russian import GENERATORS, SynthDoc
+from tests.fixtures.degrade import (
+    degrade,
+    rasterize,
+    rotate_page,
+    scan_pdf,
+    to_jpeg,
+    to_png,
+    to_tiff,
+)
+from tests.fixtures.match import sentence_recall
+from tests.fixtures.russian import GENERATORS, SynthDoc
 
 MIN_SENTENCE_RATE = 0.95
 

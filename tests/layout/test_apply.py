@@ -15,7 +15,7 @@ from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
-from tests.synth.figure_page import CAPTION, TITLE, figure_page
+from tests.fixtures.figure_page import CAPTION, TITLE, figure_page
 
 W, H = 1000.0, 1400.0
 
@@ -116,7 +116,7 @@ async def test_born_digital_pages_take_the_layout_stage_on_request(
 
 async def test_a_pp_doclayout_export_serves_the_cpu_route_when_configured(
         settings: Settings, tmp_path: Path) -> None:
-    from tests.layout.onnx_models import layout_model
+    from tests.fixtures.onnx_models import layout_model
 
     path = tmp_path / "report.png"
     x0, y0, x1, y1 = figure_page(path)

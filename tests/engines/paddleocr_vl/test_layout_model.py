@@ -11,8 +11,8 @@ from PIL import Image
 
 from docparse.settings import Settings
 from docparse.testing.fake_vlm import FakeVLM
-from tests.layout.onnx_models import box_mask, layout_model
-from tests.service import running
+from tests.fixtures.onnx_models import box_mask, layout_model
+from tests.fixtures.service import running
 
 # [cls, score, x1, y1, x2, y2, order, votes] in the model's 800x800 input pixels.
 BOXES = [

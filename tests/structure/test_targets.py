@@ -12,7 +12,7 @@ import pytest
 
 from docparse.ops.evaluate import convert_all, load_checks, run_checks, summarize
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow

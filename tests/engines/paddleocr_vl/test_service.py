@@ -11,7 +11,7 @@ import pytest
 
 from docparse.settings import Settings
 from docparse.testing.fake_vlm import FakeVLM
-from tests.service import running
+from tests.fixtures.service import running
 
 
 async def convert(client: httpx.AsyncClient, path: Path, **data: str) -> httpx.Response:
