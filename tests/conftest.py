@@ -25,22 +25,29 @@ REPO = Path(__file__).resolve().parents[1]
 # The public development documents: DOCPARSE_SHARED_DOCS when set, else ../shared/docs
 # beside the repository, else the workspace's shared folder (a clone made elsewhere).
 SHARED_DOCS = [Path(p) for p in [os.environ.get("DOCPARSE_SHARED_DOCS")] if p] + [
-    REPO.parent / "shared" / "docs", Path("/work/shared/docs")]
+    REPO.parent / "shared" / "docs",
+    Path("/work/shared/docs"),
+]
 
 
 @pytest.fixture(scope="session")
 def docs() -> Path:
     found = next((p for p in SHARED_DOCS if p.is_dir()), None)
     if found is None:
-        pytest.fail("development documents not found at "
-                    + " or ".join(str(p) for p in SHARED_DOCS))
+        pytest.fail(
+            "development documents not found at " + " or ".join(str(p) for p in SHARED_DOCS)
+        )
     return found
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(output_dir=tmp_path / "output", temp_dir=tmp_path / "tmp",
-                    data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    return Settings(
+        output_dir=tmp_path / "output",
+        temp_dir=tmp_path / "tmp",
+        data_dir=tmp_path / "data",
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -67,8 +74,7 @@ def free_port() -> int:
 def live_server(settings: Settings) -> Iterator[str]:
     """The real service under uvicorn on a loopback port."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

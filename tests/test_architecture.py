@@ -37,8 +37,13 @@ def layer(module: Path) -> str:
 def imported_layers(module: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-        names = [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 \
-            else [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        names = (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom) and node.level == 0
+            else [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
         for name in names:
             parts = name.split(".")
             if parts[0] == "docparse" and len(parts) > 1:

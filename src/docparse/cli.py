@@ -38,18 +38,30 @@ def _convert(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in EXPORTERS]
     if unknown:
-        print(f"docparse: unknown format {', '.join(unknown)} (use md,json,txt)",
-              file=sys.stderr)
+        print(f"docparse: unknown format {', '.join(unknown)} (use md,json,txt)", file=sys.stderr)
         return 2
-    options = ConvertOptions(engine=args.engine, languages=args.languages, pages=args.pages,
-                             dpi=args.dpi, layout=args.layout)
+    options = ConvertOptions(
+        engine=args.engine,
+        languages=args.languages,
+        pages=args.pages,
+        dpi=args.dpi,
+        layout=args.layout,
+    )
     args.output.mkdir(parents=True, exist_ok=True)
-    return asyncio.run(_convert_all(args.inputs, args.output, formats,
-                                    Converter(settings, Engines(settings)), options))
+    return asyncio.run(
+        _convert_all(
+            args.inputs, args.output, formats, Converter(settings, Engines(settings)), options
+        )
+    )
 
 
-async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
-                       converter: Converter, options: ConvertOptions) -> int:
+async def _convert_all(
+    inputs: list[Path],
+    output: Path,
+    formats: list[str],
+    converter: Converter,
+    options: ConvertOptions,
+) -> int:
     """Convert each input; one line on stderr per failure; non-zero if any failed."""
     from tqdm import tqdm
 
@@ -59,8 +71,9 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
     failures = 0
     try:
         for path in inputs:
-            bar = tqdm(total=0, desc=path.name, unit="page", disable=not sys.stderr.isatty(),
-                       leave=False)
+            bar = tqdm(
+                total=0, desc=path.name, unit="page", disable=not sys.stderr.isatty(), leave=False
+            )
 
             def progress(done: int, total: int, bar: tqdm[Any] = bar) -> None:
                 bar.total = total
@@ -69,8 +82,8 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
 
             try:
                 result = await converter.convert(
-                    path, options.model_copy(update={"figures": f"{path.stem}_images"}),
-                    progress)
+                    path, options.model_copy(update={"figures": f"{path.stem}_images"}), progress
+                )
             except DocparseError as exc:
                 failures += 1
                 print(f"docparse: {path}: {exc.message}", file=sys.stderr)
@@ -88,8 +101,10 @@ async def _convert_all(inputs: list[Path], output: Path, formats: list[str],
                 (output / relative).write_bytes(png)
             for page in result.document.pages:
                 if page.error:
-                    print(f"docparse: {path}: page {page.index + 1} failed: {page.error}",
-                          file=sys.stderr)
+                    print(
+                        f"docparse: {path}: page {page.index + 1} failed: {page.error}",
+                        file=sys.stderr,
+                    )
                     failures += 1
     finally:
         converter.engines.close()
@@ -109,8 +124,7 @@ def _bench(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from docparse.ops.evaluate import run_eval
 
-    return run_eval(args.folder, args.checks, args.engine, args.json, args.verbose,
-                    args.min_pass)
+    return run_eval(args.folder, args.checks, args.engine, args.json, args.verbose, args.min_pass)
 
 
 def _supervise(args: argparse.Namespace) -> int:
@@ -119,10 +133,12 @@ def _supervise(args: argparse.Namespace) -> int:
     from docparse.ops.supervisor import SupervisorConfig, run_supervisor
     from docparse.settings import Settings
 
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s supervisor %(levelname)s %(message)s")
-    config = SupervisorConfig.from_env(Settings(), vlm=not args.no_vlm,
-                                       log_level=args.log_level)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s supervisor %(levelname)s %(message)s",
+    )
+    config = SupervisorConfig.from_env(Settings(), vlm=not args.no_vlm, log_level=args.log_level)
     return run_supervisor(config)
 
 
@@ -138,9 +154,11 @@ def _models_list(args: argparse.Namespace) -> int:
     for spec in load_catalog(args.catalog):
         pinned = len(spec.files) - len(spec.unpinned)
         mark = "*" if spec.default else " "
-        print(f"{mark} {spec.name:<18} {spec.repo}@{spec.revision[:12]}  "
-              f"{len(spec.files)} files, {human(spec.total_size)}, "
-              f"{pinned}/{len(spec.files)} pinned")
+        print(
+            f"{mark} {spec.name:<18} {spec.repo}@{spec.revision[:12]}  "
+            f"{len(spec.files)} files, {human(spec.total_size)}, "
+            f"{pinned}/{len(spec.files)} pinned"
+        )
     print("(* downloaded when no --only is given)")
     return 0
 
@@ -149,10 +167,10 @@ def _models_download(args: argparse.Namespace) -> int:
     from docparse.ops.weights import Downloader, download_models, load_catalog, select
 
     specs = select(load_catalog(args.catalog), args.only)
-    with Downloader.from_env(retries=args.retries,
-                             log=lambda line: print(line, file=sys.stderr)) as downloader:
-        download_models(specs, _models_dest(args), downloader,
-                        allow_unpinned=args.allow_unpinned)
+    with Downloader.from_env(
+        retries=args.retries, log=lambda line: print(line, file=sys.stderr)
+    ) as downloader:
+        download_models(specs, _models_dest(args), downloader, allow_unpinned=args.allow_unpinned)
     return 0
 
 
@@ -174,40 +192,61 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--pages")
     convert.add_argument("--dpi", type=int)
     convert.add_argument("--format", default="md,json", help="md,json,txt")
-    convert.add_argument("--layout", action="store_true",
-                         help="born-digital pages through the layout model too")
+    convert.add_argument(
+        "--layout", action="store_true", help="born-digital pages through the layout model too"
+    )
     convert.set_defaults(func=_convert)
 
     bench = commands.add_parser("bench", help="print throughput figures")
     bench.add_argument("--docs", type=Path, help="folder of PDFs (default: shared/docs)")
     bench.add_argument("--pages", type=int, default=8, help="OCR pages per engine")
-    bench.add_argument("--vlm", action="store_true",
-                       help="the VLM route against a stand-in server (latency, capacity)")
+    bench.add_argument(
+        "--vlm",
+        action="store_true",
+        help="the VLM route against a stand-in server (latency, capacity)",
+    )
     bench.add_argument("--latency", type=float, default=1.0, help="--vlm: seconds a request")
     bench.add_argument("--capacity", type=int, default=8, help="--vlm: requests at once")
     bench.add_argument("--vlm-pages", type=int, default=96, help="--vlm: pages")
     bench.set_defaults(func=_bench)
 
     evaluate = commands.add_parser(
-        "eval", help="convert the documents that checks name and print pass rates")
+        "eval", help="convert the documents that checks name and print pass rates"
+    )
     evaluate.add_argument("folder", type=Path, help="folder holding the documents")
-    evaluate.add_argument("--checks", nargs="+", action="extend", type=Path, default=[],
-                          metavar="FILE",
-                          help="JSONL check files (default: the folder's *.jsonl)")
+    evaluate.add_argument(
+        "--checks",
+        nargs="+",
+        action="extend",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="JSONL check files (default: the folder's *.jsonl)",
+    )
     evaluate.add_argument("--engine", default="auto", help="auto, tesseract, ppocr...")
     evaluate.add_argument("--json", type=Path, metavar="OUT", help="write every result here")
-    evaluate.add_argument("-v", "--verbose", action="store_true",
-                          help="per document, with the failed checks")
-    evaluate.add_argument("--min-pass", type=float, metavar="RATE",
-                          help="exit 1 when the overall pass rate is below (0..1)")
+    evaluate.add_argument(
+        "-v", "--verbose", action="store_true", help="per document, with the failed checks"
+    )
+    evaluate.add_argument(
+        "--min-pass",
+        type=float,
+        metavar="RATE",
+        help="exit 1 when the overall pass rate is below (0..1)",
+    )
     evaluate.set_defaults(func=_eval)
 
     supervise = commands.add_parser(
-        "supervise", help="run the API and the VLM server (vLLM) together, restarting the "
-                          "VLM server when it exits (DOCPARSE_VLM_COMMAND, "
-                          "DOCPARSE_VLM_EXTRA_ARGS...)")
-    supervise.add_argument("--no-vlm", action="store_true",
-                           help="supervise the API only (the VLM server runs elsewhere)")
+        "supervise",
+        help="run the API and the VLM server (vLLM) together, restarting the "
+        "VLM server when it exits (DOCPARSE_VLM_COMMAND, "
+        "DOCPARSE_VLM_EXTRA_ARGS...)",
+    )
+    supervise.add_argument(
+        "--no-vlm",
+        action="store_true",
+        help="supervise the API only (the VLM server runs elsewhere)",
+    )
     supervise.add_argument("--log-level", default="info")
     supervise.set_defaults(func=_supervise)
 
@@ -217,14 +256,24 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--catalog", type=Path, help="another models.json")
     listing.set_defaults(func=_models_list)
     download = model_commands.add_parser(
-        "download", help="fetch and verify model files (DOCPARSE_MODELS_BASE_URL or "
-                         "HF_ENDPOINT for a mirror, HF_TOKEN for a token)")
-    download.add_argument("--dest", type=Path,
-                          help="folder for the models (default: DOCPARSE_MODELS_DIR or models)")
-    download.add_argument("--only", nargs="+", metavar="NAME",
-                          help="these models (default: the ones marked * in `models list`)")
-    download.add_argument("--allow-unpinned", action="store_true",
-                          help="fetch files without a pinned SHA-256 and print their hashes")
+        "download",
+        help="fetch and verify model files (DOCPARSE_MODELS_BASE_URL or "
+        "HF_ENDPOINT for a mirror, HF_TOKEN for a token)",
+    )
+    download.add_argument(
+        "--dest", type=Path, help="folder for the models (default: DOCPARSE_MODELS_DIR or models)"
+    )
+    download.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="these models (default: the ones marked * in `models list`)",
+    )
+    download.add_argument(
+        "--allow-unpinned",
+        action="store_true",
+        help="fetch files without a pinned SHA-256 and print their hashes",
+    )
     download.add_argument("--retries", type=int, default=5)
     download.add_argument("--catalog", type=Path, help="another models.json")
     download.set_defaults(func=_models_download)

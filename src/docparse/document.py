@@ -40,8 +40,17 @@ class Label(StrEnum):
 
 # Page furniture: kept in JSON, left out of Markdown (PaddleX's markdown_ignore_labels,
 # but footnotes stay: their text is the document's).
-FURNITURE_LABELS = frozenset({Label.header, Label.footer, Label.number, Label.header_image,
-                              Label.footer_image, Label.aside_text})
+FURNITURE_LABELS = frozenset(
+    {
+        Label.header,
+        Label.footer,
+        Label.number,
+        Label.header_image,
+        Label.footer_image,
+        Label.aside_text,
+    }
+)
+
 
 class BBox(BaseModel):
     """Axis-aligned box in page pixels, origin top-left."""
@@ -64,8 +73,9 @@ class BBox(BaseModel):
         return max(0.0, self.width) * max(0.0, self.height)
 
     def overlap_area(self, other: BBox) -> float:
-        return max(0.0, min(self.x1, other.x1) - max(self.x0, other.x0)) * \
-            max(0.0, min(self.y1, other.y1) - max(self.y0, other.y0))
+        return max(0.0, min(self.x1, other.x1) - max(self.x0, other.x0)) * max(
+            0.0, min(self.y1, other.y1) - max(self.y0, other.y0)
+        )
 
     def centre_in(self, other: BBox) -> bool:
         """Does this box's middle lie in `other` (a line in a table, a block in a box)?"""
@@ -73,12 +83,17 @@ class BBox(BaseModel):
         return other.x0 <= cx <= other.x1 and other.y0 <= cy <= other.y1
 
     def union(self, other: BBox) -> BBox:
-        return BBox(x0=min(self.x0, other.x0), y0=min(self.y0, other.y0),
-                    x1=max(self.x1, other.x1), y1=max(self.y1, other.y1))
+        return BBox(
+            x0=min(self.x0, other.x0),
+            y0=min(self.y0, other.y0),
+            x1=max(self.x1, other.x1),
+            y1=max(self.y1, other.y1),
+        )
 
     def scaled(self, factor: float) -> BBox:
-        return BBox(x0=self.x0 * factor, y0=self.y0 * factor,
-                    x1=self.x1 * factor, y1=self.y1 * factor)
+        return BBox(
+            x0=self.x0 * factor, y0=self.y0 * factor, x1=self.x1 * factor, y1=self.y1 * factor
+        )
 
     @classmethod
     def around(cls, boxes: list[BBox]) -> BBox:
@@ -162,8 +177,12 @@ class Page(BaseModel):
         """Fill bbox_norm and order for every block (order = list position)."""
         for order, block in enumerate(self.blocks):
             block.order = order
-            block.bbox_norm = BBox(x0=block.bbox.x0 / self.width, y0=block.bbox.y0 / self.height,
-                                   x1=block.bbox.x1 / self.width, y1=block.bbox.y1 / self.height)
+            block.bbox_norm = BBox(
+                x0=block.bbox.x0 / self.width,
+                y0=block.bbox.y0 / self.height,
+                x1=block.bbox.x1 / self.width,
+                y1=block.bbox.y1 / self.height,
+            )
 
 
 class Document(BaseModel):

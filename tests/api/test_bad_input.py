@@ -38,21 +38,51 @@ async def assert_still_serving(client: httpx.AsyncClient, docs: Path) -> None:
     assert "Hello" in response.json()["markdown"]
 
 
-@pytest.mark.parametrize(("name", "make", "status", "code", "words"), [
-    ("random.pdf", lambda d: os.urandom(4096), 415, "unsupported_format", "unsupported"),
-    ("page.pdf", lambda d: b"<!DOCTYPE html><html><body>hello</body></html>", 415,
-     "unsupported_format", "PDF, PNG"),
-    ("truncated.pdf", lambda d: (d / "edgar.pdf").read_bytes()[:20000], 422,
-     "corrupt_document", "damaged or truncated"),
-    ("secret.pdf", lambda d: encrypted_pdf(d / "edgar.pdf"), 422, "password_protected",
-     "password"),
-    ("empty.pdf", lambda d: b"", 422, "corrupt_document", "empty"),
-    ("huge.png", lambda d: huge_png(), 413, "limit_exceeded", "pixels"),
-    ("broken.png", lambda d: (d / "edgar.pdf").read_bytes()[:0] + b"\x89PNG\r\n\x1a\nxx",
-     422, "corrupt_document", "damaged"),
-])
-async def test_bad_documents(client: httpx.AsyncClient, docs: Path, name: str,
-                             make: object, status: int, code: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "make", "status", "code", "words"),
+    [
+        ("random.pdf", lambda d: os.urandom(4096), 415, "unsupported_format", "unsupported"),
+        (
+            "page.pdf",
+            lambda d: b"<!DOCTYPE html><html><body>hello</body></html>",
+            415,
+            "unsupported_format",
+            "PDF, PNG",
+        ),
+        (
+            "truncated.pdf",
+            lambda d: (d / "edgar.pdf").read_bytes()[:20000],
+            422,
+            "corrupt_document",
+            "damaged or truncated",
+        ),
+        (
+            "secret.pdf",
+            lambda d: encrypted_pdf(d / "edgar.pdf"),
+            422,
+            "password_protected",
+            "password",
+        ),
+        ("empty.pdf", lambda d: b"", 422, "corrupt_document", "empty"),
+        ("huge.png", lambda d: huge_png(), 413, "limit_exceeded", "pixels"),
+        (
+            "broken.png",
+            lambda d: (d / "edgar.pdf").read_bytes()[:0] + b"\x89PNG\r\n\x1a\nxx",
+            422,
+            "corrupt_document",
+            "damaged",
+        ),
+    ],
+)
+async def test_bad_documents(
+    client: httpx.AsyncClient,
+    docs: Path,
+    name: str,
+    make: object,
+    status: int,
+    code: str,
+    words: str,
+) -> None:
     assert callable(make)
     response = await client.post("/v1/convert", files={"file": (name, make(docs))})
     assert response.status_code == status, response.text
@@ -64,11 +94,13 @@ async def test_bad_documents(client: httpx.AsyncClient, docs: Path, name: str,
 
 
 async def test_bad_options(client: httpx.AsyncClient, docs: Path) -> None:
-    for data, words in [({"engine": "magic"}, "unknown engine"),
-                        ({"pages": "9-12"}, "outside"),
-                        ({"pages": "a-b"}, "bad page range"),
-                        ({"formats": "docx"}, "unknown format"),
-                        ({"dpi": "5000"}, "dpi")]:
+    for data, words in [
+        ({"engine": "magic"}, "unknown engine"),
+        ({"pages": "9-12"}, "outside"),
+        ({"pages": "a-b"}, "bad page range"),
+        ({"formats": "docx"}, "unknown format"),
+        ({"dpi": "5000"}, "dpi"),
+    ]:
         with (docs / "edgar.pdf").open("rb") as handle:
             response = await client.post("/v1/convert", files={"file": handle}, data=data)
         assert response.status_code == 422, data
@@ -95,10 +127,13 @@ async def test_upload_over_limit_is_413(settings: Settings, docs: Path) -> None:
 
             async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted
                 for start in range(0, len(body), 16384):
-                    yield body[start:start + 16384]
+                    yield body[start : start + 16384]
+
             streamed = await http.post(
-                "/v1/convert", content=chunks(),
-                headers={"content-type": form.headers["content-type"]})
+                "/v1/convert",
+                content=chunks(),
+                headers={"content-type": form.headers["content-type"]},
+            )
             assert streamed.status_code == 413
             assert "upload limit" in streamed.json()["error"]["message"]
 
@@ -106,9 +141,11 @@ async def test_upload_over_limit_is_413(settings: Settings, docs: Path) -> None:
 def test_claimed_two_gigabytes_is_refused_at_once(live_server: str) -> None:
     url = urlparse(live_server)
     with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
-        sock.sendall(b"POST /v1/convert HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: multipart/form-data; boundary=b\r\n"
-                     b"Content-Length: 2147483648\r\n\r\n--b\r\n")
+        sock.sendall(
+            b"POST /v1/convert HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 2147483648\r\n\r\n--b\r\n"
+        )
         data = b""
         while chunk := sock.recv(65536):  # the server closes after its answer
             data += chunk

@@ -12,18 +12,28 @@ from docparse.settings import Settings
 
 
 async def test_convert_returns_markdown_document_and_writes_files(
-        client: httpx.AsyncClient, docs: Path, settings: Settings) -> None:
+    client: httpx.AsyncClient, docs: Path, settings: Settings
+) -> None:
     with (docs / "edgar.pdf").open("rb") as handle:
-        response = await client.post("/v1/convert", files={"file": ("edgar.pdf", handle)},
-                                     data={"formats": "md,json,txt"})
+        response = await client.post(
+            "/v1/convert", files={"file": ("edgar.pdf", handle)}, data={"formats": "md,json,txt"}
+        )
     assert response.status_code == 200
     body = response.json()
     assert set(body) >= {"document_id", "markdown", "document", "pages", "timings", "text"}
     assert "King of the English" in body["markdown"]
     assert body["pages"][0]["route"] == "text_layer"
     block = body["document"]["pages"][0]["blocks"][0]
-    assert set(block) >= {"id", "label", "bbox", "bbox_norm", "order", "text", "confidence",
-                          "source_engine"}
+    assert set(block) >= {
+        "id",
+        "label",
+        "bbox",
+        "bbox_norm",
+        "order",
+        "text",
+        "confidence",
+        "source_engine",
+    }
     folder = settings.output_dir / body["document_id"]
     assert (folder / "document.md").read_text() == body["markdown"]
     saved = json.loads((folder / "document.json").read_text())
@@ -31,8 +41,7 @@ async def test_convert_returns_markdown_document_and_writes_files(
     assert (folder / "document.txt").exists()
 
 
-async def test_format_md_returns_markdown_alone(client: httpx.AsyncClient,
-                                                docs: Path) -> None:
+async def test_format_md_returns_markdown_alone(client: httpx.AsyncClient, docs: Path) -> None:
     with (docs / "edgar_image.pdf").open("rb") as handle:
         response = await client.post("/v1/convert?format=md", files={"file": handle})
     assert response.status_code == 200
@@ -41,20 +50,22 @@ async def test_format_md_returns_markdown_alone(client: httpx.AsyncClient,
     assert response.headers["x-document-id"]
 
 
-async def test_options_engine_pages_and_languages(client: httpx.AsyncClient,
-                                                  docs: Path) -> None:
+async def test_options_engine_pages_and_languages(client: httpx.AsyncClient, docs: Path) -> None:
     with (docs / "bws_book_ch2.pdf").open("rb") as handle:
-        response = await client.post("/v1/convert", files={"file": handle},
-                                      data={"pages": "2", "engine": "tesseract",
-                                            "languages": "eng", "dpi": "150"})
+        response = await client.post(
+            "/v1/convert",
+            files={"file": handle},
+            data={"pages": "2", "engine": "tesseract", "languages": "eng", "dpi": "150"},
+        )
     assert response.status_code == 200
     pages = response.json()["pages"]
     assert [(p["index"], p["route"], p["engine"]) for p in pages] == [(1, "ocr", "tesseract")]
     assert response.json()["document"]["pages"][0]["dpi"] == 150
 
 
-async def test_temp_files_are_removed(client: httpx.AsyncClient, docs: Path,
-                                      settings: Settings) -> None:
+async def test_temp_files_are_removed(
+    client: httpx.AsyncClient, docs: Path, settings: Settings
+) -> None:
     for name in ("edgar.pdf", "blanktext.pdf"):
         with (docs / name).open("rb") as handle:
             await client.post("/v1/convert", files={"file": handle})
@@ -71,9 +82,9 @@ async def test_version_and_openapi(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
 
 
-async def test_figures_are_cropped_saved_and_referenced(client: httpx.AsyncClient,
-                                                        docs: Path,
-                                                        settings: Settings) -> None:
+async def test_figures_are_cropped_saved_and_referenced(
+    client: httpx.AsyncClient, docs: Path, settings: Settings
+) -> None:
     from PIL import Image
 
     with (docs / "edgar.pdf").open("rb") as handle:

@@ -38,13 +38,23 @@ def file_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         thread.join()
 
 
-async def test_paddlex_request_and_response_shape(vlm_client: httpx.AsyncClient,
-                                                  docs: Path) -> None:
-    response = await vlm_client.post("/layout-parsing", json={
-        "file": b64(docs / "edgar_image.pdf"), "fileType": 0, "logId": "abc-1",
-        "useDocOrientationClassify": False, "useDocUnwarping": False,
-        "layoutThreshold": 0.5, "layoutNms": True, "prettifyMarkdown": True,
-        "someFutureFlag": 123})
+async def test_paddlex_request_and_response_shape(
+    vlm_client: httpx.AsyncClient, docs: Path
+) -> None:
+    response = await vlm_client.post(
+        "/layout-parsing",
+        json={
+            "file": b64(docs / "edgar_image.pdf"),
+            "fileType": 0,
+            "logId": "abc-1",
+            "useDocOrientationClassify": False,
+            "useDocUnwarping": False,
+            "layoutThreshold": 0.5,
+            "layoutNms": True,
+            "prettifyMarkdown": True,
+            "someFutureFlag": 123,
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["logId"], body["errorCode"], body["errorMsg"]) == ("abc-1", 0, "Success")
@@ -53,13 +63,12 @@ async def test_paddlex_request_and_response_shape(vlm_client: httpx.AsyncClient,
     assert result["dataInfo"]["numPages"] == 1
     page = result["layoutParsingResults"][0]
     pruned = page["prunedResult"]
-    assert {"width", "height", "model_settings", "parsing_res_list",
-            "layout_det_res"} <= set(pruned)
-    assert result["dataInfo"]["pages"][0] == {"width": pruned["width"],
-                                              "height": pruned["height"]}
+    assert {"width", "height", "model_settings", "parsing_res_list", "layout_det_res"} <= set(
+        pruned
+    )
+    assert result["dataInfo"]["pages"][0] == {"width": pruned["width"], "height": pruned["height"]}
     first = pruned["parsing_res_list"][0]
-    assert set(first) >= {"block_label", "block_content", "block_bbox", "block_id",
-                          "block_order"}
+    assert set(first) >= {"block_label", "block_content", "block_bbox", "block_id", "block_order"}
     assert len(first["block_bbox"]) == 4
     box = pruned["layout_det_res"]["boxes"][0]
     assert set(box) >= {"cls_id", "label", "score", "coordinate", "order"}
@@ -67,10 +76,10 @@ async def test_paddlex_request_and_response_shape(vlm_client: httpx.AsyncClient,
     assert "outputImages" not in page
 
 
-async def test_file_type_required_for_base64(vlm_client: httpx.AsyncClient,
-                                             docs: Path) -> None:
-    response = await vlm_client.post("/layout-parsing",
-                                     json={"file": b64(docs / "edgar_image.pdf")})
+async def test_file_type_required_for_base64(vlm_client: httpx.AsyncClient, docs: Path) -> None:
+    response = await vlm_client.post(
+        "/layout-parsing", json={"file": b64(docs / "edgar_image.pdf")}
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["errorCode"] == 422
@@ -79,22 +88,32 @@ async def test_file_type_required_for_base64(vlm_client: httpx.AsyncClient,
 
 
 async def test_invalid_field_is_paddlex_422(vlm_client: httpx.AsyncClient) -> None:
-    response = await vlm_client.post("/layout-parsing",
-                                     json={"file": "x", "fileType": 1, "maxPixels": -5})
+    response = await vlm_client.post(
+        "/layout-parsing", json={"file": "x", "fileType": 1, "maxPixels": -5}
+    )
     assert response.status_code == 422
     assert "body.maxPixels" in response.json()["errorMsg"]
 
 
 async def test_url_file_whole_page_table_prompt_and_sampling(
-        vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path,
-        file_server: tuple[str, Path]) -> None:
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path, file_server: tuple[str, Path]
+) -> None:
     base, folder = file_server
     image = Image.new("RGB", (800, 400), "white")
     image.save(folder / "table.png")
-    response = await vlm_client.post("/layout-parsing", json={
-        "file": f"{base}/table.png", "useLayoutDetection": False, "promptLabel": "table",
-        "temperature": 0.1, "topP": 0.9, "maxNewTokens": 512, "repetitionPenalty": 1.05,
-        "visualize": True})
+    response = await vlm_client.post(
+        "/layout-parsing",
+        json={
+            "file": f"{base}/table.png",
+            "useLayoutDetection": False,
+            "promptLabel": "table",
+            "temperature": 0.1,
+            "topP": 0.9,
+            "maxNewTokens": 512,
+            "repetitionPenalty": 1.05,
+            "visualize": True,
+        },
+    )
     assert response.status_code == 200, response.text
     result = response.json()["result"]
     assert result["dataInfo"] == {"width": 800, "height": 400, "type": "image"}
@@ -107,32 +126,41 @@ async def test_url_file_whole_page_table_prompt_and_sampling(
     sent = vlm.last_request
     assert sent is not None
     assert sent["messages"][0]["content"][1]["text"] == "Table Recognition:"
-    assert (sent["temperature"], sent["top_p"], sent["max_completion_tokens"],
-            sent["repetition_penalty"]) == (0.1, 0.9, 512, 1.05)
+    assert (
+        sent["temperature"],
+        sent["top_p"],
+        sent["max_completion_tokens"],
+        sent["repetition_penalty"],
+    ) == (0.1, 0.9, 512, 1.05)
     shown = Image.open(io.BytesIO(base64.b64decode(page["inputImage"])))
     assert shown.size == (800, 400)
     assert "layout_det_res" in page["outputImages"]
 
 
-async def test_pdf_is_not_cut_to_ten_pages(vlm_client: httpx.AsyncClient,
-                                           tmp_path: Path) -> None:
+async def test_pdf_is_not_cut_to_ten_pages(vlm_client: httpx.AsyncClient, tmp_path: Path) -> None:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A6)
     for number in range(12):
         canvas.drawString(40, 300, f"Page {number + 1}")
         canvas.showPage()
     canvas.save()
-    response = await vlm_client.post("/layout-parsing", json={
-        "file": base64.b64encode(buffer.getvalue()).decode(), "fileType": 0,
-        "useLayoutDetection": False})
+    response = await vlm_client.post(
+        "/layout-parsing",
+        json={
+            "file": base64.b64encode(buffer.getvalue()).decode(),
+            "fileType": 0,
+            "useLayoutDetection": False,
+        },
+    )
     assert response.status_code == 200
     result = response.json()["result"]
     assert result["dataInfo"]["numPages"] == 12
     assert len(result["layoutParsingResults"]) == 12
 
 
-async def test_orientation_classify_is_honoured(vlm_client: httpx.AsyncClient,
-                                                docs: Path, tmp_path: Path) -> None:
+async def test_orientation_classify_is_honoured(
+    vlm_client: httpx.AsyncClient, docs: Path, tmp_path: Path
+) -> None:
     from docparse.io.pdf import PdfFile
 
     pdf = PdfFile(docs / "edgar.pdf")
@@ -144,9 +172,18 @@ async def test_orientation_classify_is_honoured(vlm_client: httpx.AsyncClient,
     sideways.save(buffer, format="PNG")
     data = base64.b64encode(buffer.getvalue()).decode()
     turned, kept = [
-        (await vlm_client.post("/layout-parsing", json={
-            "file": data, "fileType": 1, "useLayoutDetection": False,
-            "useDocOrientationClassify": flag})).json()["result"]["dataInfo"]
-        for flag in (True, False)]
+        (
+            await vlm_client.post(
+                "/layout-parsing",
+                json={
+                    "file": data,
+                    "fileType": 1,
+                    "useLayoutDetection": False,
+                    "useDocOrientationClassify": flag,
+                },
+            )
+        ).json()["result"]["dataInfo"]
+        for flag in (True, False)
+    ]
     assert (turned["width"], turned["height"]) == (sideways.height, sideways.width)
     assert (kept["width"], kept["height"]) == sideways.size

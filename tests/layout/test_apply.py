@@ -20,34 +20,54 @@ from tests.fixtures.figure_page import CAPTION, TITLE, figure_page
 W, H = 1000.0, 1400.0
 
 
-def box(label: Label, x0: float, y0: float, x1: float, y1: float,
-        score: float = 0.9) -> LayoutBox:
+def box(label: Label, x0: float, y0: float, x1: float, y1: float, score: float = 0.9) -> LayoutBox:
     return LayoutBox(label, score, BBox(x0=x0, y0=y0, x1=x1, y1=y1))
 
 
-def block(id: str, text: str, x0: float, y0: float, x1: float, y1: float,
-          confidence: float = 0.95, size: float = 20.0, bold: bool = False) -> Block:
+def block(
+    id: str,
+    text: str,
+    x0: float,
+    y0: float,
+    x1: float,
+    y1: float,
+    confidence: float = 0.95,
+    size: float = 20.0,
+    bold: bool = False,
+) -> Block:
     bbox = BBox(x0=x0, y0=y0, x1=x1, y1=y1)
-    return Block(id=id, bbox=bbox, text=text, confidence=confidence,
-                 lines=[Line(text=text, bbox=bbox, size=size, bold=bold)])
+    return Block(
+        id=id,
+        bbox=bbox,
+        text=text,
+        confidence=confidence,
+        lines=[Line(text=text, bbox=bbox, size=size, bold=bold)],
+    )
 
 
 def test_picture_takes_speckle_keeps_confident_text_and_skips_text_pages() -> None:
-    blocks = [block("speck", "~%;", 300, 300, 340, 320, confidence=0.2),
-              block("label", "Продажи за май", 300, 500, 500, 520, confidence=0.93),
-              block("body", "Основной текст страницы", 100, 900, 900, 920)]
+    blocks = [
+        block("speck", "~%;", 300, 300, 340, 320, confidence=0.2),
+        block("label", "Продажи за май", 300, 500, 500, 520, confidence=0.93),
+        block("body", "Основной текст страницы", 100, 900, 900, 920),
+    ]
     out = apply_layout(blocks, [box(Label.image, 250, 250, 750, 700)], W, H, 0)
     assert [b.id for b in out] == ["label", "body", "p0-img0"]
     assert out[-1].label == Label.image and out[-1].bbox.x0 == 250
     # A "figure" full of text (a newspaper page, a boxed article) stays text.
-    dense = [block(f"l{i}", "строка текста " * 5, 60, 60 + 30 * i, 940, 80 + 30 * i)
-             for i in range(40)]
+    dense = [
+        block(f"l{i}", "строка текста " * 5, 60, 60 + 30 * i, 940, 80 + 30 * i) for i in range(40)
+    ]
     assert apply_layout(dense, [box(Label.image, 50, 50, 950, 1300)], W, H, 0) == dense
     # Below the score, or a speck of a box: no picture.
-    assert apply_layout(blocks[:1], [box(Label.image, 250, 250, 750, 700, score=0.3)],
-                        W, H, 0)[0].id == "speck"
-    assert all(b.label != Label.image for b in
-               apply_layout(blocks[:1], [box(Label.image, 300, 300, 310, 310)], W, H, 0))
+    assert (
+        apply_layout(blocks[:1], [box(Label.image, 250, 250, 750, 700, score=0.3)], W, H, 0)[0].id
+        == "speck"
+    )
+    assert all(
+        b.label != Label.image
+        for b in apply_layout(blocks[:1], [box(Label.image, 300, 300, 310, 310)], W, H, 0)
+    )
 
 
 def test_heads_captions_and_formulas_are_relabelled_where_they_can_be() -> None:
@@ -57,10 +77,12 @@ def test_heads_captions_and_formulas_are_relabelled_where_they_can_be() -> None:
     middle = block("mid", "не колонтитул", 100, 700, 900, 720)
     caption = block("cap", "Рис. 2. Схема", 100, 800, 400, 820)
     formula = block("eq", "E = mc2", 400, 900, 600, 930)
-    boxes = [box(Label.header, 90, 20, 610, 140),  # over the head and the title
-             box(Label.header, 90, 690, 910, 730),  # mid-page: no head can be there
-             box(Label.figure_title, 90, 790, 410, 830),
-             box(Label.display_formula, 390, 890, 610, 940)]
+    boxes = [
+        box(Label.header, 90, 20, 610, 140),  # over the head and the title
+        box(Label.header, 90, 690, 910, 730),  # mid-page: no head can be there
+        box(Label.figure_title, 90, 790, 410, 830),
+        box(Label.display_formula, 390, 890, 610, 940),
+    ]
     out = apply_layout([head, title, *body, middle, caption, formula], boxes, W, H, 0)
     labels = {b.id: b.label for b in out}
     assert labels["head"] == Label.header
@@ -71,11 +93,11 @@ def test_heads_captions_and_formulas_are_relabelled_where_they_can_be() -> None:
 
 
 async def test_scanned_chart_becomes_a_cropped_figure_with_its_caption(
-        converter: Converter, tmp_path: Path) -> None:
+    converter: Converter, tmp_path: Path
+) -> None:
     path = tmp_path / "report.png"
     x0, y0, x1, y1 = figure_page(path)
-    result = await converter.convert(path, ConvertOptions(engine="tesseract",
-                                                          figures="images"))
+    result = await converter.convert(path, ConvertOptions(engine="tesseract", figures="images"))
     page = result.document.pages[0]
     labels = [b.label for b in page.blocks]
     assert labels.count(Label.image) == 1
@@ -90,17 +112,21 @@ async def test_scanned_chart_becomes_a_cropped_figure_with_its_caption(
     assert result.figures[figure.image].startswith(b"\x89PNG")
     markdown = to_markdown(result.document)
     assert f"![image]({figure.image})\n\n{CAPTION}" in markdown
-    assert not any(b.text and y0 < b.bbox.y0 < y1 and b.label == Label.text
-                   for b in page.blocks)  # no speckle read as words inside the chart
+    assert not any(
+        b.text and y0 < b.bbox.y0 < y1 and b.label == Label.text for b in page.blocks
+    )  # no speckle read as words inside the chart
 
 
 async def test_born_digital_pages_take_the_layout_stage_on_request(
-        converter: Converter, docs: Path) -> None:
+    converter: Converter, docs: Path
+) -> None:
     # Page 4 of the book draws its cubes as vector paths: no image object in the PDF.
-    plain = await converter.convert(docs / "bws_book_ch2.pdf",
-                                    ConvertOptions(pages="4", figures="images"))
-    laid = await converter.convert(docs / "bws_book_ch2.pdf",
-                                   ConvertOptions(pages="4", figures="images", layout=True))
+    plain = await converter.convert(
+        docs / "bws_book_ch2.pdf", ConvertOptions(pages="4", figures="images")
+    )
+    laid = await converter.convert(
+        docs / "bws_book_ch2.pdf", ConvertOptions(pages="4", figures="images", layout=True)
+    )
     before, after = plain.document.pages[0], laid.document.pages[0]
     assert before.route == after.route == "text_layer"  # text still from the PDF
     assert not any(b.label == Label.image for b in before.blocks)
@@ -115,21 +141,24 @@ async def test_born_digital_pages_take_the_layout_stage_on_request(
 
 
 async def test_a_pp_doclayout_export_serves_the_cpu_route_when_configured(
-        settings: Settings, tmp_path: Path) -> None:
+    settings: Settings, tmp_path: Path
+) -> None:
     from tests.fixtures.onnx_models import layout_model
 
     path = tmp_path / "report.png"
     x0, y0, x1, y1 = figure_page(path)
     sx, sy = 800 / 1654, 800 / 2339  # the page as the model sees it, 800x800
     image_class = LABELS_V2V3.index("image")
-    model = layout_model(tmp_path / "pp-doclayoutv2.onnx",
-                         [[image_class, 0.9, x0 * sx, y0 * sy, x1 * sx, y1 * sy, 1, 0]])
-    configured = settings.model_copy(update={"cpu_layout": "model",
-                                              "layout_model_path": model})
+    model = layout_model(
+        tmp_path / "pp-doclayoutv2.onnx",
+        [[image_class, 0.9, x0 * sx, y0 * sy, x1 * sx, y1 * sy, 1, 0]],
+    )
+    configured = settings.model_copy(update={"cpu_layout": "model", "layout_model_path": model})
     engines = Engines(configured)
     try:
         result = await Converter(configured, engines).convert(
-            path, ConvertOptions(engine="tesseract"))
+            path, ConvertOptions(engine="tesseract")
+        )
         assert engines.layout_status()["model"].startswith("pp-doclayout")
     finally:
         await engines.aclose()

@@ -37,8 +37,12 @@ def text_area(page: pdfium.PdfPage, start: int, end: int) -> BBox:
     boxes = [textpage.get_charbox(i) for i in range(start, end)]
     boxes = [b for b in boxes if b[2] > b[0]]
     s, height = DPI / 72, page.get_height()
-    return BBox(x0=min(b[0] for b in boxes) * s, y0=(height - max(b[3] for b in boxes)) * s,
-                x1=max(b[2] for b in boxes) * s, y1=(height - min(b[1] for b in boxes)) * s)
+    return BBox(
+        x0=min(b[0] for b in boxes) * s,
+        y0=(height - max(b[3] for b in boxes)) * s,
+        x1=max(b[2] for b in boxes) * s,
+        y1=(height - min(b[1] for b in boxes)) * s,
+    )
 
 
 def overlap(a: BBox, b: BBox) -> float:
@@ -53,8 +57,10 @@ def detect(model: CDLALayout, image: Image.Image, what: str) -> list[LayoutBox]:
     start = time.perf_counter()
     boxes = model.detect(image)
     elapsed = time.perf_counter() - start
-    print(f"\ncdla layout {what} {image.size}: {elapsed * 1000:.0f} ms, "
-          f"{[b.label.value for b in boxes]}")
+    print(
+        f"\ncdla layout {what} {image.size}: {elapsed * 1000:.0f} ms, "
+        f"{[b.label.value for b in boxes]}"
+    )
     w, h = image.size
     for box in boxes:
         assert 0 <= box.bbox.x0 < box.bbox.x1 <= w and 0 <= box.bbox.y0 < box.bbox.y1 <= h
@@ -114,8 +120,13 @@ def test_book_page_body_and_running_head(model: CDLALayout) -> None:
     s, height = DPI / 72, page.get_height()
     centres = [((r[0] + r[2]) / 2 * s, (height - (r[1] + r[3]) / 2) * s) for r in lines]
     body = [(x, y) for x, y in centres if y > running_title.y1 + 10]
-    inside = [any(b.label in BODY and b.bbox.x0 <= x <= b.bbox.x1 and b.bbox.y0 <= y <= b.bbox.y1
-                  for b in boxes) for x, y in body]
+    inside = [
+        any(
+            b.label in BODY and b.bbox.x0 <= x <= b.bbox.x1 and b.bbox.y0 <= y <= b.bbox.y1
+            for b in boxes
+        )
+        for x, y in body
+    ]
     assert len(body) > 40 and sum(inside) / len(body) > 0.95
     assert {b.label for b in boxes} <= {Label.text, Label.paragraph_title, Label.header}
 

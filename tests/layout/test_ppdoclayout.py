@@ -28,10 +28,17 @@ def run(boxes: np.ndarray, size: tuple[int, int] = (1000, 1000), **options: obje
 
 # --- loading ---------------------------------------------------------------------------------
 
+
 def test_loads_v2_and_v3_and_infers_version(tmp_path: Path) -> None:
     v2 = PPDocLayout(layout_model(tmp_path / "v2.onnx", [[TEXT, 0.9, 0, 0, 10, 10, 0, 0]]))
-    v3 = PPDocLayout(layout_model(tmp_path / "v3.onnx", [[TEXT, 0.9, 0, 0, 10, 10, 0, 0]],
-                                  masks=np.zeros((1, 200, 200), np.int32)), threads=2)
+    v3 = PPDocLayout(
+        layout_model(
+            tmp_path / "v3.onnx",
+            [[TEXT, 0.9, 0, 0, 10, 10, 0, 0]],
+            masks=np.zeros((1, 200, 200), np.int32),
+        ),
+        threads=2,
+    )
     v2.load()
     v3.load()
     assert (v2.version, v3.version) == ("v2", "v3")
@@ -52,11 +59,14 @@ def test_not_an_onnx_file_is_refused(tmp_path: Path) -> None:
         PPDocLayout(bad).load()
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"names": ("im_shape", "x", "scale_factor")},  # PP-DocLayout(-plus) style input name
-    {"image_hw": (640, 640)},  # another input size than 800x800
-    {"columns": 6},  # boxes without the reading-order columns
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"names": ("im_shape", "x", "scale_factor")},  # PP-DocLayout(-plus) style input name
+        {"image_hw": (640, 640)},  # another input size than 800x800
+        {"columns": 6},  # boxes without the reading-order columns
+    ],
+)
 def test_model_with_other_inputs_or_outputs_is_refused(tmp_path: Path, kwargs: dict) -> None:
     path = layout_model(tmp_path / "other.onnx", [[TEXT, 0.9, 0, 0, 10, 10, 0, 0]], **kwargs)
     with pytest.raises(EngineUnavailable, match="not a PP-DocLayoutV2/V3 export") as err:
@@ -74,12 +84,15 @@ def test_version_mismatch_is_refused(tmp_path: Path) -> None:
 def test_folder_with_inference_yml(tmp_path: Path) -> None:
     labels = [*LABELS_V2V3]
     labels[IMAGE] = "figure"  # a name with no Label of its own
-    layout_model(tmp_path / "inference.onnx", [[IMAGE, 0.7, 0, 0, 80, 80, 0, 0],
-                                               [TEXT, 0.55, 0, 100, 80, 180, 1, 0]])
+    layout_model(
+        tmp_path / "inference.onnx",
+        [[IMAGE, 0.7, 0, 0, 80, 80, 0, 0], [TEXT, 0.55, 0, 100, 80, 180, 1, 0]],
+    )
     (tmp_path / "inference.yml").write_text(
         "Global: {model_name: PP-DocLayoutV2}\ndraw_threshold: 0.6\n"
         "Preprocess:\n- {type: Resize, target_size: [800, 800], keep_ratio: false, interp: 2}\n"
-        f"label_list: [{', '.join(labels)}]\n")
+        f"label_list: [{', '.join(labels)}]\n"
+    )
     model = PPDocLayout(tmp_path)
     boxes = model.detect(Image.new("RGB", (800, 800)))  # loads on first use
     assert [(b.label, b.cls_id) for b in boxes] == [(Label.image, IMAGE)]  # 0.55 < 0.6
@@ -96,6 +109,7 @@ def test_folder_without_a_single_model_is_refused(tmp_path: Path) -> None:
 
 
 # --- pre-processing --------------------------------------------------------------------------
+
 
 def test_preprocess_gives_800x800_rgb_over_255_and_scale_factors() -> None:
     feed = PPDocLayout(Path("unused")).preprocess(Image.new("RGB", (300, 200), (255, 0, 51)))
@@ -114,16 +128,26 @@ def test_model_sees_what_paddlex_feeds(tmp_path: Path) -> None:
 
 # --- detection through the model -------------------------------------------------------------
 
+
 def test_boxes_come_back_in_page_pixels_sorted_by_reading_order(tmp_path: Path) -> None:
-    model = PPDocLayout(layout_model(tmp_path / "v2.onnx", [
-        [TEXT, 0.9, 100, 400, 700, 600, 2, 0],   # model-input pixels
-        [DOC_TITLE, 0.8, 100, 40, 700, 120, 0, 0],
-        [TABLE, 0.85, 100, 640, 700, 780, 3, 0],
-        [TITLE, 0.7, 100, 200, 400, 260, 1, 0],
-    ]))
+    model = PPDocLayout(
+        layout_model(
+            tmp_path / "v2.onnx",
+            [
+                [TEXT, 0.9, 100, 400, 700, 600, 2, 0],  # model-input pixels
+                [DOC_TITLE, 0.8, 100, 40, 700, 120, 0, 0],
+                [TABLE, 0.85, 100, 640, 700, 780, 3, 0],
+                [TITLE, 0.7, 100, 200, 400, 260, 1, 0],
+            ],
+        )
+    )
     boxes = model.detect(PAGE)
-    assert [b.label for b in boxes] == [Label.doc_title, Label.paragraph_title, Label.text,
-                                        Label.table]
+    assert [b.label for b in boxes] == [
+        Label.doc_title,
+        Label.paragraph_title,
+        Label.text,
+        Label.table,
+    ]
     assert [b.order for b in boxes] == [1, 2, 3, None]  # tables get no order (PaddleX)
     # x / (400/800 = 0.5), y / (1000/800 ... scale 0.8): x1 100 -> 50, y1 400 -> 500
     text = boxes[2].bbox
@@ -140,9 +164,13 @@ def test_v3_polygons_from_masks(tmp_path: Path) -> None:
     l_shape = box_mask(100, 100, 500, 300)
     l_shape[50:75, 25:75] = 0  # cut the lower-left quarter of the box
     straight = box_mask(100, 400, 700, 600)
-    model = PPDocLayout(layout_model(tmp_path / "v3.onnx", [
-        [TEXT, 0.9, 100, 100, 500, 300, 0, 0], [TEXT, 0.9, 100, 400, 700, 600, 1, 0]],
-        masks=np.stack([l_shape, straight])))
+    model = PPDocLayout(
+        layout_model(
+            tmp_path / "v3.onnx",
+            [[TEXT, 0.9, 100, 100, 500, 300, 0, 0], [TEXT, 0.9, 100, 400, 700, 600, 1, 0]],
+            masks=np.stack([l_shape, straight]),
+        )
+    )
     auto = model.detect(PAGE)
     assert model.version == "v3" and auto[0].bbox.x0 == 50 and auto[0].bbox.y0 == 125
     # auto: a shape close to its box stays the box's rectangle
@@ -163,9 +191,14 @@ def test_v2_has_no_polygons(tmp_path: Path) -> None:
 
 # --- post-processing -------------------------------------------------------------------------
 
+
 def test_threshold_float_and_per_class() -> None:
-    boxes = rows((TEXT, 0.45, 0, 0, 100, 100, 0), (TITLE, 0.45, 0, 200, 100, 300, 1),
-                 (TEXT, 0.6, 0, 400, 100, 500, 2), (-1, 0.99, 0, 600, 100, 700, 3))
+    boxes = rows(
+        (TEXT, 0.45, 0, 0, 100, 100, 0),
+        (TITLE, 0.45, 0, 200, 100, 300, 1),
+        (TEXT, 0.6, 0, 400, 100, 500, 2),
+        (-1, 0.99, 0, 600, 100, 700, 3),
+    )
     assert [b.score for b in run(boxes)] == [pytest.approx(0.6)]  # cls -1 is padding
     kept = run(boxes, threshold={TITLE: 0.4})  # other classes: 0.5
     assert [b.label for b in kept] == [Label.paragraph_title, Label.text]
@@ -175,8 +208,11 @@ def test_threshold_float_and_per_class() -> None:
 
 
 def test_nms_is_class_aware() -> None:
-    boxes = rows((TEXT, 0.9, 0, 0, 100, 100), (TEXT, 0.8, 5, 5, 105, 105),  # IoU .82
-                 (TABLE, 0.7, 0, 0, 100, 110))  # another class: IoU .91 < 0.98, kept
+    boxes = rows(
+        (TEXT, 0.9, 0, 0, 100, 100),
+        (TEXT, 0.8, 5, 5, 105, 105),  # IoU .82
+        (TABLE, 0.7, 0, 0, 100, 110),
+    )  # another class: IoU .91 < 0.98, kept
     assert [b.score for b in run(boxes, merge_mode="union")] == pytest.approx([0.9, 0.7])
     assert len(run(boxes, nms=False, merge_mode="union")) == 3
     same_box = rows((TEXT, 0.9, 0, 0, 100, 100), (TABLE, 0.7, 0, 0, 100, 101))  # IoU .99
@@ -200,12 +236,18 @@ def test_merge_modes() -> None:
 
 
 def test_order_ties_are_broken_by_votes_and_labels_map() -> None:
-    boxes = rows((TEXT, 0.9, 0, 0, 10, 10, 1, 3), (TITLE, 0.9, 0, 20, 10, 30, 1, 7),
-                 (DOC_TITLE, 0.9, 0, 40, 10, 50, 0, 0))
+    boxes = rows(
+        (TEXT, 0.9, 0, 0, 10, 10, 1, 3),
+        (TITLE, 0.9, 0, 20, 10, 30, 1, 7),
+        (DOC_TITLE, 0.9, 0, 40, 10, 50, 0, 0),
+    )
     assert [b.cls_id for b in run(boxes)] == [DOC_TITLE, TITLE, TEXT]
     assert {name: label_for(name) for name in ("formula", "figure", "text", "nonsense")} == {
-        "formula": Label.display_formula, "figure": Label.image, "text": Label.text,
-        "nonsense": Label.text}
+        "formula": Label.display_formula,
+        "figure": Label.image,
+        "text": Label.text,
+        "nonsense": Label.text,
+    }
     assert all(label_for(name).value == name for name in LABELS_V2V3)
 
 
@@ -220,8 +262,9 @@ def test_unclip_and_clip_to_page() -> None:
 
 def test_page_sized_image_box_is_dropped_unless_alone() -> None:
     page = (IMAGE, 0.9, 0, 0, 1000, 1000, 0)
-    assert [b.label for b in run(rows(page, (TEXT, 0.8, 10, 10, 90, 90, 1)),
-                                 merge_mode="union")] == [Label.text]
+    assert [
+        b.label for b in run(rows(page, (TEXT, 0.8, 10, 10, 90, 90, 1)), merge_mode="union")
+    ] == [Label.text]
     assert [b.label for b in run(rows(page))] == [Label.image]
 
 

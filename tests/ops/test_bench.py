@@ -11,8 +11,10 @@ import pytest
 from docparse.ops.bench import run_bench
 
 SMALL_DOCS = ("edgar.pdf", "edgar_image.pdf", "ambiguous.pdf")
-FIGURE = re.compile(r"^(?P<name>.+?)\s+pages=(?P<pages>\d+)\s+s=(?P<s>[\d.]+)\s+"
-                    r"pages/s=(?P<rate>[\d.]+)")
+FIGURE = re.compile(
+    r"^(?P<name>.+?)\s+pages=(?P<pages>\d+)\s+s=(?P<s>[\d.]+)\s+"
+    r"pages/s=(?P<rate>[\d.]+)"
+)
 RATIO = re.compile(r"^ratio (?P<name>.+?)\s+(?P<value>\d+\.\d+)")
 
 
@@ -35,8 +37,15 @@ def test_bench_prints_every_figure(small_docs: Path, capsys: pytest.CaptureFixtu
     ratios = {m["name"]: float(m["value"]) for m in map(RATIO.match, lines) if m}
     names = [n for n in figures if n.startswith(("tesseract w=", "ppocr w="))]
     assert len(names) == 3, lines
-    for name in ("textlayer", "auto born-digital", "direct textlayer", "service textlayer",
-                 "direct ocr", "service ocr", *names):
+    for name in (
+        "textlayer",
+        "auto born-digital",
+        "direct textlayer",
+        "service textlayer",
+        "direct ocr",
+        "service ocr",
+        *names,
+    ):
         assert name in figures, f"{name!r} missing from:\n" + "\n".join(lines)
         assert int(figures[name]["pages"]) > 0 and float(figures[name]["rate"]) > 0
     # edgar.pdf and ambiguous.pdf keep their text layer; edgar_image.pdf is the one scan.
@@ -48,8 +57,9 @@ def test_bench_prints_every_figure(small_docs: Path, capsys: pytest.CaptureFixtu
     assert "target>=50" in next(line for line in lines if line.startswith("textlayer"))
 
 
-def test_bench_without_documents_exits_2(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_without_documents_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_bench(tmp_path / "missing", ocr_pages=2) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("docparse bench:") and "\n" not in err

@@ -12,9 +12,24 @@ import pytest
 @pytest.mark.slow
 def test_vlm_bench_prints_figures() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "docparse", "bench", "--vlm", "--vlm-pages", "12",
-         "--latency", "0.2", "--capacity", "4"],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "docparse",
+            "bench",
+            "--vlm",
+            "--vlm-pages",
+            "12",
+            "--latency",
+            "0.2",
+            "--capacity",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "ideal=20.0 requests/s" in lines[0]

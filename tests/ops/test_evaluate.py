@@ -26,8 +26,10 @@ def passes(kind: str, markdown: str, **fields: Any) -> bool:
 
 
 def test_normalize_drops_markup_and_unifies_typography() -> None:
-    markdown = ("## Счёт   на **оплату** — «ООО»\n\n| a | b |\n|---|:-:|\n"
-                "<td>x&amp;y<br/>z</td> [link](http://x) ![image](p.png) Name . . . . . 5")
+    markdown = (
+        "## Счёт   на **оплату** — «ООО»\n\n| a | b |\n|---|:-:|\n"
+        "<td>x&amp;y<br/>z</td> [link](http://x) ![image](p.png) Name . . . . . 5"
+    )
     assert normalize(markdown) == 'счет на оплату - "ооо" a b x&y z link name 5'
     assert normalize("“Quoted” ‘text’ 1\u00a0000 x\u00adz") == "\"quoted\" 'text' 1 000 xz"
     assert normalize("a < b > c") == "a < b > c"  # not a tag
@@ -47,20 +49,28 @@ def test_present_and_absent_with_the_edit_budget() -> None:
     assert not passes("present", markdown, text=text, max_diffs="7%")  # int(1.75) = 1
     assert passes("present", "# THE QUICK — brown fox", text="the quick - Brown FOX")
     assert check("present", text="Missing words here").run("nothing") == (
-        False, "not found within 1 edits")
+        False,
+        "not found within 1 edits",
+    )
     assert check("absent", text="quick brown", max_diffs=0).run(markdown) == (True, "")
 
 
 def test_heading_and_not_heading() -> None:
-    markdown = ("# Счёт на оплату № 103\n\nПолучатель: ООО «Балтика»\n\n"
-                "## 1. Предмет договора\n\nИтого: 246 400,00 руб.")
+    markdown = (
+        "# Счёт на оплату № 103\n\nПолучатель: ООО «Балтика»\n\n"
+        "## 1. Предмет договора\n\nИтого: 246 400,00 руб."
+    )
     assert passes("heading", markdown, text="Счет на оплату № 103")
     assert passes("heading", markdown, text="1. Предмет договора")
     assert check("heading", text="Получатель: ООО «Балтика»").run(markdown) == (
-        False, "not a heading")
+        False,
+        "not a heading",
+    )
     assert passes("not_heading", markdown, text="Итого: 246 400,00 руб.")
     assert check("not_heading", text="1. Предмет договора").run(markdown) == (
-        False, "set as a heading")
+        False,
+        "set as a heading",
+    )
     assert not passes("not_heading", markdown, text="Основание: договор")  # not there
     assert not passes("heading", "#hashtag text", text="hashtag text")  # no space: no heading
 
@@ -77,7 +87,9 @@ def test_order_compares_where_the_texts_start() -> None:
     assert not passes("order", markdown, before="Right column starts", after="Left column ends")
     assert passes("order", markdown, before="Left colomn ends", after="Right columm starts")
     assert check("order", before="Not there at all", after="Right column").run(markdown) == (
-        False, "'before' text not found")
+        False,
+        "'before' text not found",
+    )
     # any pair in the right order counts: a repeated text once before suffices
     assert passes("order", "B text. A text. B text.", before="A text", after="B text")
 
@@ -104,7 +116,9 @@ def test_pipe_table_neighbours() -> None:
     assert check("table", cell="Plums", right="3").run(PIPE) == (False, "cell not in any table")
     assert check("table", cell="Apples", right="4").run(PIPE) == (False, "neighbours differ")
     assert check("table", cell="Apples", right="3").run("no table") == (
-        False, "no table in the Markdown")
+        False,
+        "no table in the Markdown",
+    )
 
 
 SPANS = """<table>
@@ -120,17 +134,22 @@ SPANS = """<table>
 def test_html_table_spans_fill_their_grid_positions() -> None:
     (table,) = parse_tables(SPANS)
     assert [[table.texts[c] for c in row] for row in table.grid] == [
-        ["country", "population", "population"], ["country", "2003", "2004"],
-        ["africa", "africa", "africa"], ["algeria", "33 003", "33 461"],
-        ["total (estimated)", "1", "2"], ["total (estimated)", "3", "4"]]
+        ["country", "population", "population"],
+        ["country", "2003", "2004"],
+        ["africa", "africa", "africa"],
+        ["algeria", "33 003", "33 461"],
+        ["total (estimated)", "1", "2"],
+        ["total (estimated)", "3", "4"],
+    ]
     assert passes("table", SPANS, cell="2003", up="Population", left="Country")
     assert passes("table", SPANS, cell="2004", up="Population", down="AFRICA")
     assert passes("table", SPANS, cell="Country", right="2003")  # from its second row
     assert passes("table", SPANS, cell="Country", down="AFRICA", right="Population")
     assert passes("table", SPANS, cell="33 003", up="AFRICA", left="Algeria")
     assert passes("table", SPANS, cell="Total (estimated)", right="3", up="Algeria")
-    assert passes("table", SPANS, cell="4", left_heading="Total (estimated)",
-                  top_heading="Population")
+    assert passes(
+        "table", SPANS, cell="4", left_heading="Total (estimated)", top_heading="Population"
+    )
     assert not passes("table", SPANS, cell="Population", right="2004")  # past its span
 
 
@@ -139,11 +158,16 @@ def test_pipe_and_html_tables_in_one_document() -> None:
 
 
 def test_check_lines_are_validated() -> None:
-    for bad in ({"type": "nope", "text": "x"}, {"type": "present"},
-                {"type": "present", "text": "  **  "}, {"type": "table", "cell": "x"},
-                {"type": "order", "before": "x"}, {"type": "present", "text": "x", "page": 0},
-                {"type": "present", "text": "x", "max_diffs": "ten"},
-                {"type": "present", "text": "x", "max_diffs": True}):
+    for bad in (
+        {"type": "nope", "text": "x"},
+        {"type": "present"},
+        {"type": "present", "text": "  **  "},
+        {"type": "table", "cell": "x"},
+        {"type": "order", "before": "x"},
+        {"type": "present", "text": "x", "page": 0},
+        {"type": "present", "text": "x", "max_diffs": "ten"},
+        {"type": "present", "text": "x", "max_diffs": True},
+    ):
         with pytest.raises(ValueError):
             Check.from_json({"pdf": "a.pdf", "id": "c", **bad})
 
@@ -160,12 +184,15 @@ def test_load_checks_names_the_bad_line(tmp_path: Path) -> None:
 
 
 def test_checks_see_their_page_and_unread_pages_prove_nothing() -> None:
-    run = Converted(pages=2, markdown={None: "first page\n\nsecond page", 1: "first page",
-                                       2: "second page"})
-    checks = [check("present", text="second page", page=2),
-              check("present", text="second page", page=1),
-              check("absent", text="second page", page=1),
-              check("present", text="first page", page=3)]
+    run = Converted(
+        pages=2, markdown={None: "first page\n\nsecond page", 1: "first page", 2: "second page"}
+    )
+    checks = [
+        check("present", text="second page", page=2),
+        check("present", text="second page", page=1),
+        check("absent", text="second page", page=1),
+        check("present", text="first page", page=3),
+    ]
     records = evaluate.run_checks(checks, {"a.pdf": run})
     assert [r["passed"] for r in records] == [True, False, True, False]
     assert records[3]["why"] == "the document has no page 3"
@@ -175,11 +202,14 @@ def test_checks_see_their_page_and_unread_pages_prove_nothing() -> None:
     assert evaluate.run_checks(checks[:1], {"a.pdf": broken})[0]["why"] == "damaged file"
 
 
-def test_min_pass_sets_the_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_min_pass_sets_the_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "a.pdf").write_bytes(b"%PDF-1.7")
-    lines = [{"pdf": "a.pdf", "id": str(i), "type": "present", "text": text}
-             for i, text in enumerate(["alpha beta", "gamma delta"])]
+    lines = [
+        {"pdf": "a.pdf", "id": str(i), "type": "present", "text": text}
+        for i, text in enumerate(["alpha beta", "gamma delta"])
+    ]
     (tmp_path / "checks.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
 
     async def fake_convert(folder: Path, names: list[str], engine: str) -> dict[str, Converted]:
@@ -203,31 +233,74 @@ def test_eval_command_end_to_end(docs: Path, tmp_path: Path) -> None:
         ("present", {"text": "King Alfred burned the cakes at Athelney."}),
         ("absent", {"text": "Genghis Khan crossed the Danube."}),
         ("absent", {"text": "Edgar, King of England"}),
-        ("order", {"before": "Edgar mainly followed the political policies",
-                   "after": "England had suffered from Viking invasions"}),
-        ("order", {"before": "England had suffered from Viking invasions",
-                   "after": "Edgar mainly followed the political policies", "page": 1}),
+        (
+            "order",
+            {
+                "before": "Edgar mainly followed the political policies",
+                "after": "England had suffered from Viking invasions",
+            },
+        ),
+        (
+            "order",
+            {
+                "before": "England had suffered from Viking invasions",
+                "after": "Edgar mainly followed the political policies",
+                "page": 1,
+            },
+        ),
         ("table", {"cell": "Predecessor", "right": "Edward the Martyr"}),  # it is Eadwig
     ]
     checks = tmp_path / "edgar.jsonl"
-    checks.write_text("".join(json.dumps({"pdf": "edgar.pdf", "id": f"e{i}", "type": kind,
-                                          **fields}) + "\n"
-                              for i, (kind, fields) in enumerate(lines)))
+    checks.write_text(
+        "".join(
+            json.dumps({"pdf": "edgar.pdf", "id": f"e{i}", "type": kind, **fields}) + "\n"
+            for i, (kind, fields) in enumerate(lines)
+        )
+    )
     out = tmp_path / "result.json"
     result = subprocess.run(
-        [sys.executable, "-m", "docparse", "eval", str(tmp_path), "--checks", str(checks),
-         "--engine", "auto", "--json", str(out), "-v", "--min-pass", "0.9"],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "docparse",
+            "eval",
+            str(tmp_path),
+            "--checks",
+            str(checks),
+            "--engine",
+            "auto",
+            "--json",
+            str(out),
+            "-v",
+            "--min-pass",
+            "0.9",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr  # 3 of 7 is below 90%
     printed = result.stdout.splitlines()
-    for line in ("present        1      2   50.0%", "absent         1      2   50.0%",
-                 "order          1      2   50.0%", "table          0      1    0.0%",
-                 "overall        3      7   42.9%"):
+    for line in (
+        "present        1      2   50.0%",
+        "absent         1      2   50.0%",
+        "order          1      2   50.0%",
+        "table          0      1    0.0%",
+        "overall        3      7   42.9%",
+    ):
         assert line in printed, result.stdout
     assert "    FAIL e1 (present): not found within 4 edits" in printed
     assert any(line.startswith("time: ") and "s/page (1 pages in" in line for line in printed)
     summary = json.loads(out.read_text())
     assert summary["overall"] == {"passed": 3, "total": 7, "rate": 0.4286}
     assert summary["documents"]["edgar.pdf"]["pages"] == 1
-    assert [c["passed"] for c in summary["checks"]] == [True, False, True, False, True,
-                                                         False, False]
+    assert [c["passed"] for c in summary["checks"]] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]

@@ -107,22 +107,31 @@ class Supervised:
         base = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_")}
         self.env = {
             **base,
-            "DOCPARSE_HOST": "127.0.0.1", "DOCPARSE_PORT": str(self.port),
-            "DOCPARSE_OUTPUT_DIR": str(tmp / "output"), "DOCPARSE_TEMP_DIR": str(tmp / "tmp"),
+            "DOCPARSE_HOST": "127.0.0.1",
+            "DOCPARSE_PORT": str(self.port),
+            "DOCPARSE_OUTPUT_DIR": str(tmp / "output"),
+            "DOCPARSE_TEMP_DIR": str(tmp / "tmp"),
             "DOCPARSE_DATA_DIR": str(tmp / "data"),
             "DOCPARSE_PRELOAD_ENGINES": '["tesseract"]',
             "DOCPARSE_VLM_MODEL": MODEL,
             "DOCPARSE_VLM_URL": f"http://127.0.0.1:{vlm_port}/v1",
             "DOCPARSE_VLM_COMMAND": vlm_command,
-            "DOCPARSE_VLM_RESTART_DELAY": "0.2", "DOCPARSE_VLM_RESTART_MAX_DELAY": "1.6",
-            "DOCPARSE_VLM_STABLE_AFTER": "30", "DOCPARSE_SUPERVISOR_STOP_TIMEOUT": "10",
+            "DOCPARSE_VLM_RESTART_DELAY": "0.2",
+            "DOCPARSE_VLM_RESTART_MAX_DELAY": "1.6",
+            "DOCPARSE_VLM_STABLE_AFTER": "30",
+            "DOCPARSE_SUPERVISOR_STOP_TIMEOUT": "10",
             **env,
         }
         self.lines: list[str] = []
         self._lock = threading.Lock()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "docparse", "supervise"], cwd=tmp, env=self.env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [sys.executable, "-m", "docparse", "supervise"],
+            cwd=tmp,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -185,13 +194,15 @@ def script(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_api_stays_up_while_the_vlm_server_keeps_crashing(
-        tmp_path: Path, supervised: Callable[..., Supervised]) -> None:
+    tmp_path: Path, supervised: Callable[..., Supervised]
+) -> None:
     starts = tmp_path / "starts.txt"
     crash = script(tmp_path, "crash.py", CRASHING_VLM)
     started = time.monotonic()
     # Reaping every child (as PID 1 does) must still report the VLM's own exit code.
-    run = supervised(f"{sys.executable} {crash} {starts}", free_port(),
-                     DOCPARSE_SUPERVISOR_REAP_ORPHANS="1")
+    run = supervised(
+        f"{sys.executable} {crash} {starts}", free_port(), DOCPARSE_SUPERVISOR_REAP_ORPHANS="1"
+    )
 
     wait_until(lambda: get(run.url("/health/live"))[0] == 200, 10, 0.1)
     assert time.monotonic() - started < 10
@@ -203,6 +214,7 @@ def test_api_stays_up_while_the_vlm_server_keeps_crashing(
     for gap, delay in zip(gaps, (0.2, 0.4, 0.8, 1.6), strict=True):
         assert delay * 0.9 <= gap < delay + 1.0, gaps
     assert gaps == sorted(gaps)
+
     def delays() -> list[float]:
         return [float(d) for d in re.findall(r"restarting vlm in ([\d.]+) s", run.log)]
 
@@ -211,8 +223,7 @@ def test_api_stays_up_while_the_vlm_server_keeps_crashing(
 
     # Each exit is logged with its code and the last lines the server wrote.
     assert re.search(r"vlm \(pid \d+\) exited with code 1 after [\d.]+ s", run.log)
-    assert "| ImportError: libtorch_cuda.so: undefined symbol: ncclCommWindowRegister" \
-        in run.log
+    assert "| ImportError: libtorch_cuda.so: undefined symbol: ncclCommWindowRegister" in run.log
     assert "[vlm] INFO loading the model" in run.log  # its output is passed through
 
     status, live = get(run.url("/health/live"))
@@ -232,7 +243,8 @@ def test_api_stays_up_while_the_vlm_server_keeps_crashing(
 
 @pytest.mark.slow
 def test_health_follows_the_vlm_server_from_unreachable_to_ready(
-        tmp_path: Path, supervised: Callable[..., Supervised]) -> None:
+    tmp_path: Path, supervised: Callable[..., Supervised]
+) -> None:
     vlm_port, pidfile = free_port(), tmp_path / "vlm.pids"
     serve = script(tmp_path, "serve.py", SERVING_VLM)
     run = supervised(f"{sys.executable} {serve} {vlm_port} {pidfile} {MODEL} 2", vlm_port)
@@ -262,7 +274,8 @@ def test_health_follows_the_vlm_server_from_unreachable_to_ready(
 
 
 def test_supervisor_exits_non_zero_when_the_api_dies(
-        tmp_path: Path, supervised: Callable[..., Supervised]) -> None:
+    tmp_path: Path, supervised: Callable[..., Supervised]
+) -> None:
     vlm_port, pidfile = free_port(), tmp_path / "vlm.pids"
     serve = script(tmp_path, "serve.py", SERVING_VLM)
     run = supervised(f"{sys.executable} {serve} {vlm_port} {pidfile} {MODEL} 0", vlm_port)
@@ -295,12 +308,26 @@ def test_default_vlm_command_serves_the_downloaded_model(tmp_path: Path) -> None
     model_dir.mkdir(parents=True)
     (model_dir / "config.json").write_text("{}")
     config = SupervisorConfig.from_env(
-        settings(port=8081), {"DOCPARSE_MODELS_DIR": str(tmp_path / "models"),
-                              "DOCPARSE_VLM_EXTRA_ARGS": "--gpu-memory-utilization 0.5"})
+        settings(port=8081),
+        {
+            "DOCPARSE_MODELS_DIR": str(tmp_path / "models"),
+            "DOCPARSE_VLM_EXTRA_ARGS": "--gpu-memory-utilization 0.5",
+        },
+    )
     assert config.vlm_command == [
-        "vllm", "serve", str(model_dir), "--host", "0.0.0.0", "--port", "8080",
-        "--served-model-name", "PaddlePaddle/PaddleOCR-VL-1.6", *VLM_FLAGS,
-        "--gpu-memory-utilization", "0.5"]
+        "vllm",
+        "serve",
+        str(model_dir),
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8080",
+        "--served-model-name",
+        "PaddlePaddle/PaddleOCR-VL-1.6",
+        *VLM_FLAGS,
+        "--gpu-memory-utilization",
+        "0.5",
+    ]
     assert "--no-enable-prefix-caching" in VLM_FLAGS
     assert config.api_live_url == "http://127.0.0.1:8081/health/live"
     # The API is pointed at the server the supervisor runs.
@@ -311,20 +338,34 @@ def test_default_vlm_command_serves_the_downloaded_model(tmp_path: Path) -> None
 def test_vlm_command_can_be_replaced_and_the_model_fetched_by_name() -> None:
     config = SupervisorConfig.from_env(
         settings(vlm_url="http://gpu:9000/v1", vlm_model="PaddlePaddle/PaddleOCR-VL-1.5"),
-        {"DOCPARSE_VLM_COMMAND": "python3 -m vllm.entrypoints.openai.api_server --port 9000",
-         "DOCPARSE_VLM_RESTART_DELAY": "2.5"})
-    assert config.vlm_command == ["python3", "-m", "vllm.entrypoints.openai.api_server",
-                                  "--port", "9000"]
+        {
+            "DOCPARSE_VLM_COMMAND": "python3 -m vllm.entrypoints.openai.api_server --port 9000",
+            "DOCPARSE_VLM_RESTART_DELAY": "2.5",
+        },
+    )
+    assert config.vlm_command == [
+        "python3",
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--port",
+        "9000",
+    ]
     assert "DOCPARSE_VLM_URL" not in config.child_env  # already set by the operator
     assert config.restart_delay == 2.5
-    assert SupervisorConfig.from_env(settings(), {}).vlm_command[2] == \
-        "PaddlePaddle/PaddleOCR-VL-1.6"  # no local copy: vLLM fetches it by name
+    assert (
+        SupervisorConfig.from_env(settings(), {}).vlm_command[2] == "PaddlePaddle/PaddleOCR-VL-1.6"
+    )  # no local copy: vLLM fetches it by name
     assert SupervisorConfig.from_env(settings(), {}, vlm=False).vlm_command is None
 
 
-@pytest.mark.parametrize("env", [{"DOCPARSE_VLM_RESTART_DELAY": "soon"},
-                                 {"DOCPARSE_VLM_PORT": "80800"},
-                                 {"DOCPARSE_VLM_EXTRA_ARGS": "--x 'unclosed"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DOCPARSE_VLM_RESTART_DELAY": "soon"},
+        {"DOCPARSE_VLM_PORT": "80800"},
+        {"DOCPARSE_VLM_EXTRA_ARGS": "--x 'unclosed"},
+    ],
+)
 def test_bad_supervisor_settings_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(ConfigurationError):
         SupervisorConfig.from_env(settings(), env)

@@ -49,8 +49,13 @@ def handler_for(served: Served) -> type[http.server.BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path = self.path
-            served.requests.append({"path": path, "range": self.headers.get("Range"),
-                                    "auth": self.headers.get("Authorization")})
+            served.requests.append(
+                {
+                    "path": path,
+                    "range": self.headers.get("Range"),
+                    "auth": self.headers.get("Authorization"),
+                }
+            )
             if served.fail.get(path):
                 status = served.fail[path].pop(0)
                 self.send_response(status)
@@ -121,9 +126,13 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def catalog_for(served: Served, models: dict[str, dict[str, bytes]], *,
-                pins: dict[str, str | None] | None = None, default: str | None = None
-                ) -> dict[str, Any]:
+def catalog_for(
+    served: Served,
+    models: dict[str, dict[str, bytes]],
+    *,
+    pins: dict[str, str | None] | None = None,
+    default: str | None = None,
+) -> dict[str, Any]:
     """A catalog in the packaged shape (hub URLs), its files put on the test server."""
     pins = pins or {}
     entries = []
@@ -134,10 +143,24 @@ def catalog_for(served: Served, models: dict[str, dict[str, bytes]], *,
             url_path = f"/{repo}/resolve/{revision}/{path}"
             served.files[url_path] = body
             key = f"{name}/{path}"
-            listed.append({"path": path, "url": DEFAULT_BASE_URL + url_path, "size": len(body),
-                           "sha256": pins[key] if key in pins else sha(body)})
-        entries.append({"name": name, "repo": repo, "revision": revision, "kind": "vlm",
-                        "default": name == default, "files": listed})
+            listed.append(
+                {
+                    "path": path,
+                    "url": DEFAULT_BASE_URL + url_path,
+                    "size": len(body),
+                    "sha256": pins[key] if key in pins else sha(body),
+                }
+            )
+        entries.append(
+            {
+                "name": name,
+                "repo": repo,
+                "revision": revision,
+                "kind": "vlm",
+                "default": name == default,
+                "files": listed,
+            }
+        )
     return {"schema": 1, "models": entries}
 
 
@@ -150,11 +173,13 @@ BIG = os.urandom(3 * 1024 * 1024 + 17)  # several read chunks
 
 
 def test_downloads_every_file_verified_into_the_model_folder(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
     base, served = server
     files = {"config.json": b'{"a": 1}', "model.safetensors": BIG, "sub/dir/tok.model": b"x"}
-    specs = select(parse_catalog(catalog_for(served, {"VL": files, "Other": {"o": b"o"}},
-                                             default="VL")), None)
+    specs = select(
+        parse_catalog(catalog_for(served, {"VL": files, "Other": {"o": b"o"}}, default="VL")), None
+    )
     assert [s.name for s in specs] == ["VL"]  # the default ones when nothing is named
     with downloader(base, token="hf_secret") as fetcher:
         results = download_models(specs, tmp_path, fetcher)
@@ -165,12 +190,14 @@ def test_downloads_every_file_verified_into_the_model_folder(
     assert not (tmp_path / "Other").exists()
     # The hub URL was rebased onto the mirror, and the token went along.
     assert {r["path"] for r in served.requests} == {
-        f"/org/VL/resolve/0123456789abcdef0123456789abcdef01234567/{p}" for p in files}
+        f"/org/VL/resolve/0123456789abcdef0123456789abcdef01234567/{p}" for p in files
+    }
     assert {r["auth"] for r in served.requests} == {"Bearer hf_secret"}
 
 
 def test_the_token_does_not_follow_a_redirect_to_another_host(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
     base, served = server
     spec = parse_catalog(catalog_for(served, {"VL": {"model.safetensors": b"weights"}}))
     url_path = next(iter(served.files))
@@ -185,7 +212,8 @@ def test_the_token_does_not_follow_a_redirect_to_another_host(
 
 
 def test_resumes_with_a_range_request_after_a_cut_off(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
     base, served = server
     spec = parse_catalog(catalog_for(served, {"VL": {"model.safetensors": BIG}}))
     url_path = next(iter(served.files))
@@ -209,10 +237,16 @@ def test_resumes_with_a_range_request_after_a_cut_off(
 
 
 def test_hash_mismatch_is_refused_and_nothing_is_left_in_place(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
     base, served = server
-    spec = parse_catalog(catalog_for(served, {"VL": {"model.safetensors": BIG}},
-                                     pins={"VL/model.safetensors": sha(b"other bytes")}))
+    spec = parse_catalog(
+        catalog_for(
+            served,
+            {"VL": {"model.safetensors": BIG}},
+            pins={"VL/model.safetensors": sha(b"other bytes")},
+        )
+    )
     with downloader(base) as fetcher, pytest.raises(HashMismatch, match="not kept"):
         download_models(spec, tmp_path, fetcher)
     assert not (tmp_path / "VL" / "model.safetensors").exists()
@@ -228,7 +262,8 @@ def test_hash_mismatch_is_refused_and_nothing_is_left_in_place(
 
 
 def test_files_already_present_are_verified_and_skipped(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
     base, served = server
     spec = parse_catalog(catalog_for(served, {"VL": {"a.json": b"{}", "b.bin": BIG}}))
     with downloader(base) as fetcher:
@@ -250,10 +285,12 @@ def test_files_already_present_are_verified_and_skipped(
 
 
 def test_unpinned_files_need_the_flag_and_get_their_hash_printed(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
     base, served = server
-    spec = parse_catalog(catalog_for(served, {"VL": {"a.json": b"{}", "b.bin": b"data"}},
-                                     pins={"VL/b.bin": None}))
+    spec = parse_catalog(
+        catalog_for(served, {"VL": {"a.json": b"{}", "b.bin": b"data"}}, pins={"VL/b.bin": None})
+    )
     with downloader(base) as fetcher, pytest.raises(UnpinnedFile, match=r"VL/b\.bin"):
         download_models(spec, tmp_path, fetcher)
     assert served.requests == []  # refused before fetching anything
@@ -262,12 +299,12 @@ def test_unpinned_files_need_the_flag_and_get_their_hash_printed(
     with downloader(base, lines) as fetcher:
         download_models(spec, tmp_path, fetcher, allow_unpinned=True)
     assert (tmp_path / "VL" / "b.bin").read_bytes() == b"data"
-    assert f"  UNPINNED VL/b.bin sha256 {sha(b'data')} (add it to the catalog to pin it)" \
-        in lines
+    assert f"  UNPINNED VL/b.bin sha256 {sha(b'data')} (add it to the catalog to pin it)" in lines
 
 
 def test_transient_errors_are_retried_and_missing_files_are_not(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+    server: tuple[str, Served], tmp_path: Path
+) -> None:
     base, served = server
     spec = parse_catalog(catalog_for(served, {"VL": {"a.bin": b"abc"}}))
     url_path = next(iter(served.files))
@@ -285,35 +322,67 @@ def test_transient_errors_are_retried_and_missing_files_are_not(
     assert len(served.requests) == 1
 
     served.fail[url_path] = [503] * 10
-    with downloader(base, retries=2) as fetcher, \
-            pytest.raises(ModelDownloadError, match="gave up after 2 retries"):
+    with (
+        downloader(base, retries=2) as fetcher,
+        pytest.raises(ModelDownloadError, match="gave up after 2 retries"),
+    ):
         download_models(spec, tmp_path, fetcher)
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("DOCPARSE_", "HF_", "HUGGING_FACE"))}
-    return subprocess.run([sys.executable, "-m", "docparse", "models", *args],
-                          env={**clean, **env}, capture_output=True, text=True, timeout=60,
-                          check=False)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DOCPARSE_", "HF_", "HUGGING_FACE"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "docparse", "models", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
-def test_cli_downloads_through_the_mirror_url(
-        server: tuple[str, Served], tmp_path: Path) -> None:
+def test_cli_downloads_through_the_mirror_url(server: tuple[str, Served], tmp_path: Path) -> None:
     base, served = server
     catalog = tmp_path / "catalog.json"
-    catalog.write_text(json.dumps(catalog_for(
-        served, {"VL": {"a.json": b"{}"}, "Layout": {"x.onnx": b"onnx"}},
-        pins={"Layout/x.onnx": None})))
+    catalog.write_text(
+        json.dumps(
+            catalog_for(
+                served,
+                {"VL": {"a.json": b"{}"}, "Layout": {"x.onnx": b"onnx"}},
+                pins={"Layout/x.onnx": None},
+            )
+        )
+    )
     env = {"DOCPARSE_MODELS_BASE_URL": base, "HF_TOKEN": "hf_cli"}
 
-    refused = run_cli("download", "--catalog", str(catalog), "--dest", str(tmp_path / "m"),
-                      "--only", "vl", "Layout", env=env)
+    refused = run_cli(
+        "download",
+        "--catalog",
+        str(catalog),
+        "--dest",
+        str(tmp_path / "m"),
+        "--only",
+        "vl",
+        "Layout",
+        env=env,
+    )
     assert refused.returncode == 2
     assert "no SHA-256 is pinned for Layout/x.onnx" in refused.stderr
 
-    done = run_cli("download", "--catalog", str(catalog), "--only", "vl", "Layout",
-                   "--allow-unpinned", env={**env, "DOCPARSE_MODELS_DIR": str(tmp_path / "m")})
+    done = run_cli(
+        "download",
+        "--catalog",
+        str(catalog),
+        "--only",
+        "vl",
+        "Layout",
+        "--allow-unpinned",
+        env={**env, "DOCPARSE_MODELS_DIR": str(tmp_path / "m")},
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "m" / "VL" / "a.json").read_bytes() == b"{}"
     assert (tmp_path / "m" / "Layout" / "x.onnx").read_bytes() == b"onnx"
@@ -322,15 +391,19 @@ def test_cli_downloads_through_the_mirror_url(
 
     listing = run_cli("list", "--catalog", str(catalog), env=env)
     assert listing.returncode == 0
-    assert re.search(r"Layout +org/Layout@0123456789ab +1 files, 4 B, 0/1 pinned",
-                     listing.stdout)
+    assert re.search(r"Layout +org/Layout@0123456789ab +1 files, 4 B, 0/1 pinned", listing.stdout)
 
 
 def test_the_packaged_catalog_pins_what_the_gpu_image_downloads() -> None:
     catalog = load_catalog()
     names = [m.name for m in catalog]
-    assert names == ["PaddleOCR-VL-1.6", "PaddleOCR-VL-1.5", "PaddleOCR-VL",
-                     "PP-DocLayoutV3", "PP-DocLayoutV2"]
+    assert names == [
+        "PaddleOCR-VL-1.6",
+        "PaddleOCR-VL-1.5",
+        "PaddleOCR-VL",
+        "PP-DocLayoutV3",
+        "PP-DocLayoutV2",
+    ]
     defaults = select(catalog, None)
     assert [m.name for m in defaults] == ["PaddleOCR-VL-1.6", "PP-DocLayoutV3"]
     for model in defaults:  # the image build must never need --allow-unpinned
@@ -341,11 +414,18 @@ def test_the_packaged_catalog_pins_what_the_gpu_image_downloads() -> None:
         paths = [f.path for f in model.files]
         assert len(paths) == len(set(paths))
         for file in model.files:
-            assert file.url == (f"https://huggingface.co/{model.repo}/resolve/"
-                                f"{model.revision}/{file.path}")
+            assert file.url == (
+                f"https://huggingface.co/{model.repo}/resolve/{model.revision}/{file.path}"
+            )
     vl16 = {f.path: f for f in catalog[0].files}
-    assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja",
-            "preprocessor_config.json", "processing_paddleocr_vl.py"} <= set(vl16)
+    assert {
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "chat_template.jinja",
+        "preprocessor_config.json",
+        "processing_paddleocr_vl.py",
+    } <= set(vl16)
     assert vl16["model.safetensors"].size == 1_917_255_968
     layout = {f.path for f in catalog[3].files}
     assert layout == {"inference.onnx", "inference.yml"}  # what PPDocLayout loads

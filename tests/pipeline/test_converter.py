@@ -26,8 +26,9 @@ def rendered_page(docs: Path, name: str, dpi: int = 150) -> Image.Image:
         pdf.close()
 
 
-async def test_born_digital_pdf_is_read_from_its_text_layer(converter: Converter,
-                                                            docs: Path) -> None:
+async def test_born_digital_pdf_is_read_from_its_text_layer(
+    converter: Converter, docs: Path
+) -> None:
     result = await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions(pages="1-3"))
     pages = result.document.pages
     assert [p.index for p in pages] == [0, 1, 2]
@@ -50,8 +51,7 @@ async def test_scan_is_read_by_tesseract(converter: Converter, docs: Path) -> No
     assert confidences and all(0 <= c <= 1 for c in confidences)
 
 
-async def test_english_scan_is_not_read_as_cyrillic(converter: Converter,
-                                                    docs: Path) -> None:
+async def test_english_scan_is_not_read_as_cyrillic(converter: Converter, docs: Path) -> None:
     # With rus+eng loaded, Tesseract alone reads some English words in Cyrillic letters.
     result = await converter.convert(docs / "edgar_image.pdf", ConvertOptions())
     text = to_text(result.document)
@@ -78,8 +78,9 @@ async def test_bad_ocr_layer_is_replaced_by_ocr(converter: Converter, docs: Path
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])
-async def test_rotated_scan_is_turned_upright(converter: Converter, docs: Path,
-                                              tmp_path: Path, turn: int) -> None:
+async def test_rotated_scan_is_turned_upright(
+    converter: Converter, docs: Path, tmp_path: Path, turn: int
+) -> None:
     path = tmp_path / f"rot{turn}.png"
     rendered_page(docs, "edgar.pdf").rotate(turn, expand=True).save(path, dpi=(150, 150))
     result = await converter.convert(path, ConvertOptions())
@@ -89,12 +90,12 @@ async def test_rotated_scan_is_turned_upright(converter: Converter, docs: Path,
     assert "King of the English" in to_text(result.document)
 
 
-async def test_small_skew_is_corrected(converter: Converter, docs: Path,
-                                       tmp_path: Path) -> None:
+async def test_small_skew_is_corrected(converter: Converter, docs: Path, tmp_path: Path) -> None:
     path = tmp_path / "skewed.png"
     image = rendered_page(docs, "edgar.pdf", 200)
-    image.rotate(2.5, expand=True, fillcolor="white",
-                 resample=Image.Resampling.BICUBIC).save(path, dpi=(200, 200))
+    image.rotate(2.5, expand=True, fillcolor="white", resample=Image.Resampling.BICUBIC).save(
+        path, dpi=(200, 200)
+    )
     result = await converter.convert(path, ConvertOptions())
     page = result.document.pages[0]
     assert page.skew == pytest.approx(-2.5, abs=0.5)
@@ -119,9 +120,9 @@ async def test_empty_page_is_empty_not_failed(converter: Converter, docs: Path) 
     assert page.blocks == []
 
 
-async def test_damaged_page_fails_with_reason_others_survive(converter: Converter,
-                                                             docs: Path,
-                                                             tmp_path: Path) -> None:
+async def test_damaged_page_fails_with_reason_others_survive(
+    converter: Converter, docs: Path, tmp_path: Path
+) -> None:
     frames = [rendered_page(docs, "edgar.pdf", 100).convert("L") for _ in range(2)]
     buffer = io.BytesIO()
     frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
@@ -137,8 +138,9 @@ async def test_damaged_page_fails_with_reason_others_survive(converter: Converte
     assert "page 2 failed" in to_markdown(result.document)
 
 
-async def test_multipage_tiff_and_page_selection(converter: Converter, docs: Path,
-                                                 tmp_path: Path) -> None:
+async def test_multipage_tiff_and_page_selection(
+    converter: Converter, docs: Path, tmp_path: Path
+) -> None:
     frames = [rendered_page(docs, "edgar.pdf", 100) for _ in range(3)]
     path = tmp_path / "three.tiff"
     frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(100, 100))
@@ -155,8 +157,7 @@ async def test_page_limit_and_bad_range(settings: Settings, docs: Path) -> None:
             await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions())
         with pytest.raises(InvalidOptions, match="outside"):
             await converter.convert(docs / "edgar.pdf", ConvertOptions(pages="5"))
-        result = await converter.convert(docs / "bws_book_ch2.pdf",
-                                         ConvertOptions(pages="2,4"))
+        result = await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions(pages="2,4"))
         assert [p.index for p in result.document.pages] == [1, 3]
     finally:
         engines.close()
@@ -172,7 +173,8 @@ async def test_headings_from_text_size(converter: Converter, docs: Path) -> None
 
 
 async def test_a_bold_term_inside_a_line_does_not_break_its_paragraph(
-        converter: Converter, docs: Path) -> None:
+    converter: Converter, docs: Path
+) -> None:
     # Page 4 of the book sets "mathematical induction" in bold mid-sentence.
     result = await converter.convert(docs / "bws_book_ch2.pdf", ConvertOptions(pages="4"))
     markdown = to_markdown(result.document)

@@ -15,20 +15,31 @@ def verdict(path: Path, page: int = 0) -> tuple[bool, str]:
     return result.use_layer, result.reason
 
 
-@pytest.mark.parametrize("name", ["edgar.pdf", "bws_book_ch2.pdf", "untable.pdf",
-                                  "pdftotext_two_column_issue.pdf", "small_page_size.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "edgar.pdf",
+        "bws_book_ch2.pdf",
+        "untable.pdf",
+        "pdftotext_two_column_issue.pdf",
+        "small_page_size.pdf",
+    ],
+)
 def test_good_layers_are_used(docs: Path, name: str) -> None:
     assert verdict(docs / name)[0]
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("edgar_image.pdf", "no text layer"),
-    ("blanktext.pdf", "no text layer"),
-    ("horribleocr.pdf", "invisible OCR layer"),
-    ("handwriting_bad_ocr.pdf", "invisible OCR layer"),
-    ("most_content_in_image_form.pdf", "covers only part"),
-    ("some_ocr1.pdf", "covers only part"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("edgar_image.pdf", "no text layer"),
+        ("blanktext.pdf", "no text layer"),
+        ("horribleocr.pdf", "invisible OCR layer"),
+        ("handwriting_bad_ocr.pdf", "invisible OCR layer"),
+        ("most_content_in_image_form.pdf", "covers only part"),
+        ("some_ocr1.pdf", "covers only part"),
+    ],
+)
 def test_bad_or_partial_layers_go_to_ocr(docs: Path, name: str, reason: str) -> None:
     use, why = verdict(docs / name)
     assert not use

@@ -49,10 +49,19 @@ CASES = [
 
 
 def make_scan(case: Case, doc: SynthDoc, folder: Path) -> Path:
-    pages = [degrade(page, seed=case.seed + i, rotate_deg=case.rotate, blur=case.blur,
-                          noise=case.noise, jpeg_quality=case.jpeg, contrast=0.85,
-                          grayscale=i % 2 == 1)
-             for i, page in enumerate(rasterize(doc.pdf, dpi=200))]
+    pages = [
+        degrade(
+            page,
+            seed=case.seed + i,
+            rotate_deg=case.rotate,
+            blur=case.blur,
+            noise=case.noise,
+            jpeg_quality=case.jpeg,
+            contrast=0.85,
+            grayscale=i % 2 == 1,
+        )
+        for i, page in enumerate(rasterize(doc.pdf, dpi=200))
+    ]
     if case.turn:
         pages = [rotate_page(page, case.turn) for page in pages]
     path = folder / f"{doc.name}-{case.seed}.{case.container}"
@@ -74,10 +83,9 @@ def results() -> dict[str, tuple[int, int, list[str]]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.kind}{c.seed}-{c.container}")
-async def test_russian_scan_sentences_are_found(case: Case, converter: Converter,
-                                                tmp_path: Path,
-                                                results: dict[str, tuple[int, int, list[str]]]
-                                                ) -> None:
+async def test_russian_scan_sentences_are_found(
+    case: Case, converter: Converter, tmp_path: Path, results: dict[str, tuple[int, int, list[str]]]
+) -> None:
     doc = GENERATORS[case.kind](case.seed)
     if case.container in ("png", "jpeg"):  # one image holds one page
         assert doc.pages == 1
@@ -89,10 +97,15 @@ async def test_russian_scan_sentences_are_found(case: Case, converter: Converter
         assert all((p.rotation + case.turn) % 360 == 0 for p in pages)
     markdown = to_markdown(result.document)
     rate, missed = sentence_recall(doc.sentences, markdown, fold_homoglyphs=False)
-    results[f"{case.kind}{case.seed}"] = (len(doc.sentences) - len(missed),
-                                          len(doc.sentences), missed)
-    print(f"{case.kind} seed={case.seed} {case.container}: {rate:.3f} "
-          f"({len(doc.sentences) - len(missed)}/{len(doc.sentences)}) missed={missed}")
+    results[f"{case.kind}{case.seed}"] = (
+        len(doc.sentences) - len(missed),
+        len(doc.sentences),
+        missed,
+    )
+    print(
+        f"{case.kind} seed={case.seed} {case.container}: {rate:.3f} "
+        f"({len(doc.sentences) - len(missed)}/{len(doc.sentences)}) missed={missed}"
+    )
     assert rate >= 0.9, missed  # each document alone; the overall bar is below
 
 

@@ -19,63 +19,96 @@ def test_hyphen_before_capital_or_number_is_kept() -> None:
 
 
 def test_lines_group_by_gap_and_column() -> None:
-    lines = [line("a", 0), line("b", 12), line("c", 24),  # one paragraph
-             line("d", 60),  # after a gap
-             line("e", 72, x0=400, x1=600)]  # another column
+    lines = [
+        line("a", 0),
+        line("b", 12),
+        line("c", 24),  # one paragraph
+        line("d", 60),  # after a gap
+        line("e", 72, x0=400, x1=600),
+    ]  # another column
     groups = group_lines(lines)
     assert [[ln.text for ln in g] for g in groups] == [["a", "b", "c"], ["d"], ["e"]]
 
 
 def test_taller_short_block_becomes_heading() -> None:
     blocks = [
-        Block(id="t", bbox=BBox(x0=0, y0=0, x1=1, y1=1), text="Title",
-              lines=[line("Title", 0, height=30)]),
-        Block(id="h", bbox=BBox(x0=0, y0=0, x1=1, y1=1), text="Section",
-              lines=[line("Section", 40, height=15)]),
-        *[Block(id=f"b{i}", bbox=BBox(x0=0, y0=0, x1=1, y1=1), text="body",
-                lines=[line("body", 60 + i * 12) for _ in range(4)]) for i in range(3)],
+        Block(
+            id="t",
+            bbox=BBox(x0=0, y0=0, x1=1, y1=1),
+            text="Title",
+            lines=[line("Title", 0, height=30)],
+        ),
+        Block(
+            id="h",
+            bbox=BBox(x0=0, y0=0, x1=1, y1=1),
+            text="Section",
+            lines=[line("Section", 40, height=15)],
+        ),
+        *[
+            Block(
+                id=f"b{i}",
+                bbox=BBox(x0=0, y0=0, x1=1, y1=1),
+                text="body",
+                lines=[line("body", 60 + i * 12) for _ in range(4)],
+            )
+            for i in range(3)
+        ],
     ]
     label_headings(blocks, first_page=True)
     assert [b.label for b in blocks[:3]] == [Label.doc_title, Label.paragraph_title, Label.text]
 
 
 def styled(text: str, y: float, size: float, bold: bool = False) -> Line:
-    return Line(text=text, bbox=BBox(x0=10, y0=y, x1=300, y1=y + size), size=size,
-                bold=bold)
+    return Line(text=text, bbox=BBox(x0=10, y0=y, x1=300, y1=y + size), size=size, bold=bold)
 
 
 def block_of(*lines: Line, id: str = "b") -> Block:
-    return Block(id=id, bbox=BBox.around([ln.bbox for ln in lines]),
-                 text="\n".join(ln.text for ln in lines), lines=list(lines))
+    return Block(
+        id=id,
+        bbox=BBox.around([ln.bbox for ln in lines]),
+        text="\n".join(ln.text for ln in lines),
+        lines=list(lines),
+    )
 
 
 def test_ocr_paragraph_parts_at_a_bold_heading_not_at_size_wobble() -> None:
-    run_in = block_of(styled("2.3. Датой оплаты считается дата", 0, 30),
-                      styled("зачисления средств.", 32, 27),  # OCR sizes wobble
-                      styled("3. Сроки поставки", 64, 28, bold=True),
-                      styled("Большой заголовок", 96, 48))
+    run_in = block_of(
+        styled("2.3. Датой оплаты считается дата", 0, 30),
+        styled("зачисления средств.", 32, 27),  # OCR sizes wobble
+        styled("3. Сроки поставки", 64, 28, bold=True),
+        styled("Большой заголовок", 96, 48),
+    )
     parts = split_blocks([run_in])
     assert [[ln.text for ln in p.lines] for p in parts] == [
         ["2.3. Датой оплаты считается дата", "зачисления средств."],
-        ["3. Сроки поставки"], ["Большой заголовок"]]
+        ["3. Сроки поставки"],
+        ["Большой заголовок"],
+    ]
     assert len({p.id for p in parts}) == 3
     assert parts[1].text == "3. Сроки поставки"
 
 
 def test_bold_lines_are_titles_when_short_or_numbered_not_when_sums() -> None:
-    body = [block_of(styled("обычный текст", 200 + 40 * i, 30), id=f"body{i}")
-            for i in range(4)]
-    titles = [block_of(styled("Введение", 0, 28, bold=True), id="intro"),
-              block_of(styled("3. Сроки и порядок поставки", 40, 27, bold=True), id="num"),
-              block_of(styled("Итого: 246 400,00 руб.", 80, 30, bold=True), id="sum"),
-              block_of(styled("Двести сорок шесть тысяч четыреста рублей 00 копеек", 120, 30,
-                              bold=True), id="words"),
-              block_of(styled("Счёт на оплату № 103", 160, 38, bold=True), id="title")]
+    body = [block_of(styled("обычный текст", 200 + 40 * i, 30), id=f"body{i}") for i in range(4)]
+    titles = [
+        block_of(styled("Введение", 0, 28, bold=True), id="intro"),
+        block_of(styled("3. Сроки и порядок поставки", 40, 27, bold=True), id="num"),
+        block_of(styled("Итого: 246 400,00 руб.", 80, 30, bold=True), id="sum"),
+        block_of(
+            styled("Двести сорок шесть тысяч четыреста рублей 00 копеек", 120, 30, bold=True),
+            id="words",
+        ),
+        block_of(styled("Счёт на оплату № 103", 160, 38, bold=True), id="title"),
+    ]
     blocks = titles + body
     label_headings(blocks, first_page=True)
     assert {b.id: b.label for b in titles} == {
-        "intro": Label.paragraph_title, "num": Label.paragraph_title, "sum": Label.text,
-        "words": Label.text, "title": Label.doc_title}
+        "intro": Label.paragraph_title,
+        "num": Label.paragraph_title,
+        "sum": Label.text,
+        "words": Label.text,
+        "title": Label.doc_title,
+    }
 
 
 def test_parts_of_a_split_paragraph_keep_their_own_confidence() -> None:

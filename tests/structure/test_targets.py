@@ -17,8 +17,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 async def test_russian_scans_meet_the_structure_targets(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(REPO / "eval" / "make_russian.py"), str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "eval" / "make_russian.py"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     checks = load_checks([tmp_path / "checks.jsonl"])
     runs = await convert_all(tmp_path, sorted({c.pdf for c in checks}), "auto")
     summary = summarize(run_checks(checks, runs), runs, "auto")

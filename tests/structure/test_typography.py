@@ -26,19 +26,28 @@ def page(specs: list[tuple[str, str, int]]) -> tuple[np.ndarray, list[Line]]:
 
 def test_bold_lines_are_found_among_regular_ones() -> None:
     body = "обычный текст договора, который идёт"
-    ink, lines = page([(body, "DejaVuSerif.ttf", 30), ("1. Предмет договора",
-                        "DejaVuSerif-Bold.ttf", 30), (body, "DejaVuSerif.ttf", 30),
-                       ("Итого: 246 400,00 руб.", "DejaVuSans-Bold.ttf", 30),
-                       (body, "DejaVuSerif.ttf", 30)])
+    ink, lines = page(
+        [
+            (body, "DejaVuSerif.ttf", 30),
+            ("1. Предмет договора", "DejaVuSerif-Bold.ttf", 30),
+            (body, "DejaVuSerif.ttf", 30),
+            ("Итого: 246 400,00 руб.", "DejaVuSans-Bold.ttf", 30),
+            (body, "DejaVuSerif.ttf", 30),
+        ]
+    )
     measure_lines(lines, ink)
     assert [ln.bold for ln in lines] == [False, True, False, True, False]
 
 
 def test_size_follows_the_x_height_not_the_box() -> None:
-    ink, lines = page([("друзья руку дружбы у рубежа", "DejaVuSans.ttf", 30),  # descenders
-                       ("наш ответ на ваше письмо", "DejaVuSans.ttf", 30),
-                       ("наш ответ на ваше письмо", "DejaVuSans.ttf", 45),
-                       ("ДОГОВОР 2024", "DejaVuSans.ttf", 30)])  # capitals and digits
+    ink, lines = page(
+        [
+            ("друзья руку дружбы у рубежа", "DejaVuSans.ttf", 30),  # descenders
+            ("наш ответ на ваше письмо", "DejaVuSans.ttf", 30),
+            ("наш ответ на ваше письмо", "DejaVuSans.ttf", 45),
+            ("ДОГОВОР 2024", "DejaVuSans.ttf", 30),
+        ]
+    )  # capitals and digits
     measure_lines(lines, ink)
     small, plain, large, capitals = (ln.text_size for ln in lines)
     assert lines[0].bbox.height > 1.2 * lines[1].bbox.height
@@ -48,8 +57,7 @@ def test_size_follows_the_x_height_not_the_box() -> None:
 
 
 def test_too_few_lines_say_nothing_about_weight() -> None:
-    ink, lines = page([("Заголовок", "DejaVuSans-Bold.ttf", 30),
-                       ("текст", "DejaVuSans.ttf", 30)])
+    ink, lines = page([("Заголовок", "DejaVuSans-Bold.ttf", 30), ("текст", "DejaVuSans.ttf", 30)])
     measure_lines(lines, ink)
     assert not any(ln.bold for ln in lines)
 
@@ -58,9 +66,17 @@ def test_uneven_ink_of_a_poor_scan_marks_nothing_bold() -> None:
     # Worn type and uneven pressure: the "regular" lines already differ in stroke width
     # as much as bold differs from regular elsewhere, so weight tells nothing here.
     text = "обычный текст договора, который идёт"
-    specs = [(text, font, 30) for font in ("DejaVuSans-ExtraLight.ttf", "DejaVuSans.ttf",
-                                            "DejaVuSansCondensed.ttf", "DejaVuSerif.ttf",
-                                            "DejaVuSans-Bold.ttf", "DejaVuSans-ExtraLight.ttf")]
+    specs = [
+        (text, font, 30)
+        for font in (
+            "DejaVuSans-ExtraLight.ttf",
+            "DejaVuSans.ttf",
+            "DejaVuSansCondensed.ttf",
+            "DejaVuSerif.ttf",
+            "DejaVuSans-Bold.ttf",
+            "DejaVuSans-ExtraLight.ttf",
+        )
+    ]
     ink, lines = page(specs)
     measure_lines(lines, ink)
     assert not any(ln.bold for ln in lines)

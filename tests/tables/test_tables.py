@@ -38,15 +38,23 @@ def only_table(results: list[TableResult], ruled: bool) -> Table:
 def assert_drawn_grid(table: Table) -> None:
     """The drawn table's rows, columns and spans, every grid slot covered once."""
     assert (table.rows, table.cols) == (ROWS, COLS)
-    spans = {(c.row, c.col): (c.row_span, c.col_span) for c in table.cells
-             if c.row_span > 1 or c.col_span > 1}
+    spans = {
+        (c.row, c.col): (c.row_span, c.col_span)
+        for c in table.cells
+        if c.row_span > 1 or c.col_span > 1
+    }
     assert spans == SPANS
-    covered = [(r, c) for cell in table.cells for r in range(cell.row, cell.row + cell.row_span)
-               for c in range(cell.col, cell.col + cell.col_span)]
+    covered = [
+        (r, c)
+        for cell in table.cells
+        for r in range(cell.row, cell.row + cell.row_span)
+        for c in range(cell.col, cell.col + cell.col_span)
+    ]
     assert sorted(covered) == [(r, c) for r in range(ROWS) for c in range(COLS)]
 
 
 # --- ruled tables, drawn and scanned -------------------------------------------------
+
 
 @pytest.mark.parametrize("scan", [False, True], ids=["clean", "scanned"])
 def test_ruled_table_with_known_words(scan: bool) -> None:
@@ -120,6 +128,7 @@ def test_ruling_detection_speed_on_a4_at_300_dpi() -> None:
 
 # --- borderless tables ---------------------------------------------------------------
 
+
 def test_untable_borderless_cells_match_reference(docs: Path) -> None:
     words, image = page_words(docs / "untable.pdf", 0)
     table = only_table(find_tables(words, image, 150), ruled=False)
@@ -130,8 +139,9 @@ def test_untable_borderless_cells_match_reference(docs: Path) -> None:
     assert share >= 0.9
     grid = table.grid()
     # A wrapped label is one cell; the group title spans the ten year columns.
-    assert "Democratic Republic of the Congo - République démocratique du Congo" in \
-        [row[0] for row in grid]
+    assert "Democratic Republic of the Congo - République démocratique du Congo" in [
+        row[0] for row in grid
+    ]
     header = table.cell_at(0, 5)
     assert header is not None and header.col_span == 10
     assert header.text.startswith("Population estimates")
@@ -151,11 +161,17 @@ def test_alignment_needs_columns_rows_and_numbers() -> None:
     def word(text: str, x: float, y: float) -> Word:
         return Word(text, BBox(x0=x, y0=y, x1=x + 12 * len(text), y1=y + 20))
 
-    numbered = [word(t, x, 40 * i) for i in range(6)
-                for t, x in ((f"{i + 1}.", 0), ("Some item text here", 60))]
+    numbered = [
+        word(t, x, 40 * i)
+        for i in range(6)
+        for t, x in ((f"{i + 1}.", 0), ("Some item text here", 60))
+    ]
     assert table_from_alignment(numbered) is None  # a numbered list
-    grid = [word(t, x, 40 * i) for i in range(5)
-            for t, x in ((f"row{i}", 0), (f"{i * 7}", 200), (f"{i * 13}.5", 320))]
+    grid = [
+        word(t, x, 40 * i)
+        for i in range(5)
+        for t, x in ((f"row{i}", 0), (f"{i * 7}", 200), (f"{i * 13}.5", 320))
+    ]
     table = table_from_alignment(grid)
     assert table is not None and (table.rows, table.cols) == (5, 3)
     assert table.markdown().splitlines()[1] == "| --- | --- | --- |"
@@ -163,6 +179,7 @@ def test_alignment_needs_columns_rows_and_numbers() -> None:
 
 
 # --- real PDFs: ruled page, prose pages ----------------------------------------------
+
 
 def test_sci_tables_first_page_ruled_three_columns(docs: Path) -> None:
     words, image = page_words(docs / "lots_of_sci_tables.pdf", 0)
@@ -172,18 +189,29 @@ def test_sci_tables_first_page_ruled_three_columns(docs: Path) -> None:
     assert header is not None and header.col_span == 2  # spans category and description
     assert header.text == "Environmental Category & Description"
     grid = table.grid()
-    assert [row[0] for row in grid[1:]] == ["RoHS | Exempt", "RoHS", "Halogen Free", "REACH",
-                                            "TSCA"]
+    assert [row[0] for row in grid[1:]] == [
+        "RoHS | Exempt",
+        "RoHS",
+        "Halogen Free",
+        "REACH",
+        "TSCA",
+    ]
     assert [row[2] for row in grid[1:]] == ["TBD", "TBD", "Y", "Y", "Y"]
     assert grid[2][1].startswith("If “Y”, then product is RoHS compliant")
 
 
-@pytest.mark.parametrize(("name", "page"), [
-    ("bws_book_ch2.pdf", 0), ("bws_book_ch2.pdf", 2), ("bws_book_ch2.pdf", 5),
-    ("pdftotext_two_column_issue.pdf", 1),
-])
-def test_prose_and_two_column_text_give_no_borderless_table(docs: Path, name: str,
-                                                            page: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("bws_book_ch2.pdf", 0),
+        ("bws_book_ch2.pdf", 2),
+        ("bws_book_ch2.pdf", 5),
+        ("pdftotext_two_column_issue.pdf", 1),
+    ],
+)
+def test_prose_and_two_column_text_give_no_borderless_table(
+    docs: Path, name: str, page: int
+) -> None:
     words, image = page_words(docs / name, page)
     assert len(words) > 200
     assert [r for r in find_tables(words, image, 150) if not r.ruled] == []

@@ -16,8 +16,11 @@ from docparse.tables.page import aligned_rows, worth_a_look
 
 def looks(pdf: PdfFile, index: int, with_columns: bool = True) -> bool:
     layer = pdf.text_layer(index)
-    return worth_a_look([ln.text for ln in layer.lines], layer.paths,
-                        [ln.column_starts for ln in layer.lines] if with_columns else None)
+    return worth_a_look(
+        [ln.text for ln in layer.lines],
+        layer.paths,
+        [ln.column_starts for ln in layer.lines] if with_columns else None,
+    )
 
 
 def test_aligned_column_starts_find_an_infobox_without_numbers(docs: Path) -> None:
@@ -47,8 +50,9 @@ def test_table_search_runs_in_a_spawned_worker(docs: Path) -> None:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         found = pool.submit(pdf_page_tables, docs / "edgar.pdf", 0, TABLE_DPI, True).result()
-        again = pool.submit(pdf_page_tables, docs / "untable.pdf", 0, TABLE_DPI, True
-                            ).result()  # another file: the worker's open PDF is swapped
+        again = pool.submit(
+            pdf_page_tables, docs / "untable.pdf", 0, TABLE_DPI, True
+        ).result()  # another file: the worker's open PDF is swapped
     cells = {c.text for t in found.all for c in t.cells}
     assert {"Predecessor", "Eadwig"} <= cells
     assert again.all and again.all[0].source_engine == "textlayer"

@@ -36,23 +36,35 @@ def data_url(width: int = 320, height: int = 40, fmt: str = "JPEG") -> str:
     return f"data:image/{mime};base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def chat_body(prompt: str = OCR, size: tuple[int, int] = (320, 40), *,
-              image_url: str | None = None, **extra: Any) -> dict[str, Any]:
+def chat_body(
+    prompt: str = OCR,
+    size: tuple[int, int] = (320, 40),
+    *,
+    image_url: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The body PaddleX sends for one block (research notes §3.3)."""
     url = image_url if image_url is not None else data_url(*size)
-    return {"model": MODEL,
-            "messages": [{"role": "user", "content": [
-                {"type": "image_url", "image_url": {"url": url}},
-                {"type": "text", "text": prompt}]}],
-            "temperature": 0, "max_completion_tokens": 4096,
-            "mm_processor_kwargs": {"min_pixels": 112896, "max_pixels": 1003520},
-            **extra}
+    return {
+        "model": MODEL,
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": url}},
+                    {"type": "text", "text": prompt},
+                ],
+            }
+        ],
+        "temperature": 0,
+        "max_completion_tokens": 4096,
+        "mm_processor_kwargs": {"min_pixels": 112896, "max_pixels": 1003520},
+        **extra,
+    }
 
 
-def answer(vlm: FakeVLM, prompt: str, size: tuple[int, int] = (320, 40),
-           **extra: Any) -> str:
-    response = httpx.post(f"{vlm.base_url}/chat/completions",
-                          json=chat_body(prompt, size, **extra))
+def answer(vlm: FakeVLM, prompt: str, size: tuple[int, int] = (320, 40), **extra: Any) -> str:
+    response = httpx.post(f"{vlm.base_url}/chat/completions", json=chat_body(prompt, size, **extra))
     assert response.status_code == 200, response.text
     return str(response.json()["choices"][0]["message"]["content"])
 
@@ -80,8 +92,9 @@ def test_health_and_models(vlm: FakeVLM) -> None:
     assert (health.status_code, health.content) == (200, b"")
     models = httpx.get(f"{vlm.base_url}/models").json()
     assert models["object"] == "list"
-    assert [(m["id"], m["object"], m["owned_by"]) for m in models["data"]] == \
-        [(MODEL, "model", "vllm")]
+    assert [(m["id"], m["object"], m["owned_by"]) for m in models["data"]] == [
+        (MODEL, "model", "vllm")
+    ]
 
 
 def test_served_models_configurable_and_changeable() -> None:
@@ -96,21 +109,31 @@ def test_served_models_configurable_and_changeable() -> None:
 
 
 def test_unknown_model_is_404_with_vllm_body(vlm: FakeVLM) -> None:
-    response = httpx.post(f"{vlm.base_url}/chat/completions",
-                          json=chat_body() | {"model": "PaddleOCR-VL-0.9B"})
+    response = httpx.post(
+        f"{vlm.base_url}/chat/completions", json=chat_body() | {"model": "PaddleOCR-VL-0.9B"}
+    )
     assert response.status_code == 404
-    assert response.json() == {"error": {
-        "message": "The model `PaddleOCR-VL-0.9B` does not exist.",
-        "type": "NotFoundError", "param": "model", "code": 404}}
+    assert response.json() == {
+        "error": {
+            "message": "The model `PaddleOCR-VL-0.9B` does not exist.",
+            "type": "NotFoundError",
+            "param": "model",
+            "code": 404,
+        }
+    }
 
 
 def test_unknown_model_flat_error_style() -> None:
     with FakeVLM(error_style="flat") as vlm:
-        response = httpx.post(f"{vlm.base_url}/chat/completions",
-                              json=chat_body() | {"model": "X"})
+        response = httpx.post(f"{vlm.base_url}/chat/completions", json=chat_body() | {"model": "X"})
     assert response.status_code == 404
-    assert response.json() == {"object": "error", "message": "The model `X` does not exist.",
-                               "type": "NotFoundError", "param": None, "code": 404}
+    assert response.json() == {
+        "object": "error",
+        "message": "The model `X` does not exist.",
+        "type": "NotFoundError",
+        "param": None,
+        "code": 404,
+    }
 
 
 def test_api_key() -> None:
@@ -126,26 +149,31 @@ def test_api_key() -> None:
         assert vlm.request_count == 3 and vlm.success_count == 1
 
 
-@pytest.mark.parametrize("image_url", [
-    "https://example.com/a.jpg",                                   # not a data URL
-    "data:image/png;base64,@@not-base64@@",                        # undecodable base64
-    "data:image/png;base64," + base64.b64encode(b"not an image").decode(),
-])
+@pytest.mark.parametrize(
+    "image_url",
+    [
+        "https://example.com/a.jpg",  # not a data URL
+        "data:image/png;base64,@@not-base64@@",  # undecodable base64
+        "data:image/png;base64," + base64.b64encode(b"not an image").decode(),
+    ],
+)
 def test_bad_image_is_400(vlm: FakeVLM, image_url: str) -> None:
-    response = httpx.post(f"{vlm.base_url}/chat/completions",
-                          json=chat_body(image_url=image_url))
+    response = httpx.post(f"{vlm.base_url}/chat/completions", json=chat_body(image_url=image_url))
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "BadRequestError"
     assert vlm.success_count == 0
 
 
-@pytest.mark.parametrize("body_change", [
-    {"prompt": "Describe this image."},
-    {"prompt": "ocr:"},
-    {"no_image": True},
-    {"temperature": -1},
-    {"max_completion_tokens": 0},
-])
+@pytest.mark.parametrize(
+    "body_change",
+    [
+        {"prompt": "Describe this image."},
+        {"prompt": "ocr:"},
+        {"no_image": True},
+        {"temperature": -1},
+        {"max_completion_tokens": 0},
+    ],
+)
 def test_invalid_requests_are_400(vlm: FakeVLM, body_change: dict[str, Any]) -> None:
     body = chat_body(body_change.pop("prompt", OCR), **body_change)
     if body.pop("no_image", False):
@@ -168,8 +196,9 @@ def test_response_is_a_chat_completion(vlm: FakeVLM) -> None:
 
 
 def test_max_tokens_cuts_the_answer(vlm: FakeVLM) -> None:
-    body = httpx.post(f"{vlm.base_url}/chat/completions",
-                      json=chat_body(max_completion_tokens=2)).json()
+    body = httpx.post(
+        f"{vlm.base_url}/chat/completions", json=chat_body(max_completion_tokens=2)
+    ).json()
     assert body["choices"][0]["message"]["content"] == "Text block"
     assert body["choices"][0]["finish_reason"] == "length"
     assert body["usage"]["completion_tokens"] == 2
@@ -185,8 +214,7 @@ def test_ocr_names_the_crop(vlm: FakeVLM) -> None:
 
 def parse_otsl(otsl: str) -> list[list[str]]:
     """Rows of OTSL tags, the text dropped."""
-    rows = [re.findall(r"<fcel>|<ecel>|<lcel>|<ucel>|<xcel>", row)
-            for row in otsl.split("<nl>")]
+    rows = [re.findall(r"<fcel>|<ecel>|<lcel>|<ucel>|<xcel>", row) for row in otsl.split("<nl>")]
     return [row for row in rows if row]
 
 
@@ -195,8 +223,12 @@ def test_table_is_otsl_with_colspan_and_rowspan(vlm: FakeVLM) -> None:
     assert otsl.startswith("<fcel>Table 400x200") and otsl.endswith("<nl>")
     rows = parse_otsl(otsl)
     assert len({len(row) for row in rows}) == 1, "every row has the same width"
-    spans = [(r, c, tag) for r, row in enumerate(rows) for c, tag in enumerate(row)
-             if tag in ("<lcel>", "<ucel>")]
+    spans = [
+        (r, c, tag)
+        for r, row in enumerate(rows)
+        for c, tag in enumerate(row)
+        if tag in ("<lcel>", "<ucel>")
+    ]
     assert {tag for _, _, tag in spans} == {"<lcel>", "<ucel>"}
     for r, c, tag in spans:  # each span continues a real cell
         anchor = rows[r][c - 1] if tag == "<lcel>" else rows[r - 1][c]
@@ -249,8 +281,7 @@ def test_custom_responder_can_change_while_running() -> None:
 
 
 def test_records_the_request(vlm: FakeVLM) -> None:
-    body = chat_body(TABLE, (123, 45), top_p=0.9, repetition_penalty=1.05,
-                     skip_special_tokens=True)
+    body = chat_body(TABLE, (123, 45), top_p=0.9, repetition_penalty=1.05, skip_special_tokens=True)
     assert httpx.post(f"{vlm.base_url}/chat/completions", json=body).status_code == 200
     answer(vlm, OCR)
     answer(vlm, OCR)
@@ -260,8 +291,7 @@ def test_records_the_request(vlm: FakeVLM) -> None:
     first = vlm.calls[0]
     assert (first.prompt, first.image_size, first.model) == (TABLE, (123, 45), MODEL)
     assert first.params["repetition_penalty"] == 1.05 and first.params["top_p"] == 0.9
-    assert first.params["mm_processor_kwargs"] == {"min_pixels": 112896,
-                                                   "max_pixels": 1003520}
+    assert first.params["mm_processor_kwargs"] == {"min_pixels": 112896, "max_pixels": 1003520}
     vlm.reset_counters()
     assert (vlm.request_count, vlm.prompt_counts, vlm.last_request) == (0, {}, None)
 
@@ -281,8 +311,9 @@ def test_reset_restores_knobs(vlm: FakeVLM) -> None:
 async def post_many(vlm: FakeVLM, n: int) -> list[httpx.Response]:
     body = chat_body()
     async with httpx.AsyncClient(base_url=vlm.base_url, timeout=10) as client:
-        return await asyncio.gather(*(client.post("/chat/completions", json=body)
-                                      for _ in range(n)))
+        return await asyncio.gather(
+            *(client.post("/chat/completions", json=body) for _ in range(n))
+        )
 
 
 async def test_latency_and_capacity() -> None:

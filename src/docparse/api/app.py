@@ -27,16 +27,21 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.prepare_dirs()
         state.preload_task = asyncio.create_task(
-            state.engines.preload(settings.engines_to_load), name="preload-engines")
+            state.engines.preload(settings.engines_to_load), name="preload-engines"
+        )
         try:
             yield
         finally:
             state.preload_task.cancel()
             await state.engines.aclose()
 
-    app = FastAPI(title="docparse", version=__version__, lifespan=lifespan,
-                  description="Documents in (PDF, PNG, JPEG, TIFF, WebP, BMP); Markdown and "
-                              "structured JSON out.")
+    app = FastAPI(
+        title="docparse",
+        version=__version__,
+        lifespan=lifespan,
+        description="Documents in (PDF, PNG, JPEG, TIFF, WebP, BMP); Markdown and "
+        "structured JSON out.",
+    )
     app.state.service = state
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)

@@ -54,8 +54,9 @@ PADDLEX_PATHS = frozenset({"/layout-parsing"})
 
 
 def _paddlex(request: Request, status: int, message: str) -> JSONResponse:
-    return JSONResponse({"logId": str(uuid.uuid4()), "errorCode": status,
-                         "errorMsg": message}, status_code=status)
+    return JSONResponse(
+        {"logId": str(uuid.uuid4()), "errorCode": status, "errorMsg": message}, status_code=status
+    )
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -77,27 +78,40 @@ async def _docparse_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
-               for e in exc.errors()]
+    details = [
+        {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+    ]
     fields = ", ".join(d["field"] for d in details)
     if request.url.path in PADDLEX_PATHS:  # PaddleX: errorMsg is the JSON list of problems
-        return _paddlex(request, 422, json.dumps(
-            [{"type": e["type"], "loc": d["field"], "msg": e["msg"]}
-             for e, d in zip(exc.errors(), details, strict=True)]))
-    return JSONResponse(error_body("invalid_request", f"invalid request: {fields}", details),
-                        status_code=422)
+        return _paddlex(
+            request,
+            422,
+            json.dumps(
+                [
+                    {"type": e["type"], "loc": d["field"], "msg": e["msg"]}
+                    for e, d in zip(exc.errors(), details, strict=True)
+                ]
+            ),
+        )
+    return JSONResponse(
+        error_body("invalid_request", f"invalid request: {fields}", details), status_code=422
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return JSONResponse(error_body(f"http_{exc.status_code}", str(exc.detail)),
-                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        error_body(f"http_{exc.status_code}", str(exc.detail)),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return JSONResponse(error_body("internal_error", "internal error; see the service log"),
-                        status_code=500)
+    return JSONResponse(
+        error_body("internal_error", "internal error; see the service log"), status_code=500
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -43,8 +43,7 @@ class BodySizeLimit:
                 if received > self.max_bytes and not refused:
                     refused = True
                     if not started:
-                        await self._refuse(send, 413, "limit_exceeded",
-                                           self._message(received))
+                        await self._refuse(send, 413, "limit_exceeded", self._message(received))
                     # The app sees a client that went away and stops reading.
                     return {"type": "http.disconnect"}
             return message
@@ -60,14 +59,23 @@ class BodySizeLimit:
 
     def _message(self, size: int) -> str:
         limit = self.max_bytes - MULTIPART_SLACK
-        return (f"request body of {size:,} bytes is over the upload limit of {limit:,} bytes "
-                f"(DOCPARSE_MAX_UPLOAD_BYTES)")
+        return (
+            f"request body of {size:,} bytes is over the upload limit of {limit:,} bytes "
+            f"(DOCPARSE_MAX_UPLOAD_BYTES)"
+        )
 
     @staticmethod
     async def _refuse(send: Send, status: int, code: str, message: str) -> None:
         body = json.dumps(error_body(code, message)).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -30,11 +30,14 @@ class PPOCREngine(ThreadedEngine):
         def build() -> Any:
             from rapidocr import RapidOCR
 
-            return RapidOCR(params={
-                "Global.log_level": "error",
-                "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
-                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            })
+            return RapidOCR(
+                params={
+                    "Global.log_level": "error",
+                    "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
+                    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                }
+            )
+
         return self.thread_instance("ocr", build)
 
     def _load(self) -> None:
@@ -47,11 +50,22 @@ class PPOCREngine(ThreadedEngine):
         lines = []
         for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
             xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-            lines.append(Line(text=text, bbox=BBox(x0=min(xs), y0=min(ys), x1=max(xs),
-                                                   y1=max(ys)), confidence=float(score)))
+            lines.append(
+                Line(
+                    text=text,
+                    bbox=BBox(x0=min(xs), y0=min(ys), x1=max(xs), y1=max(ys)),
+                    confidence=float(score),
+                )
+            )
         return [
-            Block(id=f"p{page.index}-b{i}", label=Label.text, bbox=BBox.around(
-                [ln.bbox for ln in group]), text="\n".join(ln.text for ln in group),
-                lines=group, confidence=mean_confidence(group), source_engine="ppocr")
+            Block(
+                id=f"p{page.index}-b{i}",
+                label=Label.text,
+                bbox=BBox.around([ln.bbox for ln in group]),
+                text="\n".join(ln.text for ln in group),
+                lines=group,
+                confidence=mean_confidence(group),
+                source_engine="ppocr",
+            )
             for i, group in enumerate(group_lines(lines))
         ]

@@ -30,8 +30,11 @@ class TesseractEngine(ThreadedEngine):
         self.languages = settings.languages
 
     def describe(self) -> dict[str, Any]:
-        return {"languages": self.languages, "tessdata": self.tessdata,
-                "version": tesserocr.tesseract_version().split()[1]}
+        return {
+            "languages": self.languages,
+            "tessdata": self.tessdata,
+            "version": tesserocr.tesseract_version().split()[1],
+        }
 
     def _load(self) -> None:
         # Tesseract's own OpenMP threads would fight our page workers for the cores.
@@ -41,13 +44,17 @@ class TesseractEngine(ThreadedEngine):
         if missing:
             raise EngineUnavailable(
                 f"Tesseract language data missing in {self.tessdata}: {', '.join(missing)} "
-                f"(apt-get install {' '.join('tesseract-ocr-' + m for m in missing)})")
+                f"(apt-get install {' '.join('tesseract-ocr-' + m for m in missing)})"
+            )
         self._api(self.languages)  # proves the data loads
 
     def _api(self, languages: str) -> PyTessBaseAPI:
-        return self.thread_instance(languages, lambda: PyTessBaseAPI(
-            path=str(Path(self.tessdata)) + "/", lang=languages, psm=PSM.AUTO,
-            oem=OEM.LSTM_ONLY))
+        return self.thread_instance(
+            languages,
+            lambda: PyTessBaseAPI(
+                path=str(Path(self.tessdata)) + "/", lang=languages, psm=PSM.AUTO, oem=OEM.LSTM_ONLY
+            ),
+        )
 
     def recognize_sync(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
         api = self._api(options.languages or self.languages)
@@ -81,11 +88,17 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
         if lines:
             # Tesseract's own "heading" block type marks whole address blocks of a
             # letterhead; headings are judged by text size later, as on every route.
-            blocks.append(Block(
-                id=f"p{page_index}-b{len(blocks)}", label=Label.text,
-                bbox=BBox.around([ln.bbox for ln in lines]),
-                text="\n".join(ln.text for ln in lines), lines=list(lines),
-                confidence=mean_confidence(lines), source_engine="tesseract"))
+            blocks.append(
+                Block(
+                    id=f"p{page_index}-b{len(blocks)}",
+                    label=Label.text,
+                    bbox=BBox.around([ln.bbox for ln in lines]),
+                    text="\n".join(ln.text for ln in lines),
+                    lines=list(lines),
+                    confidence=mean_confidence(lines),
+                    source_engine="tesseract",
+                )
+            )
         lines.clear()
 
     iterator = api.GetIterator()
@@ -102,8 +115,13 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
         box = iterator.BoundingBox(level)
         if text and box:
             x0, y0, x1, y1 = box
-            lines.append(Line(text=text, bbox=BBox(x0=x0, y0=y0, x1=x1, y1=y1),
-                              confidence=round(iterator.Confidence(level) / 100, 4)))
+            lines.append(
+                Line(
+                    text=text,
+                    bbox=BBox(x0=x0, y0=y0, x1=x1, y1=y1),
+                    confidence=round(iterator.Confidence(level) / 100, 4),
+                )
+            )
         if not iterator.Next(level):
             break
     close_block()

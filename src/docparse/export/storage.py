@@ -28,8 +28,9 @@ def render(document: Document, formats: list[str]) -> dict[str, str]:
     return {fmt: EXPORTERS[fmt](document) for fmt in dict.fromkeys(["md", "json", *formats])}
 
 
-def save_outputs(folder: Path, rendered: dict[str, str],
-                 figures: dict[str, bytes] | None = None) -> None:
+def save_outputs(
+    folder: Path, rendered: dict[str, str], figures: dict[str, bytes] | None = None
+) -> None:
     """document.md/json/txt, and the figures at the relative paths Markdown uses."""
     for fmt, text in rendered.items():
         write_atomic(folder / FILE_NAMES[fmt], text)

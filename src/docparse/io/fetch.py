@@ -17,8 +17,10 @@ async def fetch(url: str, max_bytes: int) -> bytes:
                 async for chunk in response.aiter_bytes():
                     data += chunk
                     if len(data) > max_bytes:
-                        raise LimitExceeded(f"{url} is over the upload limit of "
-                                            f"{max_bytes:,} bytes", limit="max_upload_bytes")
+                        raise LimitExceeded(
+                            f"{url} is over the upload limit of {max_bytes:,} bytes",
+                            limit="max_upload_bytes",
+                        )
                 return bytes(data)
         except httpx.HTTPError as exc:
             raise InvalidOptions(f"could not fetch {url}: {exc}") from exc

@@ -87,8 +87,12 @@ class PdfFile:
             page = self._pdf[index]
             try:
                 width, height = page.get_size()
-                crop = (max(box.x0, 0), max(height - box.y1, 0), max(width - box.x1, 0),
-                        max(box.y0, 0))
+                crop = (
+                    max(box.x0, 0),
+                    max(height - box.y1, 0),
+                    max(width - box.x1, 0),
+                    max(box.y0, 0),
+                )
                 bitmap = page.render(scale=dpi / 72, crop=crop, may_draw_forms=True)
                 crop_image: Image.Image = bitmap.to_pil().convert("RGB")
                 return crop_image
@@ -138,13 +142,20 @@ def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
     finally:
         textpage.close()
     coverage, image_dpi, hidden, boxes, paths = _images(page, width, height, rotation)
-    return TextLayer(lines=lines, char_count=char_count, image_coverage=coverage,
-                     image_dpi=image_dpi, hidden_text_share=hidden, image_boxes=boxes,
-                     paths=paths)
+    return TextLayer(
+        lines=lines,
+        char_count=char_count,
+        image_coverage=coverage,
+        image_dpi=image_dpi,
+        hidden_text_share=hidden,
+        image_boxes=boxes,
+        paths=paths,
+    )
 
 
-def _to_display(left: float, bottom: float, right: float, top: float, w: float, h: float,
-                rotation: int) -> BBox:
+def _to_display(
+    left: float, bottom: float, right: float, top: float, w: float, h: float, rotation: int
+) -> BBox:
     """PDF user space (origin bottom-left, unrotated w×h) to top-left display coordinates
     after the page's clockwise /Rotate."""
     if rotation == 90:
@@ -185,14 +196,24 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
                     x0, x1 = min(x0, left.value), max(x1, right.value)
                     y0, y1 = min(y0, bottom.value), max(y1, top.value)
                     if segments > 1:
-                        runs.append(_to_display(left.value, bottom.value, right.value,
-                                                top.value, w, h, rotation))
+                        runs.append(
+                            _to_display(
+                                left.value, bottom.value, right.value, top.value, w, h, rotation
+                            )
+                        )
             if x0 < x1:
                 box = _to_display(x0, y0, x1, y1, w, h, rotation)
                 size, bold = _letter_style(raw, units, start, end, rect)
-                lines.append(TextLine(text=text, bbox=box, font_size=size, bold=bold,
-                                      segments=max(1, segments),
-                                      column_starts=_column_starts(runs)))
+                lines.append(
+                    TextLine(
+                        text=text,
+                        bbox=box,
+                        font_size=size,
+                        bold=bold,
+                        segments=max(1, segments),
+                        column_starts=_column_starts(runs),
+                    )
+                )
         start = end + 1
     return lines
 
@@ -201,12 +222,14 @@ def _column_starts(runs: list[BBox]) -> tuple[float, ...]:
     """Left edges of the runs that follow a gap of at least their height: a table's
     next column, rarely a word space."""
     runs = sorted(runs, key=lambda b: b.x0)
-    return tuple(b.x0 for a, b in itertools.pairwise(runs)
-                 if b.x0 - a.x1 >= max(a.height, b.height, 1.0))
+    return tuple(
+        b.x0 for a, b in itertools.pairwise(runs) if b.x0 - a.x1 >= max(a.height, b.height, 1.0)
+    )
 
 
-def _letter_style(raw: object, units: list[int], start: int, end: int,
-                  rect: pdfium_c.FS_RECTF) -> tuple[float, bool]:
+def _letter_style(
+    raw: object, units: list[int], start: int, end: int, rect: pdfium_c.FS_RECTF
+) -> tuple[float, bool]:
     """Text size and weight of a line from its first, middle and last letters (a
     superscript at one end, a bold term in the middle must not decide): the loose box is
     the font's em height whatever the text matrix says (GetFontSize reports 1.0 under a
@@ -254,8 +277,7 @@ def _words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BB
 
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         char = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
-        if char.isspace() or not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom,
-                                                              top):
+        if char.isspace() or not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
             flush()
             text, tight, last = "", None, None
             continue
@@ -265,17 +287,25 @@ def _words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BB
             flush()
             text, tight = "", None
         char_box = (left.value, bottom.value, right.value, top.value)
-        tight = char_box if tight is None else (
-            min(tight[0], char_box[0]), min(tight[1], char_box[1]),
-            max(tight[2], char_box[2]), max(tight[3], char_box[3]))
+        tight = (
+            char_box
+            if tight is None
+            else (
+                min(tight[0], char_box[0]),
+                min(tight[1], char_box[1]),
+                max(tight[2], char_box[2]),
+                max(tight[3], char_box[3]),
+            )
+        )
         text += char
         last = box
     flush()
     return words
 
 
-def _word_break(prev: tuple[float, float, float, float],
-                box: tuple[float, float, float, float]) -> bool:
+def _word_break(
+    prev: tuple[float, float, float, float], box: tuple[float, float, float, float]
+) -> bool:
     """A new word: another line, a step back, or a gap wider than between letters."""
     height = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
     if box[3] < prev[1] or box[1] > prev[3] or box[2] < prev[0]:
@@ -285,8 +315,7 @@ def _word_break(prev: tuple[float, float, float, float],
 
 # Control characters some PDFs map glyphs to; 0x02 / U+FFFE is a hyphen PDFium found at a
 # line end it joined (the word is whole).
-_UNPRINTABLE = {**{c: None for c in range(32) if chr(c) not in "\t"}, 0x7F: None,
-                0xFFFE: None}
+_UNPRINTABLE = {**{c: None for c in range(32) if chr(c) not in "\t"}, 0x7F: None, 0xFFFE: None}
 
 
 def _decode(units: list[int]) -> str:
@@ -304,13 +333,15 @@ def _children(parent: object, depth: int, count: Any, get: Any) -> list[object]:
         handle = get(parent, i)
         handles.append(handle)
         if depth > 1 and pdfium_c.FPDFPageObj_GetType(handle) == pdfium_c.FPDF_PAGEOBJ_FORM:
-            handles += _children(handle, depth - 1, pdfium_c.FPDFFormObj_CountObjects,
-                                 pdfium_c.FPDFFormObj_GetObject)
+            handles += _children(
+                handle, depth - 1, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
+            )
     return handles
 
 
-def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
-            ) -> tuple[float, float | None, float, list[BBox], int]:
+def _images(
+    page: pdfium.PdfPage, w: float, h: float, rotation: int
+) -> tuple[float, float | None, float, list[BBox], int]:
     """Image coverage of the page, the largest image's resolution, the share of text
     objects that cannot be seen (render mode 3, the usual OCR layer, or painted before an
     image that covers most of the page), and each image's box on the displayed page."""
@@ -337,8 +368,9 @@ def _images(page: pdfium.PdfPage, w: float, h: float, rotation: int
             x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
             obj_area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
             area += obj_area
-            boxes.append(_to_display(max(x0, 0), max(y0, 0), min(x1, w), min(y1, h), w, h,
-                                     rotation))
+            boxes.append(
+                _to_display(max(x0, 0), max(y0, 0), min(x1, w), min(y1, h), w, h, rotation)
+            )
             if obj_area > best_area:
                 best_area = obj_area
                 px_w, px_h = pdfium_c.c_uint(), pdfium_c.c_uint()

@@ -63,8 +63,7 @@ class ImageSource:
                 self._check_pixels(self._image.size)
                 self.page_count = getattr(self._image, "n_frames", 1)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise LimitExceeded(f"image is too large: {exc}",
-                                limit="max_image_pixels") from exc
+            raise LimitExceeded(f"image is too large: {exc}", limit="max_image_pixels") from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise CorruptDocument(f"the image is damaged or truncated: {exc}") from exc
 
@@ -74,7 +73,9 @@ class ImageSource:
             raise LimitExceeded(
                 f"image is {size[0]}×{size[1]} = {pixels:,} pixels; the limit is "
                 f"{self._limits.max_image_pixels:,} pixels per page",
-                limit="max_image_pixels", value=pixels)
+                limit="max_image_pixels",
+                value=pixels,
+            )
 
     def image(self, index: int) -> tuple[Image.Image, float]:
         """The page as RGB pixels and the resolution the file states (or 200 dpi)."""
@@ -85,8 +86,9 @@ class ImageSource:
                 dpi = frame.info.get("dpi", (DEFAULT_IMAGE_DPI,))[0]
                 page = ImageOps.exif_transpose(frame).convert("RGB")
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise CorruptDocument(f"page {index + 1} of the image cannot be decoded: "
-                                  f"{exc}") from exc
+            raise CorruptDocument(
+                f"page {index + 1} of the image cannot be decoded: {exc}"
+            ) from exc
         dpi = float(dpi) if dpi and 50 <= float(dpi) <= 1200 else DEFAULT_IMAGE_DPI
         return page, dpi
 
@@ -121,11 +123,15 @@ def select_pages(spec: str | None, page_count: int, max_pages: int) -> list[int]
                 raise InvalidOptions(f"bad page range {spec!r}: use e.g. '1-3,5'") from exc
             if start < 1 or end < start or start > page_count:
                 raise InvalidOptions(
-                    f"page range {part!r} is outside the document's {page_count} pages")
+                    f"page range {part!r} is outside the document's {page_count} pages"
+                )
             chosen.update(range(start - 1, min(end, page_count)))
         indices = sorted(chosen)
     if len(indices) > max_pages:
         raise LimitExceeded(
             f"{len(indices)} pages selected; the limit is {max_pages} pages per document "
-            f"(choose fewer with the 'pages' option)", limit="max_pages", value=len(indices))
+            f"(choose fewer with the 'pages' option)",
+            limit="max_pages",
+            value=len(indices),
+        )
     return indices

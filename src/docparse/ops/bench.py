@@ -93,10 +93,12 @@ def direct(converter: Converter) -> Run:
         done = 0
         for path, pages in jobs:
             # The same work the service does: figures cropped (files are the service's own)
-            result = await converter.convert(path, ConvertOptions(
-                engine=engine, pages=spec(pages), figures="images"))
+            result = await converter.convert(
+                path, ConvertOptions(engine=engine, pages=spec(pages), figures="images")
+            )
             done += sum(p.route == route for p in result.document.pages)
         return done
+
     return run
 
 
@@ -109,16 +111,20 @@ def service(client: object) -> Run:
         done = 0
         for path, pages in jobs:
             response = await client.post(
-                "/v1/convert", data={"engine": engine, "pages": spec(pages)},
-                files={"file": (path.name, path.read_bytes(), "application/pdf")})
+                "/v1/convert",
+                data={"engine": engine, "pages": spec(pages)},
+                files={"file": (path.name, path.read_bytes(), "application/pdf")},
+            )
             response.raise_for_status()
             done += sum(p["route"] == route for p in response.json()["pages"])
         return done
+
     return run
 
 
-async def timed(run: Run, jobs: list[Job], engine: str, route: str,
-                rounds: int = 1) -> tuple[int, float]:
+async def timed(
+    run: Run, jobs: list[Job], engine: str, route: str, rounds: int = 1
+) -> tuple[int, float]:
     """Pages done and the best wall time over `rounds` runs."""
     best, done = float("inf"), 0
     for _ in range(rounds):
@@ -135,8 +141,7 @@ def report(name: str, pages: int, seconds: float, target: str = "") -> float:
 
 
 def ratio(name: str, value: float, target: float | None = None) -> None:
-    goal = "" if target is None else \
-        f"  target>={target}  {'ok' if value >= target else 'MISSED'}"
+    goal = "" if target is None else f"  target>={target}  {'ok' if value >= target else 'MISSED'}"
     print(f"ratio {name:<30} {value:.3f}{goal}")
 
 
@@ -149,13 +154,28 @@ async def served(settings: Settings) -> AsyncIterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "DOCPARSE_OUTPUT_DIR": str(settings.output_dir),
-           "DOCPARSE_TEMP_DIR": str(settings.temp_dir),
-           "DOCPARSE_DATA_DIR": str(settings.data_dir),
-           "DOCPARSE_PRELOAD_ENGINES": json.dumps(settings.preload_engines)}
+    env = {
+        **os.environ,
+        "DOCPARSE_OUTPUT_DIR": str(settings.output_dir),
+        "DOCPARSE_TEMP_DIR": str(settings.temp_dir),
+        "DOCPARSE_DATA_DIR": str(settings.data_dir),
+        "DOCPARSE_PRELOAD_ENGINES": json.dumps(settings.preload_engines),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "docparse", "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--log-level", "warning"], env=env)
+        [
+            sys.executable,
+            "-m",
+            "docparse",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=url) as client:
@@ -179,13 +199,19 @@ async def served(settings: Settings) -> AsyncIterator[str]:
 async def bench(docs: Path, ocr_pages: int, workdir: Path) -> None:
     import httpx
 
-    settings = Settings(output_dir=workdir / "output", temp_dir=workdir / "tmp",
-                        data_dir=workdir / "data", preload_engines=["tesseract"])
+    settings = Settings(
+        output_dir=workdir / "output",
+        temp_dir=workdir / "tmp",
+        data_dir=workdir / "data",
+        preload_engines=["tesseract"],
+    )
     layer_jobs, scan_jobs = classify(docs)
     ocr_jobs = take(scan_jobs, ocr_pages)
-    print(f"# docparse bench  docs={docs}  cpus={os.cpu_count()}  workers={settings.workers}"
-          f"  languages={settings.languages}  born-digital pages={count(layer_jobs)}"
-          f"  scanned pages={count(ocr_jobs)} of {count(scan_jobs)}")
+    print(
+        f"# docparse bench  docs={docs}  cpus={os.cpu_count()}  workers={settings.workers}"
+        f"  languages={settings.languages}  born-digital pages={count(layer_jobs)}"
+        f"  scanned pages={count(ocr_jobs)} of {count(scan_jobs)}"
+    )
     engines = Engines(settings)
     single = Engines(settings.model_copy(update={"workers": 1}))
     run = direct(Converter(settings, engines))
@@ -193,23 +219,28 @@ async def bench(docs: Path, ocr_pages: int, workdir: Path) -> None:
         # 1. Text layer, forced and auto, on the born-digital pages (warm first: imports).
         if layer_jobs:
             await run(layer_jobs, "textlayer", "text_layer")
-            report("textlayer", *await timed(run, layer_jobs, "textlayer", "text_layer",
-                                             ROUNDS_FAST), f"target>={TARGET_TEXTLAYER:g}")
-            report("auto born-digital", *await timed(run, layer_jobs, "auto", "text_layer",
-                                                     ROUNDS_FAST))
+            report(
+                "textlayer",
+                *await timed(run, layer_jobs, "textlayer", "text_layer", ROUNDS_FAST),
+                f"target>={TARGET_TEXTLAYER:g}",
+            )
+            report(
+                "auto born-digital",
+                *await timed(run, layer_jobs, "auto", "text_layer", ROUNDS_FAST),
+            )
         # 2-3. OCR engines on the scanned pages; a short warm run per engine loads each
         # worker thread's models, which would otherwise count as page time.
         rates: dict[str, float] = {}
         for label, runner, engine, workers, rounds in (
-                (f"tesseract w={settings.workers}", run, "tesseract", settings.workers, 2),
-                ("tesseract w=1", direct(Converter(single.settings, single)), "tesseract", 1, 2),
-                (f"ppocr w={settings.workers}", run, "ppocr", settings.workers, 1)):
+            (f"tesseract w={settings.workers}", run, "tesseract", settings.workers, 2),
+            ("tesseract w=1", direct(Converter(single.settings, single)), "tesseract", 1, 2),
+            (f"ppocr w={settings.workers}", run, "ppocr", settings.workers, 1),
+        ):
             if not ocr_jobs:
                 break
             try:
                 await runner(take(ocr_jobs, workers), engine, "ocr")
-                rates[label] = report(label, *await timed(runner, ocr_jobs, engine, "ocr",
-                                                          rounds))
+                rates[label] = report(label, *await timed(runner, ocr_jobs, engine, "ocr", rounds))
             except DocparseError as exc:
                 print(f"{label:<22} unavailable: {exc.message}")
         one, many = rates.get("tesseract w=1"), rates.get(f"tesseract w={settings.workers}")
@@ -217,21 +248,21 @@ async def bench(docs: Path, ocr_pages: int, workdir: Path) -> None:
             ratio(f"tesseract speed-up w={settings.workers}/w=1", many / one)
         # 4. The same documents through HTTP (engine=auto, as a client sends by default),
         # side by side with direct calls; both warm, timed in turn.
-        async with served(settings) as url, httpx.AsyncClient(base_url=url,
-                                                             timeout=300) as client:
+        async with served(settings) as url, httpx.AsyncClient(base_url=url, timeout=300) as client:
             http = service(client)
             for label, jobs, rounds, route in (
-                    ("textlayer", layer_jobs, ROUNDS_FAST, "text_layer"),
-                    ("ocr", take(ocr_jobs, SERVICE_OCR_PAGES), ROUNDS_SERVICE_OCR, "ocr")):
+                ("textlayer", layer_jobs, ROUNDS_FAST, "text_layer"),
+                ("ocr", take(ocr_jobs, SERVICE_OCR_PAGES), ROUNDS_SERVICE_OCR, "ocr"),
+            ):
                 if not jobs:
                     continue
                 await run(jobs, "auto", route)
                 await http(jobs, "auto", route)
                 mine = report(f"direct {label}", *await timed(run, jobs, "auto", route, rounds))
-                theirs = report(f"service {label}",
-                                *await timed(http, jobs, "auto", route, rounds))
-                ratio(f"service/direct {label}", theirs / mine if mine else 0.0,
-                      TARGET_SERVICE_RATIO)
+                theirs = report(f"service {label}", *await timed(http, jobs, "auto", route, rounds))
+                ratio(
+                    f"service/direct {label}", theirs / mine if mine else 0.0, TARGET_SERVICE_RATIO
+                )
     finally:
         engines.close()
         single.close()
@@ -241,8 +272,9 @@ def run_bench(docs: Path | None, ocr_pages: int) -> int:
     """Print the throughput table for the PDFs in `docs` (default: the shared docs)."""
     folder = docs or DEFAULT_DOCS
     if not folder.is_dir() or not any(folder.glob("*.pdf")):
-        print(f"docparse bench: no PDFs in {folder} (give a folder with --docs DIR)",
-              file=sys.stderr)
+        print(
+            f"docparse bench: no PDFs in {folder} (give a folder with --docs DIR)", file=sys.stderr
+        )
         return 2
     with tempfile.TemporaryDirectory(prefix="docparse-bench-") as workdir:
         asyncio.run(bench(folder, max(ocr_pages, 0), Path(workdir)))

@@ -33,12 +33,14 @@ def make_document(pages: int) -> bytes:
         image = Image.new("L", (850, 1100), 255)
         draw = ImageDraw.Draw(image)
         for line in range(12):
-            draw.text((80, 100 + line * 60), f"Page {number + 1}, line {line + 1}: "
-                      "the quick brown fox jumps over the lazy dog.", fill=0)
+            draw.text(
+                (80, 100 + line * 60),
+                f"Page {number + 1}, line {line + 1}: the quick brown fox jumps over the lazy dog.",
+                fill=0,
+            )
         images.append(image)
     buffer = io.BytesIO()
-    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:],
-                   resolution=100)
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=100)
     return buffer.getvalue()
 
 
@@ -62,8 +64,9 @@ async def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the stand-in VLM server was not up within 30 s")
 
 
-async def measure(settings: Settings, path: Path, layout: str, pages: int
-                  ) -> tuple[int, int, float]:
+async def measure(
+    settings: Settings, path: Path, layout: str, pages: int
+) -> tuple[int, int, float]:
     """Pages, VLM requests and seconds for one conversion (after a warm-up page)."""
     engines = Engines(settings.model_copy(update={"vlm_layout": layout}))
     converter = Converter(engines.settings, engines)
@@ -73,8 +76,9 @@ async def measure(settings: Settings, path: Path, layout: str, pages: int
         client = engines.get("paddleocr-vl").client  # type: ignore[attr-defined]
         before = client.requests
         started = time.perf_counter()
-        result = await converter.convert(path, ConvertOptions(engine="paddleocr-vl",
-                                                              pages=f"1-{pages}"))
+        result = await converter.convert(
+            path, ConvertOptions(engine="paddleocr-vl", pages=f"1-{pages}")
+        )
         seconds = time.perf_counter() - started
         return len(result.document.pages), client.requests - before, seconds
     finally:
@@ -83,31 +87,52 @@ async def measure(settings: Settings, path: Path, layout: str, pages: int
 
 async def bench(pages: int, latency: float, capacity: int, workdir: Path) -> None:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "docparse.testing.fake_vlm", "--port",
-                               str(port), "--latency", str(latency), "--capacity",
-                               str(capacity)])
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "docparse.testing.fake_vlm",
+            "--port",
+            str(port),
+            "--latency",
+            str(latency),
+            "--capacity",
+            str(capacity),
+        ]
+    )
     url = f"http://127.0.0.1:{port}/v1"
     try:
         await wait_until_up(url, server)
         path = workdir / "document.pdf"
         path.write_bytes(make_document(pages))
-        settings = Settings(vlm_url=url, output_dir=workdir / "out", temp_dir=workdir / "tmp",
-                            data_dir=workdir / "data", vlm_max_concurrency=capacity * 2,
-                            vlm_pages_in_flight=max(32, capacity * 2))
+        settings = Settings(
+            vlm_url=url,
+            output_dir=workdir / "out",
+            temp_dir=workdir / "tmp",
+            data_dir=workdir / "data",
+            vlm_max_concurrency=capacity * 2,
+            vlm_pages_in_flight=max(32, capacity * 2),
+        )
         ideal = capacity / latency
-        print(f"# docparse bench --vlm  cpus={os.cpu_count()}  latency={latency}s  "
-              f"capacity={capacity}  ideal={ideal:.1f} requests/s  pages={pages}")
+        print(
+            f"# docparse bench --vlm  cpus={os.cpu_count()}  latency={latency}s  "
+            f"capacity={capacity}  ideal={ideal:.1f} requests/s  pages={pages}"
+        )
         # Whole pages: one request a page. Tesseract's layout: ~12 blocks a page, so fewer
         # pages give as many requests.
         for layout, count in (("page", pages), ("tesseract", max(1, pages // 12))):
             done, requests, seconds = await measure(settings, path, layout, count)
             rate = requests / seconds
-            print(f"vlm layout={layout:<10} pages={done:<4} requests={requests:<5} "
-                  f"s={seconds:<7.2f} pages/s={done / seconds:<6.2f} requests/s={rate:.2f}")
+            print(
+                f"vlm layout={layout:<10} pages={done:<4} requests={requests:<5} "
+                f"s={seconds:<7.2f} pages/s={done / seconds:<6.2f} requests/s={rate:.2f}"
+            )
             ratio = rate / ideal
             verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
-            print(f"ratio vlm {layout} requests/s ÷ ideal     {ratio:.3f}  "
-                  f"target>={TARGET_RATIO}  {verdict}")
+            print(
+                f"ratio vlm {layout} requests/s ÷ ideal     {ratio:.3f}  "
+                f"target>={TARGET_RATIO}  {verdict}"
+            )
     finally:
         server.terminate()
         server.wait(30)

@@ -21,16 +21,45 @@ from typing import Any
 
 import numpy as np
 
-CHECK_TYPES = {"present": ("text",), "absent": ("text",), "order": ("before", "after"),
-               "table": ("cell",), "heading": ("text",), "not_heading": ("text",)}
+CHECK_TYPES = {
+    "present": ("text",),
+    "absent": ("text",),
+    "order": ("before", "after"),
+    "table": ("cell",),
+    "heading": ("text",),
+    "not_heading": ("text",),
+}
 RELATIONS = ("right", "left", "up", "down", "top_heading", "left_heading")
 STEPS = {"right": (0, 1), "left": (0, -1), "up": (-1, 0), "down": (1, 0)}
 DEFAULT_DIFFS = "10%"
 
-_TRANSLATE = str.maketrans({
-    "ё": "е", "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "‘": "'", "’": "'",
-    "‚": "'", "—": "-", "–": "-", "‑": "-", "‐": "-", "‒": "-", "−": "-", "\u00ad": None,
-    "#": " ", "*": " ", "_": " ", "|": " ", "`": " ", "\\": " "})
+_TRANSLATE = str.maketrans(
+    {
+        "ё": "е",
+        "«": '"',
+        "»": '"',
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "—": "-",
+        "–": "-",
+        "‑": "-",
+        "‐": "-",
+        "‒": "-",
+        "−": "-",
+        "\u00ad": None,
+        "#": " ",
+        "*": " ",
+        "_": " ",
+        "|": " ",
+        "`": " ",
+        "\\": " ",
+    }
+)
 _TAG = re.compile(r"</?[a-z][^<>]*>", re.IGNORECASE)  # not a bare "<": "a < b" stays
 _IMAGE, _LINK = re.compile(r"!\[[^\]]*\]\([^)]*\)"), re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TABLE_RULE = re.compile(r"(?m)^[ \t|:-]*-{3,}[ \t|:-]*$")  # Markdown |---|:--:| rows
@@ -120,13 +149,15 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> Table:
             while (r, c) in taken:
                 c += 1
             texts.append(normalize(text))
-            taken.update({(r + dr, c + dc): len(texts) - 1
-                          for dr in range(rowspan) for dc in range(colspan)})
+            taken.update(
+                {(r + dr, c + dc): len(texts) - 1 for dr in range(rowspan) for dc in range(colspan)}
+            )
             c += colspan
     height, width = (max((p[k] for p in taken), default=-1) + 1 for k in (0, 1))
     texts.append("")  # one empty cell for every gap
-    return Table([[taken.get((r, c), len(texts) - 1) for c in range(width)]
-                  for r in range(height)], texts)
+    return Table(
+        [[taken.get((r, c), len(texts) - 1) for c in range(width)] for r in range(height)], texts
+    )
 
 
 def _html_rows(table: str) -> list[list[tuple[str, int, int]]]:
@@ -137,8 +168,13 @@ def _html_rows(table: str) -> list[list[tuple[str, int, int]]]:
         for cell in re.split(r"(?i)<t[dh]\b", row)[1:]:
             attrs, _, content = cell.partition(">")
             spans = dict((k.lower(), max(int(v), 1)) for k, v in _SPAN.findall(attrs))
-            rows[-1].append((re.split(r"(?i)</t[dh]>|</tr>|<table\b", content)[0],
-                             spans.get("rowspan", 1), spans.get("colspan", 1)))
+            rows[-1].append(
+                (
+                    re.split(r"(?i)</t[dh]>|</tr>|<table\b", content)[0],
+                    spans.get("rowspan", 1),
+                    spans.get("colspan", 1),
+                )
+            )
     return rows
 
 
@@ -153,8 +189,17 @@ def parse_tables(markdown: str) -> list[Table]:
         end = i + 2
         while end < len(lines) and "|" in lines[end]:
             end += 1
-        tables.append(_grid([[(cell.strip(), 1, 1) for cell in _PIPE_SPLIT.split(
-            line.removeprefix("|").removesuffix("|"))] for line in [lines[i], *lines[i + 2:end]]]))
+        tables.append(
+            _grid(
+                [
+                    [
+                        (cell.strip(), 1, 1)
+                        for cell in _PIPE_SPLIT.split(line.removeprefix("|").removesuffix("|"))
+                    ]
+                    for line in [lines[i], *lines[i + 2 : end]]
+                ]
+            )
+        )
         i = end
     return tables
 
@@ -191,13 +236,19 @@ class Check:
             raise ValueError("id and pdf must be non-empty strings")
         keys = CHECK_TYPES[kind] + (RELATIONS if kind == "table" else ())
         texts = {k: data[k] for k in keys if k in data}
-        if (any(k not in texts for k in CHECK_TYPES[kind]) or
-                not all(isinstance(v, str) and normalize(v) for v in texts.values()) or
-                (kind == "table" and len(texts) < 2)):
-            raise ValueError(f"a {kind} check needs non-empty {'/'.join(CHECK_TYPES[kind])}"
-                             + (" and a relation" if kind == "table" else ""))
-        if not ((type(diffs) is int and diffs >= 0) or  # type(): a bool is no count
-                (isinstance(diffs, str) and re.fullmatch(r"\d+(\.\d+)?%", diffs))):
+        if (
+            any(k not in texts for k in CHECK_TYPES[kind])
+            or not all(isinstance(v, str) and normalize(v) for v in texts.values())
+            or (kind == "table" and len(texts) < 2)
+        ):
+            raise ValueError(
+                f"a {kind} check needs non-empty {'/'.join(CHECK_TYPES[kind])}"
+                + (" and a relation" if kind == "table" else "")
+            )
+        if not (
+            (type(diffs) is int and diffs >= 0)  # type(): a bool is no count
+            or (isinstance(diffs, str) and re.fullmatch(r"\d+(\.\d+)?%", diffs))
+        ):
             raise ValueError(f"max_diffs must be an int >= 0 or like '10%', not {diffs!r}")
         if page is not None and not (type(page) is int and page >= 1):
             raise ValueError(f"page must be an int >= 1, not {page!r}")
@@ -220,8 +271,10 @@ class Check:
             return ok, "" if ok else "'after' text comes first"
         found = distance(want["text"], text, limits["text"])
         if self.type == "present":
-            return found is not None, "" if found is not None else \
-                f"not found within {limits['text']} edits"
+            return (
+                found is not None,
+                "" if found is not None else f"not found within {limits['text']} edits",
+            )
         return found is None, "" if found is None else f"found with {found} edits"
 
     def _heading(self, markdown: str, want: str, limit: int) -> tuple[bool, str]:
@@ -235,8 +288,9 @@ class Check:
             return False, f"not found within {limit} edits"
         return not as_heading, "set as a heading" if as_heading else ""
 
-    def _table(self, markdown: str, want: dict[str, str], limits: dict[str, int]
-               ) -> tuple[bool, str]:
+    def _table(
+        self, markdown: str, want: dict[str, str], limits: dict[str, int]
+    ) -> tuple[bool, str]:
         tables, seen = parse_tables(markdown), False
         for table in tables:
             for r, row in enumerate(table.grid):
@@ -244,9 +298,12 @@ class Check:
                     if not same_cell(want["cell"], table.texts[cell], limits["cell"]):
                         continue
                     seen = True
-                    if all((n := _neighbour(table, r, c, rel)) is not None and
-                           same_cell(want[rel], table.texts[n], limits[rel])
-                           for rel in RELATIONS if rel in want):
+                    if all(
+                        (n := _neighbour(table, r, c, rel)) is not None
+                        and same_cell(want[rel], table.texts[n], limits[rel])
+                        for rel in RELATIONS
+                        if rel in want
+                    ):
                         return True, ""
         if not tables:
             return False, "no table in the Markdown"

@@ -40,8 +40,7 @@ async def convert_all(folder: Path, names: list[str], engine: str) -> dict[str, 
     engines, runs = Engines(settings), {}
     converter = Converter(settings, engines)
     try:  # engines and OSD workers start before the clock: page time, not start-up
-        await engines.preload([settings.ocr_engine if engine in ("auto", "textlayer")
-                               else engine])
+        await engines.preload([settings.ocr_engine if engine in ("auto", "textlayer") else engine])
         for name in names:
             started = time.perf_counter()
             try:
@@ -54,7 +53,8 @@ async def convert_all(folder: Path, names: list[str], engine: str) -> dict[str, 
             run.markdown[None] = to_markdown(document)
             for page in document.pages:
                 run.markdown[page.index + 1] = to_markdown(
-                    Document(pages=[page], metadata=document.metadata))
+                    Document(pages=[page], metadata=document.metadata)
+                )
                 if page.status == PageStatus.failed:
                     run.failed.add(page.index + 1)
     finally:
@@ -74,57 +74,95 @@ def run_checks(checks: list[Check], runs: dict[str, Converted]) -> list[dict[str
             passed, why = False, f"page {failed[0]} failed"
         else:
             passed, why = check.run(run.markdown[check.page])
-        records.append({"id": check.id, "pdf": check.pdf, "type": check.type,
-                        "page": check.page, "passed": passed, "why": why})
+        records.append(
+            {
+                "id": check.id,
+                "pdf": check.pdf,
+                "type": check.type,
+                "page": check.page,
+                "passed": passed,
+                "why": why,
+            }
+        )
     return records
 
 
 def _rate(records: list[dict[str, Any]]) -> dict[str, Any]:
     passed = sum(r["passed"] for r in records)
-    return {"passed": passed, "total": len(records),
-            "rate": round(passed / len(records), 4) if records else 0.0}
+    return {
+        "passed": passed,
+        "total": len(records),
+        "rate": round(passed / len(records), 4) if records else 0.0,
+    }
 
 
-def summarize(records: list[dict[str, Any]], runs: dict[str, Converted], engine: str
-              ) -> dict[str, Any]:
+def summarize(
+    records: list[dict[str, Any]], runs: dict[str, Converted], engine: str
+) -> dict[str, Any]:
     """Pass rates per check type, per document and overall, and the time per page."""
     from docparse import __version__
 
     pages, seconds = sum(r.pages for r in runs.values()), sum(r.seconds for r in runs.values())
     return {
-        "docparse": __version__, "engine": engine, "pages": pages, "seconds": round(seconds, 2),
+        "docparse": __version__,
+        "engine": engine,
+        "pages": pages,
+        "seconds": round(seconds, 2),
         "seconds_per_page": round(seconds / pages, 3) if pages else None,
-        "types": {k: _rate(of_kind) for k in CHECK_TYPES
-                  if (of_kind := [r for r in records if r["type"] == k])},
+        "types": {
+            k: _rate(of_kind)
+            for k in CHECK_TYPES
+            if (of_kind := [r for r in records if r["type"] == k])
+        },
         "overall": _rate(records),
-        "documents": {name: {**_rate([r for r in records if r["pdf"] == name]),
-                             "pages": run.pages, "seconds": round(run.seconds, 2),
-                             "error": run.error} for name, run in runs.items()},
+        "documents": {
+            name: {
+                **_rate([r for r in records if r["pdf"] == name]),
+                "pages": run.pages,
+                "seconds": round(run.seconds, 2),
+                "error": run.error,
+            }
+            for name, run in runs.items()
+        },
         "checks": records,
     }
 
 
 def report(summary: dict[str, Any], verbose: bool = False) -> str:
     """The summary as fixed-width lines."""
-    out = [f"engine {summary['engine']}: {len(summary['documents'])} documents, "
-           f"{summary['pages']} pages, {summary['overall']['total']} checks"]
+    out = [
+        f"engine {summary['engine']}: {len(summary['documents'])} documents, "
+        f"{summary['pages']} pages, {summary['overall']['total']} checks"
+    ]
     for name, doc in summary["documents"].items() if verbose else ():
-        out.append(f"  {name:<40} {doc['passed']:>4}/{doc['total']:<4} {doc['pages']:>3} pages "
-                   f"{doc['seconds']:>7.2f} s  {doc['error'] or ''}".rstrip())
-        out += [f"    FAIL {r['id']} ({r['type']}): {r['why']}" for r in summary["checks"]
-                if r["pdf"] == name and not r["passed"]]
+        out.append(
+            f"  {name:<40} {doc['passed']:>4}/{doc['total']:<4} {doc['pages']:>3} pages "
+            f"{doc['seconds']:>7.2f} s  {doc['error'] or ''}".rstrip()
+        )
+        out += [
+            f"    FAIL {r['id']} ({r['type']}): {r['why']}"
+            for r in summary["checks"]
+            if r["pdf"] == name and not r["passed"]
+        ]
     out.append(f"{'type':<10}{'pass':>6}{'total':>7}{'rate':>8}")
     for name, row in [*summary["types"].items(), ("overall", summary["overall"])]:
         out.append(f"{name:<10}{row['passed']:>6}{row['total']:>7}{row['rate']:>8.1%}")
     if summary["seconds_per_page"] is not None:
-        out.append(f"time: {summary['seconds_per_page']:.3f} s/page "
-                   f"({summary['pages']} pages in {summary['seconds']:.1f} s)")
+        out.append(
+            f"time: {summary['seconds_per_page']:.3f} s/page "
+            f"({summary['pages']} pages in {summary['seconds']:.1f} s)"
+        )
     return "\n".join(out)
 
 
-def run_eval(folder: Path, check_files: list[Path], engine: str = "auto",
-             json_out: Path | None = None, verbose: bool = False,
-             min_pass: float | None = None) -> int:
+def run_eval(
+    folder: Path,
+    check_files: list[Path],
+    engine: str = "auto",
+    json_out: Path | None = None,
+    verbose: bool = False,
+    min_pass: float | None = None,
+) -> int:
     """`docparse eval`: 0 when it reports, 1 below `min_pass`, 2 on bad input."""
     from docparse.pipeline.options import ROUTES
 
@@ -145,11 +183,11 @@ def run_eval(folder: Path, check_files: list[Path], engine: str = "auto",
     summary = summarize(run_checks(checks, runs), runs, engine)
     print(report(summary, verbose))
     if json_out:
-        json_out.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",
-                            encoding="utf-8")
+        json_out.write_text(
+            json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     overall = summary["overall"]
     if min_pass is not None and overall["passed"] < min_pass * overall["total"]:
-        print(f"docparse: pass rate {overall['rate']:.1%} is below {min_pass:.1%}",
-              file=sys.stderr)
+        print(f"docparse: pass rate {overall['rate']:.1%} is below {min_pass:.1%}", file=sys.stderr)
         return 1
     return 0

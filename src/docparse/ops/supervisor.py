@@ -49,8 +49,14 @@ log = logging.getLogger("docparse.ops.supervisor")
 
 # The vLLM flags of the PaddleOCR-VL recipe (research notes §6): prefix caching and the
 # multimodal processor cache only cost memory for one-off page crops.
-VLM_FLAGS = ("--trust-remote-code", "--max-num-batched-tokens", "16384",
-             "--no-enable-prefix-caching", "--mm-processor-cache-gb", "0")
+VLM_FLAGS = (
+    "--trust-remote-code",
+    "--max-num-batched-tokens",
+    "16384",
+    "--no-enable-prefix-caching",
+    "--mm-processor-cache-gb",
+    "0",
+)
 
 
 @dataclass
@@ -89,8 +95,14 @@ class SupervisorConfig:
     poll_interval: float = 0.1
 
     @classmethod
-    def from_env(cls, settings: Settings, environ: Mapping[str, str] | None = None, *,
-                 vlm: bool = True, log_level: str = "info") -> SupervisorConfig:
+    def from_env(
+        cls,
+        settings: Settings,
+        environ: Mapping[str, str] | None = None,
+        *,
+        vlm: bool = True,
+        log_level: str = "info",
+    ) -> SupervisorConfig:
         """Build the configuration from the service settings and `DOCPARSE_*` variables:
 
         DOCPARSE_VLM_COMMAND          replaces the whole VLM server command (shell words)
@@ -108,10 +120,22 @@ class SupervisorConfig:
         command: list[str] | None = None
         if vlm:
             raw = env.get("DOCPARSE_VLM_COMMAND", "").strip()
-            command = _words("DOCPARSE_VLM_COMMAND", raw) if raw else [
-                "vllm", "serve", model_location(settings.vlm_model, env),
-                "--host", vlm_host, "--port", str(vlm_port),
-                "--served-model-name", settings.vlm_model, *VLM_FLAGS]
+            command = (
+                _words("DOCPARSE_VLM_COMMAND", raw)
+                if raw
+                else [
+                    "vllm",
+                    "serve",
+                    model_location(settings.vlm_model, env),
+                    "--host",
+                    vlm_host,
+                    "--port",
+                    str(vlm_port),
+                    "--served-model-name",
+                    settings.vlm_model,
+                    *VLM_FLAGS,
+                ]
+            )
             command += _words("DOCPARSE_VLM_EXTRA_ARGS", env.get("DOCPARSE_VLM_EXTRA_ARGS", ""))
         child_env = {"PYTHONUNBUFFERED": "1"}  # piped stdout is block-buffered otherwise
         if vlm and not settings.vlm_url:
@@ -179,19 +203,32 @@ class Child:
     """One supervised process: its own process group, output tee'd to our stderr with a
     `[name]` prefix, the last lines kept for the exit report."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str],
-                 tail_lines: int, out: TextIO, out_lock: threading.Lock) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        tail_lines: int,
+        out: TextIO,
+        out_lock: threading.Lock,
+    ) -> None:
         self.name = name
         self.command = command
         self.tail: deque[str] = deque(maxlen=tail_lines)
         self.started_at = time.monotonic()
         # stderr and stdout share one pipe: vLLM logs to stdout and dies with a traceback
         # on stderr, and the report should show both in the order they were written.
-        self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, env=env,
-                                     start_new_session=True)
-        self._reader = threading.Thread(target=self._pump, args=(out, out_lock),
-                                        name=f"supervise-{name}", daemon=True)
+        self.proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(
+            target=self._pump, args=(out, out_lock), name=f"supervise-{name}", daemon=True
+        )
         self._reader.start()
 
     @property
@@ -245,8 +282,7 @@ class Supervisor:
         self.config = config
         self.out = out or sys.stderr
         self._out_lock = threading.Lock()
-        self.backoff = Backoff(config.restart_delay, config.restart_max_delay,
-                               config.stable_after)
+        self.backoff = Backoff(config.restart_delay, config.restart_max_delay, config.stable_after)
         self.api: Child | None = None
         self.vlm: Child | None = None
         self._children: dict[int, Child] = {}  # every child not yet reaped, by pid
@@ -300,8 +336,14 @@ class Supervisor:
         child.kill_group()
         tail = child.finish_output()
         last = "\n".join(f"    | {line}" for line in tail) if tail else "    | (no output)"
-        log.warning("%s (pid %d) exited with %s after %.1f s; last output:\n%s",
-                    child.name, child.pid, describe_exit(code), uptime, last)
+        log.warning(
+            "%s (pid %d) exited with %s after %.1f s; last output:\n%s",
+            child.name,
+            child.pid,
+            describe_exit(code),
+            uptime,
+            last,
+        )
         return uptime
 
     def _reap(self) -> None:
@@ -352,8 +394,10 @@ class Supervisor:
                     self._check_api_live()
                     if self._api_live or time.monotonic() >= api_deadline:
                         if not self._api_live:
-                            log.warning("api not live after %.0f s; starting vlm anyway",
-                                        self.config.api_start_timeout)
+                            log.warning(
+                                "api not live after %.0f s; starting vlm anyway",
+                                self.config.api_start_timeout,
+                            )
                         vlm_waiting = False
                         self._start_vlm()
                 elif self.vlm is not None:
@@ -382,16 +426,24 @@ class Supervisor:
                 self._reap()
                 time.sleep(0.05)
             if child.poll() is None:
-                log.warning("%s (pid %d) did not stop in %.0f s; killing it", child.name,
-                            child.pid, self.config.stop_timeout)
+                log.warning(
+                    "%s (pid %d) did not stop in %.0f s; killing it",
+                    child.name,
+                    child.pid,
+                    self.config.stop_timeout,
+                )
                 child.kill_group()
                 try:
                     child.proc.wait(5)
                 except subprocess.TimeoutExpired:
                     log.error("%s (pid %d) survives SIGKILL", child.name, child.pid)
             else:
-                log.info("%s (pid %d) stopped with %s", child.name, child.pid,
-                         describe_exit(child.proc.returncode))
+                log.info(
+                    "%s (pid %d) stopped with %s",
+                    child.name,
+                    child.pid,
+                    describe_exit(child.proc.returncode),
+                )
         self._children.pop(child.pid, None)
         child.kill_group()  # leftover workers of the group
         child.finish_output()

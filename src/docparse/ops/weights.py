@@ -83,8 +83,11 @@ def _safe_path(raw: str, model: str) -> str:
 def _sha256(value: Any, where: str) -> str | None:
     if value is None:
         return None
-    if not (isinstance(value, str) and len(value) == 64
-            and all(c in "0123456789abcdef" for c in value.lower())):
+    if not (
+        isinstance(value, str)
+        and len(value) == 64
+        and all(c in "0123456789abcdef" for c in value.lower())
+    ):
         raise ConfigurationError(f"{where}: sha256 must be 64 hex digits or null")
     return value.lower()
 
@@ -94,15 +97,27 @@ def parse_catalog(data: dict[str, Any]) -> list[ModelSpec]:
     for entry in data.get("models", []):
         name = entry["name"]
         files = tuple(
-            ModelFile(path=_safe_path(f["path"], name), url=f["url"],
-                      sha256=_sha256(f.get("sha256"), f"{name}/{f['path']}"),
-                      size=f.get("size"))
-            for f in entry["files"])
-        specs.append(ModelSpec(
-            name=name, repo=entry["repo"], revision=entry["revision"],
-            kind=entry.get("kind", ""), description=entry.get("description", ""),
-            default=bool(entry.get("default", False)), files=files,
-            hash_sources=tuple(entry.get("hash_sources", ())), note=entry.get("note", "")))
+            ModelFile(
+                path=_safe_path(f["path"], name),
+                url=f["url"],
+                sha256=_sha256(f.get("sha256"), f"{name}/{f['path']}"),
+                size=f.get("size"),
+            )
+            for f in entry["files"]
+        )
+        specs.append(
+            ModelSpec(
+                name=name,
+                repo=entry["repo"],
+                revision=entry["revision"],
+                kind=entry.get("kind", ""),
+                description=entry.get("description", ""),
+                default=bool(entry.get("default", False)),
+                files=files,
+                hash_sources=tuple(entry.get("hash_sources", ())),
+                note=entry.get("note", ""),
+            )
+        )
     return specs
 
 
@@ -115,8 +130,9 @@ def load_catalog(path: Path | None = None) -> list[ModelSpec]:
             text = path.read_text(encoding="utf-8")
         return parse_catalog(json.loads(text))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigurationError(f"cannot read the model catalog "
-                                 f"{path or 'docparse/data/models.json'}: {exc}") from exc
+        raise ConfigurationError(
+            f"cannot read the model catalog {path or 'docparse/data/models.json'}: {exc}"
+        ) from exc
 
 
 def select(catalog: list[ModelSpec], only: Iterable[str] | None) -> list[ModelSpec]:
@@ -127,8 +143,10 @@ def select(catalog: list[ModelSpec], only: Iterable[str] | None) -> list[ModelSp
     by_name = {m.name.lower(): m for m in catalog}
     unknown = [n for n in names if n.lower() not in by_name]
     if unknown:
-        raise ConfigurationError(f"unknown model {', '.join(unknown)}; the catalog has "
-                                 f"{', '.join(m.name for m in catalog)}")
+        raise ConfigurationError(
+            f"unknown model {', '.join(unknown)}; the catalog has "
+            f"{', '.join(m.name for m in catalog)}"
+        )
     return list(dict.fromkeys(by_name[n.lower()] for n in names))
 
 
@@ -143,7 +161,7 @@ def file_sha256(path: Path) -> str:
 def rebase(url: str, base_url: str | None) -> str:
     """Point a catalog URL at a mirror (HF_ENDPOINT style): the default host is replaced."""
     if base_url and url.startswith(DEFAULT_BASE_URL + "/"):
-        return base_url.rstrip("/") + url[len(DEFAULT_BASE_URL):]
+        return base_url.rstrip("/") + url[len(DEFAULT_BASE_URL) :]
     return url
 
 
@@ -184,8 +202,7 @@ class Downloader:
     @classmethod
     def from_env(cls, **kwargs: Any) -> Downloader:
         """DOCPARSE_MODELS_BASE_URL (or HF_ENDPOINT) for a mirror, HF_TOKEN for gated repos."""
-        base = (os.environ.get("DOCPARSE_MODELS_BASE_URL") or os.environ.get("HF_ENDPOINT")
-                or None)
+        base = os.environ.get("DOCPARSE_MODELS_BASE_URL") or os.environ.get("HF_ENDPOINT") or None
         token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or None
         return cls(base_url=base, token=token, **kwargs)
 
@@ -209,16 +226,19 @@ class Downloader:
             if self.token:
                 headers["Authorization"] = f"Bearer {self.token}"
             self._client = httpx.Client(
-                headers=headers, follow_redirects=True,
-                timeout=httpx.Timeout(self.timeout, connect=min(30.0, self.timeout)))
+                headers=headers,
+                follow_redirects=True,
+                timeout=httpx.Timeout(self.timeout, connect=min(30.0, self.timeout)),
+            )
         return self._client
 
-    def fetch(self, file: ModelFile, target: Path, *, allow_unpinned: bool = False
-              ) -> FetchResult:
+    def fetch(self, file: ModelFile, target: Path, *, allow_unpinned: bool = False) -> FetchResult:
         """Make `target` hold `file`, verified; download only what is missing."""
         if file.sha256 is None and not allow_unpinned:
-            raise UnpinnedFile(f"{target}: no SHA-256 pinned in the catalog "
-                               "(pass --allow-unpinned to fetch it and print its hash)")
+            raise UnpinnedFile(
+                f"{target}: no SHA-256 pinned in the catalog "
+                "(pass --allow-unpinned to fetch it and print its hash)"
+            )
         if target.is_file():
             if file.size is None or target.stat().st_size == file.size:
                 digest = file_sha256(target)
@@ -239,11 +259,11 @@ class Downloader:
             except _Retryable as exc:
                 attempt += 1
                 if attempt > self.retries:
-                    raise ModelDownloadError(f"{url}: {exc} (gave up after "
-                                             f"{self.retries} retries)") from None
+                    raise ModelDownloadError(
+                        f"{url}: {exc} (gave up after {self.retries} retries)"
+                    ) from None
                 delay = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
-                self.log(f"  {target.name}: {exc}; retry {attempt}/{self.retries} in "
-                         f"{delay:.0f} s")
+                self.log(f"  {target.name}: {exc}; retry {attempt}/{self.retries} in {delay:.0f} s")
                 self.sleep(delay)
                 continue
             digest = file_sha256(part)
@@ -253,11 +273,14 @@ class Downloader:
             if resumed_from and not fresh_retry_done:
                 # The bytes kept from an earlier attempt may be the bad ones: once, from 0.
                 fresh_retry_done = True
-                self.log(f"  {target.name}: SHA-256 mismatch after resuming; "
-                         "downloading it whole once more")
+                self.log(
+                    f"  {target.name}: SHA-256 mismatch after resuming; "
+                    "downloading it whole once more"
+                )
                 continue
-            raise HashMismatch(f"{url}: SHA-256 is {digest}, the catalog pins "
-                               f"{file.sha256}; the file was not kept")
+            raise HashMismatch(
+                f"{url}: SHA-256 is {digest}, the catalog pins {file.sha256}; the file was not kept"
+            )
         with part.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(part, target)
@@ -284,8 +307,9 @@ class Downloader:
                 if response.status_code in RETRY_STATUS:
                     raise _Retryable(f"HTTP {response.status_code}")
                 if response.status_code not in (200, 206):
-                    raise ModelDownloadError(f"{url}: HTTP {response.status_code} "
-                                             f"{response.reason_phrase}".rstrip())
+                    raise ModelDownloadError(
+                        f"{url}: HTTP {response.status_code} {response.reason_phrase}".rstrip()
+                    )
                 mode = "ab"
                 if offset and response.status_code == 200:
                     mode = "wb"  # the server ignored Range and sends it all
@@ -315,22 +339,25 @@ class _Retryable(Exception):
     pass
 
 
-def download_models(specs: list[ModelSpec], dest: Path, downloader: Downloader, *,
-                    allow_unpinned: bool = False) -> list[FetchResult]:
+def download_models(
+    specs: list[ModelSpec], dest: Path, downloader: Downloader, *, allow_unpinned: bool = False
+) -> list[FetchResult]:
     """Every file of every model under `dest/<model name>/`. Unpinned files are refused
     before anything is fetched, so a build does not download gigabytes and then fail."""
     if not allow_unpinned:
         missing = [f"{m.name}/{f.path}" for m in specs for f in m.unpinned]
         if missing:
-            raise UnpinnedFile("no SHA-256 is pinned for " + ", ".join(missing)
-                               + "; pass --allow-unpinned to fetch them anyway (their "
-                               "hashes are printed so they can be pinned)")
+            raise UnpinnedFile(
+                "no SHA-256 is pinned for "
+                + ", ".join(missing)
+                + "; pass --allow-unpinned to fetch them anyway (their "
+                "hashes are printed so they can be pinned)"
+            )
     log = downloader.log
     results = []
     for spec in specs:
         folder = dest / spec.name
-        log(f"{spec.name}: {spec.repo}@{spec.revision[:12]} -> {folder} "
-            f"({human(spec.total_size)})")
+        log(f"{spec.name}: {spec.repo}@{spec.revision[:12]} -> {folder} ({human(spec.total_size)})")
         for file in spec.files:
             started = time.monotonic()
             result = downloader.fetch(file, folder / file.path, allow_unpinned=allow_unpinned)
@@ -341,7 +368,8 @@ def download_models(specs: list[ModelSpec], dest: Path, downloader: Downloader, 
             else:
                 log(f"  {file.path}: downloaded {human(file.size)} in {took:.1f} s")
             if not result.pinned:
-                log(f"  UNPINNED {spec.name}/{file.path} sha256 {result.sha256} "
-                    "(add it to the catalog to pin it)")
+                log(
+                    f"  UNPINNED {spec.name}/{file.path} sha256 {result.sha256} "
+                    "(add it to the catalog to pin it)"
+                )
     return results
-

@@ -29,11 +29,13 @@ class Converter:
         self.engines = engines
         self.limits = Limits(settings.max_pages, settings.max_image_pixels)
 
-    async def convert(self, path: Path, options: ConvertOptions,
-                      progress: ProgressCallback | None = None) -> Conversion:
+    async def convert(
+        self, path: Path, options: ConvertOptions, progress: ProgressCallback | None = None
+    ) -> Conversion:
         if options.engine not in ROUTES:
-            raise InvalidOptions(f"unknown engine {options.engine!r}; use one of "
-                                 f"{', '.join(ROUTES)}")
+            raise InvalidOptions(
+                f"unknown engine {options.engine!r}; use one of {', '.join(ROUTES)}"
+            )
         if options.dpi is not None and not 50 <= options.dpi <= 600:
             raise InvalidOptions("dpi must be between 50 and 600")
         started = time.perf_counter()
@@ -49,30 +51,51 @@ class Converter:
         mark_furniture_pages(pages)
         failed = [p for p in pages if p.status == PageStatus.failed]
         if failed and len(failed) == len(pages):
-            raise ConversionFailed("no page could be read: " + "; ".join(
-                f"page {p.index + 1}: {p.error}" for p in failed[:5]),
-                pages=[{"page": p.index + 1, "error": p.error} for p in failed])
-        document = Document(pages=pages, metadata={
-            "source_type": source.kind.value, "page_count": source.page_count,
-            "pages_selected": len(indices), "engine": options.engine})
+            raise ConversionFailed(
+                "no page could be read: "
+                + "; ".join(f"page {p.index + 1}: {p.error}" for p in failed[:5]),
+                pages=[{"page": p.index + 1, "error": p.error} for p in failed],
+            )
+        document = Document(
+            pages=pages,
+            metadata={
+                "source_type": source.kind.value,
+                "page_count": source.page_count,
+                "pages_selected": len(indices),
+                "engine": options.engine,
+            },
+        )
         done = time.perf_counter()
-        images = {p.index: p.image for p in pages if p.image is not None and
-                  options.keep_images}
+        images = {p.index: p.image for p in pages if p.image is not None and options.keep_images}
         figures = {path: png for p in pages for path, png in (p.figures or {}).items()}
         for page in pages:
             page.image = page.figures = None
-        return Conversion(document, {"open_s": round(opened - started, 4),
-                                     "pages_s": round(done - opened, 4),
-                                     "total_s": round(done - started, 4)}, images, figures)
+        return Conversion(
+            document,
+            {
+                "open_s": round(opened - started, 4),
+                "pages_s": round(done - opened, 4),
+                "total_s": round(done - started, 4),
+            },
+            images,
+            figures,
+        )
 
-    async def _pages(self, source: Source, indices: list[int], options: ConvertOptions,
-                     progress: ProgressCallback | None) -> list[Page]:
+    async def _pages(
+        self,
+        source: Source,
+        indices: list[int],
+        options: ConvertOptions,
+        progress: ProgressCallback | None,
+    ) -> list[Page]:
         # Twice the workers in flight: the next pages render while others are read. A
         # remote engine is bounded by its own request limit, so keep more pages going.
         remote = options.engine == "paddleocr-vl" or (
-            options.engine == "auto" and self.settings.ocr_engine == "paddleocr-vl")
-        gate = asyncio.Semaphore(self.settings.vlm_pages_in_flight if remote
-                                 else self.settings.workers * 2)
+            options.engine == "auto" and self.settings.ocr_engine == "paddleocr-vl"
+        )
+        gate = asyncio.Semaphore(
+            self.settings.vlm_pages_in_flight if remote else self.settings.workers * 2
+        )
         finished = 0
 
         async def one(index: int) -> Page:
@@ -97,12 +120,12 @@ class Converter:
                 await crop_figures(self.engines, source, page, options.figures)
             return page
         except (RecognitionFailed, CorruptDocument) as exc:
-            return Page(index=index, width=1, height=1, status=PageStatus.failed,
-                        error=exc.message)
+            return Page(index=index, width=1, height=1, status=PageStatus.failed, error=exc.message)
 
     async def _pdf_page(self, source: PdfSource, index: int, options: ConvertOptions) -> Page:
-        pdfium = functools.partial(asyncio.get_running_loop().run_in_executor,
-                                   self.engines.pdf_executor)
+        pdfium = functools.partial(
+            asyncio.get_running_loop().run_in_executor, self.engines.pdf_executor
+        )
         layer = await pdfium(source.text_layer, index)
         width, height = await pdfium(source.page_size, index)
         reason = "OCR requested"

@@ -30,11 +30,13 @@ async def crop_figures(runtime: Engines, source: Source, page: Page, folder: str
             continue
         if page.image is not None:
             box = block.bbox.scaled(page.image.width / page.width)
-            crop = page.image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999),
-                                    int(box.y1 + 0.999)))
+            crop = page.image.crop(
+                (int(box.x0), int(box.y0), int(box.x1 + 0.999), int(box.y1 + 0.999))
+            )
         else:
             assert isinstance(source, PdfSource)
-            crop = await loop.run_in_executor(runtime.pdf_executor, source.render_region,
-                                              page.index, FIGURE_DPI, block.bbox)
+            crop = await loop.run_in_executor(
+                runtime.pdf_executor, source.render_region, page.index, FIGURE_DPI, block.bbox
+            )
         block.image = f"{folder}/{block.id}.png"
         page.figures[block.image] = await asyncio.to_thread(png_bytes, crop)

@@ -53,7 +53,7 @@ def good_word_share(text: str, sample: int | None = None) -> float:
     total = good = 0
     tokens = _TOKEN.findall(text)
     if sample and len(tokens) > sample:
-        tokens = tokens[::len(tokens) // sample]
+        tokens = tokens[:: len(tokens) // sample]
     for token in tokens:
         if not token.strip(_EDGE_PUNCT):
             continue  # dot leaders and bullets say nothing either way
@@ -75,15 +75,20 @@ def assess(layer: TextLayer, width_pt: float, height_pt: float) -> Verdict:
     if scan:
         density = layer.char_count / max(width_pt * height_pt / 72**2, 1e-6)
         if density < MIN_CHARS_PER_SQIN_ON_SCAN:
-            return Verdict(False, f"text layer covers only part of a scanned page "
-                                  f"({density:.1f} chars/in²)")
+            return Verdict(
+                False, f"text layer covers only part of a scanned page ({density:.1f} chars/in²)"
+            )
         if layer.hidden_text_share >= 0.5 and share < MIN_GOOD_WORD_SHARE_OCR_LAYER:
-            return Verdict(False, f"invisible OCR layer over a scan looks bad "
-                                  f"({share:.1%} plausible words)")
+            return Verdict(
+                False, f"invisible OCR layer over a scan looks bad ({share:.1%} plausible words)"
+            )
     if share < MIN_GOOD_WORD_SHARE:
         return Verdict(False, f"text layer looks like garbage ({share:.0%} plausible words)")
-    sideways = sum(len(ln.text) for ln in layer.lines
-                   if len(ln.text) >= 5 and ln.bbox.height > 2 * ln.bbox.width)
+    sideways = sum(
+        len(ln.text)
+        for ln in layer.lines
+        if len(ln.text) >= 5 and ln.bbox.height > 2 * ln.bbox.width
+    )
     if sideways > SIDEWAYS_SHARE * layer.char_count:
         # Lines, columns and paragraphs are found in reading direction; OCR turns the
         # page upright first (OSD), which the text layer cannot say.

@@ -31,8 +31,9 @@ TARGET_LINE_PX = 40  # rendered text-line height that OCR reads well
 CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk", "mon"}
 
 
-async def ocr_page(runtime: Engines, index: int, image: Image.Image, dpi: float,
-                   options: ConvertOptions, why: str) -> Page:
+async def ocr_page(
+    runtime: Engines, index: int, image: Image.Image, dpi: float, options: ConvertOptions, why: str
+) -> Page:
     settings = runtime.settings
     name = settings.ocr_engine if options.engine in ("auto", "textlayer") else options.engine
     loop = asyncio.get_running_loop()
@@ -40,33 +41,40 @@ async def ocr_page(runtime: Engines, index: int, image: Image.Image, dpi: float,
     upright = orientation.Orientation()
     if options.orientation:
         pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
-        upright = await loop.run_in_executor(runtime.processes(), orientation.detect,
-                                             pixels, size, settings.tessdata_dir)
+        upright = await loop.run_in_executor(
+            runtime.processes(), orientation.detect, pixels, size, settings.tessdata_dir
+        )
         image = await loop.run_in_executor(threads, orientation.apply, image, upright)
     languages = page_languages(options.languages or settings.languages, upright)
-    request = RecognizeOptions(languages=languages, spotting=options.spotting,
-                               vlm=options.vlm)
+    request = RecognizeOptions(languages=languages, spotting=options.spotting, vlm=options.vlm)
     layout = runtime.layout() if name != "paddleocr-vl" else None
     # The layout model runs beside the OCR engine: cores left idle by OCR's serial
     # parts take it (a VLM page that falls back to the CPU runs it afterwards).
-    laid_out = loop.run_in_executor(threads, layout.detect, image, MIN_SCORE) \
-        if layout is not None else None
+    laid_out = (
+        loop.run_in_executor(threads, layout.detect, image, MIN_SCORE)
+        if layout is not None
+        else None
+    )
     try:
-        name, blocks, fallback = await recognize(runtime, name,
-                                                 PageImage(index, image, dpi), request)
+        name, blocks, fallback = await recognize(
+            runtime, name, PageImage(index, image, dpi), request
+        )
     except BaseException:
         if laid_out is not None:
             laid_out.cancel()
         raise
     if name != "paddleocr-vl":  # the VLM's layout stage gives its own order
-        words = line_words(blocks) if name == "tesseract" else [
-            Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
-        found = await loop.run_in_executor(threads, table_blocks, words, image, 1.0,
-                                           index, name)
+        words = (
+            line_words(blocks)
+            if name == "tesseract"
+            else [Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
+        )
+        found = await loop.run_in_executor(threads, table_blocks, words, image, 1.0, index, name)
         tables = found.all
         if name == "tesseract":  # a paragraph's own columns beat a page-wide guess,
-            own = await loop.run_in_executor(threads, paragraph_tables, blocks,
-                                             found.ruled, index, name)
+            own = await loop.run_in_executor(
+                threads, paragraph_tables, blocks, found.ruled, index, name
+            )
             tables = found.ruled + prefer(own, found.borderless)  # not ruled ones
         blocks = split_blocks(merge_into(blocks, tables))
         if laid_out is None and (layout := runtime.layout()) is not None:
@@ -76,10 +84,19 @@ async def ocr_page(runtime: Engines, index: int, image: Image.Image, dpi: float,
         blocks = arrange(blocks, image.width, image.height, dpi, index, layout=boxes)
     else:
         label_headings(blocks, first_page=index == 0)
-    page = Page(index=index, width=image.width, height=image.height, dpi=dpi,
-                rotation=upright.rotation, skew=round(upright.skew, 2), route="ocr",
-                engine=name, blocks=blocks, fallback=fallback,
-                status=PageStatus.ok if blocks else PageStatus.empty)
+    page = Page(
+        index=index,
+        width=image.width,
+        height=image.height,
+        dpi=dpi,
+        rotation=upright.rotation,
+        skew=round(upright.skew, 2),
+        route="ocr",
+        engine=name,
+        blocks=blocks,
+        fallback=fallback,
+        status=PageStatus.ok if blocks else PageStatus.empty,
+    )
     page.normalise_boxes()
     if options.keep_images or options.figures:
         page.image = image
@@ -87,8 +104,9 @@ async def ocr_page(runtime: Engines, index: int, image: Image.Image, dpi: float,
     return page
 
 
-async def recognize(runtime: Engines, name: str, page: PageImage, options: RecognizeOptions
-                    ) -> tuple[str, list[Block], str | None]:
+async def recognize(
+    runtime: Engines, name: str, page: PageImage, options: RecognizeOptions
+) -> tuple[str, list[Block], str | None]:
     """Blocks from the engine; when the VLM server is down and the policy is 'cpu',
     from the CPU engine instead, saying why."""
     try:

@@ -45,8 +45,10 @@ def _tesseract(tessdata: str) -> tuple[Any, Any]:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         from tesserocr import PSM, PyTessBaseAPI
 
-        _apis = (PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.OSD_ONLY),
-                 PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.AUTO_ONLY))
+        _apis = (
+            PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.OSD_ONLY),
+            PyTessBaseAPI(path=tessdata, lang="osd", psm=PSM.AUTO_ONLY),
+        )
     return _apis
 
 
@@ -84,8 +86,10 @@ def detect(pixels: bytes, size: tuple[int, int], tessdata: str) -> Orientation:
     if found:
         result.script, result.script_conf = found["script_name"], found["script_conf"]
         deg, conf = int(found["orient_deg"]), float(found["orient_conf"])
-        if deg and (conf >= MIN_ORIENT_CONF or (
-                deg in (90, 270) and sideways and conf >= MIN_ORIENT_CONF_SIDEWAYS)):
+        if deg and (
+            conf >= MIN_ORIENT_CONF
+            or (deg in (90, 270) and sideways and conf >= MIN_ORIENT_CONF_SIDEWAYS)
+        ):
             result.rotation = deg
             # Skew measured on the sideways page means nothing: measure it upright.
             result.skew, _ = _layout(layout, small.rotate(deg, expand=True))
@@ -97,6 +101,7 @@ def apply(image: Image.Image, found: Orientation) -> Image.Image:
     if found.rotation:
         image = image.rotate(found.rotation, expand=True)
     if found.skew:
-        image = image.rotate(found.skew, expand=True, fillcolor="white",
-                             resample=Image.Resampling.BICUBIC)
+        image = image.rotate(
+            found.skew, expand=True, fillcolor="white", resample=Image.Resampling.BICUBIC
+        )
     return image

@@ -51,14 +51,16 @@ class Engines:
             return None
         if self._layout is None:
             path = self.settings.layout_model_path
-            model = PPDocLayout(path, self.settings.layout_model_version) \
-                if self.settings.cpu_layout == "model" and path else CDLALayout()
+            model = (
+                PPDocLayout(path, self.settings.layout_model_version)
+                if self.settings.cpu_layout == "model" and path
+                else CDLALayout()
+            )
             try:
                 model.load()
             except EngineUnavailable as exc:
                 self._layout_error = exc.message
-                log.error("layout model unavailable, OCR pages go without it: %s",
-                          exc.message)
+                log.error("layout model unavailable, OCR pages go without it: %s", exc.message)
                 return None
             self._layout = model
         return self._layout
@@ -70,8 +72,11 @@ class Engines:
             return {"state": EngineState.failed, "reason": self._layout_error}
         if self._layout is None:
             return {"state": EngineState.not_loaded, "model": self.settings.cpu_layout}
-        return {"state": EngineState.ready, "model": self._layout.name,
-                "path": str(self._layout.model_path)}
+        return {
+            "state": EngineState.ready,
+            "model": self._layout.name,
+            "path": str(self._layout.model_path),
+        }
 
     def status(self, name: str) -> EngineStatus:
         if name in self._errors and name not in self._engines:
@@ -82,10 +87,15 @@ class Engines:
     async def preload(self, names: list[str]) -> None:
         if names:  # start the OSD worker processes now rather than on the first page
             loop = asyncio.get_running_loop()
-            await asyncio.gather(*(
-                loop.run_in_executor(self.processes(), orientation.warm_up,
-                                     self.settings.tessdata_dir)
-                for _ in range(self.settings.workers)), return_exceptions=True)
+            await asyncio.gather(
+                *(
+                    loop.run_in_executor(
+                        self.processes(), orientation.warm_up, self.settings.tessdata_dir
+                    )
+                    for _ in range(self.settings.workers)
+                ),
+                return_exceptions=True,
+            )
         for name in names:
             try:
                 await self.get(name).load()
@@ -99,7 +109,8 @@ class Engines:
         use; 'spawn' because forking a process that runs threads is unsafe."""
         if self._processes is None:
             self._processes = ProcessPoolExecutor(
-                self.settings.workers, mp_context=multiprocessing.get_context("spawn"))
+                self.settings.workers, mp_context=multiprocessing.get_context("spawn")
+            )
         return self._processes
 
     async def aclose(self) -> None:

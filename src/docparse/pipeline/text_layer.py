@@ -42,43 +42,61 @@ def text_layer_page(
     boxes: list[LayoutBox] | None = None,
 ) -> Page:
     lines = merge_fragments(
-        [Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None, bold=ln.bold)
-         for ln in layer.lines]
+        [
+            Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None, bold=ln.bold)
+            for ln in layer.lines
+        ]
     )
     lines = without_tables(lines, tables or [])
     blocks = [
-        Block(id=f"p{index}-b{i}", label=Label.text,
-              bbox=group[0].bbox.around([ln.bbox for ln in group]),
-              text="\n".join(ln.text for ln in group), lines=group, source_engine="textlayer")
+        Block(
+            id=f"p{index}-b{i}",
+            label=Label.text,
+            bbox=group[0].bbox.around([ln.bbox for ln in group]),
+            text="\n".join(ln.text for ln in group),
+            lines=group,
+            source_engine="textlayer",
+        )
         for i, group in enumerate(group_lines(lines))
     ]
     area = width * height
-    blocks += [Block(id=f"p{index}-img{i}", label=Label.image, bbox=box,
-                     source_engine="textlayer")
-               for i, box in enumerate(layer.image_boxes)
-               if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
-               and min(box.width, box.height) >= MIN_FIGURE_PT]
+    blocks += [
+        Block(id=f"p{index}-img{i}", label=Label.image, bbox=box, source_engine="textlayer")
+        for i, box in enumerate(layer.image_boxes)
+        if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
+        and min(box.width, box.height) >= MIN_FIGURE_PT
+    ]
     blocks += tables or []
     # The layout stage, when asked for, with the PDF's text in place of OCR.
     blocks = arrange(blocks, width, height, 72, index, layout=boxes)
-    page = Page(index=index, width=width, height=height, dpi=72, route="text_layer",
-                engine="textlayer", blocks=blocks,
-                status=PageStatus.ok if blocks else PageStatus.empty)
+    page = Page(
+        index=index,
+        width=width,
+        height=height,
+        dpi=72,
+        route="text_layer",
+        engine="textlayer",
+        blocks=blocks,
+        status=PageStatus.ok if blocks else PageStatus.empty,
+    )
     page.normalise_boxes()
     return page
 
 
-async def pdf_tables(runtime: Engines, source: PdfSource, index: int,
-                     layer: TextLayer) -> list[Block]:
+async def pdf_tables(
+    runtime: Engines, source: PdfSource, index: int, layer: TextLayer
+) -> list[Block]:
     """Tables of a born-digital page: words from the PDF, rules from a light render;
     skipped quickly on pages with no rules, rows of numbers or aligned columns."""
-    if not worth_a_look([ln.text for ln in layer.lines], layer.paths,
-                        [ln.column_starts for ln in layer.lines]):
+    if not worth_a_look(
+        [ln.text for ln in layer.lines], layer.paths, [ln.column_starts for ln in layer.lines]
+    ):
         return []
     # A few rules can make a small table: draw the page to find them.
     rules = layer.paths >= MIN_RULE_PATHS // 10
     found = await asyncio.get_running_loop().run_in_executor(
-        runtime.processes(), pdf_page_tables, source.path, index, TABLE_DPI, rules)
+        runtime.processes(), pdf_page_tables, source.path, index, TABLE_DPI, rules
+    )
     return found.all
 
 
@@ -97,8 +115,7 @@ def pdf_page_tables(path: Path, index: int, dpi: float, rules: bool) -> FoundTab
     return table_blocks(words, image, dpi / 72, index, "textlayer")
 
 
-async def layout_boxes(runtime: Engines, source: PdfSource, index: int
-                       ) -> list[LayoutBox] | None:
+async def layout_boxes(runtime: Engines, source: PdfSource, index: int) -> list[LayoutBox] | None:
     """A born-digital page's layout boxes, in points: from the VLM route's layout
     model (PP-DocLayout) when one is configured, so that both routes share one
     layout stage, else from the CPU route's."""
@@ -107,10 +124,14 @@ async def layout_boxes(runtime: Engines, source: PdfSource, index: int
     if not vlm and runtime.layout() is None:
         return None
     loop = asyncio.get_running_loop()
-    image = await loop.run_in_executor(runtime.pdf_executor, source.render, index,
-                                       LAYOUT_DPI)
-    boxes = await runtime.get("paddleocr-vl").layout_only(  # type: ignore[attr-defined]
-        PageImage(index, image, LAYOUT_DPI)) if vlm else None
+    image = await loop.run_in_executor(runtime.pdf_executor, source.render, index, LAYOUT_DPI)
+    boxes = (
+        await runtime.get("paddleocr-vl").layout_only(  # type: ignore[attr-defined]
+            PageImage(index, image, LAYOUT_DPI)
+        )
+        if vlm
+        else None
+    )
     if boxes is None and (model := runtime.layout()) is not None:
         boxes = await loop.run_in_executor(runtime.executor, model.detect, image, MIN_SCORE)
     scale = 72 / LAYOUT_DPI

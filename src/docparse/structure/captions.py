@@ -6,8 +6,11 @@ import re
 
 from docparse.document import Block, Label
 
-_CAPTION = re.compile(r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|таблица|табл\.|схема|"
-                      r"диаграмма)\s*[\dIVX]+[.:\s]", re.IGNORECASE)
+_CAPTION = re.compile(
+    r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|таблица|табл\.|схема|"
+    r"диаграмма)\s*[\dIVX]+[.:\s]",
+    re.IGNORECASE,
+)
 FIGURES_AND_TABLES = frozenset({Label.image, Label.chart, Label.table})
 CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its figure
 
@@ -24,9 +27,11 @@ def place_captions(blocks: list[Block]) -> list[Block]:
         if block.label != Label.figure_title and not named:
             continue
         size = block.lines[0].text_size if block.lines else block.bbox.height
-        near = [(max(t.bbox.y0 - block.bbox.y1, block.bbox.y0 - t.bbox.y1), i)
-                for i, t in enumerate(targets)
-                if t.bbox.x0 < block.bbox.x1 and block.bbox.x0 < t.bbox.x1]
+        near = [
+            (max(t.bbox.y0 - block.bbox.y1, block.bbox.y0 - t.bbox.y1), i)
+            for i, t in enumerate(targets)
+            if t.bbox.x0 < block.bbox.x1 and block.bbox.x0 < t.bbox.x1
+        ]
         if near and min(near)[0] <= CAPTION_GAP * size:
             owner[id(block)] = targets[min(near)[1]]
             block.label = Label.figure_title  # "Figure 9 shows…" far from it stays text
@@ -35,8 +40,11 @@ def place_captions(blocks: list[Block]) -> list[Block]:
     ordered = [b for b in blocks if id(b) not in owner]
     for caption in (b for b in blocks if id(b) in owner):
         at = next(i for i, b in enumerate(ordered) if b is owner[id(caption)])
-        while at + 1 < len(ordered) and id(ordered[at + 1]) in owner and \
-                owner[id(ordered[at + 1])] is owner[id(caption)]:
+        while (
+            at + 1 < len(ordered)
+            and id(ordered[at + 1]) in owner
+            and owner[id(ordered[at + 1])] is owner[id(caption)]
+        ):
             at += 1  # after the captions of the same figure already placed
         ordered.insert(at + 1, caption)
     return ordered

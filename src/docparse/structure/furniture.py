@@ -15,7 +15,9 @@ SIMILAR = 0.85  # running heads read by OCR on two pages agree at least this muc
 SET_APART = 2.0  # a lone edge line this many of its heights from the rest is furniture
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?(\d{1,4}|[ivxlcdm]{1,6})"
-    r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
+    r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$",
+    re.IGNORECASE,
+)
 _DIGITS = re.compile(r"\d+")
 _FOLIO_AT_END = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
 _SPACES = re.compile(r"\s+")
@@ -27,9 +29,12 @@ def mark_margin_text(blocks: list[Block], width: float) -> None:
     stamped along the edge) is aside text: kept in JSON, left out of Markdown."""
     for block in blocks:
         box = block.bbox
-        if block.label in (Label.text, Label.paragraph_title) and \
-                len(block.text) >= MIN_ASIDE_CHARS and box.height > SIDEWAYS * box.width and \
-                (box.x1 <= MARGIN * width or box.x0 >= (1 - MARGIN) * width):
+        if (
+            block.label in (Label.text, Label.paragraph_title)
+            and len(block.text) >= MIN_ASIDE_CHARS
+            and box.height > SIDEWAYS * box.width
+            and (box.x1 <= MARGIN * width or box.x0 >= (1 - MARGIN) * width)
+        ):
             block.label = Label.aside_text
 
 
@@ -49,10 +54,12 @@ def _bands(page: Page) -> dict[int, str]:
     bottom = max(texts, key=lambda b: b.bbox.y1)
     for block in texts:
         if block.bbox.y1 <= page.height * OUTER and (
-                block is top or block.bbox.y1 <= page.height * EDGE):
+            block is top or block.bbox.y1 <= page.height * EDGE
+        ):
             found[id(block)] = "top"
         elif block.bbox.y0 >= page.height * (1 - OUTER) and (
-                block is bottom or block.bbox.y0 >= page.height * (1 - EDGE)):
+            block is bottom or block.bbox.y0 >= page.height * (1 - EDGE)
+        ):
             found[id(block)] = "bottom"
     return found
 
@@ -71,8 +78,10 @@ def _set_apart(block: Block, page: Page) -> bool:
     everything else: a letterhead or a footer line, even on a one-page document."""
     if len(block.lines) > 1 or "\n" in block.text or len(block.text) > 120:
         return False
-    sizes = sorted([ln.text_size for b in page.blocks for ln in b.lines] or
-                   [b.bbox.height for b in page.blocks if b.text])
+    sizes = sorted(
+        [ln.text_size for b in page.blocks for ln in b.lines]
+        or [b.bbox.height for b in page.blocks if b.text]
+    )
     size = block.lines[0].text_size if block.lines else block.bbox.height
     if not sizes or size > 1.05 * sizes[len(sizes) // 2]:
         return False
@@ -88,9 +97,13 @@ def _looks_like_running_head(text: str) -> bool:
     """'2.1. INTRODUCTION 103': a short capitalised line with the folio at one end."""
     text = text.strip()
     letters = [c for c in text if c.isalpha()]
-    return (len(text) <= 80 and "\n" not in text and len(letters) >= 4
-            and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
-            and bool(_FOLIO_AT_END.search(text)))
+    return (
+        len(text) <= 80
+        and "\n" not in text
+        and len(letters) >= 4
+        and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+        and bool(_FOLIO_AT_END.search(text))
+    )
 
 
 def mark_furniture_pages(all_pages: list[Page]) -> None:
@@ -100,24 +113,35 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
     bands = {id(page): _bands(page) for page in pages}
     # Per page, the band candidates' signatures; OCR misreads a letter here and there, so
     # a head repeats when another page has one close enough.
-    per_page = [{(band, _signature(b.text)) for b in page.blocks
-                 if (band := bands[id(page)].get(id(b)))} for page in pages]
+    per_page = [
+        {(band, _signature(b.text)) for b in page.blocks if (band := bands[id(page)].get(id(b)))}
+        for page in pages
+    ]
     seen: Counter[tuple[str, str]] = Counter()
     for i, keys in enumerate(per_page):
         for band, sig in keys:
             seen[(band, sig)] = 1 + sum(
                 any(b == band and _similar(sig, other) for b, other in others)
-                for j, others in enumerate(per_page) if j != i)
+                for j, others in enumerate(per_page)
+                if j != i
+            )
     # Odd and even pages often carry different heads: a third of the pages is enough.
     needed = max(2, round(len(pages) * 0.3))
     for page in pages:
         for block in page.blocks:
             band = bands[id(page)].get(id(block))
-            if not band or block.label not in (Label.text, Label.paragraph_title,
-                                               Label.doc_title, Label.footnote):
+            if not band or block.label not in (
+                Label.text,
+                Label.paragraph_title,
+                Label.doc_title,
+                Label.footnote,
+            ):
                 continue
             if _PAGE_NUMBER.match(block.text.strip()):
                 block.label = Label.number
-            elif (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed) or \
-                    _looks_like_running_head(block.text) or _set_apart(block, page):
+            elif (
+                (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed)
+                or _looks_like_running_head(block.text)
+                or _set_apart(block, page)
+            ):
                 block.label = Label.header if band == "top" else Label.footer

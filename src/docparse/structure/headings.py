@@ -25,23 +25,40 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
     body = statistics.median(sizes)
     largest = max(sizes)
     for block in blocks:
-        if block.label != Label.text or not block.lines or len(block.lines) > 3 \
-                or len(block.text) > 200 or (block.confidence is not None
-                                              and block.confidence < MIN_CONFIDENCE):
+        if (
+            block.label != Label.text
+            or not block.lines
+            or len(block.lines) > 3
+            or len(block.text) > 200
+            or (block.confidence is not None and block.confidence < MIN_CONFIDENCE)
+        ):
             continue
         size = statistics.mean(ln.text_size for ln in block.lines)
         bold = all(ln.bold for ln in block.lines)
-        if first_page and size >= 0.95 * largest and (
-                size >= TITLE_RATIO * body or (bold and size >= BOLD_TITLE_RATIO * body)):
+        if (
+            first_page
+            and size >= 0.95 * largest
+            and (size >= TITLE_RATIO * body or (bold and size >= BOLD_TITLE_RATIO * body))
+        ):
             block.label = Label.doc_title
-        elif size >= HEADING_RATIO * body or (bold and size >= BOLD_HEADING_RATIO * body) \
-                or (bold and size >= 0.85 * body and len(block.lines) == 1
-                    and (_NUMBERED.match(block.text) or _short_title(block.text))):
+        elif (
+            size >= HEADING_RATIO * body
+            or (bold and size >= BOLD_HEADING_RATIO * body)
+            or (
+                bold
+                and size >= 0.85 * body
+                and len(block.lines) == 1
+                and (_NUMBERED.match(block.text) or _short_title(block.text))
+            )
+        ):
             block.label = Label.paragraph_title
 
 
 def _short_title(text: str) -> bool:
     """'Введение', 'Results and discussion': a few words, mostly letters, no sentence."""
     words = text.split()
-    return 0 < len(words) <= MAX_TITLE_WORDS and not text.rstrip().endswith(
-        (".", ",", ";", ":")) and sum(c.isdigit() for c in text) <= 0.2 * len(text)
+    return (
+        0 < len(words) <= MAX_TITLE_WORDS
+        and not text.rstrip().endswith((".", ",", ";", ":"))
+        and sum(c.isdigit() for c in text) <= 0.2 * len(text)
+    )

@@ -22,9 +22,12 @@ def merge_fragments(lines: list[Line]) -> list[Line]:
             if overlap >= 0.4 * height and -0.5 * height <= gap <= 1.5 * height:
                 joiner = " " if gap > 0.1 * height else ""
                 merged[-1] = Line(
-                    text=prev.text + joiner + line.text, bbox=prev.bbox.union(line.bbox),
-                    confidence=prev.confidence, size=max(prev.size or 0, line.size or 0)
-                    or None, bold=prev.bold and line.bold)
+                    text=prev.text + joiner + line.text,
+                    bbox=prev.bbox.union(line.bbox),
+                    confidence=prev.confidence,
+                    size=max(prev.size or 0, line.size or 0) or None,
+                    bold=prev.bold and line.bold,
+                )
                 continue
         merged.append(line)
     return merged
@@ -64,11 +67,17 @@ def split_blocks(blocks: list[Block]) -> list[Block]:
             out.append(block)
             continue
         for k, group in enumerate(groups):
-            out.append(block.model_copy(update={
-                "id": f"{block.id}-{k}", "lines": group,
-                "text": "\n".join(ln.text for ln in group),
-                "bbox": BBox.around([ln.bbox for ln in group]),
-                "confidence": mean_confidence(group) or block.confidence}))
+            out.append(
+                block.model_copy(
+                    update={
+                        "id": f"{block.id}-{k}",
+                        "lines": group,
+                        "text": "\n".join(ln.text for ln in group),
+                        "bbox": BBox.around([ln.bbox for ln in group]),
+                        "confidence": mean_confidence(group) or block.confidence,
+                    }
+                )
+            )
     return out
 
 

@@ -32,8 +32,10 @@ def xy_cut(blocks: list[Block], min_gap: float = 4.0) -> list[Block]:
         return [b for part in columns for b in xy_cut(part, min_gap)]
     bands = _groups(blocks, axis=1, min_gap=min_gap)
     if len(bands) > 1:
-        gaps = [min(b.bbox.y0 for b in bands[i + 1]) - max(b.bbox.y1 for b in bands[i])
-                for i in range(len(bands) - 1)]
+        gaps = [
+            min(b.bbox.y0 for b in bands[i + 1]) - max(b.bbox.y1 for b in bands[i])
+            for i in range(len(bands) - 1)
+        ]
         cut = gaps.index(max(gaps)) + 1
         upper = [b for band in bands[:cut] for b in band]
         lower = [b for band in bands[cut:] for b in band]
@@ -48,8 +50,10 @@ def _extent(blocks: list[Block]) -> float:
 def _groups(blocks: list[Block], axis: int, min_gap: float) -> list[list[Block]]:
     """The blocks split wherever no block covers a stretch of the axis (0: x, 1: y) at
     least min_gap long, in order along the axis."""
-    spans = sorted(((b.bbox.x0, b.bbox.x1) if axis == 0 else (b.bbox.y0, b.bbox.y1), i)
-                   for i, b in enumerate(blocks))
+    spans = sorted(
+        ((b.bbox.x0, b.bbox.x1) if axis == 0 else (b.bbox.y0, b.bbox.y1), i)
+        for i, b in enumerate(blocks)
+    )
     groups: list[list[Block]] = [[]]
     reach = spans[0][0][1]
     for (start, end), index in spans:
@@ -67,11 +71,16 @@ def footnotes_last(blocks: list[Block], height: float) -> list[Block]:
     if len(sizes) < 3:
         return blocks
     body = sizes[len(sizes) // 2]
-    notes = [b for b in blocks if b.label == Label.text and b.lines
-             and b.bbox.y0 >= (1 - FOOTNOTE_ZONE) * height
-             and max(ln.text_size for ln in b.lines) <= FOOTNOTE_SIZE * body
-             and _FOOTNOTE_MARK.match(b.text.strip())
-             and len(_WORD.findall(b.text)) >= MIN_FOOTNOTE_WORDS]
+    notes = [
+        b
+        for b in blocks
+        if b.label == Label.text
+        and b.lines
+        and b.bbox.y0 >= (1 - FOOTNOTE_ZONE) * height
+        and max(ln.text_size for ln in b.lines) <= FOOTNOTE_SIZE * body
+        and _FOOTNOTE_MARK.match(b.text.strip())
+        and len(_WORD.findall(b.text)) >= MIN_FOOTNOTE_WORDS
+    ]
     for note in notes:
         note.label = Label.footnote
     moved = {id(b) for b in notes}

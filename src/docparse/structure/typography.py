@@ -25,7 +25,7 @@ def measure(ink: np.ndarray, line: Line) -> tuple[float, float]:
     of rows holding most ink, steadier than the box, which grows with ascenders,
     descenders and skew; the stroke width is the mean horizontal ink run, about a stem."""
     b = line.bbox
-    crop = ink[max(0, int(b.y0)):int(b.y1) + 1, max(0, int(b.x0)):int(b.x1) + 1]
+    crop = ink[max(0, int(b.y0)) : int(b.y1) + 1, max(0, int(b.x0)) : int(b.x1) + 1]
     if crop.size == 0 or not crop.any():
         return 0.0, 0.0
     rows = np.count_nonzero(crop, axis=1)
@@ -41,8 +41,7 @@ def measure_lines(lines: list[Line], ink: np.ndarray) -> None:
     for line, (band, _) in zip(lines, found, strict=True):
         if band:
             tall = sum(c.isupper() or c.isdigit() for c in line.text)
-            x_height = band * X_PER_CAP_HEIGHT if tall > sum(map(str.islower, line.text)) \
-                else band
+            x_height = band * X_PER_CAP_HEIGHT if tall > sum(map(str.islower, line.text)) else band
             line.size = EM_PER_X_HEIGHT * x_height
     strokes = [s for (_, s), ln in zip(found, lines, strict=True) if s and len(ln.text) >= 3]
     if len(strokes) < MIN_LINES:

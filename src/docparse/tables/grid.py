@@ -43,6 +43,7 @@ _CONNECTIVE_END = re.compile(r"([-,/&(]|\b(and|or|of|de|du|des|et|the|la|le|for|
 
 # --- borderless tables ---------------------------------------------------------------
 
+
 @dataclass
 class _Row:
     cells: dict[int, tuple[int, list[Word]]]  # first column -> (col_span, words)
@@ -64,8 +65,12 @@ def table_from_alignment(words: list[Word], region_bbox: BBox | None = None) -> 
     if not bounds:
         return None
     rows = _merge_wrapped([_row(line, bounds) for line in lines], em)
-    while rows and len(bounds) >= 2 and len(rows[0].cells) == 1 and \
-            next(iter(rows[0].cells.values()))[0] >= len(bounds):
+    while (
+        rows
+        and len(bounds) >= 2
+        and len(rows[0].cells) == 1
+        and next(iter(rows[0].cells.values()))[0] >= len(bounds)
+    ):
         rows.pop(0)  # a caption across the whole table
     return _validated(rows, len(bounds) + 1, bounds)
 
@@ -80,11 +85,13 @@ def _row(line: list[list[Word]], bounds: list[float]) -> _Row:
     return _Row(cells, min(w.bbox.y0 for w in flat), max(w.bbox.y1 for w in flat))
 
 
-def _put(cells: dict[int, tuple[int, list[Word]]], first: int, span: int,
-         words: list[Word]) -> dict[int, tuple[int, list[Word]]]:
+def _put(
+    cells: dict[int, tuple[int, list[Word]]], first: int, span: int, words: list[Word]
+) -> dict[int, tuple[int, list[Word]]]:
     """Add words over columns first..first+span-1; cells whose columns overlap merge."""
-    pieces = [(c, c + s - 1, ws) for c, (s, ws) in cells.items()] + \
-        [(first, first + span - 1, words)]
+    pieces = [(c, c + s - 1, ws) for c, (s, ws) in cells.items()] + [
+        (first, first + span - 1, words)
+    ]
     out: list[tuple[int, int, list[Word]]] = []
     for lo, hi, ws in sorted(pieces, key=lambda p: p[0]):
         if out and lo <= out[-1][1]:
@@ -134,16 +141,20 @@ def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
     above = _last_line(prev, owner)
     tight = row.y0 - prev.y0 < 0.85 * pitch or row.y0 - prev.y1 < 0.35 * em
     indented = min(w.bbox.x0 for w in ws) > min(w.bbox.x0 for w in above_words) + 0.3 * em
-    return not is_numeric(above) and (tight or text[:1].islower() or indented
-                                    or bool(_CONNECTIVE_END.search(above)))
+    return not is_numeric(above) and (
+        tight or text[:1].islower() or indented or bool(_CONNECTIVE_END.search(above))
+    )
 
 
 def _last_line(row: _Row, col: int) -> str:
     """The text of a cell's lowest line (what a wrapped line would continue)."""
     words = row.cells[col][1]
     bottom = max(w.bbox.y0 for w in words)
-    return " ".join(w.text for w in sorted(words, key=lambda w: w.bbox.x0)
-                    if w.bbox.y1 > bottom and not w.leader)
+    return " ".join(
+        w.text
+        for w in sorted(words, key=lambda w: w.bbox.x0)
+        if w.bbox.y1 > bottom and not w.leader
+    )
 
 
 def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | None:
@@ -170,7 +181,7 @@ def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | Non
             return None
     edges = [x_span(ws) for r in rows for _, ws in r.cells.values()]
     col_x = [min(a for a, _ in edges), *bounds, max(b for _, b in edges)]
-    for r in rows[:max(header, 1)]:
+    for r in rows[: max(header, 1)]:
         _centre_spans(r, ncols, col_x)
     cells: list[TableCell] = []
     for i, r in enumerate(rows):
@@ -180,11 +191,20 @@ def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | Non
             span = min(span, ncols - col)
             taken.update(range(col, col + span))
             text = [w for w in ws if not w.leader] or ws
-            cells.append(TableCell(row=i, col=col, col_span=span, text=join_text(ws),
-                                   bbox=BBox.around([w.bbox for w in text])))
-        cells += [TableCell(row=i, col=c, bbox=BBox(x0=col_x[c], y0=r.y0, x1=col_x[c + 1],
-                                                    y1=r.y1))
-                  for c in range(ncols) if c not in taken]
+            cells.append(
+                TableCell(
+                    row=i,
+                    col=col,
+                    col_span=span,
+                    text=join_text(ws),
+                    bbox=BBox.around([w.bbox for w in text]),
+                )
+            )
+        cells += [
+            TableCell(row=i, col=c, bbox=BBox(x0=col_x[c], y0=r.y0, x1=col_x[c + 1], y1=r.y1))
+            for c in range(ncols)
+            if c not in taken
+        ]
     return Table(len(rows), ncols, sorted(cells, key=lambda c: (c.row, c.col)), header)
 
 
@@ -208,8 +228,10 @@ def _centre_spans(row: _Row, ncols: int, col_x: list[float]) -> None:
 
 # --- ruled tables ------------------------------------------------------------------
 
-def table_from_rules(region_bbox: BBox, h_lines: list[Segment], v_lines: list[Segment],
-                     words: list[Word]) -> Table:
+
+def table_from_rules(
+    region_bbox: BBox, h_lines: list[Segment], v_lines: list[Segment], words: list[Word]
+) -> Table:
     """The grid drawn by the rules: rows and columns between rules (near-duplicates
     merged), spans where an inner rule is missing, columns or rows the rules leave out
     found from text alignment, each cell's text from the words centred in it."""
@@ -234,20 +256,25 @@ def _on_rule(w: Word, rows: list[Rule], cols: list[Rule], tol: float) -> bool:
     if not _RULE_JUNK.match(w.text.strip()):
         return False
     near = tol / 2  # on the rule, not an "I" in the cell beside it
-    return any(not r.virtual and abs(r.at(w.cx) - w.cy) <= near for r in rows) or \
-        any(not c.virtual and abs(c.at(w.cy) - w.cx) <= near for c in cols)
+    return any(not r.virtual and abs(r.at(w.cx) - w.cy) <= near for r in rows) or any(
+        not c.virtual and abs(c.at(w.cy) - w.cx) <= near for c in cols
+    )
 
 
-def _with_virtual_columns(cols: list[Rule], rows: list[Rule], words: list[Word],
-                          em: float) -> list[Rule]:
+def _with_virtual_columns(
+    cols: list[Rule], rows: list[Rule], words: list[Word], em: float
+) -> list[Rule]:
     """Inside each ruled column, gaps shared by the text lines (a partly ruled table)."""
     added = []
     for c in range(len(cols) - 1):
         in_col = text_lines([w for w in words if slot(cols, w.cy, w.cx) == c])
         lines = [[x_span(p) for p in phrases(line, em)] for line in in_col]
         for x in split_points(lines, em, crossing_share=0.2):
-            both = {slot(rows, x, line[0].cy) for line in in_col
-                    if any(w.cx < x for w in line) and any(w.cx > x for w in line)}
+            both = {
+                slot(rows, x, line[0].cy)
+                for line in in_col
+                if any(w.cx < x for w in line) and any(w.cx > x for w in line)
+            }
             if len(both) >= min(2, len(rows) - 1):
                 added.append(Rule(x, 0.0, 0.0, virtual=True))
     return sorted(cols + added, key=lambda r: r.pos)
@@ -265,8 +292,7 @@ def _with_virtual_rows(rows: list[Rule], cols: list[Rule], words: list[Word]) ->
         y = (top + bottom) / 2
         if slot(rows, above[0].cx, above[0].cy) != slot(rows, below[0].cx, below[0].cy):
             continue  # a rule already parts them
-        shared = {slot(cols, w.cy, w.cx) for w in above} & \
-                 {slot(cols, w.cy, w.cx) for w in below}
+        shared = {slot(cols, w.cy, w.cx) for w in above} & {slot(cols, w.cy, w.cx) for w in below}
         if len(shared) >= 2 and bottom > top:
             added.append(Rule(y, 0.0, 0.0, virtual=True))
     return sorted(rows + added, key=lambda r: r.pos)
@@ -279,8 +305,7 @@ def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) 
     for w in words:
         key = (slot(rows, w.cx, w.cy), slot(cols, w.cy, w.cx))
         slots.setdefault(key, []).append(w)
-    crossing = [(x_span(p), p[0].cy) for line in text_lines(words)
-                for p in phrases(line, em)]
+    crossing = [(x_span(p), p[0].cy) for line in text_lines(words) for p in phrases(line, em)]
 
     def parted(rule: Rule, a: float, b: float, vertical: bool) -> bool:
         if not rule.virtual:
@@ -301,16 +326,26 @@ def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) 
     rects = ruling.rectangles(nr, nc, links)
     cells = []
     for r0, c0, r1, c1 in rects:
-        members = [w for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
-                  for w in slots.get((r, c), [])]
-        cells.append(TableCell(row=r0, col=c0, row_span=r1 - r0 + 1, col_span=c1 - c0 + 1,
-                               text=join_text(members),
-                               bbox=BBox(x0=cols[c0].pos, y0=rows[r0].pos, x1=cols[c1 + 1].pos,
-                                         y1=rows[r1 + 1].pos)))
+        members = [
+            w for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) for w in slots.get((r, c), [])
+        ]
+        cells.append(
+            TableCell(
+                row=r0,
+                col=c0,
+                row_span=r1 - r0 + 1,
+                col_span=c1 - c0 + 1,
+                text=join_text(members),
+                bbox=BBox(
+                    x0=cols[c0].pos, y0=rows[r0].pos, x1=cols[c1 + 1].pos, y1=rows[r1 + 1].pos
+                ),
+            )
+        )
     return Table(nr, nc, sorted(cells, key=lambda c: (c.row, c.col)))
 
 
 # --- whole pages -------------------------------------------------------------------
+
 
 def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> list[TableResult]:
     """Tables on a page: ruled regions of the image first, then borderless tables among
@@ -322,10 +357,12 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
     page_area = page.area if page is not None else 0.0
     for region in regions:
         members = [w for w in words if id(w) not in used and w.within(region.bbox, 0.02 * dpi)]
-        boxes = np.array([(w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1) for w in members]
-                         ).reshape(-1, 4)
-        tall = boxes[[len(w.text.strip()) > 1 for w in members]] if members \
-            else boxes  # not "l" or "|"
+        boxes = np.array([(w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1) for w in members]).reshape(
+            -1, 4
+        )
+        tall = (
+            boxes[[len(w.text.strip()) > 1 for w in members]] if members else boxes
+        )  # not "l" or "|"
         h = [s for s in region.h_lines if ruling.crossings(s, boxes, True) < 2]
         v = [s for s in region.v_lines if ruling.crossings(s, tall, False) < 2]
         table: Table | None = table_from_rules(region.bbox, h, v, members) if h and v else None
@@ -345,5 +382,3 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
         bbox = BBox.around([c.bbox for c in table.cells if c.bbox is not None])
         results.append(TableResult(bbox, table, [w for w in block if w.within(bbox, 1.0)]))
     return sorted(results, key=lambda r: (r.bbox.y0, r.bbox.x0))
-
-

@@ -41,6 +41,7 @@ FAR_GAP = 2.0
 # Cells of a real table: a median and a largest size, in words.
 _NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*[a-z%]?$|^[-–—]$|^(n/?a|nd|NA|N/A)$")
 
+
 def text_lines(words: list[Word]) -> list[list[Word]]:
     """Words grouped into lines, top to bottom, each left to right. A word joins the line
     whose mean band (of its full-height words) it overlaps enough; sub- and superscripts
@@ -60,8 +61,13 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
             band = bands[best]
             if bottom - top >= 0.6 * (band[1] - band[0]):  # not "-", "." or "¹"
                 n = band[4] + 1
-                bands[best] = [(band[2] + top) / n, (band[3] + bottom) / n, band[2] + top,
-                               band[3] + bottom, n]
+                bands[best] = [
+                    (band[2] + top) / n,
+                    (band[3] + bottom) / n,
+                    band[2] + top,
+                    band[3] + bottom,
+                    n,
+                ]
         else:
             lines.append([w])
             bands.append([top, bottom, top, bottom, 1])
@@ -91,8 +97,9 @@ def join_text(words: list[Word]) -> str:
     return " ".join(w.text.strip() for line in text_lines(kept) for w in line).strip()
 
 
-def split_points(lines: list[list[tuple[float, float]]], em: float,
-                 crossing_share: float = CROSSING_SHARE) -> list[float]:
+def split_points(
+    lines: list[list[tuple[float, float]]], em: float, crossing_share: float = CROSSING_SHARE
+) -> list[float]:
     """Column boundaries: x where (nearly) no line has text but many lines have text on
     both sides. `lines` holds each line's occupied x intervals (its phrases)."""
     spans = [s for line in lines for s in line]
@@ -103,7 +110,7 @@ def split_points(lines: list[list[tuple[float, float]]], em: float,
     for line in lines:
         mask = np.zeros_like(cover, dtype=bool)
         for a, b in line:
-            mask[int(a) - left:math.ceil(b) - left + 1] = True
+            mask[int(a) - left : math.ceil(b) - left + 1] = True
         cover += mask
     allowed = max(1, int(crossing_share * len(lines)))
     low = np.flatnonzero(np.diff(np.concatenate([[0], (cover <= allowed).view(np.int8), [0]])))
@@ -114,16 +121,19 @@ def split_points(lines: list[list[tuple[float, float]]], em: float,
         run = cover[start:stop]
         best = np.flatnonzero(run == run.min())
         x = left + start + (best[0] + best[-1]) / 2
-        support = sum(1 for line in lines if any(b < x for _, b in line)
-                      and any(a > x for a, _ in line))
+        support = sum(
+            1 for line in lines if any(b < x for _, b in line) and any(a > x for a, _ in line)
+        )
         if support >= max(2, SUPPORT_SHARE * len(lines)):
             points.append((float(x), int(stop - start)))
     # A column that few lines use (OCR junk from dot leaders, a stray mark) is no column:
     # drop its narrower boundary, until every column is used.
     while points:
         xs = [-math.inf] + [x for x, _ in points] + [math.inf]
-        used = [sum(1 for line in lines if any(xs[i] < (a + b) / 2 < xs[i + 1] for a, b in line))
-                for i in range(len(xs) - 1)]
+        used = [
+            sum(1 for line in lines if any(xs[i] < (a + b) / 2 < xs[i + 1] for a, b in line))
+            for i in range(len(xs) - 1)
+        ]
         sparse = min(range(len(used)), key=used.__getitem__)
         if used[sparse] >= max(2, SPARSE_COLUMN_SHARE * len(lines)):
             break
@@ -152,8 +162,7 @@ def candidate_blocks(words: list[Word]) -> list[list[Word]]:
     left = 0.0
     for line in text_lines(content):
         multi = len(phrases(line, em)) >= 2
-        gap = min(w.bbox.y0 for w in line) - max(w.bbox.y1 for w in current[-1]) \
-            if current else 0.0
+        gap = min(w.bbox.y0 for w in line) - max(w.bbox.y1 for w in current[-1]) if current else 0.0
         # A one-phrase line well right of the block's left edge sits in a later column
         # (a list inside a cell); one at the left edge may be prose, so only a few pass.
         inner = bool(current) and line[0].bbox.x0 > left + 2 * em
@@ -177,8 +186,9 @@ def candidate_blocks(words: list[Word]) -> list[list[Word]]:
     return out
 
 
-def stacked_tables(words: list[Word], detect: Callable[[list[Word]], Table | None]
-                   ) -> list[tuple[list[Word], Table]]:
+def stacked_tables(
+    words: list[Word], detect: Callable[[list[Word]], Table | None]
+) -> list[tuple[list[Word], Table]]:
     """`detect` run on each candidate block; two tables with the same columns, apart by
     a wider gap and a section title or two, are one table (detected again as one)."""
     em = line_height(words)
@@ -191,8 +201,10 @@ def stacked_tables(words: list[Word], detect: Callable[[list[Word]], Table | Non
             above = found[-1][0]
             top, bottom = max(w.bbox.y1 for w in above), min(w.bbox.y0 for w in block)
             between = [w for w in words if top < w.cy < bottom]
-            if bottom - top <= MERGE_GAP_EM * em and len(text_lines(
-                    [w for w in between if not w.leader])) <= MAX_SINGLE_LINES:
+            if (
+                bottom - top <= MERGE_GAP_EM * em
+                and len(text_lines([w for w in between if not w.leader])) <= MAX_SINGLE_LINES
+            ):
                 merged = detect(above + between + block)
                 if merged is not None and merged.cols == table.cols:
                     found[-1] = (above + between + block, merged)
@@ -209,8 +221,11 @@ def trim_lines(lines: list[list[list[Word]]], em: float) -> list[list[list[Word]
         while lines and len(lines[0]) < 2:
             lines = lines[1:]
         left = min((line[0][0].bbox.x0 for line in lines), default=0.0)
-        while lines and len(lines[-1]) < 2 and (lines[-1][0][0].bbox.x0 <= left + 2 * em or
-                                                 len(join_text(lines[-1][0])) <= 4):
+        while (
+            lines
+            and len(lines[-1]) < 2
+            and (lines[-1][0][0].bbox.x0 <= left + 2 * em or len(join_text(lines[-1][0])) <= 4)
+        ):
             lines = lines[:-1]
         if len(lines) < MIN_ROWS:
             return lines

@@ -103,8 +103,11 @@ class Table:
         out = []
         for c in self.cells:
             end = c.col + c.col_span
-            if c.bbox is not None and end < self.cols and \
-                    -math.inf < right[end - 1] < left[end] < math.inf:
+            if (
+                c.bbox is not None
+                and end < self.cols
+                and -math.inf < right[end - 1] < left[end] < math.inf
+            ):
                 out.append(BBox(x0=right[end - 1], y0=c.bbox.y0, x1=left[end], y1=c.bbox.y1))
         return out
 
@@ -112,8 +115,12 @@ class Table:
         """2x2 or more, a fair share of cells filled, and cells of table size (a
         newspaper's column rules enclose whole articles)."""
         sizes = [len(c.text.split()) for c in self.cells if c.text]
-        return min(self.rows, self.cols) >= 2 and len(sizes) >= max(3, 0.25 * len(self.cells)) \
-            and statistics.median(sizes) <= MAX_MEDIAN_CELL_WORDS and max(sizes) <= MAX_CELL_WORDS
+        return (
+            min(self.rows, self.cols) >= 2
+            and len(sizes) >= max(3, 0.25 * len(self.cells))
+            and statistics.median(sizes) <= MAX_MEDIAN_CELL_WORDS
+            and max(sizes) <= MAX_CELL_WORDS
+        )
 
     def cell_at(self, row: int, col: int) -> TableCell | None:
         for c in self.cells:

@@ -19,16 +19,19 @@ NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
 MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
 
 
-def worth_a_look(lines: list[str], paths: int,
-                 column_starts: list[tuple[float, ...]] | None = None) -> bool:
+def worth_a_look(
+    lines: list[str], paths: int, column_starts: list[tuple[float, ...]] | None = None
+) -> bool:
     """Cheap test before the costly one (it keeps the text-layer route fast): many rows of
     numbers, rules drawn on the page and some numbers, or rows whose runs start at the
     same places after wide gaps (columns). A page of prose with formulas or a drawing
     does not qualify."""
     numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
-    return numeric >= max(MIN_NUMERIC_LINES, NUMERIC_SHARE * len(lines)) or (
-        paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2) or \
-        aligned_rows(column_starts or []) >= MIN_ALIGNED_ROWS
+    return (
+        numeric >= max(MIN_NUMERIC_LINES, NUMERIC_SHARE * len(lines))
+        or (paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2)
+        or aligned_rows(column_starts or []) >= MIN_ALIGNED_ROWS
+    )
 
 
 def aligned_rows(column_starts: list[tuple[float, ...]]) -> int:
@@ -38,7 +41,7 @@ def aligned_rows(column_starts: list[tuple[float, ...]]) -> int:
     for last in range(len(starts)):
         while starts[last][0] - starts[first][0] > ALIGN_PT:
             first += 1
-        best = max(best, len({row for _, row in starts[first:last + 1]}))
+        best = max(best, len({row for _, row in starts[first : last + 1]}))
     return best
 
 
@@ -51,28 +54,39 @@ class FoundTables(NamedTuple):
         return self.ruled + self.borderless
 
 
-def table_blocks(words: list[Word], image: Image.Image | None, scale: float,
-                 page_index: int, engine: str) -> FoundTables:
+def table_blocks(
+    words: list[Word], image: Image.Image | None, scale: float, page_index: int, engine: str
+) -> FoundTables:
     """Tables found among `words` (page units, read by `engine`) with `image` drawn at
     `scale` pixels per page unit; blocks in page units."""
     dpi = 72 * scale if image is not None else 150.0
-    scaled = [Word(w.text, w.bbox.scaled(scale)) for w in words] if image is not None \
-        else words
+    scaled = [Word(w.text, w.bbox.scaled(scale)) for w in words] if image is not None else words
     found_tables = FoundTables([], [])
     for i, found in enumerate(find_tables(scaled, image, dpi)):
         table = found.table
         box = found.bbox.scaled(1 / scale) if image is not None else found.bbox
-        cells = [c.model_copy(update={"bbox": c.bbox.scaled(1 / scale)})
-                 if c.bbox is not None and image is not None else c for c in table.cells]
-        block = Block(id=f"p{page_index}-t{i}", label=Label.table, bbox=box,
-                      html=table.html(), cells=cells, text=table.markdown(),
-                      source_engine=engine)
+        cells = [
+            c.model_copy(update={"bbox": c.bbox.scaled(1 / scale)})
+            if c.bbox is not None and image is not None
+            else c
+            for c in table.cells
+        ]
+        block = Block(
+            id=f"p{page_index}-t{i}",
+            label=Label.table,
+            bbox=box,
+            html=table.html(),
+            cells=cells,
+            text=table.markdown(),
+            source_engine=engine,
+        )
         (found_tables.ruled if found.ruled else found_tables.borderless).append(block)
     return found_tables
 
 
-def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,
-                     engine: str) -> list[Block]:
+def paragraph_tables(
+    blocks: list[Block], found: list[Block], page_index: int, engine: str
+) -> list[Block]:
     """Borderless tables the page-wide search missed because prose around them broke the
     columns: OCR often gives such a table as one paragraph of its own, so try each."""
     tables: list[Block] = []
@@ -82,10 +96,17 @@ def paragraph_tables(blocks: list[Block], found: list[Block], page_index: int,
             continue
         table = table_from_alignment(words, None)
         if table is not None:
-            tables.append(Block(id=f"p{page_index}-t{len(found) + len(tables)}",
-                                label=Label.table, bbox=block.bbox, html=table.html(),
-                                cells=table.cells, text=table.markdown(),
-                                source_engine=engine))
+            tables.append(
+                Block(
+                    id=f"p{page_index}-t{len(found) + len(tables)}",
+                    label=Label.table,
+                    bbox=block.bbox,
+                    html=table.html(),
+                    cells=table.cells,
+                    text=table.markdown(),
+                    source_engine=engine,
+                )
+            )
     return tables
 
 
@@ -114,9 +135,15 @@ def merge_into(blocks: list[Block], tables: list[Block]) -> list[Block]:
         if len(lines) == len(block.lines):
             kept.append(block)
         elif lines:
-            kept.append(block.model_copy(update={
-                "lines": lines, "text": "\n".join(ln.text for ln in lines),
-                "bbox": BBox.around([ln.bbox for ln in lines])}))
+            kept.append(
+                block.model_copy(
+                    update={
+                        "lines": lines,
+                        "text": "\n".join(ln.text for ln in lines),
+                        "bbox": BBox.around([ln.bbox for ln in lines]),
+                    }
+                )
+            )
     return kept + tables
 
 

@@ -55,27 +55,31 @@ def _binarise(grey: np.ndarray, dpi: float) -> np.ndarray:
     No smoothing first: it closes the white gap between stacked letters and a row rule,
     and the long opening kernels remove sensor noise anyway."""
     block = max(15, round(0.15 * dpi) | 1)
-    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
-                                cv2.THRESH_BINARY_INV, block, 8)
+    ink = cv2.adaptiveThreshold(
+        grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 8
+    )
     # Dark fills (header bars): their white text would leave dark gaps that look like
     # short rules. Each filled block becomes its outline, which acts as the cell's rules.
     size = max(3, round(0.035 * dpi))  # thinner than a fill's margin, thicker than rules
     _, dark = cv2.threshold(grey, 140, 255, cv2.THRESH_BINARY_INV)
-    solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN,
-                             cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    solid = cv2.morphologyEx(
+        dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    )
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
         # Filled blocks only: a thick frame is solid too, but hollow (keep its content).
-        if w > 4 * size and h > 2 * size and \
-                cv2.countNonZero(solid[y:y + h, x:x + w]) >= 0.5 * w * h:
+        if (
+            w > 4 * size
+            and h > 2 * size
+            and cv2.countNonZero(solid[y : y + h, x : x + w]) >= 0.5 * w * h
+        ):
             cv2.rectangle(ink, (x, y), (x + w - 1, y + h - 1), 0, cv2.FILLED)
             cv2.rectangle(ink, (x, y), (x + w - 1, y + h - 1), 255, 2)
     return ink
 
 
-def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool,
-              min_len: int) -> list[Segment]:
+def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool, min_len: int) -> list[Segment]:
     """One segment per connected stroke; ends from the stroke's own pixels (so skew is kept).
     Strokes with ink close on both sides are rows of small text, not rules."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -87,11 +91,11 @@ def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool,
             continue
         end = max(2, length // 20)  # ends from the first and last twentieth
         if horizontal:
-            first = np.nonzero(labels[y:y + h, x:x + end] == i)[0].mean()
-            last = np.nonzero(labels[y:y + h, x + w - end:x + w] == i)[0].mean()
+            first = np.nonzero(labels[y : y + h, x : x + end] == i)[0].mean()
+            last = np.nonzero(labels[y : y + h, x + w - end : x + w] == i)[0].mean()
         else:
-            first = np.nonzero(labels[y:y + end, x:x + w] == i)[1].mean()
-            last = np.nonzero(labels[y + h - end:y + h, x:x + w] == i)[1].mean()
+            first = np.nonzero(labels[y : y + end, x : x + w] == i)[1].mean()
+            last = np.nonzero(labels[y + h - end : y + h, x : x + w] == i)[1].mean()
         if horizontal:
             out.append((float(x), float(y + first), float(x + w - 1), float(y + last)))
         else:
@@ -102,11 +106,15 @@ def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool,
 def _crowded(ink: np.ndarray, x: int, y: int, w: int, h: int, horizontal: bool) -> bool:
     """Is there ink along most of both sides of this stroke's box, two pixels away?"""
     if horizontal:
-        sides = [ink[y - 3:y - 1, x:x + w], ink[y + h + 1:y + h + 3, x:x + w]]
+        sides = [ink[y - 3 : y - 1, x : x + w], ink[y + h + 1 : y + h + 3, x : x + w]]
     else:
-        sides = [ink[y:y + h, x - 3:x - 1], ink[y:y + h, x + w + 1:x + w + 3]]
-    share = [float(np.count_nonzero(s.max(axis=0 if horizontal else 1))) /
-             max(1, w if horizontal else h) if s.size else 0.0 for s in sides]
+        sides = [ink[y : y + h, x - 3 : x - 1], ink[y : y + h, x + w + 1 : x + w + 3]]
+    share = [
+        float(np.count_nonzero(s.max(axis=0 if horizontal else 1))) / max(1, w if horizontal else h)
+        if s.size
+        else 0.0
+        for s in sides
+    ]
     return min(share) > CROWDED_SHARE
 
 
@@ -155,22 +163,29 @@ def detect_lines(image: Image.Image | np.ndarray, dpi: float) -> PageLines:
     short = min(ink.shape)
     h_len = max(round(short * H_KERNEL_SHARE), round(H_KERNEL_IN * work_dpi))
     v_len = max(round(short * V_KERNEL_SHARE), round(V_KERNEL_IN * work_dpi))
-    h_mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
-        cv2.MORPH_RECT, (h_len, 1)))
-    v_mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(
-        cv2.MORPH_RECT, (1, v_len)))
+    h_mask = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1))
+    )
+    v_mask = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
+    )
     gap = JOIN_GAP_IN * work_dpi
 
     def page(segs: list[Segment]) -> list[Segment]:
         return [(a / scale, b / scale, c / scale, d / scale) for a, b, c, d in segs]
 
-    return PageLines(scale, ink, cv2.bitwise_or(h_mask, v_mask),
-                     page(_join(_segments(h_mask, ink, True, h_len), True, gap, 3.0)),
-                     page(_join(_segments(v_mask, ink, False, v_len), False, gap, 3.0)))
+    return PageLines(
+        scale,
+        ink,
+        cv2.bitwise_or(h_mask, v_mask),
+        page(_join(_segments(h_mask, ink, True, h_len), True, gap, 3.0)),
+        page(_join(_segments(v_mask, ink, False, v_len), False, gap, 3.0)),
+    )
 
 
-def find_ruled_regions(image: Image.Image | np.ndarray, dpi: float,
-                       lines: PageLines | None = None) -> list[RuledRegion]:
+def find_ruled_regions(
+    image: Image.Image | np.ndarray, dpi: float, lines: PageLines | None = None
+) -> list[RuledRegion]:
     """Groups of crossing rules (connected parts of the line mask) that may be tables.
     Pass `lines` from `detect_lines` to reuse them."""
     page = lines or detect_lines(image, dpi)
@@ -185,15 +200,23 @@ def find_ruled_regions(image: Image.Image | np.ndarray, dpi: float,
         label = _label_at(labels, (seg[0] + seg[2]) / 2 * s, (seg[1] + seg[3]) / 2 * s)
         if label == 0:
             continue
-        box = BBox(x0=min(seg[0], seg[2]), y0=min(seg[1], seg[3]),
-                   x1=max(seg[0], seg[2]), y1=max(seg[1], seg[3]))
+        box = BBox(
+            x0=min(seg[0], seg[2]),
+            y0=min(seg[1], seg[3]),
+            x1=max(seg[0], seg[2]),
+            y1=max(seg[1], seg[3]),
+        )
         region = groups.setdefault(label, RuledRegion(box))
         (region.h_lines if horizontal else region.v_lines).append(seg)
         region.bbox = region.bbox.union(box)
-    return sorted((r for r in groups.values()
-                   if r.h_lines and r.v_lines
-                   and len(r.h_lines) + len(r.v_lines) >= MIN_REGION_LINES),
-                  key=lambda r: (r.bbox.y0, r.bbox.x0))
+    return sorted(
+        (
+            r
+            for r in groups.values()
+            if r.h_lines and r.v_lines and len(r.h_lines) + len(r.v_lines) >= MIN_REGION_LINES
+        ),
+        key=lambda r: (r.bbox.y0, r.bbox.x0),
+    )
 
 
 def clutter(page: PageLines, boxes: list[BBox]) -> float:
@@ -227,12 +250,13 @@ def _label_at(labels: np.ndarray, x: float, y: float) -> int:
     """The component under (x, y), looking a few pixels around for a skewed line."""
     h, w = labels.shape
     xi, yi = min(max(round(x), 0), w - 1), min(max(round(y), 0), h - 1)
-    window = labels[max(0, yi - 3):yi + 4, max(0, xi - 3):xi + 4]
+    window = labels[max(0, yi - 3) : yi + 4, max(0, xi - 3) : xi + 4]
     found = window[window > 0]
     return int(found[0]) if found.size else 0
 
 
 # --- rules as grid lines -------------------------------------------------------------
+
 
 @dataclass
 class Rule:
@@ -257,8 +281,9 @@ class Rule:
         return sum(max(0.0, min(b, y) - max(a, x)) for x, y in self.spans) / max(b - a, 1e-6)
 
 
-def cluster_rules(segs: list[Segment], horizontal: bool, tol: float, lo: float, hi: float,
-                  centre: float) -> list[Rule]:
+def cluster_rules(
+    segs: list[Segment], horizontal: bool, tol: float, lo: float, hi: float, centre: float
+) -> list[Rule]:
     """Cluster segments into rules; add the region's edges where no rule lies."""
     items = []
     for x0, y0, x1, y1 in segs:
@@ -285,12 +310,15 @@ def cluster_rules(segs: list[Segment], horizontal: bool, tol: float, lo: float, 
     return rules
 
 
-def anchored(segs: list[Segment], others: list[Rule], horizontal: bool, tol: float,
-             length: float) -> list[Segment]:
+def anchored(
+    segs: list[Segment], others: list[Rule], horizontal: bool, tol: float, length: float
+) -> list[Segment]:
     """Drop floating short segments (a text underline inside a cell): a rule reaches
     across the table or ends on crossing rules."""
+
     def near(v: float) -> bool:
         return any(abs(r.pos - v) <= 2 * tol for r in others)
+
     out = []
     for s in segs:
         a0, a1 = (s[0], s[2]) if horizontal else (s[1], s[3])
@@ -303,8 +331,9 @@ def slot(rules: list[Rule], along: float, across: float) -> int:
     return min(max(bisect_right([r.at(along) for r in rules], across) - 1, 0), len(rules) - 2)
 
 
-def rectangles(nr: int, nc: int, links: list[tuple[tuple[int, int], tuple[int, int]]]
-               ) -> list[tuple[int, int, int, int]]:
+def rectangles(
+    nr: int, nc: int, links: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> list[tuple[int, int, int, int]]:
     """Grid slots joined by `links` (no rule between them) as cells: each group's bounding
     rectangle (row0, col0, row1, col1); overlapping rectangles merge until none do."""
     parent = {(r, c): (r, c) for r in range(nr) for c in range(nc)}
@@ -318,7 +347,7 @@ def rectangles(nr: int, nc: int, links: list[tuple[tuple[int, int], tuple[int, i
     for a, b in links:
         parent[find(a)] = find(b)
     boxes: dict[tuple[int, int], list[int]] = {}
-    for (r, c) in parent:
+    for r, c in parent:
         box = boxes.setdefault(find((r, c)), [r, c, r, c])
         box[:] = [min(box[0], r), min(box[1], c), max(box[2], r), max(box[3], c)]
     rects = [tuple(box) for box in boxes.values()]

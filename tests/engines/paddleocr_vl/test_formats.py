@@ -11,14 +11,16 @@ from docparse.engines.paddleocr_vl.formats import (
 
 
 def test_otsl_with_colspan_and_rowspan() -> None:
-    table = parse_otsl("<fcel>Name<fcel>Score<lcel><nl><fcel>Bob<fcel>1<fcel>2<nl>"
-                       "<ucel><fcel>3<fcel>4<nl>")
+    table = parse_otsl(
+        "<fcel>Name<fcel>Score<lcel><nl><fcel>Bob<fcel>1<fcel>2<nl><ucel><fcel>3<fcel>4<nl>"
+    )
     assert table is not None
     assert (table.rows, table.cols) == (3, 3)
     assert table.html() == (
         '<table><tr><td>Name</td><td colspan="2">Score</td></tr>'
         '<tr><td rowspan="2">Bob</td><td>1</td><td>2</td></tr>'
-        "<tr><td>3</td><td>4</td></tr></table>")
+        "<tr><td>3</td><td>4</td></tr></table>"
+    )
     assert not table.is_simple()
     bob = next(c for c in table.cells if c.text == "Bob")
     assert (bob.row, bob.col, bob.row_span, bob.col_span) == (1, 0, 2, 1)
@@ -52,9 +54,11 @@ def test_latex_delimiters() -> None:
 
 
 def test_spotting_tokens_to_boxes() -> None:
-    text = ("<|TEXT_START|>Hello<|TEXT_END|><|LOC_BEGIN|><|LOC_100|><|LOC_200|><|LOC_500|>"
-            "<|LOC_200|><|LOC_500|><|LOC_300|><|LOC_100|><|LOC_300|><|LOC_END|>"
-            "<|TEXT_START|>bad<|TEXT_END|><|LOC_BEGIN|><|LOC_1|><|LOC_END|>")
+    text = (
+        "<|TEXT_START|>Hello<|TEXT_END|><|LOC_BEGIN|><|LOC_100|><|LOC_200|><|LOC_500|>"
+        "<|LOC_200|><|LOC_500|><|LOC_300|><|LOC_100|><|LOC_300|><|LOC_END|>"
+        "<|TEXT_START|>bad<|TEXT_END|><|LOC_BEGIN|><|LOC_1|><|LOC_END|>"
+    )
     lines = parse_spotting(text, width=200, height=100)
     assert len(lines) == 1
     assert lines[0].text == "Hello"

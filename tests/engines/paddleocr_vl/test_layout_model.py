@@ -39,19 +39,18 @@ def page_png() -> bytes:
     return buffer.getvalue()
 
 
-async def test_every_block_gets_its_prompt_and_format(model_settings: Settings,
-                                                      vlm: FakeVLM) -> None:
+async def test_every_block_gets_its_prompt_and_format(
+    model_settings: Settings, vlm: FakeVLM
+) -> None:
     async with running(model_settings) as http:
         health = (await http.get("/health")).json()
-        response = await http.post("/v1/convert",
-                                   files={"file": ("page.png", page_png())})
+        response = await http.post("/v1/convert", files={"file": ("page.png", page_png())})
     assert health["engines"]["paddleocr-vl"]["state"] == "ready"
     assert response.status_code == 200, response.text
     body = response.json()
     blocks = body["document"]["pages"][0]["blocks"]
     labels = [b["label"] for b in blocks]
-    assert labels == ["doc_title", "text", "table", "display_formula", "chart", "seal",
-                      "image"]
+    assert labels == ["doc_title", "text", "table", "display_formula", "chart", "seal", "image"]
     by_label = {b["label"]: b for b in blocks}
     # Boxes are in page pixels: the model saw 800x800, the page is 1000x1400.
     assert by_label["table"]["bbox"]["x0"] == pytest.approx(125, abs=1)
@@ -64,18 +63,26 @@ async def test_every_block_gets_its_prompt_and_format(model_settings: Settings,
     assert "| Jan | 120 |" in by_label["chart"]["text"]
     assert "APPROVED" in by_label["seal"]["text"]
     assert by_label["image"]["text"] == ""
-    assert vlm.prompt_counts == {"OCR:": 2, "Table Recognition:": 1,
-                                 "Formula Recognition:": 1, "Chart Recognition:": 1,
-                                 "Seal Recognition:": 1}
+    assert vlm.prompt_counts == {
+        "OCR:": 2,
+        "Table Recognition:": 1,
+        "Formula Recognition:": 1,
+        "Chart Recognition:": 1,
+        "Seal Recognition:": 1,
+    }
     markdown = body["markdown"]
-    assert markdown.index("# Text block") < markdown.index("<table>") < \
-        markdown.index("$$") < markdown.index("| Jan | 120 |")
+    assert (
+        markdown.index("# Text block")
+        < markdown.index("<table>")
+        < markdown.index("$$")
+        < markdown.index("| Jan | 120 |")
+    )
 
 
-async def test_missing_layout_model_is_reported(vlm_settings: Settings,
-                                                tmp_path: Path) -> None:
-    settings = vlm_settings.model_copy(update={
-        "layout_model_path": tmp_path / "nope.onnx", "vlm_layout": "model"})
+async def test_missing_layout_model_is_reported(vlm_settings: Settings, tmp_path: Path) -> None:
+    settings = vlm_settings.model_copy(
+        update={"layout_model_path": tmp_path / "nope.onnx", "vlm_layout": "model"}
+    )
     async with running(settings) as http:
         health = (await http.get("/health")).json()
     engine = health["engines"]["paddleocr-vl"]
@@ -83,20 +90,21 @@ async def test_missing_layout_model_is_reported(vlm_settings: Settings,
     assert "nope.onnx" in engine["reason"]
 
 
-async def test_layout_parsing_returns_figure_images(model_settings: Settings,
-                                                   vlm: FakeVLM) -> None:
+async def test_layout_parsing_returns_figure_images(model_settings: Settings, vlm: FakeVLM) -> None:
     import base64
 
     async with running(model_settings) as http:
-        response = await http.post("/layout-parsing", json={
-            "file": base64.b64encode(page_png()).decode(), "fileType": 1})
+        response = await http.post(
+            "/layout-parsing", json={"file": base64.b64encode(page_png()).decode(), "fileType": 1}
+        )
     page = response.json()["result"]["layoutParsingResults"][0]
     images = page["markdown"]["images"]
     assert len(images) == 2  # the picture and the chart (shown as its table)
     blocks = page["prunedResult"]["parsing_res_list"]
     picture = next(b for b in blocks if b["block_label"] == "image")
-    path = next(p for p in images if p.startswith("imgs/") and
-                f'<img src="{p}"' in page["markdown"]["text"])
+    path = next(
+        p for p in images if p.startswith("imgs/") and f'<img src="{p}"' in page["markdown"]["text"]
+    )
     data = images[path]
     assert picture["block_content"] == ""
     crop = Image.open(io.BytesIO(base64.b64decode(data)))
@@ -113,8 +121,12 @@ def born_digital_pdf() -> bytes:
     canvas = Canvas(buffer, pagesize=A4, invariant=1)
     height = A4[1]
     canvas.setFont("Helvetica", 11)
-    for i, line in enumerate(["The report describes the warehouse and its stock.",
-                              "Every month the stock is counted by a committee."]):
+    for i, line in enumerate(
+        [
+            "The report describes the warehouse and its stock.",
+            "Every month the stock is counted by a committee.",
+        ]
+    ):
         canvas.drawString(90, height - 140 - 16 * i, line)
     canvas.drawString(280, height - 530, "E = mc2 holds for the whole system")
     canvas.showPage()
@@ -122,11 +134,13 @@ def born_digital_pdf() -> bytes:
     return buffer.getvalue()
 
 
-async def test_born_digital_page_shares_the_layout_stage(model_settings: Settings,
-                                                         vlm: FakeVLM) -> None:
+async def test_born_digital_page_shares_the_layout_stage(
+    model_settings: Settings, vlm: FakeVLM
+) -> None:
     async with running(model_settings) as http:
-        response = await http.post("/v1/convert", data={"layout": "true"},
-                                   files={"file": ("page.pdf", born_digital_pdf())})
+        response = await http.post(
+            "/v1/convert", data={"layout": "true"}, files={"file": ("page.pdf", born_digital_pdf())}
+        )
     assert response.status_code == 200, response.text
     page = response.json()["document"]["pages"][0]
     assert page["route"] == "text_layer"

@@ -19,8 +19,9 @@ async def convert(client: httpx.AsyncClient, path: Path, **data: str) -> httpx.R
         return await client.post("/v1/convert", files={"file": handle}, data=data)
 
 
-async def test_scan_is_read_block_by_block_by_the_vlm(vlm_client: httpx.AsyncClient,
-                                                      vlm: FakeVLM, docs: Path) -> None:
+async def test_scan_is_read_block_by_block_by_the_vlm(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
+) -> None:
     response = await convert(vlm_client, docs / "edgar_image.pdf")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -43,25 +44,29 @@ async def test_scan_is_read_block_by_block_by_the_vlm(vlm_client: httpx.AsyncCli
     assert "Text block" in body["markdown"]
 
 
-async def test_born_digital_pages_still_skip_ocr(vlm_client: httpx.AsyncClient, vlm: FakeVLM,
-                                                 docs: Path) -> None:
+async def test_born_digital_pages_still_skip_ocr(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
+) -> None:
     response = await convert(vlm_client, docs / "edgar.pdf")
     assert response.json()["pages"][0]["route"] == "text_layer"
     assert vlm.request_count == 0
 
 
-async def test_blocks_of_all_pages_are_in_flight_together(vlm_client: httpx.AsyncClient,
-                                                          vlm: FakeVLM, docs: Path) -> None:
+async def test_blocks_of_all_pages_are_in_flight_together(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
+) -> None:
     vlm.latency = 0.3
-    response = await convert(vlm_client, docs / "most_content_in_image_form.pdf",
-                             engine="paddleocr-vl")
+    response = await convert(
+        vlm_client, docs / "most_content_in_image_form.pdf", engine="paddleocr-vl"
+    )
     assert response.status_code == 200
     assert len(response.json()["pages"]) == 7
     assert vlm.max_concurrent >= 4  # blocks of several pages at once, not one by one
 
 
-async def test_retry_after_a_server_error(vlm_client: httpx.AsyncClient, vlm: FakeVLM,
-                                          docs: Path) -> None:
+async def test_retry_after_a_server_error(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
+) -> None:
     vlm.fail_next(1, status=500)
     response = await convert(vlm_client, docs / "edgar_image.pdf", engine="paddleocr-vl")
     assert response.status_code == 200
@@ -69,8 +74,9 @@ async def test_retry_after_a_server_error(vlm_client: httpx.AsyncClient, vlm: Fa
     assert vlm.request_count == vlm.success_count + 1
 
 
-async def test_server_down_falls_back_to_cpu_and_recovers(vlm_client: httpx.AsyncClient,
-                                                          vlm: FakeVLM, docs: Path) -> None:
+async def test_server_down_falls_back_to_cpu_and_recovers(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
+) -> None:
     vlm.down()
     response = await convert(vlm_client, docs / "edgar_image.pdf")
     assert response.status_code == 200
@@ -94,8 +100,9 @@ async def test_server_down_falls_back_to_cpu_and_recovers(vlm_client: httpx.Asyn
     assert health["engines"]["paddleocr-vl"]["detail"]["circuit"] == "closed"
 
 
-async def test_fallback_fail_makes_outage_an_error(vlm_settings: Settings, vlm: FakeVLM,
-                                                   docs: Path) -> None:
+async def test_fallback_fail_makes_outage_an_error(
+    vlm_settings: Settings, vlm: FakeVLM, docs: Path
+) -> None:
     async with running(vlm_settings.model_copy(update={"vlm_fallback": "fail"})) as http:
         assert (await http.get("/health/ready")).status_code == 200
         vlm.down()
@@ -109,8 +116,9 @@ async def test_fallback_fail_makes_outage_an_error(vlm_settings: Settings, vlm: 
         assert "paddleocr-vl" in ready.json()["problems"][0]
 
 
-async def test_wrong_model_name_says_what_is_served(vlm_settings: Settings, vlm: FakeVLM,
-                                                    docs: Path) -> None:
+async def test_wrong_model_name_says_what_is_served(
+    vlm_settings: Settings, vlm: FakeVLM, docs: Path
+) -> None:
     vlm.served_models = ["PaddleOCR-VL-1.6-0.9B"]
     async with running(vlm_settings.model_copy(update={"vlm_fallback": "fail"})) as http:
         health = (await http.get("/health")).json()
@@ -123,10 +131,12 @@ async def test_wrong_model_name_says_what_is_served(vlm_settings: Settings, vlm:
     assert "PaddleOCR-VL-1.6-0.9B" in response.json()["error"]["message"]
 
 
-async def test_spotting_gives_lines_with_boxes(vlm_client: httpx.AsyncClient, vlm: FakeVLM,
-                                               docs: Path) -> None:
-    response = await convert(vlm_client, docs / "edgar_image.pdf", engine="paddleocr-vl",
-                             spotting="true")
+async def test_spotting_gives_lines_with_boxes(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
+) -> None:
+    response = await convert(
+        vlm_client, docs / "edgar_image.pdf", engine="paddleocr-vl", spotting="true"
+    )
     assert response.status_code == 200
     blocks = response.json()["document"]["pages"][0]["blocks"]
     read = [b for b in blocks if b["label"] != "image"]  # pictures are not sent
@@ -143,11 +153,11 @@ async def test_spotting_gives_lines_with_boxes(vlm_client: httpx.AsyncClient, vl
     assert first["bbox"]["x1"] - block["bbox"]["x0"] == pytest.approx(0.9 * width, abs=2)
 
 
-async def test_cdla_layout_feeds_the_vlm(vlm_settings: Settings, vlm: FakeVLM,
-                                         docs: Path) -> None:
+async def test_cdla_layout_feeds_the_vlm(vlm_settings: Settings, vlm: FakeVLM, docs: Path) -> None:
     async with running(vlm_settings.model_copy(update={"vlm_layout": "cdla"})) as http:
-        response = await convert(http, docs / "lots_of_sci_tables.pdf",
-                                 engine="paddleocr-vl", pages="1")
+        response = await convert(
+            http, docs / "lots_of_sci_tables.pdf", engine="paddleocr-vl", pages="1"
+        )
     assert response.status_code == 200
     blocks = response.json()["document"]["pages"][0]["blocks"]
     assert "table" in {b["label"] for b in blocks}

@@ -38,39 +38,59 @@ async def save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
         while chunk := await upload.read(CHUNK):
             size += len(chunk)
             if size > max_bytes:
-                raise LimitExceeded(f"file is over the upload limit of {max_bytes:,} bytes "
-                                    "(DOCPARSE_MAX_UPLOAD_BYTES)", limit="max_upload_bytes")
+                raise LimitExceeded(
+                    f"file is over the upload limit of {max_bytes:,} bytes "
+                    "(DOCPARSE_MAX_UPLOAD_BYTES)",
+                    limit="max_upload_bytes",
+                )
             await run_in_threadpool(handle.write, chunk)
     return path
 
 
-@router.post("/v1/convert", summary="Convert one document to Markdown and JSON",
-             responses={200: {"content": {"text/markdown": {}}},
-                        413: {"description": "over a size, page or pixel limit"},
-                        415: {"description": "not a PDF, PNG, JPEG, TIFF, WebP or BMP"},
-                        422: {"description": "damaged or encrypted document, bad options"}})
+@router.post(
+    "/v1/convert",
+    summary="Convert one document to Markdown and JSON",
+    responses={
+        200: {"content": {"text/markdown": {}}},
+        413: {"description": "over a size, page or pixel limit"},
+        415: {"description": "not a PDF, PNG, JPEG, TIFF, WebP or BMP"},
+        422: {"description": "damaged or encrypted document, bad options"},
+    },
+)
 async def convert(
     state: StateDep,
     file: Annotated[UploadFile, File(description="the document (PDF or image)")],
     engine: Annotated[str, Form(description=f"one of {', '.join(ROUTES)}")] = "auto",
-    languages: Annotated[str | None, Form(description="Tesseract languages, e.g. rus+eng")]
-    = None,
+    languages: Annotated[str | None, Form(description="Tesseract languages, e.g. rus+eng")] = None,
     formats: Annotated[str | None, Form(description="md,json,txt (files written)")] = None,
     pages: Annotated[str | None, Form(description="1-based page range, e.g. 1-3,5")] = None,
     dpi: Annotated[int | None, Form(description="render resolution for OCR")] = None,
-    spotting: Annotated[bool, Form(description="paddleocr-vl: text lines with positions "
-                                               "('Spotting:')")] = False,
-    layout: Annotated[bool, Form(description="born-digital pages through the layout model "
-                                             "too: pictures drawn as vectors, captions, "
-                                             "formulas (~0.15 s a page more)")] = False,
-    format: Annotated[Literal["json", "md"], Query(
-        description="md: answer with text/markdown alone")] = "json",
+    spotting: Annotated[
+        bool, Form(description="paddleocr-vl: text lines with positions ('Spotting:')")
+    ] = False,
+    layout: Annotated[
+        bool,
+        Form(
+            description="born-digital pages through the layout model "
+            "too: pictures drawn as vectors, captions, "
+            "formulas (~0.15 s a page more)"
+        ),
+    ] = False,
+    format: Annotated[
+        Literal["json", "md"], Query(description="md: answer with text/markdown alone")
+    ] = "json",
 ) -> Any:
     settings = state.settings
     chosen = parse_formats(formats)
-    options = ConvertOptions(engine=engine, languages=languages, pages=pages, dpi=dpi,
-                             spotting=spotting, layout=layout,
-                             figures="images" if settings.write_outputs else None)
+    options = ConvertOptions(
+        engine=engine,
+        languages=languages,
+        pages=pages,
+        dpi=dpi,
+        spotting=spotting,
+        layout=layout,
+        figures="images" if settings.write_outputs else None,
+    )
     document_id = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="req-") as tmp:
         path = await save_upload(file, Path(tmp), settings.max_upload_bytes)
@@ -81,17 +101,29 @@ async def convert(
     document.metadata["filename"] = file.filename
     rendered = await run_in_threadpool(render, document, chosen)
     if settings.write_outputs:
-        await run_in_threadpool(save_outputs, settings.output_dir / document_id, rendered,
-                                result.figures)
+        await run_in_threadpool(
+            save_outputs, settings.output_dir / document_id, rendered, result.figures
+        )
     if format == "md":
-        return PlainTextResponse(rendered["md"], media_type="text/markdown; charset=utf-8",
-                                 headers={"X-Document-Id": document_id})
+        return PlainTextResponse(
+            rendered["md"],
+            media_type="text/markdown; charset=utf-8",
+            headers={"X-Document-Id": document_id},
+        )
     summary: dict[str, Any] = {
         "document_id": document_id,
         "markdown": rendered["md"],
-        "pages": [{"index": p.index, "status": p.status, "route": p.route,
-                   "engine": p.engine, "rotation": p.rotation, "error": p.error}
-                  for p in document.pages],
+        "pages": [
+            {
+                "index": p.index,
+                "status": p.status,
+                "route": p.route,
+                "engine": p.engine,
+                "rotation": p.rotation,
+                "error": p.error,
+            }
+            for p in document.pages
+        ],
         "timings": result.timings,
     }
     if "txt" in chosen:

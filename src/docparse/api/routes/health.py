@@ -63,8 +63,9 @@ async def readiness(state: ServiceState) -> tuple[bool, list[str]]:
             await state.engines.get(name).probe()  # type: ignore[attr-defined]
         status = state.engines.status(name)
         if status.state != EngineState.ready:
-            problems.append(f"engine {name} is {status.state}"
-                            + (f": {status.reason}" if status.reason else ""))
+            problems.append(
+                f"engine {name} is {status.state}" + (f": {status.reason}" if status.reason else "")
+            )
     for folder in (state.settings.output_dir, state.settings.temp_dir):
         if not (folder.is_dir() and os.access(folder, os.W_OK)):
             problems.append(f"{folder} is not a writable folder")
@@ -79,8 +80,10 @@ async def live() -> dict[str, str]:
 @router.get("/health/ready", summary="200 once the default engines are loaded, else 503")
 async def ready(state: StateDep) -> JSONResponse:
     ok, problems = await readiness(state)
-    return JSONResponse({"status": "ready" if ok else "not_ready", "problems": problems},
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ready" if ok else "not_ready", "problems": problems},
+        status_code=200 if ok else 503,
+    )
 
 
 @router.get("/health", summary="Every component's state")
@@ -88,8 +91,12 @@ async def health(state: StateDep) -> dict[str, Any]:
     ok, problems = await readiness(state)
     engines = await engine_report(state)
     failed = any(e["state"] == EngineState.failed for e in engines.values())
-    status = {(True, False): "healthy", (True, True): "degraded",
-              (False, False): "starting", (False, True): "unhealthy"}[(ok, failed)]
+    status = {
+        (True, False): "healthy",
+        (True, True): "degraded",
+        (False, False): "starting",
+        (False, True): "unhealthy",
+    }[(ok, failed)]
     settings = state.settings
     return {
         "status": status,
@@ -103,8 +110,10 @@ async def health(state: StateDep) -> dict[str, Any]:
         "temp_dir": str(settings.temp_dir.resolve()),
         "engines": engines,
         "layout": state.engines.layout_status(),
-        "storage": {"output_dir": _folder(settings.output_dir),
-                    "temp_dir": _folder(settings.temp_dir),
-                    "data_dir": _folder(settings.data_dir)},
+        "storage": {
+            "output_dir": _folder(settings.output_dir),
+            "temp_dir": _folder(settings.temp_dir),
+            "data_dir": _folder(settings.data_dir),
+        },
         "workers": settings.workers,
     }

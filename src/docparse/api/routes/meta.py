@@ -15,5 +15,10 @@ router = APIRouter(tags=["meta"])
 
 @router.get("/version", summary="Version and what this build can do")
 async def version() -> dict[str, Any]:
-    return {"name": "docparse", "version": __version__, "engines": list(OCR_ENGINES),
-            "routes": list(ROUTES), "formats": ["md", "json", "txt"]}
+    return {
+        "name": "docparse",
+        "version": __version__,
+        "engines": list(OCR_ENGINES),
+        "routes": list(ROUTES),
+        "formats": ["md", "json", "txt"],
+    }

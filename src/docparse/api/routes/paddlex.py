@@ -28,11 +28,11 @@ async def read_file(request: LayoutParsingRequest, max_bytes: int) -> bytes:
     if request.file.startswith(("http://", "https://")):
         return await fetch(request.file, max_bytes)
     if request.fileType is None:
-        raise InvalidOptions("fileType is required when file is not a URL (0 = PDF, "
-                             "1 = image)")
+        raise InvalidOptions("fileType is required when file is not a URL (0 = PDF, 1 = image)")
     if len(request.file) > max_bytes * 4 // 3 + 4:
-        raise LimitExceeded(f"file is over the upload limit of {max_bytes:,} bytes",
-                            limit="max_upload_bytes")
+        raise LimitExceeded(
+            f"file is over the upload limit of {max_bytes:,} bytes", limit="max_upload_bytes"
+        )
     try:
         return base64.b64decode(request.file, validate=True)
     except (binascii.Error, ValueError) as exc:
@@ -44,25 +44,39 @@ async def layout_parsing(request: LayoutParsingRequest, state: StateDep) -> dict
     settings = state.settings
     log_id = request.logId or str(uuid.uuid4())
     data = await read_file(request, settings.max_upload_bytes)
-    options = ConvertOptions(engine=settings.ocr_engine, vlm=request.vlm_options(),
-                             spotting=request.promptLabel == "spotting",
-                             keep_images=bool(request.visualize), figures="imgs",
-                             orientation=request.useDocOrientationClassify is not False)
+    options = ConvertOptions(
+        engine=settings.ocr_engine,
+        vlm=request.vlm_options(),
+        spotting=request.promptLabel == "spotting",
+        keep_images=bool(request.visualize),
+        figures="imgs",
+        orientation=request.useDocOrientationClassify is not False,
+    )
     with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="lp-") as tmp:
         path = Path(tmp) / "input"
         await run_in_threadpool(path.write_bytes, data)
         result = await state.converter.convert(path, options)
     document = result.document
-    pages = [page_result(document, i, request, result.images.get(page.index), result.figures)
-             for i, page in enumerate(document.pages)]
+    pages = [
+        page_result(document, i, request, result.images.get(page.index), result.figures)
+        for i, page in enumerate(document.pages)
+    ]
     kind = document.metadata["source_type"]
     if kind == "pdf" or len(document.pages) > 1:
-        info: dict[str, Any] = {"numPages": len(document.pages), "type": "pdf"
-                                if kind == "pdf" else "tiff",
-                                "pages": [{"width": round(p.width), "height": round(p.height)}
-                                          for p in document.pages]}
+        info: dict[str, Any] = {
+            "numPages": len(document.pages),
+            "type": "pdf" if kind == "pdf" else "tiff",
+            "pages": [{"width": round(p.width), "height": round(p.height)} for p in document.pages],
+        }
     else:
-        info = {"width": round(document.pages[0].width),
-                "height": round(document.pages[0].height), "type": "image"}
-    return {"logId": log_id, "errorCode": 0, "errorMsg": "Success",
-            "result": {"layoutParsingResults": pages, "dataInfo": info}}
+        info = {
+            "width": round(document.pages[0].width),
+            "height": round(document.pages[0].height),
+            "type": "image",
+        }
+    return {
+        "logId": log_id,
+        "errorCode": 0,
+        "errorMsg": "Success",
+        "result": {"layoutParsingResults": pages, "dataInfo": info},
+    }

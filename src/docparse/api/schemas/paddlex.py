@@ -44,17 +44,24 @@ class LayoutParsingRequest(BaseModel):
     visualize: bool | None = None
 
     def vlm_options(self) -> dict[str, Any]:
-        chosen = {"temperature": self.temperature, "top_p": self.topP,
-                  "layout_threshold": self.layoutThreshold, "layout_nms": self.layoutNms,
-                  "layout_unclip_ratio": tuple(self.layoutUnclipRatio)
-                  if isinstance(self.layoutUnclipRatio, list) else self.layoutUnclipRatio,
-                  "layout_merge_mode": self.layoutMergeBboxesMode,
-                  "layout_shape_mode": self.layoutShapeMode,
-                  "repetition_penalty": self.repetitionPenalty,
-                  "min_pixels": self.minPixels, "max_pixels": self.maxPixels,
-                  "max_new_tokens": self.maxNewTokens, "prompt_label": self.promptLabel,
-                  "charts": self.useChartRecognition is not False,
-                  "seals": self.useSealRecognition is not False}
+        chosen = {
+            "temperature": self.temperature,
+            "top_p": self.topP,
+            "layout_threshold": self.layoutThreshold,
+            "layout_nms": self.layoutNms,
+            "layout_unclip_ratio": tuple(self.layoutUnclipRatio)
+            if isinstance(self.layoutUnclipRatio, list)
+            else self.layoutUnclipRatio,
+            "layout_merge_mode": self.layoutMergeBboxesMode,
+            "layout_shape_mode": self.layoutShapeMode,
+            "repetition_penalty": self.repetitionPenalty,
+            "min_pixels": self.minPixels,
+            "max_pixels": self.maxPixels,
+            "max_new_tokens": self.maxNewTokens,
+            "prompt_label": self.promptLabel,
+            "charts": self.useChartRecognition is not False,
+            "seals": self.useSealRecognition is not False,
+        }
         if self.useLayoutDetection is False:
             chosen["layout"] = "page"
         return {k: v for k, v in chosen.items() if v is not None}

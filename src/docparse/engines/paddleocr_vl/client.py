@@ -57,8 +57,10 @@ class CircuitBreaker:
     last_error: str | None = None
 
     def allow(self) -> bool:
-        if self.state == CircuitState.open and \
-                time.monotonic() - self.opened_at >= self.reset_after:
+        if (
+            self.state == CircuitState.open
+            and time.monotonic() - self.opened_at >= self.reset_after
+        ):
             self.state = CircuitState.half_open  # let one request through as a probe
             return True
         return self.state != CircuitState.open
@@ -97,10 +99,14 @@ class VLMClient:
         self.config = config
         headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
         self._http = httpx.AsyncClient(
-            base_url=config.base_url.rstrip("/"), headers=headers,
+            base_url=config.base_url.rstrip("/"),
+            headers=headers,
             timeout=httpx.Timeout(config.timeout, connect=min(10.0, config.timeout)),
-            limits=httpx.Limits(max_connections=config.max_concurrency,
-                                max_keepalive_connections=config.max_concurrency))
+            limits=httpx.Limits(
+                max_connections=config.max_concurrency,
+                max_keepalive_connections=config.max_concurrency,
+            ),
+        )
         self._slots = asyncio.Semaphore(config.max_concurrency)
         self.breaker = CircuitBreaker(config.failure_threshold, config.reset_after)
         self.in_flight = 0
@@ -119,13 +125,20 @@ class VLMClient:
             return ServerInfo(False, error=f"{type(exc).__name__}: {exc}")
         return ServerInfo(True, models)
 
-    async def complete(self, image: Image.Image, prompt: str, *, spotting: bool = False,
-                       overrides: dict[str, Any] | None = None) -> str:
+    async def complete(
+        self,
+        image: Image.Image,
+        prompt: str,
+        *,
+        spotting: bool = False,
+        overrides: dict[str, Any] | None = None,
+    ) -> str:
         """One block: the crop as a data URL, then the task prompt; the model's text."""
         if not self.breaker.allow():
             raise EngineUnavailable(
                 f"VLM server {self.config.base_url} is down "
-                f"({self.breaker.last_error}); retrying after {self.config.reset_after:g}s")
+                f"({self.breaker.last_error}); retrying after {self.config.reset_after:g}s"
+            )
         # JPEG + Base64 of a page-sized crop takes tens of ms: not on the event loop.
         url = await asyncio.to_thread(image_data_url, image)
         body = self._body(url, prompt, spotting, overrides or {})
@@ -136,21 +149,30 @@ class VLMClient:
             finally:
                 self.in_flight -= 1
 
-    def _body(self, image_url: str, prompt: str, spotting: bool,
-              overrides: dict[str, Any]) -> dict[str, Any]:
+    def _body(
+        self, image_url: str, prompt: str, spotting: bool, overrides: dict[str, Any]
+    ) -> dict[str, Any]:
         cfg = self.config
         max_pixels = overrides.get("max_pixels") or (1605632 if spotting else cfg.max_pixels)
         body: dict[str, Any] = {
             "model": cfg.model,
-            "messages": [{"role": "user", "content": [
-                {"type": "image_url", "image_url": {"url": image_url}},
-                {"type": "text", "text": prompt}]}],
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "image_url", "image_url": {"url": image_url}},
+                        {"type": "text", "text": prompt},
+                    ],
+                }
+            ],
             "temperature": overrides.get("temperature", cfg.temperature),
             "max_completion_tokens": overrides.get("max_new_tokens") or cfg.max_new_tokens,
             # vLLM's extra parameters travel as top-level keys of the JSON body.
             "skip_special_tokens": not spotting,  # spotting answers in special LOC tokens
-            "mm_processor_kwargs": {"min_pixels": overrides.get("min_pixels") or
-                                    cfg.min_pixels, "max_pixels": max_pixels},
+            "mm_processor_kwargs": {
+                "min_pixels": overrides.get("min_pixels") or cfg.min_pixels,
+                "max_pixels": max_pixels,
+            },
         }
         top_p = overrides.get("top_p", cfg.top_p)
         if top_p is not None:
@@ -191,15 +213,20 @@ class VLMClient:
             raise EngineUnavailable(
                 f"the VLM server does not serve model {body['model']!r}; it serves "
                 f"{', '.join(info.models) or 'no models'} (set DOCPARSE_VLM_MODEL)",
-                served=info.models)
+                served=info.models,
+            )
         if response.status_code in (401, 403):
-            raise EngineUnavailable(f"the VLM server refused the API key (HTTP "
-                                    f"{response.status_code}; set DOCPARSE_VLM_API_KEY)")
+            raise EngineUnavailable(
+                f"the VLM server refused the API key (HTTP "
+                f"{response.status_code}; set DOCPARSE_VLM_API_KEY)"
+            )
         if response.status_code >= 400:
-            raise RecognitionFailed(f"VLM server answered HTTP {response.status_code}: "
-                                    f"{response.text[:300]}")
+            raise RecognitionFailed(
+                f"VLM server answered HTTP {response.status_code}: {response.text[:300]}"
+            )
         try:
             return str(response.json()["choices"][0]["message"]["content"] or "")
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise RecognitionFailed(f"VLM server answered an unreadable body: "
-                                    f"{response.text[:200]}") from exc
+            raise RecognitionFailed(
+                f"VLM server answered an unreadable body: {response.text[:200]}"
+            ) from exc

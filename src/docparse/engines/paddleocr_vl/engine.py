@@ -31,8 +31,14 @@ PROMPTS = {
 }
 SPOTTING = "Spotting:"
 # PaddleX's promptLabel for whole-page recognition (useLayoutDetection=false).
-PROMPT_LABELS = {"ocr": Label.text, "table": Label.table, "formula": Label.display_formula,
-                 "chart": Label.chart, "seal": Label.seal, "spotting": Label.text}
+PROMPT_LABELS = {
+    "ocr": Label.text,
+    "table": Label.table,
+    "formula": Label.display_formula,
+    "chart": Label.chart,
+    "seal": Label.seal,
+    "spotting": Label.text,
+}
 # Not sent to the model: pictures are kept as image blocks (cropped by the exporter).
 SKIPPED = {Label.image, Label.header_image, Label.footer_image}
 PROBE_EVERY = 5.0  # seconds between health probes of the server
@@ -44,18 +50,27 @@ class PaddleOCRVLEngine:
 
     def __init__(self, settings: Settings, executor: Executor) -> None:
         if not settings.vlm_url:
-            raise EngineUnavailable("engine 'paddleocr-vl' needs DOCPARSE_VLM_URL "
-                                    "(e.g. http://127.0.0.1:8080/v1)")
+            raise EngineUnavailable(
+                "engine 'paddleocr-vl' needs DOCPARSE_VLM_URL (e.g. http://127.0.0.1:8080/v1)"
+            )
         self.settings = settings
         self._executor = executor
         self.config = VLMConfig(
-            base_url=settings.vlm_url, model=settings.vlm_model, api_key=settings.vlm_api_key,
-            timeout=settings.vlm_timeout, max_concurrency=settings.vlm_max_concurrency,
-            retries=settings.vlm_retries, failure_threshold=settings.vlm_failure_threshold,
-            reset_after=settings.vlm_circuit_reset, temperature=settings.vlm_temperature,
-            top_p=settings.vlm_top_p, repetition_penalty=settings.vlm_repetition_penalty,
-            max_new_tokens=settings.vlm_max_new_tokens, min_pixels=settings.vlm_min_pixels,
-            max_pixels=settings.vlm_max_pixels)
+            base_url=settings.vlm_url,
+            model=settings.vlm_model,
+            api_key=settings.vlm_api_key,
+            timeout=settings.vlm_timeout,
+            max_concurrency=settings.vlm_max_concurrency,
+            retries=settings.vlm_retries,
+            failure_threshold=settings.vlm_failure_threshold,
+            reset_after=settings.vlm_circuit_reset,
+            temperature=settings.vlm_temperature,
+            top_p=settings.vlm_top_p,
+            repetition_penalty=settings.vlm_repetition_penalty,
+            max_new_tokens=settings.vlm_max_new_tokens,
+            min_pixels=settings.vlm_min_pixels,
+            max_pixels=settings.vlm_max_pixels,
+        )
         self.client: VLMClient | None = None
         self._state = EngineState.not_loaded
         self._reason: str | None = None
@@ -66,10 +81,13 @@ class PaddleOCRVLEngine:
         self._cdla: Any = None
 
     def status(self) -> EngineStatus:
-        detail: dict[str, Any] = {"url": self.config.base_url, "model": self.config.model,
-                                  "served_models": self._models,
-                                  "layout": self.settings.vlm_layout,
-                                  "fallback": self.settings.vlm_fallback}
+        detail: dict[str, Any] = {
+            "url": self.config.base_url,
+            "model": self.config.model,
+            "served_models": self._models,
+            "layout": self.settings.vlm_layout,
+            "fallback": self.settings.vlm_fallback,
+        }
         state, reason = self._state, self._reason
         if self._layout_error:
             state, reason = EngineState.failed, self._layout_error
@@ -94,12 +112,18 @@ class PaddleOCRVLEngine:
         info = await self._client().server_info()
         self._models = info.models
         if not info.reachable:
-            self._state, self._reason = EngineState.failed, \
-                f"VLM server {self.config.base_url} unreachable: {info.error}"
+            self._state, self._reason = (
+                EngineState.failed,
+                f"VLM server {self.config.base_url} unreachable: {info.error}",
+            )
         elif self.config.model not in info.models:
-            self._state, self._reason = EngineState.failed, (
-                f"the server does not serve {self.config.model!r}; it serves "
-                f"{', '.join(info.models) or 'nothing'} (set DOCPARSE_VLM_MODEL)")
+            self._state, self._reason = (
+                EngineState.failed,
+                (
+                    f"the server does not serve {self.config.model!r}; it serves "
+                    f"{', '.join(info.models) or 'nothing'} (set DOCPARSE_VLM_MODEL)"
+                ),
+            )
         else:
             self._state, self._reason = EngineState.ready, None
             self._client().breaker.success()
@@ -111,8 +135,9 @@ class PaddleOCRVLEngine:
         if self._layout is None and self.settings.layout_model_path:
             from docparse.layout.ppdoclayout import PPDocLayout
 
-            layout = PPDocLayout(self.settings.layout_model_path,
-                                 self.settings.layout_model_version)
+            layout = PPDocLayout(
+                self.settings.layout_model_path, self.settings.layout_model_version
+            )
             try:
                 await asyncio.get_running_loop().run_in_executor(self._executor, layout.load)
             except EngineUnavailable as exc:
@@ -129,15 +154,21 @@ class PaddleOCRVLEngine:
     async def layout(self, page: PageImage, options: RecognizeOptions) -> list[LayoutBox]:
         mode = options.vlm.get("layout") or self.settings.vlm_layout
         label = PROMPT_LABELS.get(options.vlm.get("prompt_label") or "ocr", Label.text)
-        whole = [LayoutBox(label, 1.0, BBox(x0=0, y0=0, x1=page.image.width,
-                                            y1=page.image.height), 0)]
+        whole = [
+            LayoutBox(label, 1.0, BBox(x0=0, y0=0, x1=page.image.width, y1=page.image.height), 0)
+        ]
         if mode == "page":
             return whole
         loop = asyncio.get_running_loop()
         if self._layout is not None:
-            return list(await loop.run_in_executor(
-                self._executor, functools.partial(self._layout.detect, page.image,
-                                                  **self._layout_options(options))))
+            return list(
+                await loop.run_in_executor(
+                    self._executor,
+                    functools.partial(
+                        self._layout.detect, page.image, **self._layout_options(options)
+                    ),
+                )
+            )
         if mode == "cdla":
             if self._cdla is None:
                 from docparse.layout.cdla import CDLALayout
@@ -145,8 +176,9 @@ class PaddleOCRVLEngine:
                 self._cdla = CDLALayout()
             boxes = await loop.run_in_executor(self._executor, self._cdla.detect, page.image)
             return sorted(boxes, key=lambda b: (b.bbox.y0, b.bbox.x0)) or whole
-        boxes = await loop.run_in_executor(self._executor, tesseract_layout, page.image,
-                                           self.settings.tessdata_dir)
+        boxes = await loop.run_in_executor(
+            self._executor, tesseract_layout, page.image, self.settings.tessdata_dir
+        )
         return boxes or whole
 
     async def layout_only(self, page: PageImage) -> list[LayoutBox] | None:
@@ -168,11 +200,15 @@ class PaddleOCRVLEngine:
 
         chosen: dict[str, Any] = {
             "threshold": PIPELINE_THRESHOLDS[self._layout.version],
-            "merge_mode": PIPELINE_MERGE_MODES}
-        for key, name in (("layout_threshold", "threshold"), ("layout_nms", "nms"),
-                          ("layout_unclip_ratio", "unclip_ratio"),
-                          ("layout_merge_mode", "merge_mode"),
-                          ("layout_shape_mode", "shape_mode")):
+            "merge_mode": PIPELINE_MERGE_MODES,
+        }
+        for key, name in (
+            ("layout_threshold", "threshold"),
+            ("layout_nms", "nms"),
+            ("layout_unclip_ratio", "unclip_ratio"),
+            ("layout_merge_mode", "merge_mode"),
+            ("layout_shape_mode", "shape_mode"),
+        ):
             if options.vlm.get(key) is not None:
                 chosen[name] = options.vlm[key]
         return chosen
@@ -182,35 +218,44 @@ class PaddleOCRVLEngine:
             await self.load()
         boxes = await self.layout(page, options)
         texts = await asyncio.gather(*(self._read(page.image, box, options) for box in boxes))
-        blocks = [self._block(page, i, box, text) for i, (box, text) in
-                  enumerate(zip(boxes, texts, strict=True))]
+        blocks = [
+            self._block(page, i, box, text)
+            for i, (box, text) in enumerate(zip(boxes, texts, strict=True))
+        ]
         return [b for b in blocks if b is not None]
 
-    async def _read(self, image: Image.Image, box: LayoutBox,
-                    options: RecognizeOptions) -> str | None:
-        if box.label in SKIPPED or (box.label == Label.chart and not options.vlm.get(
-                "charts", True)) or (box.label == Label.seal and not options.vlm.get(
-                "seals", True)):
+    async def _read(
+        self, image: Image.Image, box: LayoutBox, options: RecognizeOptions
+    ) -> str | None:
+        if (
+            box.label in SKIPPED
+            or (box.label == Label.chart and not options.vlm.get("charts", True))
+            or (box.label == Label.seal and not options.vlm.get("seals", True))
+        ):
             return None
-        crop = image.crop((int(box.bbox.x0), int(box.bbox.y0), int(box.bbox.x1 + 0.999),
-                           int(box.bbox.y1 + 0.999)))
+        crop = image.crop(
+            (int(box.bbox.x0), int(box.bbox.y0), int(box.bbox.x1 + 0.999), int(box.bbox.y1 + 0.999))
+        )
         spotting = options.spotting or options.vlm.get("prompt_label") == "spotting"
         prompt = SPOTTING if spotting else PROMPTS.get(box.label, "OCR:")
         spotting = prompt == SPOTTING
-        text = await self._client().complete(crop, prompt, spotting=spotting,
-                                             overrides=options.vlm)
+        text = await self._client().complete(crop, prompt, spotting=spotting, overrides=options.vlm)
         return formats.truncate_repetition(text, 5000 if box.label == Label.table else 50)
 
-    def _block(self, page: PageImage, index: int, box: LayoutBox,
-               text: str | None) -> Block | None:
-        block = Block(id=f"p{page.index}-b{index}", label=box.label, bbox=box.bbox,
-                      confidence=box.score, source_engine=self.name, polygon=box.polygon)
+    def _block(self, page: PageImage, index: int, box: LayoutBox, text: str | None) -> Block | None:
+        block = Block(
+            id=f"p{page.index}-b{index}",
+            label=box.label,
+            bbox=box.bbox,
+            confidence=box.score,
+            source_engine=self.name,
+            polygon=box.polygon,
+        )
         if text is None:
             return block  # an image block: kept for the exporter to crop
         if "<|LOC_" in text:
             spotted = formats.parse_spotting(text, box.bbox.width, box.bbox.height)
-            block.lines = [Line(text=s.text, bbox=_shift(s.polygon, box.bbox))
-                           for s in spotted]
+            block.lines = [Line(text=s.text, bbox=_shift(s.polygon, box.bbox)) for s in spotted]
             block.text = "\n".join(s.text for s in spotted)
         elif box.label == Label.table:
             table = formats.parse_otsl(text)

@@ -25,17 +25,22 @@ def _pad_rows(otsl: str) -> list[list[tuple[str, str]]]:
     rows: list[list[tuple[str, str]]] = []
     for raw in otsl.split("<nl>"):
         parts = re.split(r"(<fcel>|<ecel>|<lcel>|<ucel>|<xcel>)", raw)
-        row = [(parts[i], parts[i + 1].strip() if i + 1 < len(parts) else "")
-               for i in range(1, len(parts), 2)]
+        row = [
+            (parts[i], parts[i + 1].strip() if i + 1 < len(parts) else "")
+            for i in range(1, len(parts), 2)
+        ]
         if row:
             rows.append(row)
     if not rows:
         return []
-    min_width = max(max((i + 1 for i, (t, _) in enumerate(r) if t == "<fcel>"), default=1)
-                    for r in rows)
+    min_width = max(
+        max((i + 1 for i, (t, _) in enumerate(r) if t == "<fcel>"), default=1) for r in rows
+    )
     max_width = max(len(r) for r in rows)
-    width = min(range(min_width, max(min_width, max_width) + 1),
-                key=lambda w: (sum(abs(len(r) - w) for r in rows), w))
+    width = min(
+        range(min_width, max(min_width, max_width) + 1),
+        key=lambda w: (sum(abs(len(r) - w) for r in rows), w),
+    )
     return [r[:width] + [("<ecel>", "")] * (width - len(r)) for r in rows]
 
 
@@ -56,21 +61,34 @@ def parse_otsl(otsl: str) -> Table | None:
             row_span = 1
             while r + row_span < len(rows) and rows[r + row_span][c][0] in _SPAN_UP:
                 row_span += 1
-            cells.append(TableCell(
-                row=r, col=c, text=text if tag == "<fcel>" else "", row_span=row_span,
-                col_span=col_span))
+            cells.append(
+                TableCell(
+                    row=r,
+                    col=c,
+                    text=text if tag == "<fcel>" else "",
+                    row_span=row_span,
+                    col_span=col_span,
+                )
+            )
     return Table(len(rows), width, cells) if cells else None
 
 
 def parse_chart(text: str) -> Table | None:
     """'Chart Recognition:' answers rows separated by newlines, cells by '|'."""
-    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
-            for line in text.strip().splitlines() if line.strip()]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.strip().splitlines()
+        if line.strip()
+    ]
     rows = [r for r in rows if not all(set(c) <= set("-: ") for c in r)]  # markdown rules
     if not rows:
         return None
     width = max(len(r) for r in rows)
-    cells = [TableCell(row=r, col=c, text=text) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    cells = [
+        TableCell(row=r, col=c, text=text)
+        for r, row in enumerate(rows)
+        for c, text in enumerate(row)
+    ]
     return Table(len(rows), width, cells)
 
 
@@ -79,7 +97,7 @@ def latex_body(text: str) -> str:
     body = text.strip()
     for start, end in (("\\[", "\\]"), ("$$", "$$"), ("\\(", "\\)"), ("$", "$")):
         if body.startswith(start) and body.endswith(end) and len(body) > len(start + end) - 1:
-            return body[len(start):len(body) - len(end)].strip()
+            return body[len(start) : len(body) - len(end)].strip()
     return body
 
 
@@ -106,8 +124,10 @@ def parse_spotting(text: str, width: float, height: float) -> list[SpottedLine]:
         values = [int(v) for v in SPOT_LOC.findall(block)]
         if len(values) < 8:
             continue
-        points = [(values[i] / LOC_GRID * width, values[i + 1] / LOC_GRID * height)
-                  for i in range(0, 8, 2)]
+        points = [
+            (values[i] / LOC_GRID * width, values[i + 1] / LOC_GRID * height)
+            for i in range(0, 8, 2)
+        ]
         lines.append(SpottedLine(label.strip(), points))
     return lines
 
@@ -120,9 +140,9 @@ def truncate_repetition(text: str, min_count: int = 50) -> str:
         tail = text[-unit:]
         count = 0
         end = len(text)
-        while end >= unit and text[end - unit:end] == tail:
+        while end >= unit and text[end - unit : end] == tail:
             count += 1
             end -= unit
         if count >= min_count:
-            return text[:end + unit]
+            return text[: end + unit]
     return text

@@ -16,5 +16,17 @@ from docparse.testing.fake_vlm.responder import (
 )
 from docparse.testing.fake_vlm.server import Call, FakeVLM
 
-__all__ = ["CHART", "DEFAULT_MODELS", "FORMULA", "OCR", "PROMPTS", "SEAL", "SPOTTING",
-           "TABLE", "Call", "FakeVLM", "Responder", "default_responder"]
+__all__ = [
+    "CHART",
+    "DEFAULT_MODELS",
+    "FORMULA",
+    "OCR",
+    "PROMPTS",
+    "SEAL",
+    "SPOTTING",
+    "TABLE",
+    "Call",
+    "FakeVLM",
+    "Responder",
+    "default_responder",
+]

@@ -20,8 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity", type=int)
     parser.add_argument("--model", action="append", dest="models")
     args = parser.parse_args(argv)
-    server = FakeVLM(served_models=args.models or DEFAULT_MODELS, latency=args.latency,
-                     capacity=args.capacity, port=args.port).start()
+    server = FakeVLM(
+        served_models=args.models or DEFAULT_MODELS,
+        latency=args.latency,
+        capacity=args.capacity,
+        port=args.port,
+    ).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

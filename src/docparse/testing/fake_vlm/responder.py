@@ -29,10 +29,12 @@ def default_responder(prompt: str, image: Image.Image) -> str:
     if prompt == TABLE:
         # A 4x3 grid. "Sales" spans two columns (<lcel>), "North" spans two rows (<ucel>),
         # and one cell is empty (<ecel>).
-        return (f"<fcel>Table {size}<fcel>Sales<lcel><nl>"
-                "<fcel>North<fcel>10<fcel>12<nl>"
-                "<ucel><fcel>11<fcel>13<nl>"
-                "<fcel>South<ecel><fcel>9<nl>")
+        return (
+            f"<fcel>Table {size}<fcel>Sales<lcel><nl>"
+            "<fcel>North<fcel>10<fcel>12<nl>"
+            "<ucel><fcel>11<fcel>13<nl>"
+            "<fcel>South<ecel><fcel>9<nl>"
+        )
     if prompt == FORMULA:
         return rf"\[\text{{Formula {size}}}\quad E=mc^{{2}}+\frac{{a}}{{b}}\]"
     if prompt == CHART:
@@ -44,6 +46,8 @@ def default_responder(prompt: str, image: Image.Image) -> str:
         # One TEXT run and one LOC quad per line, on a 0..1000 grid over the image (§4.4).
         first = _loc(100, 100) + _loc(900, 100) + _loc(900, 400) + _loc(100, 400)
         second = _loc(100, 600) + _loc(700, 600) + _loc(700, 900) + _loc(100, 900)
-        return (f"<|TEXT_START|>Spot {size}<|TEXT_END|><|LOC_BEGIN|>{first}<|LOC_END|>"
-                f"<|TEXT_START|>second line<|TEXT_END|><|LOC_BEGIN|>{second}<|LOC_END|>")
+        return (
+            f"<|TEXT_START|>Spot {size}<|TEXT_END|><|LOC_BEGIN|>{first}<|LOC_END|>"
+            f"<|TEXT_START|>second line<|TEXT_END|><|LOC_BEGIN|>{second}<|LOC_END|>"
+        )
     return f"Text block {size}"

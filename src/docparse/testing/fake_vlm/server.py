@@ -75,9 +75,14 @@ _DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,(?P<b64>.*)", re.S)
 _SPECIAL_TOKEN = re.compile(r"<\|[A-Za-z0-9_]+\|>")
 # A stand-in tokenizer: special tokens, OTSL tags, words, and single other characters.
 _FAKE_TOKEN = re.compile(r"<\|[A-Za-z0-9_]+\|>|<[a-z]+>|\w+|\S")
-_ERROR_TYPES = {400: "BadRequestError", 404: "NotFoundError", 429: "TooManyRequestsError",
-                500: "InternalServerError", 501: "NotImplementedError",
-                503: "ServiceUnavailableError"}
+_ERROR_TYPES = {
+    400: "BadRequestError",
+    404: "NotFoundError",
+    429: "TooManyRequestsError",
+    500: "InternalServerError",
+    501: "NotImplementedError",
+    503: "ServiceUnavailableError",
+}
 # PaddleX's defaults (§3.2). They are only used to make a plausible prompt_tokens count.
 _MIN_PIXELS, _MAX_PIXELS = 112896, 1003520
 _PIXELS_PER_TOKEN = 28 * 28  # 14 px patches, merged 2x2
@@ -87,6 +92,7 @@ _TEMPLATE_TOKENS = 12
 @dataclass(frozen=True)
 class Call:
     """One chat completion the server answered."""
+
     prompt: str
     image_size: tuple[int, int]
     model: str
@@ -142,14 +148,26 @@ class FakeVLM:
     """A vLLM-like PaddleOCR-VL server on 127.0.0.1. Use it as a context manager, or call
     start() and stop(). The knobs and counters may be used from any thread."""
 
-    def __init__(self, *, served_models: Iterable[str] = DEFAULT_MODELS,
-                 api_key: str | None = None, responder: Responder = default_responder,
-                 latency: float = 0.0, capacity: int | None = None,
-                 error_style: ErrorStyle = "nested", port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        served_models: Iterable[str] = DEFAULT_MODELS,
+        api_key: str | None = None,
+        responder: Responder = default_responder,
+        latency: float = 0.0,
+        capacity: int | None = None,
+        error_style: ErrorStyle = "nested",
+        port: int = 0,
+    ) -> None:
         self._lock = threading.Lock()
-        self._initial = (list(served_models), api_key, responder,
-                         self._check_latency(latency), self._check_capacity(capacity),
-                         error_style)
+        self._initial = (
+            list(served_models),
+            api_key,
+            responder,
+            self._check_latency(latency),
+            self._check_capacity(capacity),
+            error_style,
+        )
         self._restore_knobs()
         self._port = port  # 0 means pick a free port on the first start
         self._reset_counters()
@@ -158,11 +176,13 @@ class FakeVLM:
         self._gate: _Gate | None = None
         self._server: uvicorn.Server | None = None
         self._serving: asyncio.Task[None] | None = None
-        self.app = Starlette(routes=[
-            Route("/health", self._health, methods=["GET"]),
-            Route("/v1/models", self._models, methods=["GET"]),
-            Route("/v1/chat/completions", self._chat, methods=["POST"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/health", self._health, methods=["GET"]),
+                Route("/v1/models", self._models, methods=["GET"]),
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
+            ]
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -210,8 +230,12 @@ class FakeVLM:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     @property
@@ -351,8 +375,9 @@ class FakeVLM:
         self.up()
 
     def _restore_knobs(self) -> None:
-        models, self._api_key, self._responder, self._latency, self._capacity, \
-            self.error_style = self._initial
+        models, self._api_key, self._responder, self._latency, self._capacity, self.error_style = (
+            self._initial
+        )
         self._served_models = list(models)
         self._fail_queue: list[int] = []
 
@@ -426,8 +451,9 @@ class FakeVLM:
             sock.close()
             raise
         self._port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, http="h11",
-                                ws="none", lifespan="off")
+        config = uvicorn.Config(
+            self.app, log_level="warning", access_log=False, http="h11", ws="none", lifespan="off"
+        )
         server = uvicorn.Server(config)
         serving = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
         while not server.started:
@@ -447,15 +473,21 @@ class FakeVLM:
     # -- the HTTP app -----------------------------------------------------------------------
 
     def _error(self, status: int, message: str, param: str | None = None) -> JSONResponse:
-        err_type = _ERROR_TYPES.get(status) or \
-            HTTPStatus(status).phrase.replace(" ", "").replace("-", "") + "Error"
+        err_type = (
+            _ERROR_TYPES.get(status)
+            or HTTPStatus(status).phrase.replace(" ", "").replace("-", "") + "Error"
+        )
         if self.error_style == "flat":
             # vLLM before 0.10.1 never filled in param.
-            body: dict[str, Any] = {"object": "error", "message": message, "type": err_type,
-                                    "param": None, "code": status}
+            body: dict[str, Any] = {
+                "object": "error",
+                "message": message,
+                "type": err_type,
+                "param": None,
+                "code": status,
+            }
         else:
-            body = {"error": {"message": message, "type": err_type, "param": param,
-                              "code": status}}
+            body = {"error": {"message": message, "type": err_type, "param": param, "code": status}}
         return JSONResponse(body, status_code=status)
 
     def _unauthorized(self, request: Request) -> JSONResponse | None:
@@ -471,15 +503,34 @@ class FakeVLM:
         if refused := self._unauthorized(request):
             return refused
         created = int(time.time())
-        cards = [{"id": name, "object": "model", "created": created, "owned_by": "vllm",
-                  "root": name, "parent": None, "max_model_len": 16384,
-                  "permission": [{"id": f"modelperm-{uuid.uuid4().hex}",
-                                  "object": "model_permission", "created": created,
-                                  "allow_create_engine": False, "allow_sampling": True,
-                                  "allow_logprobs": True, "allow_search_indices": False,
-                                  "allow_view": True, "allow_fine_tuning": False,
-                                  "organization": "*", "group": None, "is_blocking": False}]}
-                 for name in self.served_models]
+        cards = [
+            {
+                "id": name,
+                "object": "model",
+                "created": created,
+                "owned_by": "vllm",
+                "root": name,
+                "parent": None,
+                "max_model_len": 16384,
+                "permission": [
+                    {
+                        "id": f"modelperm-{uuid.uuid4().hex}",
+                        "object": "model_permission",
+                        "created": created,
+                        "allow_create_engine": False,
+                        "allow_sampling": True,
+                        "allow_logprobs": True,
+                        "allow_search_indices": False,
+                        "allow_view": True,
+                        "allow_fine_tuning": False,
+                        "organization": "*",
+                        "group": None,
+                        "is_blocking": False,
+                    }
+                ],
+            }
+            for name in self.served_models
+        ]
         return JSONResponse({"object": "list", "data": cards})
 
     async def _chat(self, request: Request) -> Response:
@@ -528,30 +579,39 @@ class FakeVLM:
             raise _ApiError(400, "FakeVLM does not implement streaming.", "stream")
         max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
         if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-            raise _ApiError(400, f"max_tokens must be at least 1, got {max_tokens}.",
-                            "max_tokens")
+            raise _ApiError(400, f"max_tokens must be at least 1, got {max_tokens}.", "max_tokens")
         temperature = body.get("temperature")
-        if temperature is not None and (not isinstance(temperature, int | float)
-                                        or temperature < 0):
-            raise _ApiError(400, f"temperature must be non-negative, got {temperature}.",
-                            "temperature")
+        if temperature is not None and (
+            not isinstance(temperature, int | float) or temperature < 0
+        ):
+            raise _ApiError(
+                400, f"temperature must be non-negative, got {temperature}.", "temperature"
+            )
         top_p = body.get("top_p")
         if top_p is not None and (not isinstance(top_p, int | float) or not 0 < top_p <= 1):
             raise _ApiError(400, f"top_p must be in (0, 1], got {top_p}.", "top_p")
         penalty = body.get("repetition_penalty")
         if penalty is not None and (not isinstance(penalty, int | float) or penalty <= 0):
-            raise _ApiError(400, f"repetition_penalty must be greater than zero, got "
-                            f"{penalty}.", "repetition_penalty")
+            raise _ApiError(
+                400,
+                f"repetition_penalty must be greater than zero, got {penalty}.",
+                "repetition_penalty",
+            )
         parts = self._user_parts(body.get("messages"))
         images = [p for p in parts if p.get("type") == "image_url"]
         texts = [p for p in parts if p.get("type") == "text"]
         if len(images) != 1 or len(texts) != 1 or len(parts) != 2:
-            raise _ApiError(400, "PaddleOCR-VL expects one image_url part and one text part, "
-                            f"got {[p.get('type') for p in parts]}.", "messages")
+            raise _ApiError(
+                400,
+                "PaddleOCR-VL expects one image_url part and one text part, "
+                f"got {[p.get('type') for p in parts]}.",
+                "messages",
+            )
         prompt = texts[0].get("text")
         if prompt not in PROMPTS:
-            raise _ApiError(400, f"Unknown prompt {prompt!r}; PaddleOCR-VL knows {PROMPTS}.",
-                            "messages")
+            raise _ApiError(
+                400, f"Unknown prompt {prompt!r}; PaddleOCR-VL knows {PROMPTS}.", "messages"
+            )
         return model, prompt, self._decode_image(images[0].get("image_url")), max_tokens
 
     @staticmethod
@@ -563,8 +623,7 @@ class FakeVLM:
             raise _ApiError(400, "The last message must come from the user.", "messages")
         content = message.get("content")
         if not isinstance(content, list) or not all(isinstance(p, dict) for p in content):
-            raise _ApiError(400, "The user message content must be a list of parts.",
-                            "messages")
+            raise _ApiError(400, "The user message content must be a list of parts.", "messages")
         return content
 
     @staticmethod
@@ -572,8 +631,7 @@ class FakeVLM:
         url = image_url.get("url") if isinstance(image_url, dict) else None
         match = _DATA_URL.fullmatch(url) if isinstance(url, str) else None
         if match is None:
-            raise _ApiError(400, "image_url.url must be a data:image/...;base64 URL.",
-                            "messages")
+            raise _ApiError(400, "image_url.url must be a data:image/...;base64 URL.", "messages")
         try:
             data = base64.b64decode(match["b64"], validate=True)
             with Image.open(io.BytesIO(data)) as image:
@@ -582,35 +640,61 @@ class FakeVLM:
         except (binascii.Error, OSError, ValueError, Image.DecompressionBombError) as exc:
             raise _ApiError(400, f"Failed to load the image: {exc}", "messages") from exc
 
-    def _answer(self, body: dict[str, Any], model: str, prompt: str, image: Image.Image,
-                text: str, max_tokens: int | None) -> JSONResponse:
+    def _answer(
+        self,
+        body: dict[str, Any],
+        model: str,
+        prompt: str,
+        image: Image.Image,
+        text: str,
+        max_tokens: int | None,
+    ) -> JSONResponse:
         if body.get("skip_special_tokens", True):
             text = _SPECIAL_TOKEN.sub("", text)
         tokens = list(_FAKE_TOKEN.finditer(text))
         finish = "stop"
         if max_tokens is not None and len(tokens) > max_tokens:
-            text, tokens, finish = text[:tokens[max_tokens - 1].end()], \
-                tokens[:max_tokens], "length"
+            text, tokens, finish = (
+                text[: tokens[max_tokens - 1].end()],
+                tokens[:max_tokens],
+                "length",
+            )
         prompt_tokens = self._prompt_tokens(body, prompt, image)
         with self._lock:
             self._success_count += 1
             self._prompt_counts[prompt] += 1
-            self._calls.append(Call(prompt, image.size, model,
-                                    {k: v for k, v in body.items() if k != "messages"}))
-        return JSONResponse({
-            "id": f"chatcmpl-{uuid.uuid4().hex}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [{"index": 0,
-                         "message": {"role": "assistant", "content": text,
-                                     "reasoning_content": None, "tool_calls": []},
-                         "logprobs": None, "finish_reason": finish, "stop_reason": None}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(tokens),
-                      "total_tokens": prompt_tokens + len(tokens),
-                      "prompt_tokens_details": None},
-            "prompt_logprobs": None,
-        })
+            self._calls.append(
+                Call(prompt, image.size, model, {k: v for k, v in body.items() if k != "messages"})
+            )
+        return JSONResponse(
+            {
+                "id": f"chatcmpl-{uuid.uuid4().hex}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {
+                            "role": "assistant",
+                            "content": text,
+                            "reasoning_content": None,
+                            "tool_calls": [],
+                        },
+                        "logprobs": None,
+                        "finish_reason": finish,
+                        "stop_reason": None,
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": len(tokens),
+                    "total_tokens": prompt_tokens + len(tokens),
+                    "prompt_tokens_details": None,
+                },
+                "prompt_logprobs": None,
+            }
+        )
 
     @staticmethod
     def _prompt_tokens(body: dict[str, Any], prompt: str, image: Image.Image) -> int:
@@ -622,5 +706,8 @@ class FakeVLM:
         low = low if isinstance(low, int) else _MIN_PIXELS
         high = high if isinstance(high, int) else _MAX_PIXELS
         pixels = min(max(image.width * image.height, low), high)
-        return max(1, round(pixels / _PIXELS_PER_TOKEN)) + \
-            len(_FAKE_TOKEN.findall(prompt)) + _TEMPLATE_TOKENS
+        return (
+            max(1, round(pixels / _PIXELS_PER_TOKEN))
+            + len(_FAKE_TOKEN.findall(prompt))
+            + _TEMPLATE_TOKENS
+        )
