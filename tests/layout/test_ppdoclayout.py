@@ -10,7 +10,9 @@ from PIL import Image
 
 from docparse.document import Label
 from docparse.errors import EngineUnavailable, InvalidOptions
-from docparse.layout.ppdoclayout import LABELS_V2V3, PPDocLayout, label_for, postprocess
+from docparse.layout.boxes import LABELS_V2V3
+from docparse.layout.ppdoclayout import PPDocLayout
+from docparse.layout.ppdoclayout_post import label_for, postprocess
 from tests.fixtures.onnx_models import box_mask, echo_model, layout_model
 
 TEXT, TITLE, TABLE, IMAGE, DOC_TITLE = 22, 17, 21, 14, 6
