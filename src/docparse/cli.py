@@ -130,7 +130,8 @@ def _eval(args: argparse.Namespace) -> int:
 def _supervise(args: argparse.Namespace) -> int:
     import logging
 
-    from docparse.ops.supervisor import SupervisorConfig, run_supervisor
+    from docparse.ops.supervisor import run_supervisor
+    from docparse.ops.supervisor_config import SupervisorConfig
     from docparse.settings import Settings
 
     logging.basicConfig(

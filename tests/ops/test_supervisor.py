@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from docparse.errors import ConfigurationError
-from docparse.ops.supervisor import VLM_FLAGS, Backoff, SupervisorConfig
+from docparse.ops.supervisor_config import VLM_FLAGS, Backoff, SupervisorConfig
 from docparse.settings import Settings
 from tests.conftest import free_port
 
