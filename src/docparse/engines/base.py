@@ -7,13 +7,14 @@ import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image
 from pydantic import BaseModel, Field
 
 from docparse.document import Block
 from docparse.errors import EngineUnavailable, RecognitionFailed
+from docparse.layout.boxes import LayoutBox
 
 
 class EngineState(StrEnum):
@@ -46,13 +47,32 @@ class RecognizeOptions(BaseModel):
 
 
 class Engine(Protocol):
+    """What the pipeline and /health use of an engine, whichever it is."""
+
     name: str
+    # Reads over the network (the VLM server): the pipeline keeps more pages in flight, as
+    # the server's own request limit bounds the work, not this machine's cores.
+    remote: bool
+    # Finds blocks and their reading order itself (a layout stage of its own): the CPU
+    # route's table search, layout model and XY-cut are not run on its pages.
+    orders_blocks: bool
 
     def status(self) -> EngineStatus: ...
 
     async def load(self) -> None: ...
 
     async def recognize(self, page: PageImage, options: RecognizeOptions) -> list[Block]: ...
+
+    async def close(self) -> None:
+        """Release connections and sessions; the engine is not used after this."""
+
+
+@runtime_checkable
+class SharedLayout(Protocol):
+    """An engine whose layout stage born-digital pages can share (text from the PDF, no
+    recognition call): None when it has no layout model."""
+
+    async def layout_only(self, page: PageImage) -> list[LayoutBox] | None: ...
 
 
 class ThreadedEngine:
@@ -61,6 +81,8 @@ class ThreadedEngine:
     instances keep engines that are not thread-safe apart."""
 
     name = "engine"
+    remote = False
+    orders_blocks = False
 
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
@@ -99,6 +121,10 @@ class ThreadedEngine:
             raise RecognitionFailed(
                 f"{self.name} failed on page {page.index + 1}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    async def close(self) -> None:
+        """Nothing to release: models live in the executor's threads, which the pipeline
+        shuts down."""
 
     def thread_instance(self, key: str, factory: Any) -> Any:
         """One model instance per worker thread and key (e.g. a language set)."""

@@ -69,3 +69,19 @@ def tesseract_layout(image: Image.Image, tessdata: str) -> list[LayoutBox]:
         if not iterator.Next(RIL.BLOCK):
             break
     return boxes
+
+
+class TesseractLayout:
+    """Tesseract's page analysis behind the layout-detector protocol (no model file)."""
+
+    name = "tesseract"
+    model_path = None
+
+    def __init__(self, tessdata: str) -> None:
+        self.tessdata = tessdata
+
+    def load(self) -> None:
+        _api(self.tessdata)
+
+    def detect(self, image: Image.Image, threshold: float = 0.0) -> list[LayoutBox]:
+        return tesseract_layout(image, self.tessdata)

@@ -90,9 +90,7 @@ class Converter:
     ) -> list[Page]:
         # Twice the workers in flight: the next pages render while others are read. A
         # remote engine is bounded by its own request limit, so keep more pages going.
-        remote = options.engine == "paddleocr-vl" or (
-            options.engine == "auto" and self.settings.ocr_engine == "paddleocr-vl"
-        )
+        remote = self.engines.get(self.engines.engine_for(options.engine)).remote
         gate = asyncio.Semaphore(
             self.settings.vlm_pages_in_flight if remote else self.settings.workers * 2
         )

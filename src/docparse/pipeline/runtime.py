@@ -12,8 +12,7 @@ from typing import Any
 from docparse.engines import create_engine
 from docparse.engines.base import Engine, EngineState, EngineStatus
 from docparse.errors import DocparseError, EngineUnavailable
-from docparse.layout.cdla import CDLALayout
-from docparse.layout.ppdoclayout import PPDocLayout
+from docparse.layout.registry import LayoutDetector, create_detector
 from docparse.pipeline import orientation
 from docparse.settings import Settings
 
@@ -32,7 +31,7 @@ class Engines:
         self._processes: ProcessPoolExecutor | None = None
         self._engines: dict[str, Engine] = {}
         self._errors: dict[str, str] = {}
-        self._layout: CDLALayout | PPDocLayout | None = None
+        self._layout: LayoutDetector | None = None
         self._layout_error: str | None = None
 
     def get(self, name: str) -> Engine:
@@ -44,18 +43,18 @@ class Engines:
                 raise
         return self._engines[name]
 
-    def layout(self) -> CDLALayout | PPDocLayout | None:
+    def engine_for(self, route: str) -> str:
+        """The OCR engine that reads a route's scanned pages: the configured one for the
+        `auto` and `textlayer` routes, else the engine the route names."""
+        return self.settings.ocr_engine if route in ("auto", "textlayer") else route
+
+    def layout(self) -> LayoutDetector | None:
         """The CPU route's layout model, loaded on first use; None when switched off or
         unavailable (pages are then read without it, and /health says why)."""
         if self.settings.cpu_layout == "none" or self._layout_error:
             return None
         if self._layout is None:
-            path = self.settings.layout_model_path
-            model = (
-                PPDocLayout(path, self.settings.layout_model_version)
-                if self.settings.cpu_layout == "model" and path
-                else CDLALayout()
-            )
+            model = create_detector(self.settings.cpu_layout, self.settings)
             try:
                 model.load()
             except EngineUnavailable as exc:
@@ -116,9 +115,7 @@ class Engines:
     async def aclose(self) -> None:
         """Close engines that hold connections (the VLM client), then the pools."""
         for engine in self._engines.values():
-            closer = getattr(engine, "close", None)
-            if closer is not None:
-                await closer()
+            await engine.close()
         self.close()
 
     def close(self) -> None:

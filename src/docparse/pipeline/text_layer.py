@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from docparse.document import Block, Label, Line, Page, PageStatus
-from docparse.engines.base import PageImage
+from docparse.engines.base import PageImage, SharedLayout
 from docparse.io.pdf import PdfFile, TextLayer
 from docparse.io.sources import PdfSource
 from docparse.layout.apply import MIN_SCORE
@@ -120,18 +120,13 @@ async def layout_boxes(runtime: Engines, source: PdfSource, index: int) -> list[
     model (PP-DocLayout) when one is configured, so that both routes share one
     layout stage, else from the CPU route's."""
     settings = runtime.settings
-    vlm = settings.ocr_engine == "paddleocr-vl" and settings.layout_model_path
-    if not vlm and runtime.layout() is None:
+    engine = runtime.get(settings.ocr_engine)
+    shared = engine if isinstance(engine, SharedLayout) and settings.layout_model_path else None
+    if shared is None and runtime.layout() is None:
         return None
     loop = asyncio.get_running_loop()
     image = await loop.run_in_executor(runtime.pdf_executor, source.render, index, LAYOUT_DPI)
-    boxes = (
-        await runtime.get("paddleocr-vl").layout_only(  # type: ignore[attr-defined]
-            PageImage(index, image, LAYOUT_DPI)
-        )
-        if vlm
-        else None
-    )
+    boxes = await shared.layout_only(PageImage(index, image, LAYOUT_DPI)) if shared else None
     if boxes is None and (model := runtime.layout()) is not None:
         boxes = await loop.run_in_executor(runtime.executor, model.detect, image, MIN_SCORE)
     scale = 72 / LAYOUT_DPI
