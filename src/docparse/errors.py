@@ -1,17 +1,22 @@
-"""docparse's exceptions.
+"""docparse's exceptions. The HTTP status each maps to is in api/errors.py
+(STATUS_BY_ERROR); a class not listed there takes its nearest listed parent's.
 
-    DocparseError                 base; `code` is the stable machine-readable name
-    ├── InputError                the caller's document or options are wrong
+    DocparseError                 base; `code` is the stable machine-readable name (HTTP 500)
+    ├── InputError                the caller's document or options are wrong (HTTP 422)
     │   ├── UnsupportedFormat     not a PDF or an image type we read (HTTP 415)
     │   ├── LimitExceeded         over a size, page or pixel limit (HTTP 413)
-    │   ├── CorruptDocument       a damaged or truncated file (HTTP 422)
+    │   ├── CorruptDocument       a damaged or truncated file, or no page of it that can
+    │   │                         be read (HTTP 422); on one page only, that page fails
     │   ├── PasswordProtected     an encrypted PDF we cannot open (HTTP 422)
-    │   └── InvalidOptions        bad engine name, page range, format… (HTTP 422)
-    ├── EngineError               an engine cannot do its work
+    │   └── InvalidOptions        bad engine name, language, page range, format, a URL
+    │                             that cannot be fetched… (HTTP 422)
+    ├── EngineError               an engine cannot do its work (HTTP 500)
     │   ├── EngineUnavailable     missing package, failed load, server down (HTTP 503)
-    │   └── RecognitionFailed     one page or block could not be read
-    ├── ConversionFailed          no page of the document could be read (HTTP 502)
-    └── ConfigurationError        settings that cannot work together (refused at start)
+    │   └── RecognitionFailed     one page or block could not be read: that page fails;
+    │                             HTTP 500 only if it reaches a client
+    ├── ConversionFailed          no page of the document could be read (HTTP 500)
+    └── ConfigurationError        settings that cannot work together (refused at start;
+                                  HTTP 500 if raised in a request)
 
 Third-party errors (pypdfium2, Pillow, tesserocr, onnxruntime) are translated where they
 enter, with `raise ... from`.

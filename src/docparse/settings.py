@@ -94,6 +94,32 @@ class Settings(BaseSettings):
     max_dpi: int = Field(300, le=600)
     write_outputs: bool = Field(True, description="write document.md/json to output_dir")
 
+    # Documents fetched from URLs (io/fetch.py): internal addresses are refused unless
+    # allow-listed here.
+    fetch_timeout: float = Field(30.0, gt=0, description="seconds for a whole URL fetch")
+    fetch_allow: str = Field(
+        "",
+        description="trusted internal sources a URL may reach: comma-separated host names "
+        "('.example.com' for every name under it) or CIDRs like 10.1.0.0/16",
+    )
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _fetch_allow_shape(cls, value: str) -> str:
+        import ipaddress
+        import re
+
+        entries = [e.strip() for e in value.split(",") if e.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry.strip("[]"), strict=False)
+            except ValueError:
+                if not re.fullmatch(r"\.?[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?", entry):
+                    raise ValueError(
+                        f"fetch_allow entries are host names or CIDRs, got {entry!r}"
+                    ) from None
+        return ",".join(entries)
+
     @field_validator("languages")
     @classmethod
     def _languages_shape(cls, value: str) -> str:

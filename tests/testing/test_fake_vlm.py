@@ -383,3 +383,50 @@ def test_port_taken_raises_and_leaves_no_thread(vlm: FakeVLM) -> None:
     with pytest.raises(OSError), FakeVLM(port=vlm.port):
         pass
     assert set(threading.enumerate()) <= before
+
+
+# -- the server at its worst ----------------------------------------------------------------
+
+
+def test_extreme_aspect_ratio_is_a_400(vlm: FakeVLM) -> None:
+    body = chat_body(size=(2010, 10))
+    response = httpx.post(f"{vlm.base_url}/chat/completions", json=body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "BadRequestError"
+    assert error["message"].startswith("absolute aspect ratio must be smaller than 200, got 201")
+
+
+def test_context_overflow_is_a_400_with_vllms_message(vlm: FakeVLM) -> None:
+    vlm.max_model_len = 4200
+    body = chat_body(size=(1000, 1000), max_completion_tokens=4096)
+    response = httpx.post(f"{vlm.base_url}/chat/completions", json=body)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert "'max_tokens' or 'max_completion_tokens' is too large: 4096" in message
+    assert "maximum context length is 4200 tokens" in message
+    models = httpx.get(f"{vlm.base_url}/models").json()["data"]
+    assert models[0]["max_model_len"] == 4200
+
+
+def test_slow_generation_takes_time_per_token(vlm: FakeVLM) -> None:
+    from docparse.testing.fake_vlm import repetition_loop
+
+    vlm.responder = repetition_loop
+    vlm.token_latency = 0.002
+    started = time.monotonic()
+    response = httpx.post(f"{vlm.base_url}/chat/completions", json=chat_body(), timeout=30)
+    took = time.monotonic() - started
+    tokens = response.json()["usage"]["completion_tokens"]
+    assert tokens == 36  # "Total revenue 2023" x 12, three tokens a line
+    assert took >= 36 * 0.002
+
+
+def test_worst_case_responders() -> None:
+    from docparse.testing.fake_vlm import bare_loc_spotting, malformed_otsl, repetition_loop
+
+    image = Image.new("RGB", (100, 50))
+    assert repetition_loop(TABLE, image).count("<nl>") == 801
+    assert malformed_otsl(TABLE, image).endswith("<fcel>x")
+    spotted = bare_loc_spotting(SPOTTING, image)
+    assert "<|TEXT_START|>" not in spotted and spotted.count("<|LOC_") == 16

@@ -15,6 +15,7 @@ from docparse.api.errors import install_error_handlers
 from docparse.api.limits import BodySizeLimit
 from docparse.api.routes import convert, health, meta, paddlex
 from docparse.api.state import ServiceState
+from docparse.io.temp import clear_leftovers
 from docparse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.prepare_dirs()
+        clear_leftovers(settings.temp_dir)  # uploads of a process that was killed
         state.preload_task = asyncio.create_task(
             state.engines.preload(settings.engines_to_load), name="preload-engines"
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -15,6 +17,8 @@ from pydantic import BaseModel, Field
 from docparse.document import Block
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.layout.boxes import LayoutBox
+
+THREAD_CACHE_SIZE = 4  # model instances kept per worker thread and engine
 
 
 class EngineState(StrEnum):
@@ -126,12 +130,32 @@ class ThreadedEngine:
         """Nothing to release: models live in the executor's threads, which the pipeline
         shuts down."""
 
-    def thread_instance(self, key: str, factory: Any) -> Any:
-        """One model instance per worker thread and key (e.g. a language set)."""
-        cache = self._local.__dict__.setdefault("instances", {})
-        if key not in cache:
-            cache[key] = factory()
-        return cache[key]
+    def thread_instance(
+        self,
+        key: str,
+        factory: Callable[[], Any],
+        *,
+        size: int = THREAD_CACHE_SIZE,
+        close: Callable[[Any], object] | None = None,
+    ) -> Any:
+        """One model instance per worker thread and key (e.g. a language set), the `size`
+        most recently used per thread: the oldest is dropped (and `close`d) when a new key
+        arrives, so many distinct keys cannot pile up models forever."""
+        cache: OrderedDict[str, Any] = self._local.__dict__.setdefault("instances", OrderedDict())
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        instance = factory()
+        cache[key] = instance
+        while len(cache) > max(size, 1):
+            _, evicted = cache.popitem(last=False)
+            if close is not None:
+                close(evicted)
+        return instance
+
+    def thread_cache_keys(self) -> list[str]:
+        """The calling thread's cached keys, oldest first (for tests and diagnostics)."""
+        return list(self._local.__dict__.get("instances", {}))
 
     def _load(self) -> None:
         raise NotImplementedError

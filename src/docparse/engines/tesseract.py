@@ -14,11 +14,15 @@ from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 
 from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
+from docparse.engines.languages import installed_languages, validate_languages
 from docparse.errors import EngineUnavailable
 from docparse.settings import Settings
 from docparse.structure.typography import measure_lines
 
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
+# Language sets whose models each worker thread keeps loaded (rus+eng, its Latin-only
+# reading, one more): a new set loads its model and drops the least recently used.
+MODELS_PER_THREAD = 3
 
 
 class TesseractEngine(ThreadedEngine):
@@ -39,7 +43,7 @@ class TesseractEngine(ThreadedEngine):
     def _load(self) -> None:
         # Tesseract's own OpenMP threads would fight our page workers for the cores.
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        _, available = tesserocr.get_languages(self.tessdata.rstrip("/") + "/")
+        available = installed_languages(self.tessdata)
         missing = [lang for lang in self.languages.split("+") if lang not in available]
         if missing:
             raise EngineUnavailable(
@@ -54,10 +58,14 @@ class TesseractEngine(ThreadedEngine):
             lambda: PyTessBaseAPI(
                 path=str(Path(self.tessdata)) + "/", lang=languages, psm=PSM.AUTO, oem=OEM.LSTM_ONLY
             ),
+            size=MODELS_PER_THREAD,
+            close=lambda api: api.End(),
         )
 
     def recognize_sync(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
-        api = self._api(options.languages or self.languages)
+        # Checked again here: a name reaches Tesseract only when it is an installed model.
+        languages = validate_languages(options.languages or self.languages, self.tessdata)
+        api = self._api(languages)
         gray = page.image.convert("L")
         api.SetVariable("thresholding_method", threshold_method(gray))
         api.SetImage(gray)

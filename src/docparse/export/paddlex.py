@@ -50,12 +50,33 @@ def jpeg_b64(image: Image.Image) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+# Labels whose content PaddleX's Markdown keeps line by line, one paragraph a line.
+LINE_LABELS = frozenset(
+    {Label.text, Label.vertical_text, Label.reference_content, Label.vision_footnote}
+)
+
+
 def block_content(block: Block) -> str:
     if block.label == Label.table and block.html:
         return block.html
     if block.label in (Label.display_formula, Label.inline_formula) and block.latex:
         return f"$${block.latex}$$"
+    if block.label == Label.chart and block.cells:
+        return block.text  # the chart's rows, one a line
+    if not block.lines and block.label in LINE_LABELS:
+        return block.text  # a VLM block: its line breaks are the model's
     return block_text(block)
+
+
+def markdown_content(block: Block) -> str:
+    """A block in PaddleX's Markdown: a chart the model read is a table, and a text
+    block's lines are paragraphs (content.replace("\n\n", "\n").replace("\n", "\n\n"))."""
+    if block.label == Label.chart and block.html:
+        return block.html
+    content = block_content(block)
+    if block.label in LINE_LABELS:
+        content = content.replace("\n\n", "\n").replace("\n", "\n\n")
+    return content
 
 
 def markdown(blocks: list[Block], ignore: set[str], page_width: float, pretty: bool) -> str:
@@ -72,7 +93,7 @@ def markdown(blocks: list[Block], ignore: set[str], page_width: float, pretty: b
                 else f"![]({block.image})"
             )
             continue
-        content = block_content(block)
+        content = markdown_content(block)
         if block.label == Label.doc_title:
             content = "# " + content
         elif block.label == Label.paragraph_title:

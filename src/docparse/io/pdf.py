@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,10 @@ from docparse.document import BBox
 from docparse.errors import CorruptDocument, PasswordProtected
 
 PDFIUM_LOCK = threading.RLock()
+# A page's side in points: PDF's own limits are 3 to 14,400 units (200 inches).
+MIN_PAGE_POINTS = 1.0
+MAX_PAGE_POINTS = 14_400.0
+MAX_RENDER_PIXELS = 1_000_000_000  # a bitmap past this is no page anyone printed
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "cmbx")
 
 
@@ -41,9 +47,15 @@ class TextLayer:
 
 
 class PdfFile:
-    """An open PDF. Methods are safe to call from any thread."""
+    """An open PDF. Methods are safe to call from any thread.
+
+    A page PDFium cannot load (a damaged page object, a cycle in the page tree, /Count
+    larger than the pages there are) or with an impossible size raises CorruptDocument
+    for that page alone; a PDF none of whose pages can be read is refused when opened."""
 
     def __init__(self, path: Path, password: str | None = None) -> None:
+        self._broken: dict[int, str] = {}  # page index -> why it cannot be read
+        self._good: set[int] = set()
         with PDFIUM_LOCK:
             try:
                 self._pdf = pdfium.PdfDocument(str(path), password=password)
@@ -51,40 +63,87 @@ class PdfFile:
                 if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
                     raise PasswordProtected("the PDF is password-protected") from exc
                 raise CorruptDocument(f"the PDF is damaged or truncated: {exc}") from exc
-            self.page_count = len(self._pdf)
+            except (OSError, ValueError) as exc:
+                raise CorruptDocument(f"the PDF cannot be opened: {exc}") from exc
+            try:
+                self.page_count = len(self._pdf)
+                # Stops at the first good page: one page load for a sound PDF.
+                if self.page_count and not any(self._check(i) for i in range(self.page_count)):
+                    reasons = "; ".join(list(self._broken.values())[:3])
+                    raise CorruptDocument(
+                        f"the PDF is damaged: no page of it can be read ({reasons})",
+                        pages=self.page_count,
+                    )
+            except BaseException:
+                self._pdf.close()  # a refused PDF leaves no file handle open
+                raise
 
     def close(self) -> None:
         with PDFIUM_LOCK:
             self._pdf.close()
 
-    def page_size(self, index: int) -> tuple[float, float]:
-        """Displayed width and height in points (PDFium applies /Rotate)."""
-        with PDFIUM_LOCK:
-            page = self._pdf[index]
+    def _check(self, index: int) -> bool:
+        """Whether the page loads and has a size a page can have (under the lock)."""
+        if index in self._good:
+            return True
+        if index not in self._broken:
+            try:
+                page = self._pdf[index]
+            except (pdfium.PdfiumError, IndexError, ValueError) as exc:
+                self._broken[index] = f"page {index + 1} cannot be loaded: {exc}"
+                return False
             try:
                 width, height = page.get_size()
-                return width, height
+                if not (
+                    MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS
+                    and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS
+                ):
+                    self._broken[index] = (
+                        f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
+                    )
+                    return False
+            finally:
+                page.close()
+            self._good.add(index)
+        return index in self._good
+
+    @contextmanager
+    def _page(self, index: int) -> Iterator[pdfium.PdfPage]:
+        """The loaded page, under the lock, closed afterwards; CorruptDocument when it
+        cannot be read."""
+        with PDFIUM_LOCK:
+            if not self._check(index):
+                raise CorruptDocument(self._broken[index], page=index + 1)
+            try:
+                page = self._pdf[index]
+            except pdfium.PdfiumError as exc:
+                raise CorruptDocument(f"page {index + 1} cannot be loaded: {exc}") from exc
+            try:
+                yield page
             finally:
                 page.close()
 
+    def page_size(self, index: int) -> tuple[float, float]:
+        """Displayed width and height in points (PDFium applies /Rotate)."""
+        with self._page(index) as page:
+            width, height = page.get_size()
+            return width, height
+
     def render(self, index: int, dpi: float, grey: bool = False) -> Image.Image:
         """The page drawn at `dpi`: RGB, or greyscale (cheaper, enough to find rules)."""
-        with PDFIUM_LOCK:
-            page = self._pdf[index]
+        with self._page(index) as page:
             try:
+                _check_pixels(index, page.get_size(), dpi)
                 bitmap = page.render(scale=dpi / 72, may_draw_forms=True, grayscale=grey)
                 image: Image.Image = bitmap.to_pil()
                 return image.convert("L" if grey else "RGB")
-            except pdfium.PdfiumError as exc:
+            except RENDER_ERRORS as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be rendered: {exc}") from exc
-            finally:
-                page.close()
 
     def render_region(self, index: int, dpi: float, box: BBox) -> Image.Image:
         """Only a region of the page (display points, top-left origin): PDFium draws just
         what is inside, far cheaper than the whole page for a figure crop."""
-        with PDFIUM_LOCK:
-            page = self._pdf[index]
+        with self._page(index) as page:
             try:
                 width, height = page.get_size()
                 crop = (
@@ -93,35 +152,47 @@ class PdfFile:
                     max(width - box.x1, 0),
                     max(box.y0, 0),
                 )
+                _check_pixels(index, (width - crop[0] - crop[2], height - crop[1] - crop[3]), dpi)
                 bitmap = page.render(scale=dpi / 72, crop=crop, may_draw_forms=True)
                 crop_image: Image.Image = bitmap.to_pil().convert("RGB")
                 return crop_image
-            except pdfium.PdfiumError as exc:
+            except RENDER_ERRORS as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be rendered: {exc}") from exc
-            finally:
-                page.close()
 
     def words(self, index: int) -> list[tuple[str, BBox]]:
         """Words with tight boxes (display points), split at spaces and at pen moves wider
         than a letter gap: many PDFs set columns apart without space characters."""
-        with PDFIUM_LOCK:
-            page = self._pdf[index]
-            textpage = page.get_textpage()
+        with self._page(index) as page:
+            try:
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as exc:
+                raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
             try:
                 return _words(textpage.raw, *_unrotated(page))
             finally:
                 textpage.close()
-                page.close()
 
     def text_layer(self, index: int) -> TextLayer:
-        with PDFIUM_LOCK:
-            page = self._pdf[index]
+        with self._page(index) as page:
             try:
                 return _read_text_layer(page)
-            except pdfium.PdfiumError as exc:
+            except (pdfium.PdfiumError, ValueError, OverflowError) as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
-            finally:
-                page.close()
+
+
+# PDFium's own errors, and what a page with absurd numbers makes of Pillow and ctypes.
+RENDER_ERRORS = (pdfium.PdfiumError, ValueError, OverflowError, MemoryError)
+
+
+def _check_pixels(index: int, size: tuple[float, float], dpi: float) -> None:
+    """A bitmap of at least one pixel and at most MAX_RENDER_PIXELS: anything else is a
+    page with numbers no drawing can have."""
+    width, height = (side * dpi / 72 for side in size)
+    if not (width >= 1 and height >= 1 and width * height <= MAX_RENDER_PIXELS):
+        raise CorruptDocument(
+            f"page {index + 1} cannot be rendered at {dpi:g} dpi ({size[0]:g} × {size[1]:g} pt)",
+            page=index + 1,
+        )
 
 
 def _unrotated(page: pdfium.PdfPage) -> tuple[float, float, int]:

@@ -56,16 +56,22 @@ class ImageSource:
         self.kind = kind
         self._limits = limits
         self._lock = threading.Lock()
+        image: Image.Image | None = None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                self._image = Image.open(path)
-                self._check_pixels(self._image.size)
-                self.page_count = getattr(self._image, "n_frames", 1)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise LimitExceeded(f"image is too large: {exc}", limit="max_image_pixels") from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise CorruptDocument(f"the image is damaged or truncated: {exc}") from exc
+                image = Image.open(path)
+                self._check_pixels(image.size)
+                self.page_count = getattr(image, "n_frames", 1)
+        except BaseException as exc:
+            if image is not None:
+                image.close()  # a refused image leaves no file handle open
+            if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+                raise LimitExceeded(f"image is too large: {exc}", limit="max_image_pixels") from exc
+            if isinstance(exc, UnidentifiedImageError | OSError | SyntaxError | ValueError):
+                raise CorruptDocument(f"the image is damaged or truncated: {exc}") from exc
+            raise
+        self._image = image
 
     def _check_pixels(self, size: tuple[int, int]) -> None:
         pixels = size[0] * size[1]

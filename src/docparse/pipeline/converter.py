@@ -11,6 +11,7 @@ from pathlib import Path
 
 from docparse.document import Document, Page, PageStatus
 from docparse.engines import OCR_ENGINES
+from docparse.engines.languages import validate_languages
 from docparse.errors import ConversionFailed, CorruptDocument, InvalidOptions, RecognitionFailed
 from docparse.io.sources import Limits, PdfSource, Source, open_source, select_pages
 from docparse.pipeline.figures import FIGURE_LABELS, crop_figures
@@ -38,6 +39,9 @@ class Converter:
             )
         if options.dpi is not None and not 50 <= options.dpi <= 600:
             raise InvalidOptions("dpi must be between 50 and 600")
+        options = options.model_copy(
+            update={"languages": validate_languages(options.languages, self.settings.tessdata_dir)}
+        )
         started = time.perf_counter()
         source = await asyncio.to_thread(open_source, path, self.limits)
         try:

@@ -60,23 +60,36 @@ async def test_every_block_gets_its_prompt_and_format(
     assert 'colspan="2"' in table["html"] and 'rowspan="2"' in table["html"]
     assert {(c["row"], c["col"], c["row_span"]) for c in table["cells"]} >= {(1, 0, 2)}
     assert r"E=mc^{2}" in by_label["display_formula"]["latex"]
-    assert "| Jan | 120 |" in by_label["chart"]["text"]
-    assert "APPROVED" in by_label["seal"]["text"]
+    # Charts and seals stay pictures unless asked for (PaddleOCR-VL-1.5/1.6 configs:
+    # use_chart_recognition and use_seal_recognition False).
+    assert by_label["chart"]["text"] == by_label["seal"]["text"] == ""
     assert by_label["image"]["text"] == ""
-    assert vlm.prompt_counts == {
-        "OCR:": 2,
-        "Table Recognition:": 1,
-        "Formula Recognition:": 1,
-        "Chart Recognition:": 1,
-        "Seal Recognition:": 1,
-    }
+    assert vlm.prompt_counts == {"OCR:": 2, "Table Recognition:": 1, "Formula Recognition:": 1}
     markdown = body["markdown"]
-    assert (
-        markdown.index("# Text block")
-        < markdown.index("<table>")
-        < markdown.index("$$")
-        < markdown.index("| Jan | 120 |")
-    )
+    assert markdown.index("# Text block") < markdown.index("<table>") < markdown.index("$$")
+
+
+async def test_charts_and_seals_when_asked(model_settings: Settings, vlm: FakeVLM) -> None:
+    import base64
+
+    request = {
+        "file": base64.b64encode(page_png()).decode(),
+        "fileType": 1,
+        "useChartRecognition": True,
+        "useSealRecognition": True,
+    }
+    async with running(model_settings) as http:
+        response = await http.post("/layout-parsing", json=request)
+    assert response.status_code == 200, response.text
+    page = response.json()["result"]["layoutParsingResults"][0]
+    blocks = {b["block_label"]: b for b in page["prunedResult"]["parsing_res_list"]}
+    assert "APPROVED" in blocks["seal"]["block_content"]
+    # The chart's rows stay rows, and its Markdown is a table, not one run-on line.
+    assert blocks["chart"]["block_content"].count("\n") >= 3
+    markdown = page["markdown"]["text"]
+    assert "<td>Jan</td><td>120</td>" in markdown.replace(" ", "")
+    assert "| Month | Sales | | --- |" not in markdown
+    assert vlm.prompt_counts["Chart Recognition:"] == vlm.prompt_counts["Seal Recognition:"] == 1
 
 
 async def test_missing_layout_model_is_reported(vlm_settings: Settings, tmp_path: Path) -> None:

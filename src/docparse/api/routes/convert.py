@@ -10,9 +10,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from docparse.api.deps import StateDep
+from docparse.api.schemas.convert import ConvertResponse
+from docparse.api.schemas.errors import error_responses
 from docparse.errors import InvalidOptions, LimitExceeded
 from docparse.export import EXPORTERS
 from docparse.export.storage import render, save_outputs
@@ -50,11 +52,15 @@ async def save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
 @router.post(
     "/v1/convert",
     summary="Convert one document to Markdown and JSON",
+    # The answer is encoded by hand (below), so the model documents it but does not run.
+    response_class=JSONResponse,
     responses={
-        200: {"content": {"text/markdown": {}}},
-        413: {"description": "over a size, page or pixel limit"},
-        415: {"description": "not a PDF, PNG, JPEG, TIFF, WebP or BMP"},
-        422: {"description": "damaged or encrypted document, bad options"},
+        200: {
+            "model": ConvertResponse,
+            "description": "JSON (format=json), or the Markdown alone (format=md)",
+            "content": {"text/markdown": {"schema": {"type": "string"}}},
+        },
+        **error_responses(413, 415, 422, 500, 503),
     },
 )
 async def convert(
@@ -79,7 +85,7 @@ async def convert(
     format: Annotated[
         Literal["json", "md"], Query(description="md: answer with text/markdown alone")
     ] = "json",
-) -> Any:
+) -> Response:
     settings = state.settings
     chosen = parse_formats(formats)
     options = ConvertOptions(

@@ -5,13 +5,22 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from docparse import __version__
 from docparse.api.deps import StateDep
+from docparse.api.schemas.health import (
+    EngineReport,
+    FolderReport,
+    HealthResponse,
+    HealthStatus,
+    LayoutReport,
+    LiveResponse,
+    ReadyResponse,
+    StorageReport,
+)
 from docparse.api.state import ServiceState
 from docparse.engines import OCR_ENGINES
 from docparse.engines.base import EngineState
@@ -20,28 +29,29 @@ from docparse.settings import Settings
 router = APIRouter(tags=["health"])
 
 
-def _folder(path: Path) -> dict[str, Any]:
+# The reports leave out what is not known (no None): /health answers with exclude_unset.
+def _folder(path: Path) -> FolderReport:
     writable = path.is_dir() and os.access(path, os.W_OK)
-    info: dict[str, Any] = {"path": str(path.resolve()), "writable": writable}
+    info = FolderReport(path=str(path.resolve()), writable=writable)
     if path.is_dir():
-        info["free_bytes"] = shutil.disk_usage(path).free
+        info.free_bytes = shutil.disk_usage(path).free
     return info
 
 
-async def engine_report(state: ServiceState) -> dict[str, Any]:
-    report: dict[str, Any] = {"textlayer": {"state": EngineState.ready}}
+async def engine_report(state: ServiceState) -> dict[str, EngineReport]:
+    report = {"textlayer": EngineReport(state=EngineState.ready)}
     for name in OCR_ENGINES:
         if name == "paddleocr-vl":
             if not state.settings.vlm_url:
-                report[name] = {"state": "not_configured"}
+                report[name] = EngineReport(state="not_configured")
                 continue
             await state.engines.get(name).probe()  # type: ignore[attr-defined]
         status = state.engines.status(name)
-        entry: dict[str, Any] = {"state": status.state}
+        entry = EngineReport(state=status.state)
         if status.reason:
-            entry["reason"] = status.reason
+            entry.reason = status.reason
         if status.detail:
-            entry["detail"] = status.detail
+            entry.detail = status.detail
         report[name] = entry
     return report
 
@@ -73,47 +83,55 @@ async def readiness(state: ServiceState) -> tuple[bool, list[str]]:
 
 
 @router.get("/health/live", summary="The process answers (never depends on models)")
-async def live() -> dict[str, str]:
-    return {"status": "alive"}
+async def live() -> LiveResponse:
+    return LiveResponse(status="alive")
 
 
-@router.get("/health/ready", summary="200 once the default engines are loaded, else 503")
+@router.get(
+    "/health/ready",
+    summary="200 once the default engines are loaded, else 503",
+    response_model=ReadyResponse,
+    responses={503: {"model": ReadyResponse, "description": "not ready: the problems"}},
+)
 async def ready(state: StateDep) -> JSONResponse:
     ok, problems = await readiness(state)
     return JSONResponse(
-        {"status": "ready" if ok else "not_ready", "problems": problems},
+        ReadyResponse(status="ready" if ok else "not_ready", problems=problems).model_dump(
+            mode="json"
+        ),
         status_code=200 if ok else 503,
     )
 
 
-@router.get("/health", summary="Every component's state")
-async def health(state: StateDep) -> dict[str, Any]:
+@router.get("/health", summary="Every component's state", response_model_exclude_unset=True)
+async def health(state: StateDep) -> HealthResponse:
     ok, problems = await readiness(state)
     engines = await engine_report(state)
-    failed = any(e["state"] == EngineState.failed for e in engines.values())
-    status = {
+    failed = any(e.state == EngineState.failed for e in engines.values())
+    statuses: dict[tuple[bool, bool], HealthStatus] = {
         (True, False): "healthy",
         (True, True): "degraded",
         (False, False): "starting",
         (False, True): "unhealthy",
-    }[(ok, failed)]
-    settings = state.settings
-    return {
-        "status": status,
-        "ready": ok,
-        "problems": problems,
-        "version": __version__,
-        # The seed service's fields, kept for existing probes and dashboards.
-        "paddleocr": engines["paddleocr-vl"]["state"],
-        "s3_storage": "not_configured",
-        "output_dir": str(settings.output_dir.resolve()),
-        "temp_dir": str(settings.temp_dir.resolve()),
-        "engines": engines,
-        "layout": state.engines.layout_status(),
-        "storage": {
-            "output_dir": _folder(settings.output_dir),
-            "temp_dir": _folder(settings.temp_dir),
-            "data_dir": _folder(settings.data_dir),
-        },
-        "workers": settings.workers,
     }
+    status = statuses[(ok, failed)]
+    settings = state.settings
+    return HealthResponse(
+        status=status,
+        ready=ok,
+        problems=problems,
+        version=__version__,
+        # The seed service's fields, kept for existing probes and dashboards.
+        paddleocr=engines["paddleocr-vl"].state,
+        s3_storage="not_configured",
+        output_dir=str(settings.output_dir.resolve()),
+        temp_dir=str(settings.temp_dir.resolve()),
+        engines=engines,
+        layout=LayoutReport.model_validate(state.engines.layout_status()),
+        storage=StorageReport(
+            output_dir=_folder(settings.output_dir),
+            temp_dir=_folder(settings.temp_dir),
+            data_dir=_folder(settings.data_dir),
+        ),
+        workers=settings.workers,
+    )

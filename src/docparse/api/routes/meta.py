@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from docparse import __version__
+from docparse.api.schemas.meta import VersionResponse
 from docparse.engines import OCR_ENGINES
 from docparse.pipeline.options import ROUTES
 
@@ -14,11 +13,11 @@ router = APIRouter(tags=["meta"])
 
 
 @router.get("/version", summary="Version and what this build can do")
-async def version() -> dict[str, Any]:
-    return {
-        "name": "docparse",
-        "version": __version__,
-        "engines": list(OCR_ENGINES),
-        "routes": list(ROUTES),
-        "formats": ["md", "json", "txt"],
-    }
+async def version() -> VersionResponse:
+    return VersionResponse(
+        name="docparse",
+        version=__version__,
+        engines=list(OCR_ENGINES),
+        routes=list(ROUTES),
+        formats=["md", "json", "txt"],
+    )

@@ -15,18 +15,40 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from docparse.api.deps import StateDep
-from docparse.api.schemas.paddlex import LayoutParsingRequest
+from docparse.api.schemas.errors import ErrorResponse
+from docparse.api.schemas.paddlex import (
+    LayoutParsingRequest,
+    LayoutParsingResponse,
+    PaddlexErrorResponse,
+)
 from docparse.errors import InvalidOptions, LimitExceeded
 from docparse.export.paddlex import page_result
-from docparse.io.fetch import fetch
+from docparse.io.fetch import FetchPolicy, fetch
 from docparse.pipeline.options import ConvertOptions
 
 router = APIRouter(tags=["compat"])
+# Errors answer in PaddleX's envelope, except a body over the upload limit: the size guard
+# refuses it before the route runs, in the service's own error body.
+PADDLEX_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": PaddlexErrorResponse | ErrorResponse,
+        "description": "over a size, page or pixel limit",
+    },
+    415: {"model": PaddlexErrorResponse, "description": "not a PDF or an image type we read"},
+    422: {
+        "model": PaddlexErrorResponse,
+        "description": "damaged or encrypted document, bad options, invalid fields",
+    },
+    500: {"model": PaddlexErrorResponse, "description": "no page could be read"},
+    503: {"model": PaddlexErrorResponse, "description": "the engine is unavailable"},
+}
 
 
-async def read_file(request: LayoutParsingRequest, max_bytes: int) -> bytes:
+async def read_file(
+    request: LayoutParsingRequest, max_bytes: int, policy: FetchPolicy | None = None
+) -> bytes:
     if request.file.startswith(("http://", "https://")):
-        return await fetch(request.file, max_bytes)
+        return await fetch(request.file, max_bytes, policy)
     if request.fileType is None:
         raise InvalidOptions("fileType is required when file is not a URL (0 = PDF, 1 = image)")
     if len(request.file) > max_bytes * 4 // 3 + 4:
@@ -39,11 +61,18 @@ async def read_file(request: LayoutParsingRequest, max_bytes: int) -> bytes:
         raise InvalidOptions("file is neither an http(s) URL nor valid Base64") from exc
 
 
-@router.post("/layout-parsing", summary="PaddleX-compatible layout parsing (PaddleOCR-VL)")
+@router.post(
+    "/layout-parsing",
+    summary="PaddleX-compatible layout parsing (PaddleOCR-VL)",
+    # Validated and encoded by pydantic; keys a page leaves out stay out (not null).
+    response_model=LayoutParsingResponse,
+    response_model_exclude_unset=True,
+    responses=PADDLEX_ERRORS,
+)
 async def layout_parsing(request: LayoutParsingRequest, state: StateDep) -> dict[str, Any]:
     settings = state.settings
     log_id = request.logId or str(uuid.uuid4())
-    data = await read_file(request, settings.max_upload_bytes)
+    data = await read_file(request, settings.max_upload_bytes, FetchPolicy.from_settings(settings))
     options = ConvertOptions(
         engine=settings.ocr_engine,
         vlm=request.vlm_options(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import time
 from concurrent.futures import Executor
 from typing import Any
@@ -15,8 +16,9 @@ from PIL import Image
 from docparse.document import BBox, Block, Label, Line
 from docparse.engines.base import EngineState, EngineStatus, PageImage, RecognizeOptions
 from docparse.engines.paddleocr_vl import formats
+from docparse.engines.paddleocr_vl.boxes import filter_overlap_boxes
 from docparse.engines.paddleocr_vl.client import CircuitState, VLMClient, VLMConfig
-from docparse.errors import EngineUnavailable
+from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.layout.boxes import LayoutBox
 from docparse.layout.tesseract import tesseract_layout
 from docparse.settings import Settings
@@ -42,11 +44,24 @@ PROMPT_LABELS = {
 # Not sent to the model: pictures are kept as image blocks (cropped by the exporter).
 SKIPPED = {Label.image, Label.header_image, Label.footer_image}
 PROBE_EVERY = 5.0  # seconds between health probes of the server
+# PaddleX (and the model card) read small crops at twice the size for spotting.
+SPOTTING_UPSCALE_BELOW = 1500
+
+log = logging.getLogger(__name__)
+
+
+class BlockFailed:
+    """A block the server refused (HTTP 400: a crop it cannot take, a context overflow):
+    that block gets no text, the rest of the page is read."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 class PaddleOCRVLEngine:
     name = "paddleocr-vl"
     remote = True  # the pipeline keeps more pages in flight for a remote engine
+    orders_blocks = True  # its layout stage gives blocks and their reading order
 
     def __init__(self, settings: Settings, executor: Executor) -> None:
         if not settings.vlm_url:
@@ -151,8 +166,22 @@ class PaddleOCRVLEngine:
         if self.client:
             await self.client.close()
 
+    def _layout_mode(self, options: RecognizeOptions) -> str:
+        return str(options.vlm.get("layout") or self.settings.vlm_layout)
+
+    def _wants(self, label: Label, options: RecognizeOptions) -> bool:
+        """Charts and seals are read only when asked (PaddleOCR-VL 1.5/1.6 configs:
+        use_chart_recognition and use_seal_recognition False), or when the whole page is
+        read with that promptLabel; otherwise they stay pictures."""
+        key = {Label.chart: "charts", Label.seal: "seals"}.get(label)
+        if key is None:
+            return True
+        if self._layout_mode(options) == "page" and options.vlm.get("prompt_label") == label:
+            return True
+        return bool(options.vlm.get(key, False))
+
     async def layout(self, page: PageImage, options: RecognizeOptions) -> list[LayoutBox]:
-        mode = options.vlm.get("layout") or self.settings.vlm_layout
+        mode = self._layout_mode(options)
         label = PROMPT_LABELS.get(options.vlm.get("prompt_label") or "ocr", Label.text)
         whole = [
             LayoutBox(label, 1.0, BBox(x0=0, y0=0, x1=page.image.width, y1=page.image.height), 0)
@@ -216,7 +245,9 @@ class PaddleOCRVLEngine:
     async def recognize(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
         if self._state != EngineState.ready:
             await self.load()
-        boxes = await self.layout(page, options)
+        boxes = filter_overlap_boxes(
+            await self.layout(page, options), options.vlm.get("layout_shape_mode") or "auto"
+        )
         texts = await asyncio.gather(*(self._read(page.image, box, options) for box in boxes))
         blocks = [
             self._block(page, i, box, text)
@@ -226,23 +257,36 @@ class PaddleOCRVLEngine:
 
     async def _read(
         self, image: Image.Image, box: LayoutBox, options: RecognizeOptions
-    ) -> str | None:
-        if (
-            box.label in SKIPPED
-            or (box.label == Label.chart and not options.vlm.get("charts", True))
-            or (box.label == Label.seal and not options.vlm.get("seals", True))
-        ):
+    ) -> str | BlockFailed | None:
+        if box.label in SKIPPED or not self._wants(box.label, options):
             return None
         crop = image.crop(
             (int(box.bbox.x0), int(box.bbox.y0), int(box.bbox.x1 + 0.999), int(box.bbox.y1 + 0.999))
         )
-        spotting = options.spotting or options.vlm.get("prompt_label") == "spotting"
+        # promptLabel applies to the whole page, i.e. only with layout detection off (the
+        # PaddleX route also sets `spotting` from it; /v1/convert sets no prompt_label).
+        whole_page = self._layout_mode(options) == "page"
+        from_label = options.vlm.get("prompt_label") == "spotting"
+        spotting = (options.spotting and (whole_page or not from_label)) or (
+            whole_page and from_label
+        )
         prompt = SPOTTING if spotting else PROMPTS.get(box.label, "OCR:")
-        spotting = prompt == SPOTTING
-        text = await self._client().complete(crop, prompt, spotting=spotting, overrides=options.vlm)
-        return formats.truncate_repetition(text, 5000 if box.label == Label.table else 50)
+        if spotting and max(crop.size) < SPOTTING_UPSCALE_BELOW:
+            crop = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+        try:
+            text = await self._client().complete(
+                crop, prompt, spotting=spotting, overrides=options.vlm
+            )
+        except RecognitionFailed as exc:
+            log.warning("block %s (%s) not read: %s", box.bbox, box.label.value, exc.message)
+            return BlockFailed(exc.message)
+        return formats.truncate_repetitive_content(
+            text, min_count=5000 if box.label == Label.table else 50
+        )
 
-    def _block(self, page: PageImage, index: int, box: LayoutBox, text: str | None) -> Block | None:
+    def _block(
+        self, page: PageImage, index: int, box: LayoutBox, text: str | BlockFailed | None
+    ) -> Block | None:
         block = Block(
             id=f"p{page.index}-b{index}",
             label=box.label,
@@ -253,6 +297,8 @@ class PaddleOCRVLEngine:
         )
         if text is None:
             return block  # an image block: kept for the exporter to crop
+        if isinstance(text, BlockFailed):
+            return block  # kept, without text, so the page still shows where it was
         if "<|LOC_" in text:
             spotted = formats.parse_spotting(text, box.bbox.width, box.bbox.height)
             block.lines = [Line(text=s.text, bbox=_shift(s.polygon, box.bbox)) for s in spotted]

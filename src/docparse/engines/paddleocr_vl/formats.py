@@ -5,6 +5,7 @@ Follows PaddleX's post-processing (paddleocr_vl pipeline) so results match its s
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from docparse.document import TableCell
@@ -116,7 +117,8 @@ class SpottedLine:
 
 
 def parse_spotting(text: str, width: float, height: float) -> list[SpottedLine]:
-    """<|TEXT_START|>t<|TEXT_END|><|LOC_BEGIN|><|LOC_x|>…8 values…<|LOC_END|> runs."""
+    """<|TEXT_START|>t<|TEXT_END|><|LOC_BEGIN|><|LOC_x|>…8 values…<|LOC_END|> runs, or when
+    there are none, bare `text<|LOC_x|>…8 values` runs (PaddleX post_process_for_spotting)."""
     texts = SPOT_TEXT.findall(text)
     blocks = SPOT_LOC_BLOCK.findall(text)
     lines = []
@@ -129,20 +131,84 @@ def parse_spotting(text: str, width: float, height: float) -> list[SpottedLine]:
             for i in range(0, 8, 2)
         ]
         lines.append(SpottedLine(label.strip(), points))
+    if lines:
+        return lines
+    # PaddleX's fallback: bare runs of text followed by eight LOC tokens.
+    tokens = list(SPOT_LOC.finditer(text))
+    start = 0
+    for i in range(0, len(tokens) - 7, 8):
+        group = tokens[i : i + 8]
+        values = [int(m.group(1)) for m in group]
+        points = [
+            (values[k] / LOC_GRID * width, values[k + 1] / LOC_GRID * height)
+            for k in range(0, 8, 2)
+        ]
+        lines.append(SpottedLine(text[start : group[0].start()].strip(), points))
+        start = group[-1].end()
     return lines
 
 
-def truncate_repetition(text: str, min_count: int = 50) -> str:
-    """Cut a runaway tail where the model repeats one short unit over and over."""
-    for unit in range(1, 101):
-        if len(text) < unit * min_count:
-            break
-        tail = text[-unit:]
-        count = 0
-        end = len(text)
-        while end >= unit and text[end - unit : end] == tail:
-            count += 1
-            end -= unit
-        if count >= min_count:
-            return text[: end + unit]
-    return text
+def _shortest_repeating_unit(s: str) -> str | None:
+    """The shortest unit that, repeated, is the whole of `s` (PaddleX
+    find_shortest_repeating_substring)."""
+    n = len(s)
+    for size in range(1, n // 2 + 1):
+        if n % size == 0 and s[:size] * (n // size) == s:
+            return s[:size]
+    return None
+
+
+def _repeating_suffix(
+    s: str, min_len: int = 8, min_repeats: int = 5
+) -> tuple[str, str, int] | None:
+    """(prefix, unit, count) when `s` ends in `min_repeats` or more copies of one unit of
+    at least `min_len` characters; the longest such unit wins (PaddleX
+    find_repeating_suffix)."""
+    for size in range(len(s) // min_repeats, min_len - 1, -1):
+        unit = s[-size:]
+        if s.endswith(unit * min_repeats):
+            count = 0
+            rest = s
+            while rest.endswith(unit):
+                rest = rest[:-size]
+                count += 1
+            return s[: len(s) - count * size], unit, count
+    return None
+
+
+def truncate_repetitive_content(
+    content: str,
+    line_threshold: int = 10,
+    char_threshold: int = 10,
+    min_len: int = 10,
+    min_count: int = 3000,
+) -> str:
+    """A runaway generation cut back, as PaddleX does (truncate_repetitive_content); the
+    pipeline calls it with min_count 5000 for tables and 50 otherwise. `min_count` is the
+    shortest text that is looked at. In order:
+    1. one line over 100 chars ending in >= 5 copies of a unit of >= 8 chars that make
+       up more than half of it: only the text before the copies is kept;
+    2. one line that is a unit repeated >= 10 times: the unit;
+    3. >= 10 non-blank lines of which one line is >= 10 and >= 80 %: that line alone."""
+    if len(content) < min_count:
+        return content
+    stripped = content.strip()
+    if not stripped:
+        return content
+    if "\n" not in stripped and len(stripped) > 100:
+        found = _repeating_suffix(stripped)
+        if found:
+            prefix, unit, count = found
+            if len(unit) * count > len(stripped) * 0.5:
+                return prefix
+    if "\n" not in stripped and len(stripped) > min_len:
+        whole = _shortest_repeating_unit(stripped)
+        if whole and len(stripped) // len(whole) >= char_threshold:
+            return whole
+    lines = [line.strip() for line in content.split("\n") if line.strip()]
+    if len(lines) < line_threshold:
+        return content
+    line, count = Counter(lines).most_common(1)[0]
+    if count >= line_threshold and count / len(lines) >= 0.8:
+        return line
+    return content

@@ -1,5 +1,6 @@
 """A stand-in for the PaddleOCR-VL server (vLLM's OpenAI-compatible API) for tests and
-benchmarks: `server` (the HTTP server and its knobs), `responder` (answers in the model's
+benchmarks: `server` (the HTTP server and its knobs), `protocol` (vLLM's checks, errors and
+answers), `responder` (answers in the model's
 formats); `python -m docparse.testing.fake_vlm` runs one in its own process."""
 
 from docparse.testing.fake_vlm.responder import (
@@ -12,7 +13,10 @@ from docparse.testing.fake_vlm.responder import (
     SPOTTING,
     TABLE,
     Responder,
+    bare_loc_spotting,
     default_responder,
+    malformed_otsl,
+    repetition_loop,
 )
 from docparse.testing.fake_vlm.server import Call, FakeVLM
 
@@ -28,5 +32,8 @@ __all__ = [
     "Call",
     "FakeVLM",
     "Responder",
+    "bare_loc_spotting",
     "default_responder",
+    "malformed_otsl",
+    "repetition_loop",
 ]

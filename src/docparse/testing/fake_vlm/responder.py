@@ -51,3 +51,32 @@ def default_responder(prompt: str, image: Image.Image) -> str:
             f"<|TEXT_START|>second line<|TEXT_END|><|LOC_BEGIN|>{second}<|LOC_END|>"
         )
     return f"Text block {size}"
+
+
+# -- the model at its worst (temperature 0 loops, broken tags, the fallback formats) -------
+
+
+def repetition_loop(prompt: str, image: Image.Image) -> str:
+    """The loops a greedy decoder falls into, up to a 4096-token answer: a line again and
+    again (OCR), a row again and again (tables), a phrase on one line (others)."""
+    if prompt == TABLE:
+        return "<fcel>Month<fcel>Sales<nl>" + "<fcel>Jan<fcel>120<nl>" * 800
+    if prompt == OCR:
+        return "Total revenue 2023\n" * 12
+    return "The value is " + "shown in the chart. " * 200
+
+
+def malformed_otsl(prompt: str, image: Image.Image) -> str:
+    """A table with ragged rows, a span tag first in a row and no final <nl>."""
+    if prompt != TABLE:
+        return default_responder(prompt, image)
+    return "<fcel>A<fcel>B<fcel>C<nl><fcel>1<nl><lcel><fcel>2<fcel>3<fcel>4<fcel>5<nl><fcel>x"
+
+
+def bare_loc_spotting(prompt: str, image: Image.Image) -> str:
+    """Spotting without TEXT/LOC_BEGIN markers: text, then eight LOC tokens."""
+    if prompt != SPOTTING:
+        return default_responder(prompt, image)
+    first = _loc(100, 100) + _loc(900, 100) + _loc(900, 400) + _loc(100, 400)
+    second = _loc(100, 600) + _loc(700, 600) + _loc(700, 900) + _loc(100, 900)
+    return f"Spot {image.width}x{image.height}{first}second line{second}"
