@@ -131,7 +131,7 @@ def no_connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 async def test_loopback_is_refused_by_default(server: Server) -> None:
     with pytest.raises(InvalidOptions) as caught:
-        await fetch(f"{server.base}/doc", LIMIT)
+        await fetch(f"{server.base}/doc", policy())
     assert caught.value.message == UNREACHABLE
     assert_reveals_nothing(caught.value.message, str(server.port))
     assert server.hits == []
@@ -174,7 +174,7 @@ async def test_internal_addresses_are_refused_without_connecting(
 ) -> None:
     port = free_port()
     with pytest.raises(InvalidOptions) as caught:
-        await fetch(f"http://{host}:{port}/latest/meta-data/", LIMIT)
+        await fetch(f"http://{host}:{port}/latest/meta-data/", policy())
     assert caught.value.message == UNREACHABLE
     assert_reveals_nothing(caught.value.message, str(port), host.strip("[]"))
     assert no_connections == []
@@ -185,7 +185,7 @@ async def test_metadata_is_refused_even_when_its_network_is_allowed(
 ) -> None:
     for allow in ("169.254.0.0/16", "169.254.169.254", "0.0.0.0/0,::/0"):
         with pytest.raises(InvalidOptions) as caught:
-            await fetch("http://169.254.169.254/latest/meta-data/", LIMIT, policy(allow))
+            await fetch("http://169.254.169.254/latest/meta-data/", policy(allow))
         assert caught.value.message == UNREACHABLE
     assert no_connections == []
 
@@ -193,13 +193,13 @@ async def test_metadata_is_refused_even_when_its_network_is_allowed(
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/x", "gopher://x/"])
 async def test_other_schemes_are_refused(url: str, no_connections: list[str]) -> None:
     with pytest.raises(InvalidOptions, match="http and https"):
-        await fetch(url, LIMIT)
+        await fetch(url, policy())
     assert no_connections == []
 
 
 @pytest.mark.parametrize("allow", ["127.0.0.1", "127.0.0.0/8", " 10.0.0.0/8 , 127.0.0.1/32"])
 async def test_an_allow_listed_source_is_fetched(server: Server, allow: str) -> None:
-    assert await fetch(f"{server.base}/doc", LIMIT, policy(allow)) == BODY
+    assert await fetch(f"{server.base}/doc", policy(allow)) == BODY
     assert server.hits == ["/doc"]
     assert server.hosts == [f"127.0.0.1:{server.port}"]
 
@@ -207,7 +207,7 @@ async def test_an_allow_listed_source_is_fetched(server: Server, allow: str) -> 
 async def test_an_allow_listed_name_is_fetched_with_its_host_header(server: Server) -> None:
     # localhost may resolve to ::1 first, where nothing listens: the next address is tried
     url = f"http://localhost:{server.port}/doc"
-    assert await fetch(url, LIMIT, policy("localhost")) == BODY
+    assert await fetch(url, policy("localhost")) == BODY
     assert server.hosts == [f"localhost:{server.port}"]
 
 
@@ -216,7 +216,7 @@ async def test_settings_carry_the_allow_list(server: Server) -> None:
     assert settings.fetch_allow == "10.0.0.0/8,127.0.0.1"
     made = FetchPolicy.from_settings(settings)
     assert made.timeout == 5
-    assert await fetch(f"{server.base}/doc", LIMIT, made) == BODY
+    assert await fetch(f"{server.base}/doc", made) == BODY
     with pytest.raises(ValueError, match="fetch_allow"):
         Settings(fetch_allow="http://x/", _env_file=None)  # type: ignore[call-arg]
 
@@ -224,7 +224,7 @@ async def test_settings_carry_the_allow_list(server: Server) -> None:
 async def test_a_closed_port_answers_like_a_refused_one() -> None:
     port = free_port()  # nothing listens there now
     with pytest.raises(InvalidOptions) as caught:
-        await fetch(f"http://127.0.0.1:{port}/doc", LIMIT, policy("127.0.0.1"))
+        await fetch(f"http://127.0.0.1:{port}/doc", policy("127.0.0.1"))
     assert caught.value.message == UNREACHABLE
     assert_reveals_nothing(caught.value.message, str(port))
 
@@ -243,7 +243,7 @@ async def test_a_closed_port_answers_like_a_refused_one() -> None:
 async def test_a_redirect_to_a_refused_address_is_refused(server: Server, target: str) -> None:
     to = target.format(port=server.port)
     with pytest.raises(InvalidOptions) as caught:
-        await fetch(f"{server.base}/redirect?to={to}", LIMIT, policy("127.0.0.1"))
+        await fetch(f"{server.base}/redirect?to={to}", policy("127.0.0.1"))
     assert caught.value.message == UNREACHABLE
     assert_reveals_nothing(caught.value.message, str(server.port))
     assert server.hits == [f"/redirect?to={to}"]  # the target was never asked
@@ -251,22 +251,22 @@ async def test_a_redirect_to_a_refused_address_is_refused(server: Server, target
 
 async def test_redirects_are_followed_a_few_times(server: Server) -> None:
     hop = f"{server.base}/redirect?to=/doc"
-    assert await fetch(hop, LIMIT, policy("127.0.0.1")) == BODY
+    assert await fetch(hop, policy("127.0.0.1")) == BODY
     with pytest.raises(InvalidOptions, match="redirected more than 5"):
-        await fetch(f"{server.base}/loop", LIMIT, policy("127.0.0.1"))
+        await fetch(f"{server.base}/loop", policy("127.0.0.1"))
     assert server.hits.count("/loop") == 6
 
 
 async def test_an_http_error_is_422(server: Server) -> None:
     with pytest.raises(InvalidOptions, match="HTTP 404") as caught:
-        await fetch(f"{server.base}/missing", LIMIT, policy("127.0.0.1"))
+        await fetch(f"{server.base}/missing", policy("127.0.0.1"))
     assert_reveals_nothing(caught.value.message, str(server.port))
 
 
 async def test_a_slow_server_is_cut_at_the_time_limit(server: Server) -> None:
     started = time.monotonic()
     with pytest.raises(InvalidOptions, match="within 1 s") as caught:
-        await fetch(f"{server.base}/slow", LIMIT, policy("127.0.0.1", timeout=1))
+        await fetch(f"{server.base}/slow", policy("127.0.0.1", timeout=1))
     assert time.monotonic() - started < 3
     assert_reveals_nothing(caught.value.message, str(server.port))
 
@@ -274,7 +274,7 @@ async def test_a_slow_server_is_cut_at_the_time_limit(server: Server) -> None:
 @pytest.mark.parametrize("path", ["/big", "/big-declared"])
 async def test_an_oversize_body_is_cut_at_the_limit(server: Server, path: str) -> None:
     with pytest.raises(LimitExceeded, match="upload limit") as caught:
-        await fetch(f"{server.base}{path}", LIMIT, policy("127.0.0.1"))
+        await fetch(f"{server.base}{path}", policy("127.0.0.1"))
     assert caught.value.details["limit"] == "max_upload_bytes"
     assert_reveals_nothing(caught.value.message, str(server.port))
 

@@ -121,15 +121,8 @@ class _Hop:
     addresses: list[IPAddress] = dataclasses.field(default_factory=list)
 
 
-async def fetch(
-    url: str,
-    max_bytes: int,
-    policy: FetchPolicy | None = None,
-) -> bytes:
+async def fetch(url: str, policy: FetchPolicy) -> bytes:
     """The body at `url`, or InvalidOptions (422) / LimitExceeded (413)."""
-    policy = policy or FetchPolicy(max_bytes=max_bytes)
-    if policy.max_bytes != max_bytes:
-        policy = dataclasses.replace(policy, max_bytes=max_bytes)
     try:
         first = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:

@@ -44,11 +44,12 @@ PADDLEX_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def read_file(
-    request: LayoutParsingRequest, max_bytes: int, policy: FetchPolicy | None = None
-) -> bytes:
+async def read_file(request: LayoutParsingRequest, policy: FetchPolicy) -> bytes:
+    """The document's bytes: fetched from a URL (within the fetch policy's limits), or
+    decoded from Base64 (within the same size limit)."""
     if request.file.startswith(("http://", "https://")):
-        return await fetch(request.file, max_bytes, policy)
+        return await fetch(request.file, policy)
+    max_bytes = policy.max_bytes
     if request.fileType is None:
         raise InvalidOptions("fileType is required when file is not a URL (0 = PDF, 1 = image)")
     if len(request.file) > max_bytes * 4 // 3 + 4:
@@ -72,7 +73,7 @@ async def read_file(
 async def layout_parsing(request: LayoutParsingRequest, state: StateDep) -> dict[str, Any]:
     settings = state.settings
     log_id = request.logId or str(uuid.uuid4())
-    data = await read_file(request, settings.max_upload_bytes, FetchPolicy.from_settings(settings))
+    data = await read_file(request, FetchPolicy.from_settings(settings))
     options = ConvertOptions(
         engine=settings.ocr_engine,
         vlm=request.vlm_options(),
