@@ -41,7 +41,11 @@ def validate_languages(value: str | None, tessdata_dir: str | Path) -> str | Non
     InvalidOptions naming the installed languages. None (the default set) stays None."""
     if value is None:
         return None
-    installed = installed_languages(tessdata_dir)
+    return check_languages(value, installed_languages(tessdata_dir))
+
+
+def check_languages(value: str, installed: list[str]) -> str:
+    """`validate_languages` against a list already read from the folder."""
     parts = list(dict.fromkeys(p.strip() for p in value.replace(",", "+").split("+")))
     parts = [p for p in parts if p]
     unknown = [p for p in parts if p not in installed]

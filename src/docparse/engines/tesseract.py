@@ -14,7 +14,7 @@ from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 
 from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
-from docparse.engines.languages import installed_languages, validate_languages
+from docparse.engines.languages import check_languages, installed_languages
 from docparse.errors import EngineUnavailable
 from docparse.settings import Settings
 from docparse.structure.typography import measure_lines
@@ -32,6 +32,7 @@ class TesseractEngine(ThreadedEngine):
         super().__init__(executor)
         self.tessdata = settings.tessdata_dir
         self.languages = settings.languages
+        self.installed: list[str] = []  # the models in tessdata, read once at load
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -43,8 +44,8 @@ class TesseractEngine(ThreadedEngine):
     def _load(self) -> None:
         # Tesseract's own OpenMP threads would fight our page workers for the cores.
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-        available = installed_languages(self.tessdata)
-        missing = [lang for lang in self.languages.split("+") if lang not in available]
+        self.installed = installed_languages(self.tessdata)
+        missing = [lang for lang in self.languages.split("+") if lang not in self.installed]
         if missing:
             raise EngineUnavailable(
                 f"Tesseract language data missing in {self.tessdata}: {', '.join(missing)} "
@@ -63,8 +64,9 @@ class TesseractEngine(ThreadedEngine):
         )
 
     def recognize_sync(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
-        # Checked again here: a name reaches Tesseract only when it is an installed model.
-        languages = validate_languages(options.languages or self.languages, self.tessdata)
+        # Checked again here: a name reaches Tesseract only when it is an installed model
+        # (against the list read at load: no folder listing per page).
+        languages = check_languages(options.languages or self.languages, self.installed)
         api = self._api(languages)
         gray = page.image.convert("L")
         api.SetVariable("thresholding_method", threshold_method(gray))
