@@ -84,41 +84,37 @@ class PdfFile:
 
     def _check(self, index: int) -> bool:
         """Whether the page loads and has a size a page can have (under the lock)."""
-        if index in self._good:
-            return True
-        if index not in self._broken:
-            try:
-                page = self._pdf[index]
-            except (pdfium.PdfiumError, IndexError, ValueError) as exc:
-                self._broken[index] = f"page {index + 1} cannot be loaded: {exc}"
-                return False
-            try:
-                width, height = page.get_size()
-                if not (
-                    MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS
-                    and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS
-                ):
-                    self._broken[index] = (
-                        f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
-                    )
-                    return False
-            finally:
-                page.close()
-            self._good.add(index)
-        return index in self._good
+        try:
+            with self._page(index):
+                return True
+        except CorruptDocument:
+            return False
 
     @contextmanager
     def _page(self, index: int) -> Iterator[pdfium.PdfPage]:
         """The loaded page, under the lock, closed afterwards; CorruptDocument when it
-        cannot be read."""
+        cannot be loaded or has an impossible size (checked on its first load, and
+        remembered either way)."""
         with PDFIUM_LOCK:
-            if not self._check(index):
+            if index in self._broken:
                 raise CorruptDocument(self._broken[index], page=index + 1)
             try:
                 page = self._pdf[index]
-            except pdfium.PdfiumError as exc:
-                raise CorruptDocument(f"page {index + 1} cannot be loaded: {exc}") from exc
+            except (pdfium.PdfiumError, IndexError, ValueError) as exc:
+                self._broken[index] = f"page {index + 1} cannot be loaded: {exc}"
+                raise CorruptDocument(self._broken[index], page=index + 1) from exc
             try:
+                if index not in self._good:
+                    width, height = page.get_size()
+                    if not (
+                        MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS
+                        and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS
+                    ):
+                        self._broken[index] = (
+                            f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
+                        )
+                        raise CorruptDocument(self._broken[index], page=index + 1)
+                    self._good.add(index)
                 yield page
             finally:
                 page.close()

@@ -3,6 +3,7 @@ through Pillow with its decompression-bomb guard on."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import warnings
 from dataclasses import dataclass
@@ -56,21 +57,18 @@ class ImageSource:
         self.kind = kind
         self._limits = limits
         self._lock = threading.Lock()
-        image: Image.Image | None = None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                image = Image.open(path)
-                self._check_pixels(image.size)
-                self.page_count = getattr(image, "n_frames", 1)
-        except BaseException as exc:
-            if image is not None:
-                image.close()  # a refused image leaves no file handle open
-            if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+        with contextlib.ExitStack() as on_failure:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", Image.DecompressionBombWarning)
+                    image = on_failure.enter_context(Image.open(path))
+                    self._check_pixels(image.size)
+                    self.page_count = getattr(image, "n_frames", 1)
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise LimitExceeded(f"image is too large: {exc}", limit="max_image_pixels") from exc
-            if isinstance(exc, UnidentifiedImageError | OSError | SyntaxError | ValueError):
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
                 raise CorruptDocument(f"the image is damaged or truncated: {exc}") from exc
-            raise
+            on_failure.pop_all()  # opened and within the limits: the source keeps it open
         self._image = image
 
     def _check_pixels(self, size: tuple[int, int]) -> None:
