@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -10,24 +9,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
-import pikepdf
 import pytest
-from PIL import Image
 
 from docparse.settings import Settings
-
-
-def encrypted_pdf(source: Path) -> bytes:
-    buffer = io.BytesIO()
-    with pikepdf.open(source) as pdf:
-        pdf.save(buffer, encryption=pikepdf.Encryption(owner="owner", user="secret", R=6))
-    return buffer.getvalue()
-
-
-def huge_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("1", (20000, 20000), 1).save(buffer, format="PNG")
-    return buffer.getvalue()
+from tests.fixtures.bad_files import encrypted, huge_png
 
 
 async def assert_still_serving(client: httpx.AsyncClient, docs: Path) -> None:
@@ -58,13 +43,13 @@ async def assert_still_serving(client: httpx.AsyncClient, docs: Path) -> None:
         ),
         (
             "secret.pdf",
-            lambda d: encrypted_pdf(d / "edgar.pdf"),
+            lambda d: encrypted((d / "edgar.pdf").read_bytes()),
             422,
             "password_protected",
             "password",
         ),
         ("empty.pdf", lambda d: b"", 422, "corrupt_document", "empty"),
-        ("huge.png", lambda d: huge_png(), 413, "limit_exceeded", "pixels"),
+        ("huge.png", lambda d: huge_png(20000), 413, "limit_exceeded", "pixels"),
         (
             "broken.png",
             lambda d: (d / "edgar.pdf").read_bytes()[:0] + b"\x89PNG\r\n\x1a\nxx",

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image
 from reportlab.pdfgen import canvas
 
 from docparse.errors import CorruptDocument, InputError, LimitExceeded, PasswordProtected
 from docparse.io.sources import Limits, PdfSource, open_source
+from tests.fixtures.bad_files import encrypted, huge_png
 
 LIMITS = Limits(max_pages=100, max_image_pixels=50_000_000)
 CONTENT = b"BT /F1 24 Tf 72 700 Td (Hello world) Tj ET"
@@ -163,19 +163,6 @@ def test_a_page_too_small_to_draw_is_corrupt_not_a_crash(tmp_path: Path) -> None
         source.close()
 
 
-def encrypted(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        pdf.save(out, encryption=pikepdf.Encryption(owner="o", user="u", R=6))
-    return out.getvalue()
-
-
-def huge_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("1", (10000, 10000), 1).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("name", "data", "error"),
     [
@@ -184,7 +171,7 @@ def huge_png() -> bytes:
         ("huge.pdf", with_mediabox(HUGE, pages=1), CorruptDocument),
         ("truncated.pdf", reportlab_pdf()[:400], CorruptDocument),
         ("secret.pdf", encrypted(reportlab_pdf()), PasswordProtected),
-        ("huge.png", huge_png(), LimitExceeded),
+        ("huge.png", huge_png(10000), LimitExceeded),
         ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, CorruptDocument),
     ],
 )
