@@ -77,7 +77,6 @@ async def layout_parsing(request: LayoutParsingRequest, state: StateDep) -> dict
     options = ConvertOptions(
         engine=settings.ocr_engine,
         vlm=request.vlm_options(),
-        spotting=request.promptLabel == "spotting",
         keep_images=bool(request.visualize),
         figures="imgs",
         orientation=request.useDocOrientationClassify is not False,

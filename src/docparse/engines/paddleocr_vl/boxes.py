@@ -20,7 +20,7 @@ VISUAL = frozenset({Label.image, Label.table, Label.seal, Label.chart})
 
 def overlap_small(a: BBox, b: BBox) -> float:
     """Intersection over the smaller area (PaddleX calculate_overlap_ratio, "small")."""
-    small = min(abs(a.width * a.height), abs(b.width * b.height))
+    small = min(a.area, b.area)
     return a.overlap_area(b) / small if small else 0.0
 
 

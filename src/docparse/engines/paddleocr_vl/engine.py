@@ -263,13 +263,9 @@ class PaddleOCRVLEngine:
         crop = image.crop(
             (int(box.bbox.x0), int(box.bbox.y0), int(box.bbox.x1 + 0.999), int(box.bbox.y1 + 0.999))
         )
-        # promptLabel applies to the whole page, i.e. only with layout detection off (the
-        # PaddleX route also sets `spotting` from it; /v1/convert sets no prompt_label).
-        whole_page = self._layout_mode(options) == "page"
+        # promptLabel applies to the whole page, i.e. only with layout detection off.
         from_label = options.vlm.get("prompt_label") == "spotting"
-        spotting = (options.spotting and (whole_page or not from_label)) or (
-            whole_page and from_label
-        )
+        spotting = options.spotting or (from_label and self._layout_mode(options) == "page")
         prompt = SPOTTING if spotting else PROMPTS.get(box.label, "OCR:")
         if spotting and max(crop.size) < SPOTTING_UPSCALE_BELOW:
             crop = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
