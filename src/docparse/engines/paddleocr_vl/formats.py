@@ -116,6 +116,13 @@ class SpottedLine:
     polygon: list[tuple[float, float]]  # four points in crop pixels
 
 
+def _quad(values: list[int], width: float, height: float) -> list[tuple[float, float]]:
+    """Four corners in crop pixels from eight LOC values on the 0..1000 grid."""
+    return [
+        (values[i] / LOC_GRID * width, values[i + 1] / LOC_GRID * height) for i in range(0, 8, 2)
+    ]
+
+
 def parse_spotting(text: str, width: float, height: float) -> list[SpottedLine]:
     """<|TEXT_START|>t<|TEXT_END|><|LOC_BEGIN|><|LOC_x|>…8 values…<|LOC_END|> runs, or when
     there are none, bare `text<|LOC_x|>…8 values` runs (PaddleX post_process_for_spotting)."""
@@ -126,11 +133,7 @@ def parse_spotting(text: str, width: float, height: float) -> list[SpottedLine]:
         values = [int(v) for v in SPOT_LOC.findall(block)]
         if len(values) < 8:
             continue
-        points = [
-            (values[i] / LOC_GRID * width, values[i + 1] / LOC_GRID * height)
-            for i in range(0, 8, 2)
-        ]
-        lines.append(SpottedLine(label.strip(), points))
+        lines.append(SpottedLine(label.strip(), _quad(values, width, height)))
     if lines:
         return lines
     # PaddleX's fallback: bare runs of text followed by eight LOC tokens.
@@ -139,11 +142,9 @@ def parse_spotting(text: str, width: float, height: float) -> list[SpottedLine]:
     for i in range(0, len(tokens) - 7, 8):
         group = tokens[i : i + 8]
         values = [int(m.group(1)) for m in group]
-        points = [
-            (values[k] / LOC_GRID * width, values[k + 1] / LOC_GRID * height)
-            for k in range(0, 8, 2)
-        ]
-        lines.append(SpottedLine(text[start : group[0].start()].strip(), points))
+        lines.append(
+            SpottedLine(text[start : group[0].start()].strip(), _quad(values, width, height))
+        )
         start = group[-1].end()
     return lines
 
