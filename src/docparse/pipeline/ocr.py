@@ -35,7 +35,7 @@ async def ocr_page(
     runtime: Engines, index: int, image: Image.Image, dpi: float, options: ConvertOptions, why: str
 ) -> Page:
     settings = runtime.settings
-    name = settings.ocr_engine if options.engine in ("auto", "textlayer") else options.engine
+    name = runtime.engine_for(options.engine)
     loop = asyncio.get_running_loop()
     threads = runtime.executor
     upright = orientation.Orientation()

@@ -19,8 +19,9 @@ from docparse.engines.paddleocr_vl import formats
 from docparse.engines.paddleocr_vl.boxes import filter_overlap_boxes
 from docparse.engines.paddleocr_vl.client import CircuitState, VLMClient, VLMConfig
 from docparse.errors import EngineUnavailable, RecognitionFailed
+from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
-from docparse.layout.tesseract import tesseract_layout
+from docparse.layout.registry import LayoutDetector, create_detector
 from docparse.settings import Settings
 from docparse.tables.model import Table
 
@@ -93,7 +94,7 @@ class PaddleOCRVLEngine:
         self._probed_at = 0.0
         self._layout: Any = None
         self._layout_error: str | None = None  # a configured layout model that won't load
-        self._cdla: Any = None
+        self._detectors: dict[str, LayoutDetector] = {}  # cdla, tesseract: made on first use
 
     def status(self) -> EngineStatus:
         detail: dict[str, Any] = {
@@ -198,16 +199,13 @@ class PaddleOCRVLEngine:
                     ),
                 )
             )
-        if mode == "cdla":
-            if self._cdla is None:
-                from docparse.layout.cdla import CDLALayout
-
-                self._cdla = CDLALayout()
-            boxes = await loop.run_in_executor(self._executor, self._cdla.detect, page.image)
-            return sorted(boxes, key=lambda b: (b.bbox.y0, b.bbox.x0)) or whole
-        boxes = await loop.run_in_executor(
-            self._executor, tesseract_layout, page.image, self.settings.tessdata_dir
-        )
+        kind = "cdla" if mode == "cdla" else "tesseract"
+        if kind not in self._detectors:
+            self._detectors[kind] = create_detector(kind, self.settings)
+        detector = self._detectors[kind]
+        boxes = await loop.run_in_executor(self._executor, detector.detect, page.image, MIN_SCORE)
+        if kind == "cdla":  # CDLA gives no reading order: top to bottom, left to right
+            boxes = sorted(boxes, key=lambda b: (b.bbox.y0, b.bbox.x0))
         return boxes or whole
 
     async def layout_only(self, page: PageImage) -> list[LayoutBox] | None:
