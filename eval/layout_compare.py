@@ -35,7 +35,8 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract on one thread, as CD
 from PIL import Image
 
 from docparse.document import BBox, Label
-from docparse.io.pdf import PdfFile, TextLayer
+from docparse.io.pdf import PdfFile
+from docparse.io.pdf_content import TextLayer
 from docparse.layout.cdla import CDLALayout
 from docparse.layout.tesseract import tesseract_layout
 from docparse.pipeline.text_layer import MAX_FIGURE_SHARE, MIN_FIGURE_PT, MIN_FIGURE_SHARE

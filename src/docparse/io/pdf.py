@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -16,34 +13,13 @@ from PIL import Image
 
 from docparse.document import BBox
 from docparse.errors import CorruptDocument, PasswordProtected
+from docparse.io.pdf_content import TextLayer, page_words, read_text_layer, unrotated
 
 PDFIUM_LOCK = threading.RLock()
 # A page's side in points: PDF's own limits are 3 to 14,400 units (200 inches).
 MIN_PAGE_POINTS = 1.0
 MAX_PAGE_POINTS = 14_400.0
 MAX_RENDER_PIXELS = 1_000_000_000  # a bitmap past this is no page anyone printed
-_BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "cmbx")
-
-
-@dataclass
-class TextLine:
-    text: str
-    bbox: BBox  # in points, origin top-left of the displayed (rotated) page
-    font_size: float  # em height of the line's first letter, in points
-    bold: bool = False
-    segments: int = 1  # runs PDFium split the line into at wide gaps (table columns)
-    column_starts: tuple[float, ...] = ()  # where runs start after a gap of an em or more
-
-
-@dataclass
-class TextLayer:
-    lines: list[TextLine]
-    char_count: int
-    image_coverage: float  # share of the page area covered by image objects (0..1+)
-    image_dpi: float | None  # resolution of the largest image, when there is one
-    hidden_text_share: float  # text objects invisible or under a page-sized image (0..1)
-    image_boxes: list[BBox] = field(default_factory=list)  # pictures, display coordinates
-    paths: int = 0  # vector path objects: table rules among them
 
 
 class PdfFile:
@@ -164,14 +140,14 @@ class PdfFile:
             except pdfium.PdfiumError as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
             try:
-                return _words(textpage.raw, *_unrotated(page))
+                return page_words(textpage.raw, *unrotated(page))
             finally:
                 textpage.close()
 
     def text_layer(self, index: int) -> TextLayer:
         with self._page(index) as page:
             try:
-                return _read_text_layer(page)
+                return read_text_layer(page)
             except (pdfium.PdfiumError, ValueError, OverflowError) as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
 
@@ -189,261 +165,3 @@ def _check_pixels(index: int, size: tuple[float, float], dpi: float) -> None:
             f"page {index + 1} cannot be rendered at {dpi:g} dpi ({size[0]:g} × {size[1]:g} pt)",
             page=index + 1,
         )
-
-
-def _unrotated(page: pdfium.PdfPage) -> tuple[float, float, int]:
-    """Width and height of the unrotated page that PDF coordinates live on, and /Rotate."""
-    rotation = page.get_rotation()
-    width, height = page.get_size()
-    if rotation in (90, 270):
-        width, height = height, width
-    return width, height, rotation
-
-
-def _read_text_layer(page: pdfium.PdfPage) -> TextLayer:
-    width, height, rotation = _unrotated(page)
-    textpage = page.get_textpage()
-    try:
-        lines = _lines(textpage, width, height, rotation)
-        char_count = sum(len(line.text.strip()) for line in lines)
-    finally:
-        textpage.close()
-    coverage, image_dpi, hidden, boxes, paths = _images(page, width, height, rotation)
-    return TextLayer(
-        lines=lines,
-        char_count=char_count,
-        image_coverage=coverage,
-        image_dpi=image_dpi,
-        hidden_text_share=hidden,
-        image_boxes=boxes,
-        paths=paths,
-    )
-
-
-def _to_display(
-    left: float, bottom: float, right: float, top: float, w: float, h: float, rotation: int
-) -> BBox:
-    """PDF user space (origin bottom-left, unrotated w×h) to top-left display coordinates
-    after the page's clockwise /Rotate."""
-    if rotation == 90:
-        return BBox(x0=bottom, y0=left, x1=top, y1=right)
-    if rotation == 180:
-        return BBox(x0=w - right, y0=bottom, x1=w - left, y1=top)
-    if rotation == 270:
-        return BBox(x0=h - top, y0=w - right, x1=h - bottom, y1=w - left)
-    return BBox(x0=left, y0=h - top, x1=right, y1=h - bottom)
-
-
-def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> list[TextLine]:
-    """Lines as PDFium breaks them, each with the union box of its visible characters."""
-    raw = textpage.raw
-    count = pdfium_c.FPDFText_CountChars(raw)
-    if count <= 0:
-        return []
-    # One call for all the text: a UTF-16 buffer aligned with char indices.
-    buffer = (pdfium_c.c_ushort * (count + 1))()
-    pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
-    units = list(buffer[:count])
-    left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
-    rect = pdfium_c.FS_RECTF()
-    count_rects, get_rect = pdfium_c.FPDFText_CountRects, pdfium_c.FPDFText_GetRect
-    lines: list[TextLine] = []
-    start = 0
-    for end in [*(i for i, u in enumerate(units) if u == 10), count]:
-        segment = units[start:end]
-        text = _decode(segment).translate(_UNPRINTABLE).strip()
-        if text:
-            # PDFium merges the character boxes of a range into a few rects, in C.
-            x0 = y0 = float("inf")
-            x1 = y1 = float("-inf")
-            segments = count_rects(raw, start, end - start)
-            runs = []
-            for r in range(segments):
-                if get_rect(raw, r, left, top, right, bottom):
-                    x0, x1 = min(x0, left.value), max(x1, right.value)
-                    y0, y1 = min(y0, bottom.value), max(y1, top.value)
-                    if segments > 1:
-                        runs.append(
-                            _to_display(
-                                left.value, bottom.value, right.value, top.value, w, h, rotation
-                            )
-                        )
-            if x0 < x1:
-                box = _to_display(x0, y0, x1, y1, w, h, rotation)
-                size, bold = _letter_style(raw, units, start, end, rect)
-                lines.append(
-                    TextLine(
-                        text=text,
-                        bbox=box,
-                        font_size=size,
-                        bold=bold,
-                        segments=max(1, segments),
-                        column_starts=_column_starts(runs),
-                    )
-                )
-        start = end + 1
-    return lines
-
-
-def _column_starts(runs: list[BBox]) -> tuple[float, ...]:
-    """Left edges of the runs that follow a gap of at least their height: a table's
-    next column, rarely a word space."""
-    runs = sorted(runs, key=lambda b: b.x0)
-    return tuple(
-        b.x0 for a, b in itertools.pairwise(runs) if b.x0 - a.x1 >= max(a.height, b.height, 1.0)
-    )
-
-
-def _letter_style(
-    raw: object, units: list[int], start: int, end: int, rect: pdfium_c.FS_RECTF
-) -> tuple[float, bool]:
-    """Text size and weight of a line from its first, middle and last letters (a
-    superscript at one end, a bold term in the middle must not decide): the loose box is
-    the font's em height whatever the text matrix says (GetFontSize reports 1.0 under a
-    scaled matrix)."""
-    letters = [i for i in range(start, end) if chr(units[i]).isalnum()]
-    if not letters:
-        return 0.0, False
-    sizes = []
-    for i in {letters[0], letters[len(letters) // 2], letters[-1]}:
-        if pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
-            size, width = abs(rect.top - rect.bottom), abs(rect.right - rect.left)
-            sizes.append(max(size, width) if size < 0.5 * width else size)
-    sizes.sort()
-    # Bold when most of the three are: a bold term inside a sentence is no bold line.
-    sampled = {letters[0], letters[len(letters) // 2], letters[-1]}
-    bold = sum(_is_bold(raw, i) for i in sampled) * 2 > len(sampled)
-    return (sizes[len(sizes) // 2] if sizes else 0.0), bold
-
-
-def _is_bold(raw: object, index: int) -> bool:
-    if pdfium_c.FPDFText_GetFontWeight(raw, index) >= 600:
-        return True
-    # Many Type 1 fonts report no weight; their names say it (CMBX10, Times-Bold).
-    buffer = pdfium_c.create_string_buffer(128)
-    flags = pdfium_c.c_int()
-    length = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, 128, flags)
-    name = buffer.value.decode("latin-1", "replace").lower() if length else ""
-    return any(mark in name for mark in _BOLD_NAMES)
-
-
-WORD_GAP_SHARE = 0.12  # of the char height: letters sit 0-0.05 apart, spaces 0.2+
-
-
-def _words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BBox]]:
-    left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
-    loose = pdfium_c.FS_RECTF()
-    words: list[tuple[str, BBox]] = []
-    text = ""
-    tight: tuple[float, float, float, float] | None = None
-    last: tuple[float, float, float, float] | None = None
-
-    def flush() -> None:
-        if tight is not None and text.strip():
-            words.append((text, _to_display(*tight, w, h, rotation)))
-
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        char = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
-        if char.isspace() or not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
-            flush()
-            text, tight, last = "", None, None
-            continue
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
-        box = (loose.left, loose.bottom, loose.right, loose.top)
-        if last is not None and _word_break(last, box):
-            flush()
-            text, tight = "", None
-        char_box = (left.value, bottom.value, right.value, top.value)
-        tight = (
-            char_box
-            if tight is None
-            else (
-                min(tight[0], char_box[0]),
-                min(tight[1], char_box[1]),
-                max(tight[2], char_box[2]),
-                max(tight[3], char_box[3]),
-            )
-        )
-        text += char
-        last = box
-    flush()
-    return words
-
-
-def _word_break(
-    prev: tuple[float, float, float, float], box: tuple[float, float, float, float]
-) -> bool:
-    """A new word: another line, a step back, or a gap wider than between letters."""
-    height = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
-    if box[3] < prev[1] or box[1] > prev[3] or box[2] < prev[0]:
-        return True
-    return box[0] - prev[2] > WORD_GAP_SHARE * height
-
-
-# Control characters some PDFs map glyphs to; 0x02 / U+FFFE is a hyphen PDFium found at a
-# line end it joined (the word is whole).
-_UNPRINTABLE = {**{c: None for c in range(32) if chr(c) not in "\t"}, 0x7F: None, 0xFFFE: None}
-
-
-def _decode(units: list[int]) -> str:
-    return bytes(b for u in units for b in (u & 0xFF, u >> 8)).decode("utf-16-le", "replace")
-
-
-def _objects(page: object, depth: int) -> list[object]:
-    """Raw handles of the page's objects, and of objects inside form XObjects."""
-    return _children(page, depth, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
-
-
-def _children(parent: object, depth: int, count: Any, get: Any) -> list[object]:
-    handles = []
-    for i in range(count(parent)):
-        handle = get(parent, i)
-        handles.append(handle)
-        if depth > 1 and pdfium_c.FPDFPageObj_GetType(handle) == pdfium_c.FPDF_PAGEOBJ_FORM:
-            handles += _children(
-                handle, depth - 1, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
-            )
-    return handles
-
-
-def _images(
-    page: pdfium.PdfPage, w: float, h: float, rotation: int
-) -> tuple[float, float | None, float, list[BBox], int]:
-    """Image coverage of the page, the largest image's resolution, the share of text
-    objects that cannot be seen (render mode 3, the usual OCR layer, or painted before an
-    image that covers most of the page), and each image's box on the displayed page."""
-    area = 0.0
-    boxes: list[BBox] = []
-    paths = 0
-    best_dpi: float | None = None
-    best_area = 0.0
-    texts = hidden = texts_before_best = 0
-    # Raw PDFium calls: pages with thousands of vector paths (ruled tables) would cost
-    # a Python wrapper object each through pypdfium2's iterator.
-    left, bottom, right, top = (pdfium_c.c_float() for _ in range(4))
-    for handle in _objects(page.raw, depth=2):
-        kind = pdfium_c.FPDFPageObj_GetType(handle)
-        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            texts += 1
-            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(handle)
-            hidden += mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            paths += 1
-        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            if not pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
-                continue
-            x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
-            obj_area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
-            area += obj_area
-            boxes.append(
-                _to_display(max(x0, 0), max(y0, 0), min(x1, w), min(y1, h), w, h, rotation)
-            )
-            if obj_area > best_area:
-                best_area = obj_area
-                px_w, px_h = pdfium_c.c_uint(), pdfium_c.c_uint()
-                pdfium_c.FPDFImageObj_GetImagePixelSize(handle, px_w, px_h)
-                best_dpi = px_w.value / max((x1 - x0) / 72, 1e-6)
-                texts_before_best = texts
-    if best_area >= 0.5 * w * h:
-        hidden = max(hidden, texts_before_best)
-    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0, boxes, paths

@@ -13,7 +13,8 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from docparse.document import BBox
 from docparse.errors import CorruptDocument, InvalidOptions, LimitExceeded
-from docparse.io.pdf import PdfFile, TextLayer
+from docparse.io.pdf import PdfFile
+from docparse.io.pdf_content import TextLayer
 from docparse.io.sniff import Kind, sniff
 
 DEFAULT_IMAGE_DPI = 200.0  # what to assume when an image does not say

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from docparse.io.pdf import TextLayer
+from docparse.io.pdf_content import TextLayer
 
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”„«»‘’()[]{}<>.,;:!?*•·-–—/"

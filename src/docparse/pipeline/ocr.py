@@ -13,7 +13,7 @@ from PIL import Image
 from docparse.document import Block, Page, PageStatus
 from docparse.engines.base import PageImage, RecognizeOptions
 from docparse.errors import EngineUnavailable
-from docparse.io.pdf import TextLayer
+from docparse.io.pdf_content import TextLayer
 from docparse.layout.apply import MIN_SCORE
 from docparse.pipeline import orientation
 from docparse.pipeline.options import ConvertOptions

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from docparse.document import Block, Label, Line, Page, PageStatus
 from docparse.engines.base import PageImage, SharedLayout
-from docparse.io.pdf import PdfFile, TextLayer
+from docparse.io.pdf import PdfFile
+from docparse.io.pdf_content import TextLayer
 from docparse.io.sources import PdfSource
 from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
