@@ -3,6 +3,7 @@ big or slow answers; its errors say nothing about internal hosts."""
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import threading
 import time
@@ -21,6 +22,17 @@ from tests.conftest import free_port
 
 BODY = b"%PDF-1.4 pretend document\n" * 40
 LIMIT = 1_000_000
+GZIPPED = gzip.compress(BODY)
+BOMB = gzip.compress(b"\0" * (50 * LIMIT))  # ~50 kB on the wire, 50 MB unpacked
+DOUBLE_BOMB = gzip.compress(BOMB)  # a few hundred bytes: gzip of gzip
+
+
+ENCODED = {
+    "/gzip": ("gzip", GZIPPED),
+    "/bomb": ("gzip", BOMB),
+    "/double-bomb": ("gzip, gzip", DOUBLE_BOMB),
+    "/brotli": ("br", b"\x8b\x00\x80not really brotli"),
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -66,6 +78,13 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.2)
             except OSError:
                 pass
+        elif url.path in ENCODED:  # sent compressed although the fetcher asks for none
+            encoding, body = ENCODED[url.path]
+            self.send_response(200)
+            self.send_header("Content-Encoding", encoding)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif url.path == "/missing":
             self._send(404, b"no")
         else:
@@ -308,3 +327,21 @@ def test_embedded_ipv4() -> None:
     for form in ("::ffff:127.0.0.1", "2002:7f00:1::", "64:ff9b::127.0.0.1", "::127.0.0.1"):
         assert embedded_ipv4(ipaddress.ip_address(form)) == loop
     assert embedded_ipv4(ipaddress.ip_address("2606:4700::1111")) is None
+
+
+async def test_a_compressed_body_is_unpacked_within_the_limit(server: Server) -> None:
+    assert await fetch(f"{server.base}/gzip", policy("127.0.0.1")) == BODY
+    # A gzip bomb is cut at the limit while it unpacks, not after.
+    with pytest.raises(LimitExceeded):
+        await fetch(f"{server.base}/bomb", policy("127.0.0.1"))
+
+
+@pytest.mark.parametrize("path", ["/double-bomb", "/brotli"])
+async def test_layered_or_unknown_encodings_are_refused(server: Server, path: str) -> None:
+    with pytest.raises(InvalidOptions, match="encod"):
+        await fetch(f"{server.base}{path}", policy("127.0.0.1"))
+
+
+async def test_a_malformed_international_host_name_is_a_422() -> None:
+    with pytest.raises(InvalidOptions):
+        await fetch("http://xn--127-0.0.1:18199/", policy())
