@@ -59,6 +59,8 @@ TWO_CYCLE = tree(
     b"<< /Type /Pages /Kids [6 0 R] /Count 1 >>",
     o6=b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>",
 )
+# A tree with no pages at all: PDFium loads the file, then pypdfium2 refuses it.
+ZERO_PAGES = tree(b"<< /Type /Pages /Kids [] /Count 0 >>")
 # A good page, then the tree again (a cycle) where page 2 should be.
 GOOD_THEN_CYCLE = tree(b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>")
 # /Count claims three pages; there is one.
@@ -167,6 +169,7 @@ def test_a_page_too_small_to_draw_is_corrupt_not_a_crash(tmp_path: Path) -> None
     ("name", "data", "error"),
     [
         ("self.pdf", SELF_CYCLE, CorruptDocument),
+        ("zero.pdf", ZERO_PAGES, CorruptDocument),
         ("two.pdf", TWO_CYCLE, CorruptDocument),
         ("huge.pdf", with_mediabox(HUGE, pages=1), CorruptDocument),
         ("truncated.pdf", reportlab_pdf()[:400], CorruptDocument),

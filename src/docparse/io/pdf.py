@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -33,14 +34,7 @@ class PdfFile:
         self._broken: dict[int, str] = {}  # page index -> why it cannot be read
         self._good: set[int] = set()
         with PDFIUM_LOCK:
-            try:
-                self._pdf = pdfium.PdfDocument(str(path), password=password)
-            except pdfium.PdfiumError as exc:
-                if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
-                    raise PasswordProtected("the PDF is password-protected") from exc
-                raise CorruptDocument(f"the PDF is damaged or truncated: {exc}") from exc
-            except (OSError, ValueError) as exc:
-                raise CorruptDocument(f"the PDF cannot be opened: {exc}") from exc
+            self._pdf = pdfium.PdfDocument(_load(path, password))
             try:
                 self.page_count = len(self._pdf)
                 # Stops at the first good page: one page load for a sound PDF.
@@ -150,6 +144,29 @@ class PdfFile:
                 return read_text_layer(page)
             except (pdfium.PdfiumError, ValueError, OverflowError) as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
+
+
+def _load(path: Path, password: str | None) -> Any:
+    """PDFium's document handle. Loaded here rather than by pypdfium2, which refuses a
+    document with no pages without closing it (one file handle kept per such request)."""
+    try:
+        name = (str(path.resolve()) + "\0").encode("utf-8")
+    except (OSError, ValueError, UnicodeError) as exc:
+        raise CorruptDocument(f"the PDF cannot be opened: {exc}") from exc
+    secret = (password + "\0").encode("utf-8") if password is not None else None
+    raw = pdfium_c.FPDF_LoadDocument(name, secret)
+    if pdfium_c.FPDF_GetPageCount(raw) >= 1:
+        return raw
+    error = pdfium_c.FPDF_GetLastError()
+    if raw:
+        pdfium_c.FPDF_CloseDocument(raw)
+    if error == pdfium_c.FPDF_ERR_PASSWORD:
+        raise PasswordProtected("the PDF is password-protected")
+    reason = {
+        pdfium_c.FPDF_ERR_FILE: "the file cannot be read",
+        pdfium_c.FPDF_ERR_FORMAT: ("not a PDF or damaged"),
+    }.get(error, "damaged, or no pages")
+    raise CorruptDocument(f"the PDF is damaged or truncated ({reason})")
 
 
 # PDFium's own errors, and what a page with absurd numbers makes of Pillow and ctypes.
