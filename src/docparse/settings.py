@@ -9,6 +9,10 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The longest side a page image may have: Tesseract keeps coordinates in 16 bits, and past
+# this its page layout aborts the whole process (an assert, not an exception).
+MAX_IMAGE_SIDE = 32_767
+
 TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -10,9 +11,22 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
+from PIL import Image
 
 from docparse.settings import Settings
 from tests.fixtures.bad_files import encrypted, huge_png
+
+
+def long_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (32768, 10)).save(buffer, format="PNG")  # dark: Tesseract's Sauvola
+    return buffer.getvalue()
+
+
+def half_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 300), 60).convert("RGB").save(buffer, format="JPEG")
+    return buffer.getvalue()[: len(buffer.getvalue()) // 2]
 
 
 async def assert_still_serving(client: httpx.AsyncClient, docs: Path) -> None:
@@ -50,6 +64,9 @@ async def assert_still_serving(client: httpx.AsyncClient, docs: Path) -> None:
         ),
         ("empty.pdf", lambda d: b"", 422, "corrupt_document", "empty"),
         ("huge.png", lambda d: huge_png(20000), 413, "limit_exceeded", "pixels"),
+        # Past Tesseract's 32,767-pixel side its page layout aborts the whole process.
+        ("long.png", lambda d: long_png(), 413, "limit_exceeded", "32,767"),
+        ("truncated.jpg", lambda d: half_jpeg(), 422, "corrupt_document", "truncated"),
         (
             "broken.png",
             lambda d: (d / "edgar.pdf").read_bytes()[:0] + b"\x89PNG\r\n\x1a\nxx",
@@ -73,6 +90,7 @@ async def test_bad_documents(
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["code"] == code
+    assert "req-" not in response.text and "/input" not in response.text  # no internal path
     assert words.lower() in error["message"].lower()
     assert "Traceback" not in response.text
     await assert_still_serving(client, docs)

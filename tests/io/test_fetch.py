@@ -105,6 +105,9 @@ class Server(ThreadingHTTPServer):
         self.hits: list[str] = []
         self.hosts: list[str | None] = []
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # the fetcher hangs up mid-body on purpose (limits): not worth a traceback
+
     @property
     def port(self) -> int:
         return int(self.server_address[1])

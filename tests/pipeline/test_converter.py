@@ -180,3 +180,43 @@ async def test_a_bold_term_inside_a_line_does_not_break_its_paragraph(
     markdown = to_markdown(result.document)
     assert "This example has been chosen carefully to illustrate how mathematical" in markdown
     assert "## 1-Cube into a 2-Cube" in markdown  # a whole bold line is still a heading
+
+
+def big_blank_pdf(tmp_path: Path, width_pt: float, height_pt: float) -> Path:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "big.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=(width_pt, height_pt))
+    sheet.drawString(36, height_pt / 2, "x")
+    sheet.save()
+    return path
+
+
+async def test_an_asked_dpi_still_keeps_the_page_within_the_pixel_limit(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # 2000 pt square at 150 dpi would be 4167² = 17 M pixels; the limit is 4 M.
+    limited = settings.model_copy(update={"max_image_pixels": 4_000_000})
+    engines = Engines(limited)
+    try:
+        result = await Converter(limited, engines).convert(
+            big_blank_pdf(tmp_path, 2000, 2000),
+            ConvertOptions(engine="tesseract", dpi=150, orientation=False),
+        )
+    finally:
+        await engines.aclose()
+    page = result.document.pages[0]
+    assert page.width * page.height <= 4_000_000
+
+
+async def test_a_long_thin_page_is_drawn_within_the_longest_side_ocr_takes(
+    converter: Converter, tmp_path: Path
+) -> None:
+    # 14,400 × 20 pt at 300 dpi would be 60,000 pixels long: Tesseract aborts past 32,767.
+    result = await converter.convert(
+        big_blank_pdf(tmp_path, 14_400, 20),
+        ConvertOptions(engine="tesseract", dpi=300, orientation=False),
+    )
+    page = result.document.pages[0]
+    assert page.status != PageStatus.failed
+    assert max(page.width, page.height) <= 32_767

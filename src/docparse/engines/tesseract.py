@@ -15,8 +15,8 @@ from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
 from docparse.engines.languages import check_languages, installed_languages
-from docparse.errors import EngineUnavailable
-from docparse.settings import Settings
+from docparse.errors import EngineUnavailable, RecognitionFailed
+from docparse.settings import MAX_IMAGE_SIDE, Settings
 from docparse.structure.typography import measure_lines
 
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
@@ -67,6 +67,11 @@ class TesseractEngine(ThreadedEngine):
         # Checked again here: a name reaches Tesseract only when it is an installed model
         # (against the list read at load: no folder listing per page).
         languages = check_languages(options.languages or self.languages, self.installed)
+        if max(page.image.size) > MAX_IMAGE_SIDE:  # past it Tesseract aborts the process
+            raise RecognitionFailed(
+                f"page {page.index + 1} is {page.image.width}×{page.image.height} pixels; "
+                f"Tesseract reads no side over {MAX_IMAGE_SIDE:,}"
+            )
         api = self._api(languages)
         gray = page.image.convert("L")
         api.SetVariable("thresholding_method", threshold_method(gray))

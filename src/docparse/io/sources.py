@@ -16,6 +16,7 @@ from docparse.errors import CorruptDocument, InvalidOptions, LimitExceeded
 from docparse.io.pdf import PdfFile
 from docparse.io.pdf_content import TextLayer
 from docparse.io.sniff import Kind, sniff
+from docparse.settings import MAX_IMAGE_SIDE
 
 DEFAULT_IMAGE_DPI = 200.0  # what to assume when an image does not say
 
@@ -68,11 +69,22 @@ class ImageSource:
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise LimitExceeded(f"image is too large: {exc}", limit="max_image_pixels") from exc
             except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-                raise CorruptDocument(f"the image is damaged or truncated: {exc}") from exc
+                # Pillow names the file it read: the upload's temp path is no one's business.
+                reason = (
+                    str(exc).replace(f"'{path}'", "the upload").replace(str(path), "the upload")
+                )
+                raise CorruptDocument(f"the image is damaged or truncated: {reason}") from exc
             on_failure.pop_all()  # opened and within the limits: the source keeps it open
         self._image = image
 
     def _check_pixels(self, size: tuple[int, int]) -> None:
+        if max(size) > MAX_IMAGE_SIDE:
+            raise LimitExceeded(
+                f"image is {size[0]}×{size[1]} pixels; no side may be over "
+                f"{MAX_IMAGE_SIDE:,} pixels",
+                limit="max_image_side",
+                value=max(size),
+            )
         pixels = size[0] * size[1]
         if pixels > self._limits.max_image_pixels:
             raise LimitExceeded(

@@ -16,7 +16,7 @@ from docparse.errors import ConversionFailed, CorruptDocument, InvalidOptions, R
 from docparse.io.sources import Limits, PdfSource, Source, open_source, select_pages
 from docparse.pipeline.figures import FIGURE_LABELS, crop_figures
 from docparse.pipeline.layer_quality import assess
-from docparse.pipeline.ocr import choose_dpi, ocr_page
+from docparse.pipeline.ocr import choose_dpi, ocr_page, render_dpi
 from docparse.pipeline.options import ROUTES, Conversion, ConvertOptions, ProgressCallback
 from docparse.pipeline.runtime import Engines
 from docparse.pipeline.text_layer import layout_boxes, pdf_tables, text_layer_page
@@ -44,18 +44,21 @@ class Converter:
         )
         started = time.perf_counter()
         source = await asyncio.to_thread(open_source, path, self.limits)
+        damaged: set[int] = set()  # pages that failed as damaged input, not by an engine
         try:
             indices = select_pages(options.pages, source.page_count, self.settings.max_pages)
             if options.engine in OCR_ENGINES:
                 await self.engines.get(options.engine).load()  # fail fast when unavailable
             opened = time.perf_counter()
-            pages = await self._pages(source, indices, options, progress)
+            pages = await self._pages(source, indices, options, progress, damaged)
         finally:
             source.close()
         mark_furniture_pages(pages)
         failed = [p for p in pages if p.status == PageStatus.failed]
         if failed and len(failed) == len(pages):
-            raise ConversionFailed(
+            # The input's fault (every page damaged) is a 422; an engine's is a 500.
+            error = CorruptDocument if all(p.index in damaged for p in failed) else ConversionFailed
+            raise error(
                 "no page could be read: "
                 + "; ".join(f"page {p.index + 1}: {p.error}" for p in failed[:5]),
                 pages=[{"page": p.index + 1, "error": p.error} for p in failed],
@@ -91,6 +94,7 @@ class Converter:
         indices: list[int],
         options: ConvertOptions,
         progress: ProgressCallback | None,
+        damaged: set[int],
     ) -> list[Page]:
         # Twice the workers in flight: the next pages render while others are read. A
         # remote engine is bounded by its own request limit, so keep more pages going.
@@ -103,7 +107,7 @@ class Converter:
         async def one(index: int) -> Page:
             nonlocal finished
             async with gate:
-                page = await self._page(source, index, options)
+                page = await self._page(source, index, options, damaged)
             finished += 1
             if progress:
                 progress(finished, len(indices))
@@ -111,7 +115,9 @@ class Converter:
 
         return list(await asyncio.gather(*(one(i) for i in indices)))
 
-    async def _page(self, source: Source, index: int, options: ConvertOptions) -> Page:
+    async def _page(
+        self, source: Source, index: int, options: ConvertOptions, damaged: set[int]
+    ) -> Page:
         try:
             if isinstance(source, PdfSource):
                 page = await self._pdf_page(source, index, options)
@@ -122,6 +128,8 @@ class Converter:
                 await crop_figures(self.engines, source, page, options.figures)
             return page
         except (RecognitionFailed, CorruptDocument) as exc:
+            if isinstance(exc, CorruptDocument):
+                damaged.add(index)
             return Page(index=index, width=1, height=1, status=PageStatus.failed, error=exc.message)
 
     async def _pdf_page(self, source: PdfSource, index: int, options: ConvertOptions) -> Page:
@@ -138,6 +146,10 @@ class Converter:
                 boxes = await layout_boxes(self.engines, source, index) if options.layout else None
                 return text_layer_page(index, layer, width, height, tables, boxes)
             reason = verdict.reason
-        dpi = options.dpi or choose_dpi(layer, width, height, self.settings)
+        dpi = (
+            render_dpi(options.dpi, width, height, self.settings)
+            if options.dpi
+            else choose_dpi(layer, width, height, self.settings)
+        )
         image = await pdfium(source.render, index, dpi)
         return await ocr_page(self.engines, index, image, dpi, options, reason)

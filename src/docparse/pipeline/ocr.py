@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import statistics
 
 from PIL import Image
@@ -18,7 +19,7 @@ from docparse.layout.apply import MIN_SCORE
 from docparse.pipeline import orientation
 from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
-from docparse.settings import Settings
+from docparse.settings import MAX_IMAGE_SIDE, Settings
 from docparse.structure.arrange import arrange
 from docparse.structure.headings import label_headings
 from docparse.structure.paragraphs import split_blocks
@@ -130,10 +131,15 @@ def choose_dpi(layer: TextLayer, width: float, height: float, settings: Settings
         line_pt = statistics.median(ln.font_size for ln in layer.lines)
         if line_pt > 0:
             dpi = TARGET_LINE_PX * 72 / line_pt
-    dpi = min(max(dpi, settings.min_dpi), settings.max_dpi)
-    # Never render past the pixel limit: a huge page gets fewer dots per inch.
-    max_dpi_for_pixels = 72 * (settings.max_image_pixels / max(width * height, 1.0)) ** 0.5
-    return float(round(min(dpi, max_dpi_for_pixels)))
+    return render_dpi(min(max(dpi, settings.min_dpi), settings.max_dpi), width, height, settings)
+
+
+def render_dpi(dpi: float, width: float, height: float, settings: Settings) -> float:
+    """`dpi` (chosen or asked for), lowered where the page's bitmap would pass the pixel
+    limit or the longest side an OCR engine takes: decided before anything is drawn."""
+    by_pixels = 72 * (settings.max_image_pixels / max(width * height, 1.0)) ** 0.5
+    by_side = 72 * MAX_IMAGE_SIDE / max(width, height, 1.0)
+    return float(min(round(dpi), math.floor(by_pixels), math.floor(by_side)))
 
 
 def page_languages(languages: str, found: orientation.Orientation) -> str:
