@@ -170,8 +170,6 @@ class Page(BaseModel):
     status: PageStatus = PageStatus.ok
     error: str | None = None
     blocks: list[Block] = Field(default_factory=list)
-    image: Any = Field(default=None, exclude=True, repr=False)  # pixels, in-process only
-    figures: dict[str, bytes] | None = Field(default=None, exclude=True, repr=False)
 
     def normalise_boxes(self) -> None:
         """Fill bbox_norm and order for every block (order = list position)."""

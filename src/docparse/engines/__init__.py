@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 from docparse.errors import EngineUnavailable, InvalidOptions
+from docparse.settings import VLM_ENGINE
 
 if TYPE_CHECKING:
     from docparse.engines.base import Engine
@@ -17,7 +18,7 @@ ENGINE_PATHS: dict[str, tuple[str, str]] = {
     # name: (module:class, the pip package that provides it)
     "tesseract": ("docparse.engines.tesseract:TesseractEngine", "tesserocr"),
     "ppocr": ("docparse.engines.ppocr:PPOCREngine", "rapidocr onnxruntime"),
-    "paddleocr-vl": ("docparse.engines.paddleocr_vl.engine:PaddleOCRVLEngine", "httpx"),
+    VLM_ENGINE: ("docparse.engines.paddleocr_vl.engine:PaddleOCRVLEngine", "httpx"),
 }
 
 OCR_ENGINES = tuple(ENGINE_PATHS)

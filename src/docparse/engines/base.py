@@ -12,11 +12,13 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from docparse.document import Block
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.layout.boxes import LayoutBox
+from docparse.layout.ppdoclayout_post import MergeMode, Threshold, Unclip
+from docparse.settings import VLMLayout
 
 THREAD_CACHE_SIZE = 4  # model instances kept per worker thread and engine
 
@@ -44,10 +46,33 @@ class PageImage:
     dpi: float
 
 
+class VLMOptions(BaseModel):
+    """A request's options for the VLM route, as PaddleX's /layout-parsing takes them (in
+    camelCase there). None: the service's DOCPARSE_VLM_* settings, or PaddleX's default."""
+
+    model_config = ConfigDict(frozen=True)
+
+    layout: VLMLayout | None = None  # 'page': no layout detection, the page is one block
+    prompt_label: str | None = None  # the whole page's task ('ocr', 'table', ...) then
+    charts: bool | None = None  # read charts (as tables) and seals: off unless asked,
+    seals: bool | None = None  # as in PaddleOCR-VL 1.5/1.6's pipeline configs
+    layout_threshold: Threshold | None = None
+    layout_nms: bool | None = None
+    layout_unclip_ratio: Unclip | None = None
+    layout_merge_mode: MergeMode | None = None
+    layout_shape_mode: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    repetition_penalty: float | None = None
+    min_pixels: int | None = None
+    max_pixels: int | None = None
+    max_new_tokens: int | None = None
+
+
 class RecognizeOptions(BaseModel):
     languages: str | None = None  # Tesseract-style 'rus+eng'; None = the engine's default
     spotting: bool = False  # VLM: text lines with positions ('Spotting:')
-    vlm: dict[str, Any] = Field(default_factory=dict)  # per-request sampling overrides
+    vlm: VLMOptions = Field(default_factory=VLMOptions)
 
 
 class Engine(Protocol):
@@ -62,6 +87,10 @@ class Engine(Protocol):
     orders_blocks: bool
 
     def status(self) -> EngineStatus: ...
+
+    async def refresh(self) -> None:
+        """Bring status() up to date (a remote engine asks its server, at most every few
+        seconds); called by /health."""
 
     async def load(self) -> None: ...
 
@@ -125,6 +154,9 @@ class ThreadedEngine:
             raise RecognitionFailed(
                 f"{self.name} failed on page {page.index + 1}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    async def refresh(self) -> None:
+        """A local engine's status is always current."""
 
     async def close(self) -> None:
         """Nothing to release: models live in the executor's threads, which the pipeline

@@ -145,8 +145,8 @@ def page_result(
         "model_settings": {
             "use_doc_preprocessor": request.useDocOrientationClassify is not False,
             "use_layout_detection": request.useLayoutDetection is not False,
-            "use_chart_recognition": request.useChartRecognition is not False,
-            "use_seal_recognition": request.useSealRecognition is not False,
+            "use_chart_recognition": bool(request.useChartRecognition),
+            "use_seal_recognition": bool(request.useSealRecognition),
             "format_block_content": bool(request.formatBlockContent),
             "markdown_ignore_labels": request.markdownIgnoreLabels or PADDLEX_IGNORED_BY_DEFAULT,
         },

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import httpx
 
+from docparse.engines.paddleocr_vl.engine import PaddleOCRVLEngine
 from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
-from docparse.settings import Settings
+from docparse.settings import VLM_ENGINE, Settings, VLMSettings
 
 TARGET_RATIO = 0.9
 
@@ -68,16 +69,19 @@ async def measure(
     settings: Settings, path: Path, layout: str, pages: int
 ) -> tuple[int, int, float]:
     """Pages, VLM requests and seconds for one conversion (after a warm-up page)."""
-    engines = Engines(settings.model_copy(update={"vlm_layout": layout}))
+    vlm = settings.vlm.model_copy(update={"layout": layout})
+    engines = Engines(settings.model_copy(update={"vlm": vlm}))
     converter = Converter(engines.settings, engines)
     try:
-        await engines.preload(["tesseract", "paddleocr-vl"])
-        await converter.convert(path, ConvertOptions(engine="paddleocr-vl", pages="1"))
-        client = engines.get("paddleocr-vl").client  # type: ignore[attr-defined]
+        await engines.preload(["tesseract", VLM_ENGINE])
+        await converter.convert(path, ConvertOptions(engine=VLM_ENGINE, pages="1"))
+        engine = engines.get(VLM_ENGINE)
+        assert isinstance(engine, PaddleOCRVLEngine) and engine.client is not None
+        client = engine.client
         before = client.requests
         started = time.perf_counter()
         result = await converter.convert(
-            path, ConvertOptions(engine="paddleocr-vl", pages=f"1-{pages}")
+            path, ConvertOptions(engine=VLM_ENGINE, pages=f"1-{pages}")
         )
         seconds = time.perf_counter() - started
         return len(result.document.pages), client.requests - before, seconds
@@ -106,12 +110,12 @@ async def bench(pages: int, latency: float, capacity: int, workdir: Path) -> Non
         path = workdir / "document.pdf"
         path.write_bytes(make_document(pages))
         settings = Settings(
-            vlm_url=url,
+            vlm=VLMSettings(
+                url=url, max_concurrency=capacity * 2, pages_in_flight=max(32, capacity * 2)
+            ),
             output_dir=workdir / "out",
             temp_dir=workdir / "tmp",
             data_dir=workdir / "data",
-            vlm_max_concurrency=capacity * 2,
-            vlm_pages_in_flight=max(32, capacity * 2),
         )
         ideal = capacity / latency
         print(

@@ -95,19 +95,19 @@ class SupervisorConfig:
                 else [
                     "vllm",
                     "serve",
-                    model_location(settings.vlm_model, env),
+                    model_location(settings.vlm.model, env),
                     "--host",
                     vlm_host,
                     "--port",
                     str(vlm_port),
                     "--served-model-name",
-                    settings.vlm_model,
+                    settings.vlm.model,
                     *VLM_FLAGS,
                 ]
             )
             command += _words("DOCPARSE_VLM_EXTRA_ARGS", env.get("DOCPARSE_VLM_EXTRA_ARGS", ""))
         child_env = {"PYTHONUNBUFFERED": "1"}  # piped stdout is block-buffered otherwise
-        if vlm and not settings.vlm_url:
+        if vlm and not settings.vlm.url:
             # The API finds the server this supervisor runs; /health then tells its state.
             child_env["DOCPARSE_VLM_URL"] = f"http://127.0.0.1:{vlm_port}/v1"
         host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host

@@ -17,7 +17,13 @@ from docparse.io.sources import Limits, PdfSource, Source, open_source, select_p
 from docparse.pipeline.figures import FIGURE_LABELS, crop_figures
 from docparse.pipeline.layer_quality import assess
 from docparse.pipeline.ocr import choose_dpi, ocr_page, render_dpi
-from docparse.pipeline.options import ROUTES, Conversion, ConvertOptions, ProgressCallback
+from docparse.pipeline.options import (
+    ROUTES,
+    Conversion,
+    ConvertOptions,
+    PageRead,
+    ProgressCallback,
+)
 from docparse.pipeline.runtime import Engines
 from docparse.pipeline.text_layer import layout_boxes, pdf_tables, text_layer_page
 from docparse.settings import Settings
@@ -50,9 +56,10 @@ class Converter:
             if options.engine in OCR_ENGINES:
                 await self.engines.get(options.engine).load()  # fail fast when unavailable
             opened = time.perf_counter()
-            pages = await self._pages(source, indices, options, progress, damaged)
+            reads = await self._pages(source, indices, options, progress, damaged)
         finally:
             source.close()
+        pages = [r.page for r in reads]
         mark_furniture_pages(pages)
         failed = [p for p in pages if p.status == PageStatus.failed]
         if failed and len(failed) == len(pages):
@@ -73,10 +80,8 @@ class Converter:
             },
         )
         done = time.perf_counter()
-        images = {p.index: p.image for p in pages if p.image is not None and options.keep_images}
-        figures = {path: png for p in pages for path, png in (p.figures or {}).items()}
-        for page in pages:
-            page.image = page.figures = None
+        images = {r.page.index: r.image for r in reads if r.image and options.keep_images}
+        figures = {path: png for r in reads for path, png in r.figures.items()}
         return Conversion(
             document,
             {
@@ -95,16 +100,16 @@ class Converter:
         options: ConvertOptions,
         progress: ProgressCallback | None,
         damaged: set[int],
-    ) -> list[Page]:
+    ) -> list[PageRead]:
         # Twice the workers in flight: the next pages render while others are read. A
         # remote engine is bounded by its own request limit, so keep more pages going.
         remote = self.engines.get(self.engines.engine_for(options.engine)).remote
         gate = asyncio.Semaphore(
-            self.settings.vlm_pages_in_flight if remote else self.settings.workers * 2
+            self.settings.vlm.pages_in_flight if remote else self.settings.workers * 2
         )
         finished = 0
 
-        async def one(index: int) -> Page:
+        async def one(index: int) -> PageRead:
             nonlocal finished
             async with gate:
                 page = await self._page(source, index, options, damaged)
@@ -117,22 +122,27 @@ class Converter:
 
     async def _page(
         self, source: Source, index: int, options: ConvertOptions, damaged: set[int]
-    ) -> Page:
+    ) -> PageRead:
         try:
             if isinstance(source, PdfSource):
-                page = await self._pdf_page(source, index, options)
+                read = await self._pdf_page(source, index, options)
             else:
                 image, dpi = await asyncio.to_thread(source.image, index)
-                page = await ocr_page(self.engines, index, image, dpi, options, "image")
+                read = await ocr_page(self.engines, index, image, dpi, options, "image")
+            page = read.page
             if options.figures and any(b.label in FIGURE_LABELS for b in page.blocks):
-                await crop_figures(self.engines, source, page, options.figures)
-            return page
+                read.figures = await crop_figures(
+                    self.engines, source, page, read.image, options.figures
+                )
+            return read
         except (RecognitionFailed, CorruptDocument) as exc:
             if isinstance(exc, CorruptDocument):
                 damaged.add(index)
-            return Page(index=index, width=1, height=1, status=PageStatus.failed, error=exc.message)
+            return PageRead(
+                Page(index=index, width=1, height=1, status=PageStatus.failed, error=exc.message)
+            )
 
-    async def _pdf_page(self, source: PdfSource, index: int, options: ConvertOptions) -> Page:
+    async def _pdf_page(self, source: PdfSource, index: int, options: ConvertOptions) -> PageRead:
         pdfium = functools.partial(
             asyncio.get_running_loop().run_in_executor, self.engines.pdf_executor
         )
@@ -144,7 +154,7 @@ class Converter:
             if verdict.use_layer or options.engine == "textlayer":
                 tables = await pdf_tables(self.engines, source, index, layer)
                 boxes = await layout_boxes(self.engines, source, index) if options.layout else None
-                return text_layer_page(index, layer, width, height, tables, boxes)
+                return PageRead(text_layer_page(index, layer, width, height, tables, boxes))
             reason = verdict.reason
         dpi = (
             render_dpi(options.dpi, width, height, self.settings)

@@ -22,21 +22,24 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-async def crop_figures(runtime: Engines, source: Source, page: Page, folder: str) -> None:
+async def crop_figures(
+    runtime: Engines, source: Source, page: Page, image: Image.Image | None, folder: str
+) -> dict[str, bytes]:
+    """PNGs of the page's pictures by relative path (each block's `image` names its own):
+    cut from the image OCR read, else drawn from the PDF."""
     loop = asyncio.get_running_loop()
-    page.figures = {}
+    figures = {}
     for block in page.blocks:
         if block.label not in FIGURE_LABELS:
             continue
-        if page.image is not None:
-            box = block.bbox.scaled(page.image.width / page.width)
-            crop = page.image.crop(
-                (int(box.x0), int(box.y0), int(box.x1 + 0.999), int(box.y1 + 0.999))
-            )
+        if image is not None:
+            box = block.bbox.scaled(image.width / page.width)
+            crop = image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999), int(box.y1 + 0.999)))
         else:
             assert isinstance(source, PdfSource)
             crop = await loop.run_in_executor(
                 runtime.pdf_executor, source.render_region, page.index, FIGURE_DPI, block.bbox
             )
         block.image = f"{folder}/{block.id}.png"
-        page.figures[block.image] = await asyncio.to_thread(png_bytes, crop)
+        figures[block.image] = await asyncio.to_thread(png_bytes, crop)
+    return figures

@@ -17,9 +17,9 @@ from docparse.errors import EngineUnavailable
 from docparse.io.pdf_content import TextLayer
 from docparse.layout.apply import MIN_SCORE
 from docparse.pipeline import orientation
-from docparse.pipeline.options import ConvertOptions
+from docparse.pipeline.options import ConvertOptions, PageRead
 from docparse.pipeline.runtime import Engines
-from docparse.settings import MAX_IMAGE_SIDE, Settings
+from docparse.settings import MAX_IMAGE_SIDE, VLM_ENGINE, Settings
 from docparse.structure.arrange import arrange
 from docparse.structure.headings import label_headings
 from docparse.structure.paragraphs import split_blocks
@@ -34,7 +34,7 @@ CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk",
 
 async def ocr_page(
     runtime: Engines, index: int, image: Image.Image, dpi: float, options: ConvertOptions, why: str
-) -> Page:
+) -> PageRead:
     settings = runtime.settings
     name = runtime.engine_for(options.engine)
     loop = asyncio.get_running_loop()
@@ -48,7 +48,7 @@ async def ocr_page(
         image = await loop.run_in_executor(threads, orientation.apply, image, upright)
     languages = page_languages(options.languages or settings.languages, upright)
     request = RecognizeOptions(languages=languages, spotting=options.spotting, vlm=options.vlm)
-    layout = runtime.layout() if name != "paddleocr-vl" else None
+    layout = None if runtime.orders_blocks(name) else runtime.layout()
     # The layout model runs beside the OCR engine: cores left idle by OCR's serial
     # parts take it (a VLM page that falls back to the CPU runs it afterwards).
     laid_out = (
@@ -64,7 +64,7 @@ async def ocr_page(
         if laid_out is not None:
             laid_out.cancel()
         raise
-    if name != "paddleocr-vl":  # the VLM's layout stage gives its own order
+    if not runtime.orders_blocks(name):  # else its own layout stage gave blocks and order
         words = (
             line_words(blocks)
             if name == "tesseract"
@@ -99,10 +99,8 @@ async def ocr_page(
         status=PageStatus.ok if blocks else PageStatus.empty,
     )
     page.normalise_boxes()
-    if options.keep_images or options.figures:
-        page.image = image
     log.debug("page %d by %s (%s)", index + 1, name, why)
-    return page
+    return PageRead(page, image)
 
 
 async def recognize(
@@ -113,12 +111,12 @@ async def recognize(
     try:
         return name, await runtime.get(name).recognize(page, options), None
     except EngineUnavailable as exc:
-        if name != "paddleocr-vl" or runtime.settings.vlm_fallback != "cpu":
+        if name != VLM_ENGINE or runtime.settings.vlm.fallback != "cpu":
             raise
         cpu = runtime.settings.cpu_ocr_engine
         log.warning("page %d: %s; read by %s instead", page.index + 1, exc.message, cpu)
         blocks = await runtime.get(cpu).recognize(page, options)
-        return cpu, blocks, f"paddleocr-vl unavailable: {exc.message}"
+        return cpu, blocks, f"{name} unavailable: {exc.message}"
 
 
 def choose_dpi(layer: TextLayer, width: float, height: float, settings: Settings) -> float:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from PIL import Image
 from pydantic import BaseModel, Field
 
-from docparse.document import Document
+from docparse.document import Document, Page
 from docparse.engines import OCR_ENGINES
+from docparse.engines.base import VLMOptions
 
 ROUTES = ("auto", "textlayer", *OCR_ENGINES)
 
@@ -23,13 +23,23 @@ class ConvertOptions(BaseModel):
     pages: str | None = None
     dpi: int | None = None
     spotting: bool = False  # VLM: text lines with positions
-    vlm: dict[str, Any] = Field(default_factory=dict)  # VLM sampling overrides
+    vlm: VLMOptions = Field(default_factory=VLMOptions)  # the VLM route's options
     keep_images: bool = False  # return the upright page images of OCR pages
     figures: str | None = None  # crop figures to PNGs under this relative folder
     orientation: bool = True  # turn scans upright and straighten them before reading
     # Born-digital pages through the layout model too (pictures drawn as vectors,
     # captions, formulas, running heads), text still from the PDF: ~0.15 s a page more.
     layout: bool = False
+
+
+@dataclass
+class PageRead:
+    """A page as a route hands it back: the client-facing Page, and in-process scratch kept
+    out of the Document: the upright image OCR read, and the page's figure PNGs."""
+
+    page: Page
+    image: Image.Image | None = None  # None on the text-layer route
+    figures: dict[str, bytes] = field(default_factory=dict)  # relative path -> PNG
 
 
 @dataclass

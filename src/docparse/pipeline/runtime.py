@@ -4,6 +4,7 @@ background, closed at shutdown."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -42,6 +43,14 @@ class Engines:
                 self._errors[name] = exc.message
                 raise
         return self._engines[name]
+
+    def orders_blocks(self, name: str) -> bool:
+        """Whether the engine finds blocks and their order itself; an engine that cannot
+        be made (the VLM without a URL) does not: its pages fall back to the CPU route."""
+        try:
+            return self.get(name).orders_blocks
+        except EngineUnavailable:
+            return False
 
     def engine_for(self, route: str) -> str:
         """The OCR engine that reads a route's scanned pages: the configured one for the
@@ -82,6 +91,13 @@ class Engines:
             return EngineStatus(EngineState.failed, self._errors[name])
         engine = self._engines.get(name)
         return engine.status() if engine else EngineStatus(EngineState.not_loaded)
+
+    async def refresh(self, name: str) -> None:
+        """Bring an engine's status up to date for /health. Only engines this process uses
+        (made at start, or since): a report must not load models nobody asked for."""
+        if name in self._engines or name in self.settings.engines_to_load:
+            with contextlib.suppress(EngineUnavailable):  # status() reports why
+                await self.get(name).refresh()
 
     async def preload(self, names: list[str]) -> None:
         if names:  # start the OSD worker processes now rather than on the first page

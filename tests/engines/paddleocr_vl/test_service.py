@@ -12,6 +12,7 @@ import pytest
 from docparse.settings import Settings
 from docparse.testing.fake_vlm import FakeVLM
 from tests.fixtures.service import running
+from tests.fixtures.vlm import with_vlm
 
 
 async def convert(client: httpx.AsyncClient, path: Path, **data: str) -> httpx.Response:
@@ -103,7 +104,7 @@ async def test_server_down_falls_back_to_cpu_and_recovers(
 async def test_fallback_fail_makes_outage_an_error(
     vlm_settings: Settings, vlm: FakeVLM, docs: Path
 ) -> None:
-    async with running(vlm_settings.model_copy(update={"vlm_fallback": "fail"})) as http:
+    async with running(with_vlm(vlm_settings, fallback="fail")) as http:
         assert (await http.get("/health/ready")).status_code == 200
         vlm.down()
         response = await convert(http, docs / "edgar_image.pdf")
@@ -120,7 +121,7 @@ async def test_wrong_model_name_says_what_is_served(
     vlm_settings: Settings, vlm: FakeVLM, docs: Path
 ) -> None:
     vlm.served_models = ["PaddleOCR-VL-1.6-0.9B"]
-    async with running(vlm_settings.model_copy(update={"vlm_fallback": "fail"})) as http:
+    async with running(with_vlm(vlm_settings, fallback="fail")) as http:
         health = (await http.get("/health")).json()
         response = await convert(http, docs / "edgar_image.pdf")
     engine = health["engines"]["paddleocr-vl"]
@@ -154,7 +155,7 @@ async def test_spotting_gives_lines_with_boxes(
 
 
 async def test_cdla_layout_feeds_the_vlm(vlm_settings: Settings, vlm: FakeVLM, docs: Path) -> None:
-    async with running(vlm_settings.model_copy(update={"vlm_layout": "cdla"})) as http:
+    async with running(with_vlm(vlm_settings, layout="cdla")) as http:
         response = await convert(
             http, docs / "lots_of_sci_tables.pdf", engine="paddleocr-vl", pages="1"
         )

@@ -15,6 +15,7 @@ from docparse.settings import Settings
 from docparse.testing.fake_vlm import OCR, SPOTTING, FakeVLM, default_responder
 from tests.fixtures.onnx_models import layout_model
 from tests.fixtures.service import running
+from tests.fixtures.vlm import with_vlm
 
 
 def png(width: int, height: int) -> bytes:
@@ -25,7 +26,7 @@ def png(width: int, height: int) -> bytes:
 
 def with_boxes(settings: Settings, tmp_path: Path, boxes: list[list[float]]) -> Settings:
     path = layout_model(tmp_path / "pp-doclayoutv2.onnx", boxes)
-    return settings.model_copy(update={"layout_model_path": path, "vlm_layout": "model"})
+    return with_vlm(settings, layout="model").model_copy(update={"layout_model_path": path})
 
 
 async def test_a_refused_block_fails_alone(

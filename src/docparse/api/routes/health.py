@@ -24,7 +24,7 @@ from docparse.api.schemas.health import (
 from docparse.api.state import ServiceState
 from docparse.engines import OCR_ENGINES
 from docparse.engines.base import EngineState
-from docparse.settings import Settings
+from docparse.settings import VLM_ENGINE, Settings
 
 router = APIRouter(tags=["health"])
 
@@ -41,11 +41,10 @@ def _folder(path: Path) -> FolderReport:
 async def engine_report(state: ServiceState) -> dict[str, EngineReport]:
     report = {"textlayer": EngineReport(state=EngineState.ready)}
     for name in OCR_ENGINES:
-        if name == "paddleocr-vl":
-            if not state.settings.vlm_url:
-                report[name] = EngineReport(state="not_configured")
-                continue
-            await state.engines.get(name).probe()  # type: ignore[attr-defined]
+        if name == VLM_ENGINE and not state.settings.vlm.url:
+            report[name] = EngineReport(state="not_configured")
+            continue
+        await state.engines.refresh(name)
         status = state.engines.status(name)
         entry = EngineReport(state=status.state)
         if status.reason:
@@ -59,18 +58,17 @@ async def engine_report(state: ServiceState) -> dict[str, EngineReport]:
 def required_engines(settings: Settings) -> list[str]:
     """Engines that must be ready to serve: with the VLM and fallback 'cpu', the CPU engine
     is enough (pages go there while the server is down); with 'fail', the VLM itself."""
-    if settings.ocr_engine != "paddleocr-vl":
+    if settings.ocr_engine != VLM_ENGINE:
         return [settings.ocr_engine]
-    if settings.vlm_fallback == "cpu":
+    if settings.vlm.fallback == "cpu":
         return [settings.cpu_ocr_engine]
-    return ["paddleocr-vl"]
+    return [VLM_ENGINE]
 
 
 async def readiness(state: ServiceState) -> tuple[bool, list[str]]:
     problems = []
     for name in required_engines(state.settings):
-        if name == "paddleocr-vl":
-            await state.engines.get(name).probe()  # type: ignore[attr-defined]
+        await state.engines.refresh(name)
         status = state.engines.status(name)
         if status.state != EngineState.ready:
             problems.append(
@@ -122,7 +120,7 @@ async def health(state: StateDep) -> HealthResponse:
         problems=problems,
         version=__version__,
         # The seed service's fields, kept for existing probes and dashboards.
-        paddleocr=engines["paddleocr-vl"].state,
+        paddleocr=engines[VLM_ENGINE].state,
         s3_storage="not_configured",
         output_dir=str(settings.output_dir.resolve()),
         temp_dir=str(settings.temp_dir.resolve()),

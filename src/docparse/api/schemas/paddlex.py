@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from docparse.document import PageStatus
+from docparse.engines.base import VLMOptions
 
 
 class LayoutParsingRequest(BaseModel):
@@ -25,7 +26,7 @@ class LayoutParsingRequest(BaseModel):
     useOcrForImageBlock: bool | None = None
     layoutThreshold: float | dict[str, float] | None = None
     layoutNms: bool | None = None
-    layoutUnclipRatio: float | list[float] | dict[str, Any] | None = None
+    layoutUnclipRatio: float | tuple[float, float] | dict[str, Any] | None = None
     layoutMergeBboxesMode: str | dict[str, str] | None = None
     layoutShapeMode: Literal["rect", "quad", "poly", "auto"] = "auto"
     promptLabel: str | None = None
@@ -45,28 +46,25 @@ class LayoutParsingRequest(BaseModel):
     relevelTitles: bool = True
     visualize: bool | None = None
 
-    def vlm_options(self) -> dict[str, Any]:
-        chosen = {
-            "temperature": self.temperature,
-            "top_p": self.topP,
-            "layout_threshold": self.layoutThreshold,
-            "layout_nms": self.layoutNms,
-            "layout_unclip_ratio": tuple(self.layoutUnclipRatio)
-            if isinstance(self.layoutUnclipRatio, list)
-            else self.layoutUnclipRatio,
-            "layout_merge_mode": self.layoutMergeBboxesMode,
-            "layout_shape_mode": self.layoutShapeMode,
-            "repetition_penalty": self.repetitionPenalty,
-            "min_pixels": self.minPixels,
-            "max_pixels": self.maxPixels,
-            "max_new_tokens": self.maxNewTokens,
-            "prompt_label": self.promptLabel,
-            "charts": self.useChartRecognition is not False,
-            "seals": self.useSealRecognition is not False,
-        }
-        if self.useLayoutDetection is False:
-            chosen["layout"] = "page"
-        return {k: v for k, v in chosen.items() if v is not None}
+    def vlm_options(self) -> VLMOptions:
+        return VLMOptions(
+            layout="page" if self.useLayoutDetection is False else None,
+            prompt_label=self.promptLabel,
+            # As given: unset means the pipeline's default (off in PaddleOCR-VL 1.5/1.6).
+            charts=self.useChartRecognition,
+            seals=self.useSealRecognition,
+            layout_threshold=self.layoutThreshold,
+            layout_nms=self.layoutNms,
+            layout_unclip_ratio=self.layoutUnclipRatio,
+            layout_merge_mode=self.layoutMergeBboxesMode,
+            layout_shape_mode=self.layoutShapeMode,
+            temperature=self.temperature,
+            top_p=self.topP,
+            repetition_penalty=self.repetitionPenalty,
+            min_pixels=self.minPixels,
+            max_pixels=self.maxPixels,
+            max_new_tokens=self.maxNewTokens,
+        )
 
 
 # The answer: PaddleX serving's envelope around PaddleOCR-VL's result (export/paddlex.py

@@ -17,28 +17,11 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from docparse.engines.base import VLMOptions
 from docparse.errors import EngineUnavailable, RecognitionFailed
+from docparse.settings import VLMSettings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class VLMConfig:
-    base_url: str  # ends in /v1
-    model: str
-    api_key: str | None = None
-    timeout: float = 120.0
-    max_concurrency: int = 64
-    retries: int = 2
-    backoff: float = 0.5  # seconds, doubled per retry, with jitter
-    failure_threshold: int = 5  # consecutive failures that open the circuit
-    reset_after: float = 15.0  # seconds before a probe may close it again
-    temperature: float = 0.0
-    top_p: float | None = None
-    repetition_penalty: float | None = None
-    max_new_tokens: int = 4096
-    min_pixels: int = 112896
-    max_pixels: int = 1003520
 
 
 class CircuitState(StrEnum):
@@ -95,11 +78,14 @@ def image_data_url(image: Image.Image) -> str:
 
 
 class VLMClient:
-    def __init__(self, config: VLMConfig) -> None:
+    def __init__(self, config: VLMSettings) -> None:
+        if not config.url:
+            raise EngineUnavailable("the VLM client needs DOCPARSE_VLM_URL")
         self.config = config
+        self.base_url: str = config.url
         headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
         self._http = httpx.AsyncClient(
-            base_url=config.base_url.rstrip("/"),
+            base_url=self.base_url.rstrip("/"),
             headers=headers,
             timeout=httpx.Timeout(config.timeout, connect=min(10.0, config.timeout)),
             limits=httpx.Limits(
@@ -108,7 +94,7 @@ class VLMClient:
             ),
         )
         self._slots = asyncio.Semaphore(config.max_concurrency)
-        self.breaker = CircuitBreaker(config.failure_threshold, config.reset_after)
+        self.breaker = CircuitBreaker(config.failure_threshold, config.circuit_reset)
         self.in_flight = 0
         self.requests = 0  # answered completions, for health and benchmarks
 
@@ -131,17 +117,17 @@ class VLMClient:
         prompt: str,
         *,
         spotting: bool = False,
-        overrides: dict[str, Any] | None = None,
+        overrides: VLMOptions | None = None,
     ) -> str:
         """One block: the crop as a data URL, then the task prompt; the model's text."""
         if not self.breaker.allow():
             raise EngineUnavailable(
-                f"VLM server {self.config.base_url} is down "
-                f"({self.breaker.last_error}); retrying after {self.config.reset_after:g}s"
+                f"VLM server {self.base_url} is down "
+                f"({self.breaker.last_error}); retrying after {self.config.circuit_reset:g}s"
             )
         # JPEG + Base64 of a page-sized crop takes tens of ms: not on the event loop.
         url = await asyncio.to_thread(image_data_url, image)
-        body = self._body(url, prompt, spotting, overrides or {})
+        body = self._body(url, prompt, spotting, overrides or VLMOptions())
         async with self._slots:
             self.in_flight += 1
             try:
@@ -150,10 +136,11 @@ class VLMClient:
                 self.in_flight -= 1
 
     def _body(
-        self, image_url: str, prompt: str, spotting: bool, overrides: dict[str, Any]
+        self, image_url: str, prompt: str, spotting: bool, asked: VLMOptions
     ) -> dict[str, Any]:
         cfg = self.config
-        max_pixels = overrides.get("max_pixels") or (1605632 if spotting else cfg.max_pixels)
+        max_pixels = asked.max_pixels or (1605632 if spotting else cfg.max_pixels)
+        temperature = cfg.temperature if asked.temperature is None else asked.temperature
         body: dict[str, Any] = {
             "model": cfg.model,
             "messages": [
@@ -165,19 +152,21 @@ class VLMClient:
                     ],
                 }
             ],
-            "temperature": overrides.get("temperature", cfg.temperature),
-            "max_completion_tokens": overrides.get("max_new_tokens") or cfg.max_new_tokens,
+            "temperature": temperature,
+            "max_completion_tokens": asked.max_new_tokens or cfg.max_new_tokens,
             # vLLM's extra parameters travel as top-level keys of the JSON body.
             "skip_special_tokens": not spotting,  # spotting answers in special LOC tokens
             "mm_processor_kwargs": {
-                "min_pixels": overrides.get("min_pixels") or cfg.min_pixels,
+                "min_pixels": asked.min_pixels or cfg.min_pixels,
                 "max_pixels": max_pixels,
             },
         }
-        top_p = overrides.get("top_p", cfg.top_p)
+        top_p = cfg.top_p if asked.top_p is None else asked.top_p
         if top_p is not None:
             body["top_p"] = top_p
-        penalty = overrides.get("repetition_penalty", cfg.repetition_penalty)
+        penalty = (
+            cfg.repetition_penalty if asked.repetition_penalty is None else asked.repetition_penalty
+        )
         if penalty is not None:
             body["repetition_penalty"] = penalty
         return body

@@ -17,12 +17,12 @@ from docparse.document import BBox, Block, Label, Line
 from docparse.engines.base import EngineState, EngineStatus, PageImage, RecognizeOptions
 from docparse.engines.paddleocr_vl import formats
 from docparse.engines.paddleocr_vl.boxes import filter_overlap_boxes
-from docparse.engines.paddleocr_vl.client import CircuitState, VLMClient, VLMConfig
+from docparse.engines.paddleocr_vl.client import CircuitState, VLMClient
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
 from docparse.layout.registry import LayoutDetector, create_detector
-from docparse.settings import Settings
+from docparse.settings import VLM_ENGINE, Settings
 from docparse.tables.model import Table
 
 PROMPTS = {
@@ -60,33 +60,18 @@ class BlockFailed:
 
 
 class PaddleOCRVLEngine:
-    name = "paddleocr-vl"
+    name = VLM_ENGINE
     remote = True  # the pipeline keeps more pages in flight for a remote engine
     orders_blocks = True  # its layout stage gives blocks and their reading order
 
     def __init__(self, settings: Settings, executor: Executor) -> None:
-        if not settings.vlm_url:
+        if not settings.vlm.url:
             raise EngineUnavailable(
                 "engine 'paddleocr-vl' needs DOCPARSE_VLM_URL (e.g. http://127.0.0.1:8080/v1)"
             )
         self.settings = settings
         self._executor = executor
-        self.config = VLMConfig(
-            base_url=settings.vlm_url,
-            model=settings.vlm_model,
-            api_key=settings.vlm_api_key,
-            timeout=settings.vlm_timeout,
-            max_concurrency=settings.vlm_max_concurrency,
-            retries=settings.vlm_retries,
-            failure_threshold=settings.vlm_failure_threshold,
-            reset_after=settings.vlm_circuit_reset,
-            temperature=settings.vlm_temperature,
-            top_p=settings.vlm_top_p,
-            repetition_penalty=settings.vlm_repetition_penalty,
-            max_new_tokens=settings.vlm_max_new_tokens,
-            min_pixels=settings.vlm_min_pixels,
-            max_pixels=settings.vlm_max_pixels,
-        )
+        self.config = settings.vlm
         self.client: VLMClient | None = None
         self._state = EngineState.not_loaded
         self._reason: str | None = None
@@ -98,11 +83,11 @@ class PaddleOCRVLEngine:
 
     def status(self) -> EngineStatus:
         detail: dict[str, Any] = {
-            "url": self.config.base_url,
+            "url": self.config.url,
             "model": self.config.model,
             "served_models": self._models,
-            "layout": self.settings.vlm_layout,
-            "fallback": self.settings.vlm_fallback,
+            "layout": self.config.layout,
+            "fallback": self.config.fallback,
         }
         state, reason = self._state, self._reason
         if self._layout_error:
@@ -130,7 +115,7 @@ class PaddleOCRVLEngine:
         if not info.reachable:
             self._state, self._reason = (
                 EngineState.failed,
-                f"VLM server {self.config.base_url} unreachable: {info.error}",
+                f"VLM server {self.config.url} unreachable: {info.error}",
             )
         elif self.config.model not in info.models:
             self._state, self._reason = (
@@ -143,6 +128,9 @@ class PaddleOCRVLEngine:
         else:
             self._state, self._reason = EngineState.ready, None
             self._client().breaker.success()
+
+    async def refresh(self) -> None:
+        await self.probe()
 
     async def load(self) -> None:
         if self._state != EngineState.ready:
@@ -168,22 +156,21 @@ class PaddleOCRVLEngine:
             await self.client.close()
 
     def _layout_mode(self, options: RecognizeOptions) -> str:
-        return str(options.vlm.get("layout") or self.settings.vlm_layout)
+        return options.vlm.layout or self.config.layout
 
     def _wants(self, label: Label, options: RecognizeOptions) -> bool:
         """Charts and seals are read only when asked (PaddleOCR-VL 1.5/1.6 configs:
         use_chart_recognition and use_seal_recognition False), or when the whole page is
         read with that promptLabel; otherwise they stay pictures."""
-        key = {Label.chart: "charts", Label.seal: "seals"}.get(label)
-        if key is None:
+        if label not in (Label.chart, Label.seal):
             return True
-        if self._layout_mode(options) == "page" and options.vlm.get("prompt_label") == label:
+        if self._layout_mode(options) == "page" and options.vlm.prompt_label == label:
             return True
-        return bool(options.vlm.get(key, False))
+        return bool(options.vlm.charts if label == Label.chart else options.vlm.seals)
 
     async def layout(self, page: PageImage, options: RecognizeOptions) -> list[LayoutBox]:
         mode = self._layout_mode(options)
-        label = PROMPT_LABELS.get(options.vlm.get("prompt_label") or "ocr", Label.text)
+        label = PROMPT_LABELS.get(options.vlm.prompt_label or "ocr", Label.text)
         whole = [
             LayoutBox(label, 1.0, BBox(x0=0, y0=0, x1=page.image.width, y1=page.image.height), 0)
         ]
@@ -229,22 +216,25 @@ class PaddleOCRVLEngine:
             "threshold": PIPELINE_THRESHOLDS[self._layout.version],
             "merge_mode": PIPELINE_MERGE_MODES,
         }
-        for key, name in (
-            ("layout_threshold", "threshold"),
-            ("layout_nms", "nms"),
-            ("layout_unclip_ratio", "unclip_ratio"),
-            ("layout_merge_mode", "merge_mode"),
-            ("layout_shape_mode", "shape_mode"),
-        ):
-            if options.vlm.get(key) is not None:
-                chosen[name] = options.vlm[key]
+        asked = options.vlm
+        chosen.update(
+            (name, value)
+            for name, value in (
+                ("threshold", asked.layout_threshold),
+                ("nms", asked.layout_nms),
+                ("unclip_ratio", asked.layout_unclip_ratio),
+                ("merge_mode", asked.layout_merge_mode),
+                ("shape_mode", asked.layout_shape_mode),
+            )
+            if value is not None
+        )
         return chosen
 
     async def recognize(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
         if self._state != EngineState.ready:
             await self.load()
         boxes = filter_overlap_boxes(
-            await self.layout(page, options), options.vlm.get("layout_shape_mode") or "auto"
+            await self.layout(page, options), options.vlm.layout_shape_mode or "auto"
         )
         texts = await asyncio.gather(*(self._read(page.image, box, options) for box in boxes))
         blocks = [
@@ -262,7 +252,7 @@ class PaddleOCRVLEngine:
             (int(box.bbox.x0), int(box.bbox.y0), int(box.bbox.x1 + 0.999), int(box.bbox.y1 + 0.999))
         )
         # promptLabel applies to the whole page, i.e. only with layout detection off.
-        from_label = options.vlm.get("prompt_label") == "spotting"
+        from_label = options.vlm.prompt_label == "spotting"
         spotting = options.spotting or (from_label and self._layout_mode(options) == "page")
         prompt = SPOTTING if spotting else PROMPTS.get(box.label, "OCR:")
         if spotting and max(crop.size) < SPOTTING_UPSCALE_BELOW:

@@ -6,7 +6,7 @@ as long as the FakeVLM, so `down()` / `up()` can stop and restart the listener o
 while counters and knobs stay in place.
 
     with FakeVLM(latency=0.05, capacity=4) as vlm:
-        client = VLMClient(VLMConfig(base_url=vlm.base_url, model=vlm.served_models[0]))
+        client = VLMClient(VLMSettings(url=vlm.base_url, model=vlm.served_models[0]))
         ...
         assert vlm.prompt_counts["Table Recognition:"] == 1
 
