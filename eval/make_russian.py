@@ -203,8 +203,8 @@ def make_article(seed: int) -> Generated:
         if kind == "p":
             sentences += _sentences(text)
             columns[-1] += _sentences(text)
-    if len(pages) != 2:
-        raise RuntimeError(f"article {seed}: {len(pages)} pages, expected 2")
+    if len(pages) != 2 or not all(columns):  # a wide face can leave a column empty
+        raise RuntimeError(f"article {seed}: {len(pages)} pages, expected 2 with 4 columns")
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=1)
     for number, ops in enumerate(pages, first_page):

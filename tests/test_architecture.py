@@ -22,8 +22,9 @@ ALLOWED: dict[str, set[str]] = {
     "engines": BASE | {"layout", "structure", "tables"},
     "export": BASE | {"structure", "layout"},
     "pipeline": BASE | {"io", "engines", "layout", "structure", "tables"},
-    "api": BASE | {"io", "pipeline", "engines", "export"},
-    "ops": BASE | {"io", "pipeline", "engines", "layout", "structure", "tables", "export"},
+    "jobs": BASE | {"io", "pipeline", "export"},
+    "api": BASE | {"io", "pipeline", "engines", "export", "jobs"},
+    "ops": BASE | {"io", "pipeline", "engines", "layout", "structure", "tables", "export", "jobs"},
     "testing": set(),  # a leaf: the stand-in server knows nothing of docparse
 }
 TOP = {"cli", "__init__", "__main__"}  # the entry points may import anything

@@ -19,11 +19,28 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from docparse.api.app import create_app
+    from docparse.api.logs import configure_logging
     from docparse.settings import Settings
 
     settings = Settings()
     host, port = args.host or settings.host, args.port or settings.port
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level)
+    # The app warns when it listens beyond loopback without keys: it must see the real host.
+    settings = settings.model_copy(update={"host": host, "port": port})
+    configure_logging(settings.log_format, args.log_level)
+    # Our handler for uvicorn's loggers too (log_config=None), and our access line instead
+    # of uvicorn's, which writes the raw path and query.
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=args.log_level,
+        log_config=None,
+        access_log=False,
+        # SIGTERM: stop accepting, give requests in flight this long, cancel the rest (they
+        # answer 503, api/shutdown.py; the lifespan then closes engines and worker pools)
+        # and exit.
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+    )
     return 0
 
 

@@ -149,6 +149,11 @@ class Block(BaseModel):
     image: str | None = Field(default=None, description="a figure's crop, relative path")
     confidence: float | None = None
     source_engine: str = ""
+    error: str | None = Field(
+        default=None,
+        description="why the block has no text: the engine refused or gave up on its crop "
+        "(the VLM server's HTTP 400, no answer in time); the rest of the page was read",
+    )
 
 
 class PageStatus(StrEnum):

@@ -12,9 +12,28 @@
     │                             that cannot be fetched… (HTTP 422)
     ├── EngineError               an engine cannot do its work (HTTP 500)
     │   ├── EngineUnavailable     missing package, failed load, server down (HTTP 503)
-    │   └── RecognitionFailed     one page or block could not be read: that page fails;
-    │                             HTTP 500 only if it reaches a client
+    │   ├── RecognitionFailed     one page or block could not be read: that page fails;
+    │   │                         HTTP 500 only if it reaches a client
+    │   └── WorkerCrashed         a worker process died and the work failed again on a
+    │                             fresh pool (HTTP 503, with Retry-After)
     ├── ConversionFailed          no page of the document could be read (HTTP 500)
+    ├── Overloaded                the service's queue of pages is full (HTTP 429, with
+    │                             Retry-After)
+    ├── RequestTimeout            the conversion passed DOCPARSE_REQUEST_TIMEOUT (HTTP 504)
+    ├── ClientDisconnected        the client left; its conversion was cancelled (HTTP 499,
+    │                             which nobody receives)
+    ├── StorageFailed             the result store (output_dir or S3) refused or could not
+    │   │                         be reached: the reason, never a result lost silently
+    │   │                         (HTTP 502: the store upstream answered badly; not 503,
+    │   │                         which says "this service, try again")
+    │   └── ResultMissing         no such result in the store: never written, deleted or
+    │                             expired (HTTP 404)
+    ├── JobError                  the jobs API (jobs/)
+    │   ├── JobNotFound           no job with that id (HTTP 404)
+    │   ├── JobNotFinished        its result was asked for before it succeeded (HTTP 409)
+    │   ├── JobExpired            past DOCPARSE_JOB_TTL: its files are gone (HTTP 410)
+    │   └── JobQueueFull          DOCPARSE_MAX_QUEUED_JOBS are waiting (HTTP 429, with
+    │                             Retry-After)
     └── ConfigurationError        settings that cannot work together (refused at start;
                                   HTTP 500 if raised in a request)
 
@@ -72,8 +91,64 @@ class RecognitionFailed(EngineError):
     code = "recognition_failed"
 
 
+class WorkerCrashed(EngineError):
+    code = "worker_crashed"
+    retry_after = 5  # seconds: a new pool of workers starts in about one
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, retry_after=self.retry_after, **details)
+
+
 class ConversionFailed(DocparseError):
     code = "conversion_failed"
+
+
+class Overloaded(DocparseError):
+    code = "overloaded"
+
+    def __init__(self, message: str, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
+
+
+class RequestTimeout(DocparseError):
+    code = "request_timeout"
+
+
+class ClientDisconnected(DocparseError):
+    code = "client_disconnected"
+
+
+class StorageFailed(DocparseError):
+    code = "storage_failed"
+
+
+class ResultMissing(StorageFailed):
+    code = "result_missing"
+
+
+class JobError(DocparseError):
+    code = "job_error"
+
+
+class JobNotFound(JobError):
+    code = "job_not_found"
+
+
+class JobNotFinished(JobError):
+    code = "job_not_finished"
+
+
+class JobExpired(JobError):
+    code = "job_expired"
+
+
+class JobQueueFull(JobError):
+    code = "job_queue_full"
+
+    def __init__(self, message: str, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
 
 
 class ConfigurationError(DocparseError):

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The longest side a page image may have: Tesseract keeps coordinates in 16 bits, and past
@@ -44,7 +44,10 @@ class VLMSettings(BaseModel):
     url: str | None = Field(None, description="base URL ending in /v1")
     model: str = "PaddlePaddle/PaddleOCR-VL-1.6"
     api_key: str | None = None
-    timeout: float = Field(120.0, gt=0)
+    timeout: float = Field(
+        600.0, gt=0, description="read timeout: seconds one answer may take (PaddleX: 600)"
+    )
+    connect_timeout: float = Field(10.0, gt=0, description="seconds to open a connection")
     max_concurrency: int = Field(64, ge=1, description="block requests in flight")
     retries: int = Field(2, ge=0)
     backoff: float = Field(0.5, ge=0, description="seconds before a retry, doubled each time")
@@ -66,6 +69,9 @@ class VLMSettings(BaseModel):
         "or the whole page",
     )
     pages_in_flight: int = Field(32, ge=1, description="pages read at once on the VLM route")
+    render_dpi: float = Field(
+        144.0, ge=50, le=600, description="PDF pages for the VLM: PaddleX's raster (zoom 2)"
+    )
 
     @field_validator("url")
     @classmethod
@@ -75,6 +81,48 @@ class VLMSettings(BaseModel):
                 f"the VLM URL must be the OpenAI base URL ending in /v1, got {value!r}"
             )
         return value or None
+
+
+class S3Settings(BaseModel):
+    """Results in an S3-compatible store (DOCPARSE_STORAGE=s3) and s3:// input sources. Read
+    from `DOCPARSE_S3_<FIELD>` (DOCPARSE_S3_ENDPOINT_URL, DOCPARSE_S3_BUCKET, ...). Cloud.ru
+    Object Storage: endpoint https://s3.cloud.ru, region ru-central-1, access key
+    <tenant_id>:<key_id>; path-style addressing and SigV4 are the defaults."""
+
+    endpoint_url: str | None = Field(
+        None, description="e.g. https://s3.cloud.ru; unset: AWS's endpoint for the region"
+    )
+    bucket: str | None = Field(None, description="where results go (needed for storage s3)")
+    region: str = Field("us-east-1", description="SigV4 signing region (Cloud.ru: ru-central-1)")
+    access_key_id: str | None = Field(
+        None, description="Cloud.ru: <tenant_id>:<key_id>; unset: boto3's own credential chain"
+    )
+    secret_access_key: SecretStr | None = None
+    prefix: str = Field("docparse", description="results under {prefix}/{id}/ in the bucket")
+    addressing_style: Literal["path", "virtual"] = Field(
+        "path", description="path: https://host/bucket/key (Cloud.ru, MinIO, moto)"
+    )
+    connect_timeout: float = Field(5.0, gt=0, description="seconds to open a connection")
+    timeout: float = Field(60.0, gt=0, description="read timeout: seconds one answer may take")
+    retries: int = Field(2, ge=0, description="retries of a failed call (botocore standard)")
+    url_expires: int = Field(
+        3600, ge=1, le=604800, description="seconds a presigned result URL stays valid"
+    )
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint_shape(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"the S3 endpoint is a URL like https://s3.cloud.ru, got {value!r}")
+        return value or None
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_shape(cls, value: str) -> str:
+        value = value.strip("/")
+        if value and any(part in ("", ".", "..") for part in value.split("/")):
+            raise ValueError(f"s3 prefix must be a plain key path like 'docparse', got {value!r}")
+        return value
 
 
 class Settings(BaseSettings):
@@ -124,9 +172,71 @@ class Settings(BaseSettings):
         ge=1,
         description="pages recognised in parallel",
     )
+    # Admission control (pipeline/admission.py): a bounded amount of work for the service.
+    max_queued_pages: int | None = Field(
+        None,
+        ge=1,
+        description="pages of all requests admitted but not started; a request that would "
+        "pass it is refused with 429 (default 32 × workers)",
+    )
+    max_pixels_in_flight: int | None = Field(
+        None,
+        ge=1,
+        description="rendered page pixels held at once across requests; a page reserves "
+        "its render size before it renders (default 2 × max_image_pixels)",
+    )
+    request_timeout: float = Field(600.0, gt=0, description="seconds per conversion (504)")
+    page_timeout: float = Field(120.0, gt=0, description="seconds per page; that page fails")
     min_dpi: int = Field(150, ge=50)
     max_dpi: int = Field(300, le=600)
-    write_outputs: bool = Field(True, description="write document.md/json to output_dir")
+    write_outputs: bool = Field(
+        True, description="write document.md/json to the result store (output_dir or S3)"
+    )
+    # Where results go (export/storage.py): output_dir, or the bucket of the `s3` group
+    # (DOCPARSE_S3_ENDPOINT_URL, DOCPARSE_S3_BUCKET, ...), which s3:// sources use too.
+    storage: Literal["local", "s3"] = Field("local", description="result store: local or s3")
+    s3: S3Settings = Field(default_factory=S3Settings)
+    # Retention (export/retention.py): result folders under output_dir expire, swept by a
+    # task of the app's lifespan.
+    result_ttl: float = Field(
+        7 * 24 * 3600.0,
+        ge=0,
+        description="seconds a result folder under output_dir is kept; 0 keeps them forever",
+    )
+    cleanup_interval: float = Field(
+        600.0, gt=0, description="seconds between sweeps of expired results (one at start)"
+    )
+
+    # The server (cli.py serve, api/limits.py).
+    shutdown_timeout: int = Field(
+        30,
+        ge=0,
+        description="seconds requests in flight get to finish after SIGTERM; the rest are "
+        "then cancelled and the service exits",
+    )
+    upload_timeout: float = Field(
+        120.0, gt=0, description="seconds to receive a whole request body (408 past it)"
+    )
+
+    # Jobs (jobs/): POST /v1/jobs, kept in data_dir (SQLite) and run by workers in the
+    # service; swept for expiry every cleanup_interval.
+    job_workers: int = Field(1, ge=1, description="jobs converted at once by the service")
+    max_queued_jobs: int = Field(
+        100, ge=1, description="jobs waiting to start; past it POST /v1/jobs answers 429"
+    )
+    job_ttl: float = Field(
+        7 * 24 * 3600.0,
+        gt=0,
+        description="seconds a finished job's record, input and results are kept",
+    )
+    webhook_secret: SecretStr = Field(
+        SecretStr(""),
+        description="signs webhooks (HMAC-SHA256); a job with a callback_url needs it",
+    )
+    webhook_retries: int = Field(3, ge=0, description="retries of a webhook not answered 2xx")
+    webhook_backoff: float = Field(
+        2.0, ge=0, description="seconds before the first webhook retry, doubled each time"
+    )
 
     # Documents fetched from URLs (io/fetch.py): internal addresses are refused unless
     # allow-listed here.
@@ -135,6 +245,17 @@ class Settings(BaseSettings):
         "",
         description="trusted internal sources a URL may reach: comma-separated host names "
         "('.example.com' for every name under it) or CIDRs like 10.1.0.0/16",
+    )
+
+    # Access and observability (api/auth.py, api/metrics.py, api/logs.py).
+    api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="comma-separated API keys; when set, every route but the probes and "
+        "the API docs wants one (Authorization: Bearer <key> or X-API-Key)",
+    )
+    metrics_public: bool = Field(False, description="/metrics without a key when keys are set")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="service log lines: one JSON object each, or plain text"
     )
 
     @field_validator("fetch_allow")
@@ -172,6 +293,8 @@ class Settings(BaseSettings):
             raise ValueError(f"default_ocr_engine must be one of {(*CPU_ENGINES, VLM_ENGINE)}")
         if self.default_ocr_engine == VLM_ENGINE and not self.vlm.url:
             raise ValueError("default_ocr_engine paddleocr-vl needs DOCPARSE_VLM_URL")
+        if self.storage == "s3" and not self.s3.bucket:
+            raise ValueError("DOCPARSE_STORAGE=s3 needs DOCPARSE_S3_BUCKET")
         if "model" in (self.vlm.layout, self.cpu_layout) and not self.layout_model_path:
             raise ValueError("vlm_layout or cpu_layout 'model' needs DOCPARSE_LAYOUT_MODEL_PATH")
         return self
@@ -180,6 +303,19 @@ class Settings(BaseSettings):
     def engines_to_load(self) -> list[str]:
         extra = [VLM_ENGINE] if self.vlm.url else []
         return list(dict.fromkeys([*self.preload_engines, *extra]))
+
+    @property
+    def queued_pages_limit(self) -> int:
+        """max_queued_pages, or its default: 32 pages waiting per worker. At a slow 8 s an
+        OCR page per core that queue drains in ~4 minutes, well inside request_timeout, so
+        an admitted request can finish; text-layer pages drain it in a second."""
+        return self.max_queued_pages or 32 * self.workers
+
+    @property
+    def pixels_in_flight_limit(self) -> int:
+        """max_pixels_in_flight, or its default: two pages at the pixel limit (~1 GB of
+        page images with their copies), or ~20 A4 pages at 300 dpi."""
+        return self.max_pixels_in_flight or 2 * self.max_image_pixels
 
     @property
     def ocr_engine(self) -> str:

@@ -78,6 +78,9 @@ def test_every_route_documents_its_success_body(settings: Settings) -> None:
     app = create_app(settings)
     assert {r.path_format for r in api_routes(app)} == {
         "/v1/convert",
+        "/v1/jobs",
+        "/v1/jobs/{job_id}",
+        "/v1/jobs/{job_id}/result",
         "/layout-parsing",
         "/health",
         "/health/live",
@@ -142,7 +145,7 @@ def test_errors_are_documented_in_the_shapes_the_service_answers(settings: Setti
         return responses(path, method)[status]["content"]["application/json"]["schema"]
 
     convert = responses("/v1/convert", "post")
-    assert set(convert) == {"200", "413", "415", "422", "500", "503"}
+    assert set(convert) == {"200", "408", "413", "415", "422", "429", "500", "502", "503", "504"}
     assert all(schema("/v1/convert", "post", s) == error for s in convert if s != "200")
     assert convert["200"]["content"]["text/markdown"]["schema"] == {"type": "string"}
     # The document in the answer is the Document model itself, not a copy of its shape.
@@ -152,11 +155,13 @@ def test_errors_are_documented_in_the_shapes_the_service_answers(settings: Setti
     assert set(schemas["Document"]["properties"]) == {"pages", "metadata", "failed_pages"}
 
     parsing = responses("/layout-parsing", "post")
-    assert set(parsing) == {"200", "413", "415", "422", "500", "503"}
+    assert set(parsing) == {"200", "408", "413", "415", "422", "429", "500", "503", "504"}
     assert all(
-        schema("/layout-parsing", "post", s) == paddlex_error for s in ("415", "422", "500", "503")
+        schema("/layout-parsing", "post", s) == paddlex_error
+        for s in ("415", "422", "429", "500", "503", "504")
     )
     assert schema("/layout-parsing", "post", "413")["anyOf"] == [paddlex_error, error]
+    assert schema("/layout-parsing", "post", "408") == error  # the body guard's answer
 
     assert set(responses("/health/ready", "get")) == {"200", "503"}
     for path in ("/health", "/health/live", "/version"):

@@ -6,6 +6,7 @@ import base64
 import functools
 import http.server
 import io
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,19 +172,128 @@ async def test_orientation_classify_is_honoured(
     buffer = io.BytesIO()
     sideways.save(buffer, format="PNG")
     data = base64.b64encode(buffer.getvalue()).decode()
-    turned, kept = [
+    asked: list[dict[str, bool]] = [
+        {"useDocOrientationClassify": True},
+        {"useDocOrientationClassify": False},
+        {},  # PaddleOCR-VL 1.5/1.6: use_doc_preprocessor False
+        {"useDocUnwarping": True},  # the preprocessor's default classifies orientation
+    ]
+    results = [
         (
             await vlm_client.post(
                 "/layout-parsing",
-                json={
-                    "file": data,
-                    "fileType": 1,
-                    "useLayoutDetection": False,
-                    "useDocOrientationClassify": flag,
-                },
+                json={"file": data, "fileType": 1, "useLayoutDetection": False, **flags},
             )
-        ).json()["result"]["dataInfo"]
-        for flag in (True, False)
+        ).json()["result"]
+        for flags in asked
     ]
-    assert (turned["width"], turned["height"]) == (sideways.height, sideways.width)
-    assert (kept["width"], kept["height"]) == sideways.size
+    sizes = [(r["dataInfo"]["width"], r["dataInfo"]["height"]) for r in results]
+    upright = (sideways.height, sideways.width)
+    assert sizes == [upright, sideways.size, sideways.size, upright]
+    settings = [r["layoutParsingResults"][0]["prunedResult"]["model_settings"] for r in results]
+    assert [s["use_doc_preprocessor"] for s in settings] == [True, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "message"),
+    [
+        ({"temperature": -0.1}, "temperature", "`temperature` must be ≥ 0; got: -0.1"),
+        ({"topP": 0}, "topP", "`topP` must be > 0 and ≤ 1; got: 0"),
+        ({"topP": 1.5}, "topP", "`topP` must be > 0 and ≤ 1; got: 1.5"),
+        ({"repetitionPenalty": 0}, "repetitionPenalty", "`repetitionPenalty` must be > 0"),
+        ({"minPixels": 0}, "minPixels", "greater than 0"),
+        ({"maxPixels": -1}, "maxPixels", "greater than 0"),
+        (
+            {"minPixels": 2000000, "maxPixels": 1000000},
+            "body",
+            "`minPixels` (2000000) cannot be greater than `maxPixels` (1000000)",
+        ),
+        ({"maxNewTokens": 0}, "maxNewTokens", "greater than 0"),
+        ({"promptLabel": "summary"}, "promptLabel", "`promptLabel` must be one of: ocr,"),
+        ({"layoutThreshold": 1.5}, "layoutThreshold", "between 0 and 1 inclusive"),
+        ({"layoutThreshold": {"3": -1}}, "layoutThreshold", "value for key '3'"),
+        ({"layoutUnclipRatio": 0}, "layoutUnclipRatio", "must be numbers > 0"),
+        ({"layoutMergeBboxesMode": "widest"}, "layoutMergeBboxesMode", "large, small, union"),
+    ],
+)
+async def test_out_of_range_options_are_a_paddlex_422(
+    vlm_client: httpx.AsyncClient,
+    vlm: FakeVLM,
+    docs: Path,
+    options: dict[str, object],
+    field: str,
+    message: str,
+) -> None:
+    # PaddleX's InferRequest validators: refused before any page is read, not sent to
+    # vLLM to come back as a 400 for every block.
+    request = {"file": b64(docs / "edgar_image.pdf"), "fileType": 0, **options}
+    response = await vlm_client.post("/layout-parsing", json=request)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["errorCode"] == 422 and body["logId"]
+    assert set(body) == {"logId", "errorCode", "errorMsg"}
+    problems = json.loads(body["errorMsg"])
+    assert problems[0]["loc"].endswith(field)
+    assert message in problems[0]["msg"]
+    assert vlm.request_count == 0
+
+
+async def test_options_at_their_limits_are_accepted(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, tmp_path: Path
+) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 400), "white").save(buffer, format="PNG")
+    request = {
+        "file": base64.b64encode(buffer.getvalue()).decode(),
+        "fileType": 1,
+        "useLayoutDetection": False,
+        "temperature": 0,
+        "topP": 1,
+        "minPixels": 1000000,
+        "maxPixels": 1000000,
+        "layoutUnclipRatio": [1.0, 1.5],
+        "vlmExtraArgs": {"ocr_min_pixels": 1000},
+    }
+    response = await vlm_client.post("/layout-parsing", json=request)
+    assert response.status_code == 200, response.text
+    assert vlm.success_count == 1
+
+
+async def test_each_page_says_whether_it_was_read(
+    vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
+) -> None:
+    request = {"file": b64(docs / "edgar_image.pdf"), "fileType": 0}
+    page = (await vlm_client.post("/layout-parsing", json=request)).json()["result"]
+    first = page["layoutParsingResults"][0]
+    assert (first["pageStatus"], first["errorMsg"]) == ("ok", None)
+
+    vlm.fail_next(1, status=400)  # one block refused
+    body = (await vlm_client.post("/layout-parsing", json=request)).json()
+    assert (body["errorCode"], body["errorMsg"]) == (0, "Success")  # the request succeeded
+    first = body["result"]["layoutParsingResults"][0]
+    assert first["pageStatus"] == "partial"
+    assert first["errorMsg"].startswith("1 block(s) got no content: VLM server answered HTTP 400")
+    refused = [b for b in first["prunedResult"]["parsing_res_list"] if "block_error" in b]
+    assert len(refused) == 1 and refused[0]["block_content"] == ""
+
+    vlm.down()  # the CPU engine reads the page instead
+    first = (await vlm_client.post("/layout-parsing", json=request)).json()["result"][
+        "layoutParsingResults"
+    ][0]
+    assert first["pageStatus"] == "fallback"
+    assert "paddleocr-vl unavailable" in first["errorMsg"]
+    assert first["prunedResult"]["engine"] == "tesseract"
+    vlm.up()
+
+
+def test_a_failed_page_says_why() -> None:
+    from docparse.document import BBox, Block, Document, Page, PageStatus
+    from docparse.export.paddlex import page_status
+
+    failed = Page(index=0, width=1, height=1, status=PageStatus.failed, error="damaged page")
+    assert page_status(failed) == ("failed", "damaged page")
+    empty = Page(index=0, width=100, height=100, status=PageStatus.empty)
+    assert page_status(empty) == ("empty", None)
+    block = Block(id="b", bbox=BBox(x0=0, y0=0, x1=1, y1=1))
+    assert page_status(Page(index=0, width=100, height=100, blocks=[block])) == ("ok", None)
+    assert Document(pages=[failed]).failed_pages == [0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -112,18 +111,13 @@ def test_underline_and_lone_rules_are_no_table() -> None:
     assert find_tables(words, image, 300) == []
 
 
-def test_ruling_detection_speed_on_a4_at_300_dpi() -> None:
+def test_ruling_detection_finds_both_tables_on_a4_at_300_dpi() -> None:
+    # Its speed is a benchmark figure (`docparse bench`), not a timed test.
     a4 = Image.new("RGB", (2480, 3508), "white")
     a4.paste(ruled_table_page().image, (240, 400))
     a4.paste(ruled_table_page().image, (240, 1900))
     page = scanned(Drawn(a4, [], 300), angle=0.3, noise=8, blur=0.6)
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        regions = find_ruled_regions(page.image, 300)
-        timings.append(time.perf_counter() - start)
-    assert len(regions) == 2
-    assert min(timings) < 0.150, timings
+    assert len(find_ruled_regions(page.image, 300)) == 2
 
 
 # --- borderless tables ---------------------------------------------------------------

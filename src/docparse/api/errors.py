@@ -13,17 +13,28 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from docparse.api.metrics import note_rejection
 from docparse.errors import (
+    ClientDisconnected,
     ConfigurationError,
     ConversionFailed,
     CorruptDocument,
     DocparseError,
     EngineUnavailable,
     InputError,
+    JobExpired,
+    JobNotFinished,
+    JobNotFound,
+    JobQueueFull,
     LimitExceeded,
+    Overloaded,
     PasswordProtected,
     RecognitionFailed,
+    RequestTimeout,
+    ResultMissing,
+    StorageFailed,
     UnsupportedFormat,
+    WorkerCrashed,
 )
 
 log = logging.getLogger(__name__)
@@ -35,8 +46,20 @@ STATUS_BY_ERROR: dict[type[DocparseError], int] = {
     PasswordProtected: 422,
     InputError: 422,
     EngineUnavailable: 503,
+    WorkerCrashed: 503,
     RecognitionFailed: 500,
+    Overloaded: 429,
+    RequestTimeout: 504,
+    # nginx's "client closed request": logged and counted, never received.
+    ClientDisconnected: 499,
     ConversionFailed: 500,
+    # The result store (S3 or output_dir) failed: an upstream's bad answer.
+    StorageFailed: 502,
+    ResultMissing: 404,
+    JobNotFound: 404,
+    JobNotFinished: 409,
+    JobExpired: 410,
+    JobQueueFull: 429,
     ConfigurationError: 500,
     DocparseError: 500,
 }
@@ -53,9 +76,13 @@ def status_for(exc: DocparseError) -> int:
 PADDLEX_PATHS = frozenset({"/layout-parsing"})
 
 
-def _paddlex(request: Request, status: int, message: str) -> JSONResponse:
+def _paddlex(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
-        {"logId": str(uuid.uuid4()), "errorCode": status, "errorMsg": message}, status_code=status
+        {"logId": str(uuid.uuid4()), "errorCode": status, "errorMsg": message},
+        status_code=status,
+        headers=headers,
     )
 
 
@@ -69,11 +96,17 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 async def _docparse_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DocparseError)
     status = status_for(exc)
+    note_rejection(request, exc.code)  # counted as a rejection if the status is one
     if status >= 500:
         log.warning("%s %s failed: %s", request.method, request.url.path, exc.message)
+    # Overloaded, a crashed worker: when to try again.
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     if request.url.path in PADDLEX_PATHS:
-        return _paddlex(request, status, exc.message)
-    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+        return _paddlex(request, status, exc.message, headers)
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -100,6 +133,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # A body Starlette cannot parse (a multipart body without a boundary, over 1,000
+        # fields or files, a field over 1 MB): an invalid request, as a bad JSON body is.
+        return JSONResponse(
+            error_body("invalid_request", f"invalid request: {exc.detail}"), status_code=422
+        )
     return JSONResponse(
         error_body(f"http_{exc.status_code}", str(exc.detail)),
         status_code=exc.status_code,

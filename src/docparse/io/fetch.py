@@ -170,6 +170,35 @@ async def _fetch(url: httpx.URL, policy: FetchPolicy) -> bytes:
         raise InvalidOptions(f"the URL redirected more than {policy.max_redirects} times")
 
 
+async def check_url(url: str, policy: FetchPolicy) -> None:
+    """InvalidOptions unless `url` is an http(s) URL whose host the fetch rules let us
+    reach now (a callback URL, checked when it is given and again when it is used)."""
+    try:
+        await _resolve(_http_url(httpx.URL(url)), policy)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise InvalidOptions("the URL is not a valid http(s) URL") from exc
+    except FetchRefused as exc:
+        log.info("URL %s refused: %s", url.split("?")[0], exc)
+        raise InvalidOptions("the URL could not be reached") from None
+
+
+async def post(
+    url: str, policy: FetchPolicy, content: bytes, headers: dict[str, str]
+) -> httpx.Response:
+    """POST `content` to `url` under the fetch rules: every address of the host checked,
+    the connection pinned to them, no redirect followed, within the policy's time limit.
+    The response (body not read); FetchRefused or an httpx error when it cannot be sent."""
+    hop = await _resolve(_http_url(httpx.URL(url)), policy)
+    timeout = httpx.Timeout(policy.timeout, connect=policy.connect_timeout)
+    async with (
+        asyncio.timeout(policy.timeout),
+        httpx.AsyncClient(follow_redirects=False, timeout=timeout, trust_env=False) as client,
+    ):
+        response = await _open(client, hop, "POST", content, headers)
+        await response.aclose()
+        return response
+
+
 def _http_url(url: httpx.URL) -> httpx.URL:
     """The URL when it is http(s) with a host; its host is decoded here, so a malformed
     international name fails as a ValueError (IDNAError) before anything else reads it."""
@@ -265,15 +294,24 @@ def _internal(address: IPAddress) -> str | None:
     return next((f"a {name} address" for name, bad in checks if bad), None)
 
 
-async def _open(client: httpx.AsyncClient, hop: _Hop) -> httpx.Response:
-    """GET on the checked addresses in turn: the URL carries the IP, the Host header and
-    TLS the name."""
+async def _open(
+    client: httpx.AsyncClient,
+    hop: _Hop,
+    method: str = "GET",
+    content: bytes | None = None,
+    extra_headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """GET (or `method`) on the checked addresses in turn: the URL carries the IP, the Host
+    header and TLS the name."""
     headers = {"Host": hop.url.netloc.decode("ascii"), "Accept-Encoding": "identity"}
+    headers.update(extra_headers or {})
     extensions = {"sni_hostname": hop.host} if hop.url.scheme == "https" else {}
     last: Exception | None = None
     for address in hop.addresses:
         pinned = hop.url.copy_with(host=str(address))
-        request = client.build_request("GET", pinned, headers=headers, extensions=extensions)
+        request = client.build_request(
+            method, pinned, headers=headers, extensions=extensions, content=content
+        )
         try:
             return await client.send(request, stream=True)
         except httpx.ConnectError as exc:

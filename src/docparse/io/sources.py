@@ -1,5 +1,8 @@
 """Open a document on disk as pages: PDFs through PDFium, images (multi-page TIFF too)
-through Pillow with its decompression-bomb guard on."""
+through Pillow. An image's pixels are checked against DOCPARSE_MAX_IMAGE_PIXELS from its
+header, before anything is decoded; Pillow's own decompression-bomb guard (a warning past
+89,478,485 pixels, an error past twice that) stays on as a backstop above that limit, so
+the configured limit is the one that applies."""
 
 from __future__ import annotations
 
@@ -25,6 +28,16 @@ DEFAULT_IMAGE_DPI = 200.0  # what to assume when an image does not say
 class Limits:
     max_pages: int
     max_image_pixels: int
+
+
+def pillow_guard_above(limit: int) -> None:
+    """Raise Pillow's process-wide decompression-bomb guard to `limit` when it is below:
+    at its default (89,478,485 pixels) it refused images the configured limit allows.
+    Only ever raised, so services with different limits in one process each keep theirs
+    (each checks its own limit from the header first)."""
+    guard = Image.MAX_IMAGE_PIXELS
+    if guard is not None and guard < limit:
+        Image.MAX_IMAGE_PIXELS = limit
 
 
 class PdfSource:
@@ -59,6 +72,7 @@ class ImageSource:
         self.kind = kind
         self._limits = limits
         self._lock = threading.Lock()
+        pillow_guard_above(limits.max_image_pixels)
         with contextlib.ExitStack() as on_failure:
             try:
                 with warnings.catch_warnings():
@@ -67,7 +81,12 @@ class ImageSource:
                     self._check_pixels(image.size)
                     self.page_count = getattr(image, "n_frames", 1)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-                raise LimitExceeded(f"image is too large: {exc}", limit="max_image_pixels") from exc
+                # Only past the configured limit (the guard is above it): say that one.
+                raise LimitExceeded(
+                    f"image is over the limit of {limits.max_image_pixels:,} pixels per page "
+                    "(DOCPARSE_MAX_IMAGE_PIXELS)",
+                    limit="max_image_pixels",
+                ) from exc
             except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
                 # Pillow names the file it read: the upload's temp path is no one's business.
                 reason = (
@@ -89,10 +108,20 @@ class ImageSource:
         if pixels > self._limits.max_image_pixels:
             raise LimitExceeded(
                 f"image is {size[0]}×{size[1]} = {pixels:,} pixels; the limit is "
-                f"{self._limits.max_image_pixels:,} pixels per page",
+                f"{self._limits.max_image_pixels:,} pixels per page (DOCPARSE_MAX_IMAGE_PIXELS)",
                 limit="max_image_pixels",
                 value=pixels,
             )
+
+    def pixels(self, index: int) -> int:
+        """The page's pixel count from its header, nothing decoded (a frame that cannot
+        be read counts as the limit: `image` then says what is wrong)."""
+        try:
+            with self._lock:
+                frame = ImageSequence.Iterator(self._image)[index]
+                return int(frame.size[0] * frame.size[1])
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError):
+            return self._limits.max_image_pixels
 
     def image(self, index: int) -> tuple[Image.Image, float]:
         """The page as RGB pixels and the resolution the file states (or 200 dpi)."""
@@ -102,6 +131,12 @@ class ImageSource:
                 self._check_pixels(frame.size)
                 dpi = frame.info.get("dpi", (DEFAULT_IMAGE_DPI,))[0]
                 page = ImageOps.exif_transpose(frame).convert("RGB")
+        except Image.DecompressionBombError as exc:  # a frame past twice the limit
+            raise LimitExceeded(
+                f"page {index + 1} of the image is over the limit of "
+                f"{self._limits.max_image_pixels:,} pixels per page (DOCPARSE_MAX_IMAGE_PIXELS)",
+                limit="max_image_pixels",
+            ) from exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise CorruptDocument(
                 f"page {index + 1} of the image cannot be decoded: {exc}"
@@ -124,7 +159,8 @@ def open_source(path: Path, limits: Limits) -> Source:
 
 
 def select_pages(spec: str | None, page_count: int, max_pages: int) -> list[int]:
-    """0-based page indices from a 1-based range like '1-3,5,8-' (None: every page)."""
+    """0-based page indices from a 1-based range like '1-3,5,8-' (None: every page); a
+    range needs its first page ('-5' is refused, not read as 1-5)."""
     if page_count == 0:
         raise CorruptDocument("the document has no pages")
     if not spec or not spec.strip():
@@ -133,6 +169,12 @@ def select_pages(spec: str | None, page_count: int, max_pages: int) -> list[int]
         chosen: set[int] = set()
         for part in spec.replace(" ", "").split(","):
             first, dash, last = part.partition("-")
+            if dash and not first:
+                # '-5' is no page range: a negative number, or a range without its start.
+                raise InvalidOptions(
+                    f"page range {part!r} has no first page: use e.g. '1-5' (or '3-' for "
+                    "page 3 to the end)"
+                )
             try:
                 start = int(first) if first else 1
                 end = (int(last) if last else page_count) if dash else start

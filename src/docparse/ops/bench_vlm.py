@@ -22,7 +22,9 @@ from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
 from docparse.settings import VLM_ENGINE, Settings, VLMSettings
 
-TARGET_RATIO = 0.9
+# Of the ideal: block mode keeps the server full (>= 0.95); page mode pays each page's
+# render and JPEG encoding in front of its one request (>= 0.9).
+TARGET_RATIO = {"page": 0.9, "tesseract": 0.95}
 
 
 def make_document(pages: int) -> bytes:
@@ -68,21 +70,25 @@ async def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 async def measure(
     settings: Settings, path: Path, layout: str, pages: int
 ) -> tuple[int, int, float]:
-    """Pages, VLM requests and seconds for one conversion (after a warm-up page)."""
+    """Pages, VLM requests and seconds for one conversion (after a warm-up page), with
+    PaddleX's defaults for this route: no orientation pass (PaddleOCR-VL 1.5/1.6 have the
+    document preprocessor off; /layout-parsing does too unless asked). Tesseract's OSD
+    takes 0.5-1.3 s of a core a page, so with it a 2-core machine tops out near 2 pages
+    a second whatever the server could take: that is the CPU route's cost, not the
+    orchestration this measures."""
     vlm = settings.vlm.model_copy(update={"layout": layout})
     engines = Engines(settings.model_copy(update={"vlm": vlm}))
     converter = Converter(engines.settings, engines)
+    options = ConvertOptions(engine=VLM_ENGINE, orientation=False)
     try:
         await engines.preload(["tesseract", VLM_ENGINE])
-        await converter.convert(path, ConvertOptions(engine=VLM_ENGINE, pages="1"))
+        await converter.convert(path, options.model_copy(update={"pages": "1"}))
         engine = engines.get(VLM_ENGINE)
         assert isinstance(engine, PaddleOCRVLEngine) and engine.client is not None
         client = engine.client
         before = client.requests
         started = time.perf_counter()
-        result = await converter.convert(
-            path, ConvertOptions(engine=VLM_ENGINE, pages=f"1-{pages}")
-        )
+        result = await converter.convert(path, options.model_copy(update={"pages": f"1-{pages}"}))
         seconds = time.perf_counter() - started
         return len(result.document.pages), client.requests - before, seconds
     finally:
@@ -132,10 +138,10 @@ async def bench(pages: int, latency: float, capacity: int, workdir: Path) -> Non
                 f"s={seconds:<7.2f} pages/s={done / seconds:<6.2f} requests/s={rate:.2f}"
             )
             ratio = rate / ideal
-            verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
+            verdict = "ok" if ratio >= TARGET_RATIO[layout] else "MISSED"
             print(
                 f"ratio vlm {layout} requests/s ÷ ideal     {ratio:.3f}  "
-                f"target>={TARGET_RATIO}  {verdict}"
+                f"target>={TARGET_RATIO[layout]}  {verdict}"
             )
     finally:
         server.terminate()

@@ -1,17 +1,27 @@
 """`docparse eval`: documents converted to Markdown through the service's converter, the
-checks (`ops.checks`) run on them, and the pass rates reported per check type."""
+checks (`ops.checks`) run on them, and the pass rates reported per check type; beside
+them, per document, the same checks on two plain readings of the same pages, the guard
+against regressions: Tesseract alone (rus+eng, no structure work, at the resolution
+docparse read the page at) and, for PDFs with text, the PDF's own text layer."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docparse.ops.checks import CHECK_TYPES, Check, load_checks
+
+if TYPE_CHECKING:
+    from docparse.settings import Settings
 
 
 @dataclass
@@ -23,6 +33,17 @@ class Converted:
     markdown: dict[int | None, str] = field(default_factory=dict)
     failed: set[int] = field(default_factory=set)  # pages that could not be read
     error: str | None = None
+    dpi: dict[int, float] = field(default_factory=dict)  # OCR pages: the resolution read at
+
+    def add_page(self, number: int, markdown: str) -> None:
+        self.markdown[number] = markdown
+        self.markdown[None] = "\n\n".join(
+            self.markdown[k] for k in sorted(k for k in self.markdown if k is not None)
+        )
+
+
+BASELINE_LANGUAGES = "rus+eng"
+BASELINES = ("tesseract", "layer")
 
 
 async def convert_all(folder: Path, names: list[str], engine: str) -> dict[str, Converted]:
@@ -57,9 +78,136 @@ async def convert_all(folder: Path, names: list[str], engine: str) -> dict[str, 
                 )
                 if page.status == PageStatus.failed:
                     run.failed.add(page.index + 1)
+                elif page.route == "ocr":
+                    run.dpi[page.index + 1] = page.dpi
     finally:
         await engines.aclose()
     return runs
+
+
+def plain_readings(
+    folder: Path, runs: dict[str, Converted], workers: int | None = None
+) -> dict[str, dict[str, Converted]]:
+    """Per baseline, per document: Tesseract's plain text of every page (rus+eng, the page
+    drawn at the resolution docparse read it at, or would have: a born-digital page's
+    `choose_dpi`; an image as it is, at its stated resolution or 200 dpi), and a PDF's own
+    text layer (PDFium's text of each page in its stored order; only for PDFs with text)."""
+    from docparse.settings import Settings
+
+    settings = Settings()
+    out: dict[str, dict[str, Converted]] = {name: {} for name in BASELINES}
+    reader = _PlainTesseract(settings.tessdata_dir, workers or settings.workers)
+    try:
+        for name, run in runs.items():
+            if not run.error:
+                tesseract, layer = _plain_document(folder / name, run, reader, settings)
+                out["tesseract"][name] = tesseract
+                if layer is not None:
+                    out["layer"][name] = layer
+    finally:
+        reader.close()
+    return out
+
+
+def _plain_document(
+    path: Path, run: Converted, reader: _PlainTesseract, settings: Settings
+) -> tuple[Converted, Converted | None]:
+    """One document's plain Tesseract reading, and its text layer when it has one. Pages
+    are drawn here, one at a time (PDFium is not for threads), and read in the reader's
+    threads, a few at a time."""
+    from docparse.errors import DocparseError
+    from docparse.io.sources import Limits, PdfSource, open_source
+    from docparse.pipeline.ocr import choose_dpi
+
+    tesseract, layer = Converted(), Converted()
+    started = time.perf_counter()
+    try:
+        source = open_source(path, Limits(settings.max_pages, settings.max_image_pixels))
+    except (DocparseError, OSError) as exc:
+        return Converted(error=str(exc)), None
+    pending: deque[tuple[int, Future[str]]] = deque()
+    try:
+        if isinstance(source, PdfSource):
+            for number, text in enumerate(layer_texts(path), 1):
+                layer.add_page(number, text)
+        for index in range(source.page_count):
+            if isinstance(source, PdfSource):
+                width, height = source.page_size(index)
+                dpi = run.dpi.get(index + 1) or choose_dpi(
+                    source.text_layer(index), width, height, settings
+                )
+                image = source.render(index, dpi)
+            else:
+                image, stated = source.image(index)
+                dpi = run.dpi.get(index + 1) or stated
+            pending.append((index, reader.submit(image.convert("L"), dpi)))
+            while len(pending) > 2 * reader.threads or (pending and pending[0][1].done()):
+                done, future = pending.popleft()
+                tesseract.add_page(done + 1, future.result())
+        while pending:
+            done, future = pending.popleft()
+            tesseract.add_page(done + 1, future.result())
+    except (DocparseError, RuntimeError) as exc:
+        tesseract.error = str(exc)
+    finally:
+        source.close()
+    tesseract.pages = layer.pages = source.page_count
+    tesseract.seconds = time.perf_counter() - started
+    return tesseract, layer if any(t.strip() for t in layer.markdown.values()) else None
+
+
+def layer_texts(path: Path) -> list[str]:
+    """A PDF's own text, page by page, in the order it is stored (PDFium)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        texts = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        pdf.close()
+
+
+class _PlainTesseract:
+    """Tesseract in a few threads, one engine each: rus+eng, page segmentation left to
+    Tesseract, its plain text."""
+
+    def __init__(self, tessdata: str, threads: int) -> None:
+        self.tessdata = tessdata
+        self.threads = threads
+        self.pool = ThreadPoolExecutor(threads)
+        self.local = threading.local()
+        self.apis: list[Any] = []
+        self.lock = threading.Lock()
+
+    def submit(self, image: Any, dpi: float) -> Future[str]:
+        return self.pool.submit(self._read, image, dpi)
+
+    def _read(self, image: Any, dpi: float) -> str:
+        from tesserocr import PyTessBaseAPI
+
+        api = getattr(self.local, "api", None)
+        if api is None:
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+            api = self.local.api = PyTessBaseAPI(
+                path=self.tessdata.rstrip("/") + "/", lang=BASELINE_LANGUAGES
+            )
+            with self.lock:
+                self.apis.append(api)
+        api.SetImage(image)
+        api.SetSourceResolution(round(dpi))
+        return str(api.GetUTF8Text() or "").strip()
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        for api in self.apis:
+            api.End()
 
 
 def run_checks(checks: list[Check], runs: dict[str, Converted]) -> list[dict[str, Any]]:
@@ -96,13 +244,53 @@ def _rate(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def compare(
+    checks: list[Check], records: list[dict[str, Any]], plain: dict[str, dict[str, Converted]]
+) -> None:
+    """Each docparse record gets each baseline's result on the same check beside its own:
+    True or False, or None where the baseline did not read the document (a layer on a
+    scan or an image)."""
+    for baseline, runs in plain.items():
+        passed = {
+            r["id"]: r["passed"] for r in run_checks([c for c in checks if c.pdf in runs], runs)
+        }
+        for record in records:
+            record[baseline] = passed.get(record["id"])
+
+
+def _count(results: list[bool]) -> dict[str, Any]:
+    return {
+        "passed": sum(results),
+        "total": len(results),
+        "rate": round(sum(results) / len(results), 4) if results else 0.0,
+    }
+
+
 def summarize(
     records: list[dict[str, Any]], runs: dict[str, Converted], engine: str
 ) -> dict[str, Any]:
-    """Pass rates per check type, per document and overall, and the time per page."""
+    """Pass rates per check type, per document and overall, and the time per page; with
+    baselines (`compare`), theirs per document and overall, on the same checks, and the
+    documents where docparse passes fewer checks than a baseline."""
     from docparse import __version__
 
     pages, seconds = sum(r.pages for r in runs.values()), sum(r.seconds for r in runs.values())
+    baselines = [b for b in BASELINES if any(r.get(b) is not None for r in records)]
+    documents: dict[str, dict[str, Any]] = {}
+    for name, run in runs.items():
+        mine = [r for r in records if r["pdf"] == name]
+        doc = documents[name] = {
+            **_rate(mine),
+            "pages": run.pages,
+            "seconds": round(run.seconds, 2),
+            "error": run.error,
+        }
+        for baseline in baselines:
+            theirs = [r[baseline] for r in mine if r.get(baseline) is not None]
+            doc[baseline] = _count(theirs) if theirs else None
+        doc["worse_than"] = [
+            b for b in baselines if doc[b] is not None and doc["passed"] < doc[b]["passed"]
+        ]
     return {
         "docparse": __version__,
         "engine": engine,
@@ -115,38 +303,67 @@ def summarize(
             if (of_kind := [r for r in records if r["type"] == k])
         },
         "overall": _rate(records),
-        "documents": {
-            name: {
-                **_rate([r for r in records if r["pdf"] == name]),
-                "pages": run.pages,
-                "seconds": round(run.seconds, 2),
-                "error": run.error,
+        "baselines": {
+            b: {
+                "docparse": _rate(both),
+                b: _count([r[b] for r in both]),
+                "worse_documents": [n for n, d in documents.items() if b in d["worse_than"]],
             }
-            for name, run in runs.items()
+            for b in baselines
+            if (both := [r for r in records if r.get(b) is not None])
         },
+        "documents": documents,
         "checks": records,
     }
 
 
+def _cell(row: dict[str, Any] | None) -> str:
+    return f"{row['passed']}/{row['total']}" if row else "-"
+
+
 def report(summary: dict[str, Any], verbose: bool = False) -> str:
-    """The summary as fixed-width lines."""
+    """The summary as fixed-width lines: with baselines, every document beside them (a
+    document worse than one is flagged); per document with its failed checks when
+    `verbose`."""
     out = [
         f"engine {summary['engine']}: {len(summary['documents'])} documents, "
         f"{summary['pages']} pages, {summary['overall']['total']} checks"
     ]
-    for name, doc in summary["documents"].items() if verbose else ():
+    baselines = list(summary.get("baselines", {}))
+    if baselines:
         out.append(
-            f"  {name:<40} {doc['passed']:>4}/{doc['total']:<4} {doc['pages']:>3} pages "
-            f"{doc['seconds']:>7.2f} s  {doc['error'] or ''}".rstrip()
+            f"  {'document':<40} {'docparse':>9}"
+            + "".join(f" {b:>9}" for b in baselines)
+            + f" {'pages':>5} {'seconds':>8}"
+        )
+    for name, doc in summary["documents"].items() if verbose or baselines else ():
+        worse = ", ".join(doc.get("worse_than", []))
+        out.append(
+            (
+                f"  {name:<40} {_cell(doc):>9}"
+                + "".join(f" {_cell(doc.get(b)):>9}" for b in baselines)
+                + f" {doc['pages']:>5} {doc['seconds']:>8.2f}"
+                + (f"  WORSE than {worse}" if worse else "")
+                + (f"  {doc['error']}" if doc["error"] else "")
+            ).rstrip()
         )
         out += [
             f"    FAIL {r['id']} ({r['type']}): {r['why']}"
+            + "".join(f" [{b} passes]" for b in baselines if r.get(b))
             for r in summary["checks"]
-            if r["pdf"] == name and not r["passed"]
+            if verbose and r["pdf"] == name and not r["passed"]
         ]
     out.append(f"{'type':<10}{'pass':>6}{'total':>7}{'rate':>8}")
     for name, row in [*summary["types"].items(), ("overall", summary["overall"])]:
         out.append(f"{name:<10}{row['passed']:>6}{row['total']:>7}{row['rate']:>8.1%}")
+    for name, row in summary.get("baselines", {}).items():
+        mine, theirs = row["docparse"], row[name]
+        worse = row["worse_documents"]
+        out.append(
+            f"baseline {name}: {theirs['passed']}/{theirs['total']} {theirs['rate']:.1%}, "
+            f"docparse {mine['passed']}/{mine['total']} {mine['rate']:.1%} on the same checks; "
+            + (f"docparse worse on {len(worse)}: {', '.join(worse)}" if worse else "never worse")
+        )
     if summary["seconds_per_page"] is not None:
         out.append(
             f"time: {summary['seconds_per_page']:.3f} s/page "
@@ -162,8 +379,10 @@ def run_eval(
     json_out: Path | None = None,
     verbose: bool = False,
     min_pass: float | None = None,
+    baseline: bool = True,
 ) -> int:
-    """`docparse eval`: 0 when it reports, 1 below `min_pass`, 2 on bad input."""
+    """`docparse eval`: 0 when it reports, 1 below `min_pass`, 2 on bad input. With
+    `baseline`, the plain readings are scored beside docparse (`plain_readings`)."""
     from docparse.pipeline.options import ROUTES
 
     try:
@@ -180,7 +399,10 @@ def run_eval(
         print(f"docparse: {exc}", file=sys.stderr)
         return 2
     runs = asyncio.run(convert_all(folder, list(dict.fromkeys(c.pdf for c in checks)), engine))
-    summary = summarize(run_checks(checks, runs), runs, engine)
+    records = run_checks(checks, runs)
+    if baseline:
+        compare(checks, records, plain_readings(folder, runs))
+    summary = summarize(records, runs, engine)
     print(report(summary, verbose))
     if json_out:
         json_out.write_text(

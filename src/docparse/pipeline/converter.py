@@ -1,6 +1,7 @@
 """One document through the routes: per page, the text layer when it is good, else OCR
-(upright first). Pages run concurrently, bounded; the document fails only when no page
-could be read."""
+(upright first). Pages run concurrently, within the service's admission budget
+(pipeline/admission.py) and time limits; the document fails only when no page could be
+read."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from pathlib import Path
 from docparse.document import Document, Page, PageStatus
 from docparse.engines import OCR_ENGINES
 from docparse.engines.languages import validate_languages
-from docparse.errors import ConversionFailed, CorruptDocument, InvalidOptions, RecognitionFailed
+from docparse.errors import (
+    ConversionFailed,
+    CorruptDocument,
+    InvalidOptions,
+    RecognitionFailed,
+    RequestTimeout,
+)
 from docparse.io.sources import Limits, PdfSource, Source, open_source, select_pages
+from docparse.pipeline.admission import Admission, Ticket, render_pixels
 from docparse.pipeline.figures import FIGURE_LABELS, crop_figures
 from docparse.pipeline.layer_quality import assess
-from docparse.pipeline.ocr import choose_dpi, ocr_page, render_dpi
+from docparse.pipeline.ocr import choose_dpi, ocr_page, render_dpi, vlm_dpi
 from docparse.pipeline.options import (
     ROUTES,
     Conversion,
@@ -30,11 +38,17 @@ from docparse.settings import Settings
 from docparse.structure.furniture import mark_furniture_pages
 
 
+def _close_opened(opening: asyncio.Future[Source]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
+
+
 class Converter:
     def __init__(self, settings: Settings, engines: Engines) -> None:
         self.settings = settings
         self.engines = engines
         self.limits = Limits(settings.max_pages, settings.max_image_pixels)
+        self.admission = Admission.from_settings(settings)  # one for the whole service
 
     async def convert(
         self, path: Path, options: ConvertOptions, progress: ProgressCallback | None = None
@@ -49,22 +63,46 @@ class Converter:
             update={"languages": validate_languages(options.languages, self.settings.tessdata_dir)}
         )
         started = time.perf_counter()
-        source = await asyncio.to_thread(open_source, path, self.limits)
         damaged: set[int] = set()  # pages that failed as damaged input, not by an engine
+        timed_out: set[int] = set()  # pages stopped at DOCPARSE_PAGE_TIMEOUT
+        limit = self.settings.request_timeout
         try:
-            indices = select_pages(options.pages, source.page_count, self.settings.max_pages)
-            if options.engine in OCR_ENGINES:
-                await self.engines.get(options.engine).load()  # fail fast when unavailable
-            opened = time.perf_counter()
-            reads = await self._pages(source, indices, options, progress, damaged)
-        finally:
-            source.close()
+            async with asyncio.timeout(limit) as deadline:
+                source = await self._open(path)
+                try:
+                    indices = select_pages(
+                        options.pages, source.page_count, self.settings.max_pages
+                    )
+                    # Refused at once (429) when the service's queue is full.
+                    with self.admission.admit(len(indices)) as ticket:
+                        if options.engine in OCR_ENGINES:
+                            # Fail fast when unavailable.
+                            await self.engines.get(options.engine).load()
+                        opened = time.perf_counter()
+                        reads = await self._pages(
+                            source, indices, options, progress, ticket, damaged, timed_out
+                        )
+                finally:
+                    source.close()
+        except TimeoutError as exc:
+            if not deadline.expired():
+                raise
+            raise RequestTimeout(
+                f"the conversion took longer than {limit:g} s (DOCPARSE_REQUEST_TIMEOUT) "
+                "and was stopped",
+                limit="request_timeout",
+            ) from exc
         pages = [r.page for r in reads]
         mark_furniture_pages(pages)
         failed = [p for p in pages if p.status == PageStatus.failed]
         if failed and len(failed) == len(pages):
-            # The input's fault (every page damaged) is a 422; an engine's is a 500.
-            error = CorruptDocument if all(p.index in damaged for p in failed) else ConversionFailed
+            # The input's fault (every page damaged) is a 422; every page over its time
+            # limit a 504; an engine's fault a 500.
+            error: type[ConversionFailed | CorruptDocument | RequestTimeout] = ConversionFailed
+            if all(p.index in damaged for p in failed):
+                error = CorruptDocument
+            elif all(p.index in timed_out for p in failed):
+                error = RequestTimeout
             raise error(
                 "no page could be read: "
                 + "; ".join(f"page {p.index + 1}: {p.error}" for p in failed[:5]),
@@ -93,32 +131,80 @@ class Converter:
             figures,
         )
 
+    async def _open(self, path: Path) -> Source:
+        """The source, opened in a thread; cancelled meanwhile (a time limit, a client
+        gone), it is closed as soon as the thread has opened it."""
+        opening = asyncio.ensure_future(asyncio.to_thread(open_source, path, self.limits))
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(_close_opened)
+            raise
+
     async def _pages(
         self,
         source: Source,
         indices: list[int],
         options: ConvertOptions,
         progress: ProgressCallback | None,
+        ticket: Ticket,
         damaged: set[int],
+        timed_out: set[int],
     ) -> list[PageRead]:
-        # Twice the workers in flight: the next pages render while others are read. A
-        # remote engine is bounded by its own request limit, so keep more pages going.
+        # The service's page slots (admission.py): twice the workers, the next pages
+        # render while others are read; a remote engine is bounded by its own request
+        # limit, so its pages take the VLM route's slots.
         remote = self.engines.get(self.engines.engine_for(options.engine)).remote
-        gate = asyncio.Semaphore(
-            self.settings.vlm.pages_in_flight if remote else self.settings.workers * 2
-        )
         finished = 0
 
         async def one(index: int) -> PageRead:
             nonlocal finished
-            async with gate:
-                page = await self._page(source, index, options, damaged)
+            async with ticket.page(remote):
+                page = await self._timed_page(source, index, options, damaged, timed_out)
             finished += 1
             if progress:
                 progress(finished, len(indices))
             return page
 
-        return list(await asyncio.gather(*(one(i) for i in indices)))
+        tasks = [asyncio.create_task(one(i)) for i in indices]
+        try:
+            return list(await asyncio.gather(*tasks))
+        finally:
+            # On an error or a cancellation the other pages stop too, before the source
+            # closes: those not started never start, and their places are handed back.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _timed_page(
+        self,
+        source: Source,
+        index: int,
+        options: ConvertOptions,
+        damaged: set[int],
+        timed_out: set[int],
+    ) -> PageRead:
+        """A page within DOCPARSE_PAGE_TIMEOUT; past it the page's work is cancelled and
+        the page fails, saying why (a call already running in a thread or worker process
+        runs to its end, but nothing after it does)."""
+        limit = self.settings.page_timeout
+        try:
+            async with asyncio.timeout(limit) as deadline:
+                return await self._page(source, index, options, damaged)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            timed_out.add(index)
+            return PageRead(
+                Page(
+                    index=index,
+                    width=1,
+                    height=1,
+                    status=PageStatus.failed,
+                    error=f"the page took longer than {limit:g} s (DOCPARSE_PAGE_TIMEOUT) "
+                    "and was stopped",
+                )
+            )
 
     async def _page(
         self, source: Source, index: int, options: ConvertOptions, damaged: set[int]
@@ -127,8 +213,10 @@ class Converter:
             if isinstance(source, PdfSource):
                 read = await self._pdf_page(source, index, options)
             else:
-                image, dpi = await asyncio.to_thread(source.image, index)
-                read = await ocr_page(self.engines, index, image, dpi, options, "image")
+                pixels = await asyncio.to_thread(source.pixels, index)
+                async with self.admission.reserve_pixels(pixels):
+                    image, dpi = await asyncio.to_thread(source.image, index)
+                    read = await ocr_page(self.engines, index, image, dpi, options, "image")
             page = read.page
             if options.figures and any(b.label in FIGURE_LABELS for b in page.blocks):
                 read.figures = await crop_figures(
@@ -148,18 +236,33 @@ class Converter:
         )
         layer = await pdfium(source.text_layer, index)
         width, height = await pdfium(source.page_size, index)
-        reason = "OCR requested"
+
+        async def from_layer() -> PageRead:
+            tables = await pdf_tables(self.engines, source, index, layer)
+            boxes = await layout_boxes(self.engines, source, index) if options.layout else None
+            return PageRead(text_layer_page(index, layer, width, height, tables, boxes))
+
+        reason, verdict = "OCR requested", None
         if options.engine in ("auto", "textlayer"):
             verdict = assess(layer, width, height)
             if verdict.use_layer or options.engine == "textlayer":
-                tables = await pdf_tables(self.engines, source, index, layer)
-                boxes = await layout_boxes(self.engines, source, index) if options.layout else None
-                return PageRead(text_layer_page(index, layer, width, height, tables, boxes))
+                return await from_layer()
             reason = verdict.reason
         dpi = (
             render_dpi(options.dpi, width, height, self.settings)
             if options.dpi
+            else vlm_dpi(width, height, self.settings)
+            if self.engines.orders_blocks(self.engines.engine_for(options.engine))
             else choose_dpi(layer, width, height, self.settings)
         )
-        image = await pdfium(source.render, index, dpi)
-        return await ocr_page(self.engines, index, image, dpi, options, reason)
+        # The render's pixels are reserved before it is drawn, until the page is read.
+        async with self.admission.reserve_pixels(render_pixels(width, height, dpi)):
+            image = await pdfium(source.render, index, dpi)
+            read = await ocr_page(self.engines, index, image, dpi, options, reason)
+        # The layer OCR replaced may be the better reading after all: OCR found nothing on
+        # a cover in display type, or saw Latin letters where the layer looked like Russian.
+        if verdict is not None and verdict.keep_layer(
+            layer, "\n".join(b.text for b in read.page.blocks)
+        ):
+            return await from_layer()
+        return read

@@ -1,12 +1,18 @@
 """Is a PDF page's own text good enough to use instead of OCR? Garbage, a partial layer
-over a scan, a bad invisible OCR layer, or text running sideways say no."""
+over a scan, a bad invisible OCR layer, text running sideways, or Russian stored as Latin
+look-alike letters say no. Once OCR has read such a page, the verdict is looked at again:
+the better reading of the two is kept."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from docparse.io.pdf_content import TextLayer
+from docparse.structure.script import Script, classify
+
+log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”„«»‘’()[]{}<>.,;:!?*•·-–—/"
@@ -21,12 +27,54 @@ MIN_GOOD_WORD_SHARE_OCR_LAYER = 0.965
 MIN_GOOD_WORD_SHARE = 0.5
 GARBAGE_SAMPLE = 150  # tokens
 SIDEWAYS_SHARE = 0.5  # of the characters, in lines that run up or down the page
+# Russian stored as Latin look-alike glyphs (`Hanorosas` for «Налоговая», a known PDF
+# generator bug): its short function words come out as these, which English never
+# writes as words, while English's own function words are missing. Look-alike forms (и u,
+# в B s, на Ha, не He, от oT, за 3a, из u3, что 4to, или unu, при npu, об o6, для gnr, к
+# k, с c) and transliterations (v, na, ne, ...). Other Latin-script languages write some
+# of them too (Czech `v`, `na`, `s`): the test only sends the page to OCR, and what OCR
+# sees there decides (`Verdict.keep_layer`).
+# fmt: off
+_RUSSIAN_AS_LATIN = frozenset([
+    "u", "B", "s", "Ha", "ha", "He", "oT", "om", "3a", "u3", "4to", "4mo", "unu", "npu", "o6",
+    "gnr", "k", "c", "v", "na", "ne", "ot", "za", "iz", "chto", "ili", "pri", "ob", "dlya",
+    "dlja",
+])
+_ENGLISH = frozenset([
+    "the", "of", "and", "to", "in", "is", "for", "on", "with", "as", "by", "at", "from",
+    "that", "this", "be", "are", "or", "an", "it", "was", "not", "which", "will", "we", "you",
+    "have", "has",
+])
+# fmt: on
+MIN_LATIN_WORDS = 20  # words before the function-word test says anything
+MIN_RUSSIAN_FUNCTION_SHARE = 0.05  # of the Latin words (Russian prose: 15-25%)
+# A page OCR read this much worse than its text layer (characters in plausible words)
+# keeps the layer: OCR found nothing or missed most of it (display type on a cover).
+KEEP_LAYER_BELOW = 0.5
 
 
 @dataclass
 class Verdict:
     use_layer: bool
     reason: str
+    lookalike: bool = False  # Latin words that read like Russian in look-alike letters
+
+    def keep_layer(self, layer: TextLayer, ocr_text: str) -> bool:
+        """Is the page's text layer, sent to OCR by this verdict, the better reading after
+        all? A look-alike layer is kept when OCR saw Latin letters on the page too (a
+        Latin-script language, not the generator bug); any other when OCR read far less
+        of it (a colour cover in display type: OCR found nothing)."""
+        if not layer.char_count:
+            return False
+        text = "\n".join(line.text for line in layer.lines)
+        if self.lookalike:
+            kinds = [classify(word) for word in ocr_text.split()]
+            return kinds.count(Script.cyrillic) <= kinds.count(Script.latin)
+        found, kept = plausible_chars(ocr_text), plausible_chars(text)
+        if found < KEEP_LAYER_BELOW * kept:
+            log.debug("OCR read %d plausible characters, the layer %d: layer kept", found, kept)
+            return True
+        return False
 
 
 def _word_is_plausible(token: str) -> bool:
@@ -63,6 +111,25 @@ def good_word_share(text: str, sample: int | None = None) -> float:
     return good / total if total else 0.0
 
 
+def lookalike_russian(text: str) -> bool:
+    """Could `text` be Russian written in Latin look-alike letters or transliteration (a
+    PDF generator that stored Cyrillic as Latin glyph names)? Its words pass every shape
+    test; its function words give it away."""
+    words = [w.strip(_EDGE_PUNCT) for w in _TOKEN.findall(text)]
+    latin = [w for w in words if w and w.isascii() and any(ch.isalpha() for ch in w)]
+    if len(latin) < MIN_LATIN_WORDS:
+        return False
+    russian = sum(w in _RUSSIAN_AS_LATIN for w in latin)
+    english = sum(w.lower() in _ENGLISH for w in latin)
+    return russian >= MIN_RUSSIAN_FUNCTION_SHARE * len(latin) and russian > english
+
+
+def plausible_chars(text: str) -> int:
+    """Characters in plausible words."""
+    tokens = [t for t in _TOKEN.findall(text) if t.strip(_EDGE_PUNCT)]
+    return sum(len(t) for t in tokens if _word_is_plausible(t))
+
+
 def assess(layer: TextLayer, width_pt: float, height_pt: float) -> Verdict:
     """Is the page's text layer good enough to use instead of OCR?"""
     if layer.char_count == 0:
@@ -84,6 +151,8 @@ def assess(layer: TextLayer, width_pt: float, height_pt: float) -> Verdict:
             )
     if share < MIN_GOOD_WORD_SHARE:
         return Verdict(False, f"text layer looks like garbage ({share:.0%} plausible words)")
+    if lookalike_russian(text):
+        return Verdict(False, "text layer reads like Russian in Latin look-alike letters", True)
     sideways = sum(
         len(ln.text)
         for ln in layer.lines

@@ -11,24 +11,32 @@ import statistics
 
 from PIL import Image
 
-from docparse.document import Block, Page, PageStatus
+from docparse.document import BBox, Block, Line, Page, PageStatus, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions
 from docparse.errors import EngineUnavailable
 from docparse.io.pdf_content import TextLayer
 from docparse.layout.apply import MIN_SCORE
 from docparse.pipeline import orientation
+from docparse.pipeline.layer_quality import good_word_share
 from docparse.pipeline.options import ConvertOptions, PageRead
 from docparse.pipeline.runtime import Engines
 from docparse.settings import MAX_IMAGE_SIDE, VLM_ENGINE, Settings
 from docparse.structure.arrange import arrange
 from docparse.structure.headings import label_headings
 from docparse.structure.paragraphs import split_blocks
+from docparse.structure.script import Script, classify, fix_text, fix_words
 from docparse.tables.model import Word
 from docparse.tables.page import line_words, merge_into, paragraph_tables, prefer, table_blocks
 
 log = logging.getLogger(__name__)
 
 TARGET_LINE_PX = 40  # rendered text-line height that OCR reads well
+# A line the Latin-only first reading is less sure of than this is read again with every
+# language the user asked for (Russian read by the Latin models scores 0.1-0.5, printed
+# English 0.85+); the new reading must be Cyrillic and surer by REREAD_MARGIN.
+REREAD_BELOW = 0.7
+REREAD_MARGIN = 0.05
+WHOLE_PAGE_SHARE = 0.5  # of the page's characters in such lines: read the page again
 CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk", "mon"}
 
 
@@ -42,11 +50,10 @@ async def ocr_page(
     upright = orientation.Orientation()
     if options.orientation:
         pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
-        upright = await loop.run_in_executor(
-            runtime.processes(), orientation.detect, pixels, size, settings.tessdata_dir
-        )
+        upright = await runtime.in_worker(orientation.detect, pixels, size, settings.tessdata_dir)
         image = await loop.run_in_executor(threads, orientation.apply, image, upright)
-    languages = page_languages(options.languages or settings.languages, upright)
+    wanted = options.languages or settings.languages
+    languages = page_languages(wanted, upright)
     request = RecognizeOptions(languages=languages, spotting=options.spotting, vlm=options.vlm)
     layout = None if runtime.orders_blocks(name) else runtime.layout()
     # The layout model runs beside the OCR engine: cores left idle by OCR's serial
@@ -64,7 +71,12 @@ async def ocr_page(
         if laid_out is not None:
             laid_out.cancel()
         raise
+    if name == "tesseract" and languages != wanted:
+        # The first reading left the Cyrillic models out on OSD's word: what it could not
+        # read (Russian read as `3eKTpOHHbIii apXHB`) is read again with all of them.
+        blocks = await reread(runtime, name, PageImage(index, image, dpi), blocks, wanted)
     if not runtime.orders_blocks(name):  # else its own layout stage gave blocks and order
+        fix_scripts(blocks)
         words = (
             line_words(blocks)
             if name == "tesseract"
@@ -141,9 +153,106 @@ def render_dpi(dpi: float, width: float, height: float, settings: Settings) -> f
 
 
 def page_languages(languages: str, found: orientation.Orientation) -> str:
-    """Drop Cyrillic models on a page OSD sees as Latin script: with both loaded, Tesseract
-    reads English words as look-alike Cyrillic letters."""
+    """The languages of a page's first reading: without the Cyrillic models on a page OSD
+    sees as Latin script (with both loaded, Tesseract reads English words as look-alike
+    Cyrillic letters: `Canon` as `Сапоп`). A guess only: `reread` gives the user's
+    languages back to every line the Latin models read badly."""
     if found.script != "Latin" or found.script_conf < 1.0:
         return languages
     latin = [lang for lang in languages.split("+") if lang not in CYRILLIC_LANGS]
     return "+".join(latin) if latin else languages
+
+
+async def reread(
+    runtime: Engines, name: str, page: PageImage, blocks: list[Block], languages: str
+) -> list[Block]:
+    """Doubtful lines (confidence below REREAD_BELOW, a word no language writes) read
+    again with `languages`, each from its own crop; the new reading kept when it is
+    Cyrillic, the surer and more of it is words. When most of the page's text is in such
+    lines, OSD's script guess was wrong: the page is read again whole, and that reading
+    kept when it is Cyrillic and the surer."""
+    lines = [ln for b in blocks for ln in b.lines]
+    doubtful = [ln for ln in lines if _doubtful(ln)]
+    if not doubtful:
+        return blocks
+    engine = runtime.get(name)
+    request = RecognizeOptions(languages=languages)
+    if sum(len(ln.text) for ln in doubtful) >= WHOLE_PAGE_SHARE * sum(len(ln.text) for ln in lines):
+        again = await engine.recognize(page, request)
+        read = [ln for b in again for ln in b.lines]
+        before, after = mean_confidence(lines) or 0.0, mean_confidence(read) or 0.0
+        log.debug("page %d read with %s: %.2f -> %.2f", page.index + 1, languages, before, after)
+        return again if after > before + REREAD_MARGIN and _cyrillic(read) else blocks
+    crops = [_crop(page, ln.bbox) for ln in doubtful]
+    readings = await asyncio.gather(*(engine.recognize(crop, request) for crop, _ in crops))
+    changed = False
+    for line, (_, (dx, dy)), found in zip(doubtful, crops, readings, strict=True):
+        new = [ln for b in found for ln in b.lines]
+        confidence = mean_confidence(new)
+        if confidence is None or confidence <= (line.confidence or 0.0) + REREAD_MARGIN:
+            continue
+        text = " ".join(ln.text for ln in new)
+        # The same script again, or no more words any language writes: the first stands.
+        if not _cyrillic(new) or good_word_share(text) <= good_word_share(line.text):
+            continue
+        line.text = text
+        line.confidence = confidence
+        line.words = [(word, _shifted(box, dx, dy)) for ln in new for word, box in ln.words]
+        changed = True
+    if changed:
+        for block in blocks:
+            block.text = "\n".join(ln.text for ln in block.lines)
+            block.confidence = mean_confidence(block.lines)
+    return blocks
+
+
+def _doubtful(line: Line) -> bool:
+    """A line the first reading is unsure of, with a word in it no language writes
+    (`apXHB`, `OpraHu3aluu`: Russian read by the Latin models)."""
+    if line.confidence is None or line.confidence >= REREAD_BELOW:
+        return False
+    return any(
+        sum(ch.isalpha() for ch in word) >= 3 and not good_word_share(word)
+        for word in line.text.split()
+    )
+
+
+def _cyrillic(lines: list[Line]) -> bool:
+    """Are most of the words read Cyrillic (what a re-reading is for)?"""
+    kinds = [classify(word) for ln in lines for word in ln.text.split()]
+    return kinds.count(Script.cyrillic) > kinds.count(Script.latin)
+
+
+def _crop(page: PageImage, box: BBox) -> tuple[PageImage, tuple[int, int]]:
+    """The line's pixels with some margin, and where they start on the page."""
+    pad = max(4, round(0.3 * box.height))
+    x0, y0 = max(0, round(box.x0) - pad), max(0, round(box.y0) - pad)
+    x1 = min(page.image.width, round(box.x1) + pad)
+    y1 = min(page.image.height, round(box.y1) + pad)
+    return PageImage(page.index, page.image.crop((x0, y0, x1, y1)), page.dpi), (x0, y0)
+
+
+def _shifted(box: BBox, dx: int, dy: int) -> BBox:
+    return BBox(x0=box.x0 + dx, y0=box.y0 + dy, x1=box.x1 + dx, y1=box.y1 + dy)
+
+
+def fix_scripts(blocks: list[Block]) -> None:
+    """Look-alike letters put in each word's script (`СЧЁТ HA ОПЛАТУ`, `НР 85А`), in the
+    lines, their words and the blocks' text."""
+    for block in blocks:
+        if not block.lines:
+            continue
+        for line in block.lines:
+            line.text = fix_text(line.text)
+            if line.words:
+                texts = fix_words([text for text, _ in line.words])
+                line.words = [(t, box) for t, (_, box) in zip(texts, line.words, strict=True)]
+        block.text = "\n".join(ln.text for ln in block.lines)
+
+
+def vlm_dpi(width: float, height: float, settings: Settings) -> float:
+    """A PDF page's render resolution for the VLM engine: PaddleX's raster (its PDF reader
+    draws pages at zoom 2, 144 DPI; DOCPARSE_VLM_RENDER_DPI), so crops cost the vision
+    tokens they cost there and boxes land in the pixel space a PaddleX client expects;
+    within the same pixel and side limits as `render_dpi`."""
+    return render_dpi(settings.vlm.render_dpi, width, height, settings)

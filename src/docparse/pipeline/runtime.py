@@ -7,17 +7,26 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from docparse.engines import create_engine
 from docparse.engines.base import Engine, EngineState, EngineStatus
-from docparse.errors import DocparseError, EngineUnavailable
+from docparse.errors import DocparseError, EngineUnavailable, WorkerCrashed
 from docparse.layout.registry import LayoutDetector, create_detector
 from docparse.pipeline import orientation
 from docparse.settings import Settings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# How long /health/ready waits for a replacement pool's first answer (a spawned worker
+# imports docparse: about a second, more on a loaded machine).
+WORKER_PROBE_TIMEOUT = 30.0
 
 
 class Engines:
@@ -30,6 +39,11 @@ class Engines:
         # waiting for it do not fill the default pool other work needs.
         self.pdf_executor = ThreadPoolExecutor(1, thread_name_prefix="pdfium")
         self._processes: ProcessPoolExecutor | None = None
+        # Worker pools replaced after one broke (a worker died: OOM killer, a crash in
+        # native code, kill -9); read by the metrics.
+        self.worker_restarts = 0
+        self._workers_error: str | None = None  # why the last replacement failed too
+        self._probe_lock = asyncio.Lock()
         self._engines: dict[str, Engine] = {}
         self._errors: dict[str, str] = {}
         self._layout: LayoutDetector | None = None
@@ -121,12 +135,79 @@ class Engines:
 
     def processes(self) -> ProcessPoolExecutor:
         """Worker processes for work that holds the GIL (Tesseract's OSD), started on first
-        use; 'spawn' because forking a process that runs threads is unsafe."""
+        use; 'spawn' because forking a process that runs threads is unsafe. Run work there
+        with `in_worker`, which replaces the pool when a worker dies."""
         if self._processes is None:
-            self._processes = ProcessPoolExecutor(
-                self.settings.workers, mp_context=multiprocessing.get_context("spawn")
-            )
+            self._processes = self._new_pool()
         return self._processes
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.settings.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """Drop a broken pool (the next use starts a new one): once, however many pages
+        saw it break. Its other workers were already stopped by the pool itself."""
+        if self._processes is broken:
+            self._processes = None
+            self.worker_restarts += 1
+            log.error(
+                "a worker process died; its pool is replaced (restart %d)", self.worker_restarts
+            )
+        broken.shutdown(wait=False)
+
+    async def in_worker(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a worker process. When a worker dies (the pool is then broken for
+        good) the pool is replaced and the call tried once more on the new one; a second
+        failure is WorkerCrashed (HTTP 503)."""
+        loop = asyncio.get_running_loop()
+        pool = self.processes()
+        try:
+            result = await loop.run_in_executor(pool, fn, *args)
+        except BrokenProcessPool:
+            self._replace(pool)
+            pool = self.processes()
+            try:
+                result = await loop.run_in_executor(pool, fn, *args)
+            except BrokenProcessPool as exc:
+                self._replace(pool)
+                self._workers_error = f"a new worker process died too: {exc}"
+                raise WorkerCrashed(
+                    "a worker process died and so did its replacement; try again shortly"
+                ) from exc
+        self._workers_error = None
+        return result
+
+    def workers_broken(self) -> bool:
+        pool = self._processes
+        # `_broken` is set by the pool's own manager thread as soon as a worker dies.
+        return self._workers_error is not None or bool(
+            pool is not None and getattr(pool, "_broken", False)
+        )
+
+    async def worker_problems(self) -> list[str]:
+        """For /health/ready: nothing while the worker pool is sound (or not started). A
+        broken one is replaced here and the new one tried: a problem only while that
+        fails too."""
+        if not self.workers_broken():
+            return []
+        async with self._probe_lock:
+            if not self.workers_broken():  # healed while this waited
+                return []
+            pool = self._processes
+            if pool is not None and getattr(pool, "_broken", False):
+                self._replace(pool)
+            pool = self.processes()
+            loop = asyncio.get_running_loop()
+            try:
+                await asyncio.wait_for(loop.run_in_executor(pool, os.getpid), WORKER_PROBE_TIMEOUT)
+            except (BrokenProcessPool, OSError, TimeoutError) as exc:
+                self._replace(pool)
+                self._workers_error = f"{type(exc).__name__}: {exc}"
+                return [f"worker processes cannot be started: {self._workers_error}"]
+            self._workers_error = None
+            return []
 
     async def aclose(self) -> None:
         """Close engines that hold connections (the VLM client), then the pools."""
@@ -138,4 +219,23 @@ class Engines:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.pdf_executor.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
-            self._processes.shutdown(wait=True, cancel_futures=True)
+            stop_workers(self._processes)  # kept: a late call fails, it starts no new pool
+
+
+def stop_workers(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
+    """Shut a pool down without waiting for the work its processes hold: at shutdown nobody
+    waits for an answer, and a worker finishing its OSD or table calls (several queued to
+    each) held the exit for seconds past DOCPARSE_SHUTDOWN_TIMEOUT. The workers are
+    terminated, then killed if they do not go within `grace` seconds, and reaped."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)

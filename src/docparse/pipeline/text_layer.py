@@ -95,9 +95,7 @@ async def pdf_tables(
         return []
     # A few rules can make a small table: draw the page to find them.
     rules = layer.paths >= MIN_RULE_PATHS // 10
-    found = await asyncio.get_running_loop().run_in_executor(
-        runtime.processes(), pdf_page_tables, source.path, index, TABLE_DPI, rules
-    )
+    found = await runtime.in_worker(pdf_page_tables, source.path, index, TABLE_DPI, rules)
     return found.all
 
 

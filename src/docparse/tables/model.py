@@ -137,3 +137,13 @@ class TableResult:
     table: Table
     words: list[Word] = field(default_factory=list)  # consumed: drop from the text flow
     ruled: bool = False
+
+
+_RULE_MARK = re.compile(r"(?:(?<=\s)|^)[|¦]+|[|¦]+(?=\s|$)")
+
+
+def strip_rule_marks(text: str) -> str:
+    """OCR text without the `|` OCR reads a table rule as (`1 |`, `384 650,00|`, `|Товар`):
+    a bar standing alone or at a word's edge; spaces tidied. (In a PDF's own text a `|` is
+    a character someone typed: this is for OCR's words only.)"""
+    return " ".join(_RULE_MARK.sub(" ", text).split())

@@ -10,7 +10,7 @@ from PIL import Image
 
 from docparse.document import BBox, Block, Label, Line
 from docparse.tables.grid import find_tables, table_from_alignment
-from docparse.tables.model import Word
+from docparse.tables.model import Word, strip_rule_marks
 
 _NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
 MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled tables
@@ -60,6 +60,7 @@ def table_blocks(
     """Tables found among `words` (page units, read by `engine`) with `image` drawn at
     `scale` pixels per page unit; blocks in page units."""
     dpi = 72 * scale if image is not None else 150.0
+    words = _without_rule_marks(words, engine)
     scaled = [Word(w.text, w.bbox.scaled(scale)) for w in words] if image is not None else words
     found_tables = FoundTables([], [])
     for i, found in enumerate(find_tables(scaled, image, dpi)):
@@ -91,7 +92,7 @@ def paragraph_tables(
     columns: OCR often gives such a table as one paragraph of its own, so try each."""
     tables: list[Block] = []
     for block in blocks:
-        words = line_words([block])
+        words = _without_rule_marks(line_words([block]), engine)
         if len(block.lines) < 3 or any(_overlaps(block.bbox, t.bbox) for t in found):
             continue
         table = table_from_alignment(words, None)
@@ -108,6 +109,16 @@ def paragraph_tables(
                 )
             )
     return tables
+
+
+def _without_rule_marks(words: list[Word], engine: str) -> list[Word]:
+    """OCR's words without the `|` it reads a table's rules as (a bar alone is no word: it
+    would make a column of its own, and a bar at a word's edge would stay in its cell);
+    a PDF's own text is kept as it is."""
+    if engine == "textlayer":
+        return words
+    cleaned = ((strip_rule_marks(w.text), w) for w in words)
+    return [w if text == w.text else Word(text, w.bbox) for text, w in cleaned if text]
 
 
 def prefer(first: list[Block], second: list[Block]) -> list[Block]:

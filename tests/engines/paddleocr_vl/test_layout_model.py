@@ -88,7 +88,12 @@ async def test_charts_and_seals_when_asked(model_settings: Settings, vlm: FakeVL
     # The chart's rows stay rows, and its Markdown is a table, not one run-on line.
     assert blocks["chart"]["block_content"].count("\n") >= 3
     markdown = page["markdown"]["text"]
-    assert "<td>Jan</td><td>120</td>" in markdown.replace(" ", "")
+    # PaddleX format_chart2table_func: the first row a header, cells centred.
+    assert (
+        "<tr><td style='text-align: center;'>Jan</td><td style='text-align: center;'>120</td>"
+        in markdown
+    )
+    assert "<th style='text-align: center;'>Sales</th>" in markdown
     assert "| Month | Sales | | --- |" not in markdown
     assert vlm.prompt_counts["Chart Recognition:"] == vlm.prompt_counts["Seal Recognition:"] == 1
 

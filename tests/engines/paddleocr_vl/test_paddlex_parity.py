@@ -4,10 +4,17 @@ by following PaddleX's code by hand; each case names the PaddleX function it fol
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 
 from docparse.document import BBox, Label
 from docparse.engines.paddleocr_vl.boxes import filter_overlap_boxes
-from docparse.engines.paddleocr_vl.formats import parse_spotting, truncate_repetitive_content
+from docparse.engines.paddleocr_vl.crops import Crop, crop_margin, merge_blocks
+from docparse.engines.paddleocr_vl.formats import (
+    parse_otsl,
+    parse_spotting,
+    truncate_repetitive_content,
+)
+from docparse.export.paddlex import format_doc_title, format_title
 from docparse.layout.boxes import LayoutBox
 
 
@@ -171,3 +178,150 @@ def test_spotting_tagged_runs_win_over_the_fallback() -> None:
     loc = "".join(f"<|LOC_{v}|>" for v in (0, 0, 1000, 0, 1000, 1000, 0, 1000))
     text = f"<|TEXT_START|>tagged<|TEXT_END|><|LOC_BEGIN|>{loc}<|LOC_END|>bare{loc}"
     assert [ln.text for ln in parse_spotting(text, 10, 10)] == ["tagged"]
+
+
+# -- paddleocr_vl/uilts.py: convert_otsl_to_html (otsl_parse_texts, TableData.grid) -----
+
+
+@pytest.mark.parametrize(
+    ("otsl", "expected"),
+    [
+        # An <lcel> first in its row reaches no cell: the grid's empty cell stays a <td>.
+        (
+            "<fcel>A<fcel>B<nl><lcel><fcel>C<nl>",
+            "<table><tr><td>A</td><td>B</td></tr><tr><td></td><td>C</td></tr></table>",
+        ),
+        # A <ucel> in the first row likewise.
+        (
+            "<ucel><fcel>B<nl><fcel>C<fcel>D<nl>",
+            "<table><tr><td></td><td>B</td></tr><tr><td>C</td><td>D</td></tr></table>",
+        ),
+        # Span tags a cell does reach are its span, not empty cells.
+        (
+            "<fcel>A<lcel><nl><ucel><ucel><nl>",
+            '<table><tr><td rowspan="2" colspan="2">A</td></tr><tr></tr></table>',
+        ),
+        # fake_vlm.malformed_otsl: ragged rows (padded to 5: otsl_pad_to_sqr_v2's width,
+        # the last <fcel> of row 3), a leading <lcel>, no final <nl>.
+        (
+            "<fcel>A<fcel>B<fcel>C<nl><fcel>1<nl><lcel><fcel>2<fcel>3<fcel>4<fcel>5<nl><fcel>x",
+            "<table>"
+            + "<tr><td>A</td><td>B</td><td>C</td><td></td><td></td></tr>"
+            + "<tr><td>1</td>"
+            + "<td></td>" * 4
+            + "</tr>"
+            + "<tr><td></td><td>2</td><td>3</td><td>4</td><td>5</td></tr>"
+            + "<tr><td>x</td>"
+            + "<td></td>" * 4
+            + "</tr>"
+            + "</table>",
+        ),
+    ],
+)
+def test_otsl_orphan_spans(otsl: str, expected: str) -> None:
+    table = parse_otsl(otsl)
+    assert table is not None and table.html() == expected
+
+
+# -- layout_parsing/result_v2.py: format_title_func; paddleocr_vl/result.py doc_title ---
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Introduction", "## Introduction"),  # no numbering, no dot: level 1
+        ("1 Introduction", "## 1 Introduction"),
+        ("1.Introduction", "### 1. Introduction"),  # one space after the numbering
+        ("2.1 Method", "### 2.1 Method"),  # one '#' more per dot
+        ("3.2.1. Details.", "##### 3.2.1. Details"),  # trailing dots go, inner ones count
+        ("IV. Results", "### IV. Results"),
+        ("（三）方法", "## （三） 方法"),
+        ("Dr. Smith's method", "### Dr. Smith's method"),  # any dot counts, as there
+        ("Long-\nheading", "## Longheading"),
+    ],
+)
+def test_paragraph_title_levels(title: str, expected: str) -> None:
+    assert format_title(title) == expected
+
+
+def test_doc_title() -> None:
+    assert format_doc_title("Deep-\nLearning for\nDocuments") == "# DeepLearning for Documents"
+
+
+# -- paddleocr_vl/uilts.py: merge_blocks, merge_images, crop_margin ---------------------
+
+
+def crop(label: Label, x0: float, y0: float, x1: float, y1: float, shade: int = 0) -> Crop:
+    bbox = BBox(x0=x0, y0=y0, x1=x1, y1=y1)
+    return Crop(label, bbox, Image.new("RGB", (int(x1 - x0), int(y1 - y0)), (shade,) * 3))
+
+
+KEEP_APART = frozenset({Label.image, Label.header_image, Label.footer_image, Label.table})
+
+
+def plan(crops: list[Crop]) -> list[tuple[int, tuple[int, int] | None, int]]:
+    return [
+        (p.index, p.image.size if p.image else None, p.group)
+        for p in merge_blocks(crops, KEEP_APART)
+    ]
+
+
+def test_merge_side_by_side_text() -> None:
+    # is_cross: no horizontal overlap, the second starts right of the first and above its
+    # bottom, the gap (20) under 0.3 of the wider (100): one crop, stacked and centred.
+    crops = [crop(Label.text, 0, 0, 100, 40), crop(Label.text, 120, 10, 200, 30)]
+    assert plan(crops) == [(0, (100, 60), 0), (1, None, 0)]
+    stacked = merge_blocks(crops, KEEP_APART)[0].image
+    assert stacked is not None and stacked.getpixel((5, 50)) == (255, 255, 255)  # centred
+
+
+def test_merge_needs_text_both_sides_and_a_small_gap() -> None:
+    title = [crop(Label.paragraph_title, 0, 0, 100, 40), crop(Label.text, 120, 10, 200, 30)]
+    assert plan(title) == [(0, (100, 40), 0), (1, (80, 20), 1)]
+    far = [crop(Label.text, 0, 0, 100, 40), crop(Label.text, 131, 10, 200, 30)]  # gap 31
+    assert plan(far) == [(0, (100, 40), 0), (1, (69, 20), 1)]
+
+
+def test_merge_up_and_down_only_beside_a_picture() -> None:
+    # is_updown_align: overlapping columns, the gap under half the taller, exactly one
+    # edge aligned (left here), and the box around both touches a never-merged block.
+    text = [crop(Label.text, 0, 0, 100, 40), crop(Label.text, 0, 50, 80, 90)]
+    assert plan(text) == [(0, (100, 40), 0), (1, (80, 40), 1)]  # nothing beside them
+    picture = crop(Label.image, 85, 45, 200, 200)
+    # The picture sat between nothing: it comes after the group, in its place.
+    assert plan([*text, picture]) == [(0, (100, 80), 0), (1, None, 0), (2, (115, 155), 2)]
+    # A picture between the group's blocks comes after them.
+    assert plan([text[0], picture, text[1]]) == [
+        (0, (100, 80), 0),
+        (2, None, 0),
+        (1, (115, 155), 1),
+    ]
+
+
+def test_merge_left_aligned_stack_is_left_aligned() -> None:
+    crops = [
+        crop(Label.text, 0, 0, 100, 40, shade=0),
+        crop(Label.text, 0, 50, 80, 90, shade=100),
+        crop(Label.image, 85, 45, 200, 200),
+    ]
+    stacked = merge_blocks(crops, KEEP_APART)[0].image
+    assert stacked is not None
+    assert stacked.getpixel((0, 45)) == (100, 100, 100)  # left: the second starts at x 0
+    assert stacked.getpixel((90, 45)) == (255, 255, 255)
+
+
+def test_merge_not_when_the_stack_is_three_times_higher_than_wide() -> None:
+    crops = [crop(Label.text, 0, 0, 40, 60), crop(Label.text, 50, 10, 90, 70)]  # 40 x 120
+    assert plan(crops) == [(0, (40, 60), 0), (1, (40, 60), 1)]
+
+
+def test_crop_margin() -> None:
+    image = Image.new("RGB", (100, 60), "white")
+    image.paste((0, 0, 0), (10, 20, 31, 26))  # ink at x 10..30, y 20..25
+    image.paste((230, 230, 230), (50, 5, 60, 10))  # light grey: over 200 once stretched
+    assert crop_margin(image).size == (21, 6)
+    # Nothing but one shade, or ink no more than 2 px across: the crop as it was.
+    assert crop_margin(Image.new("RGB", (40, 40), "white")).size == (40, 40)
+    thin = Image.new("RGB", (40, 40), "white")
+    thin.paste((0, 0, 0), (5, 5, 7, 30))
+    assert crop_margin(thin).size == (40, 40)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from docparse.settings import Settings
-from docparse.testing.fake_vlm import OCR, SPOTTING, FakeVLM, default_responder
+from docparse.testing.fake_vlm import OCR, SPOTTING, FakeVLM, default_responder, malformed_otsl
 from tests.fixtures.onnx_models import layout_model
 from tests.fixtures.service import running
 from tests.fixtures.vlm import with_vlm
@@ -41,6 +41,9 @@ async def test_a_refused_block_fails_alone(
     texts = [b["text"] for b in page["blocks"] if b["label"] != "image"]
     assert texts.count("") == 1 and len(texts) >= 3  # the rest of the page was read
     assert vlm.request_count == vlm.success_count + 1  # and the bad block was not retried
+    refused = next(b for b in page["blocks"] if b["label"] != "image" and not b["text"])
+    assert refused["error"].startswith("VLM server answered HTTP 400")  # and it says why
+    assert all(b["error"] is None for b in page["blocks"] if b["text"])
 
 
 # [cls, score, x1, y1, x2, y2, order, votes] in the model's 800x800 input pixels.
@@ -60,7 +63,9 @@ async def test_aspect_ratio_and_context_overflow_fail_one_block(
     by_label = {b["label"]: b for b in page["blocks"]}
     assert by_label["doc_title"]["text"].startswith("Text block")
     assert by_label["text"]["text"] == ""  # the sliver: absolute aspect ratio > 200
+    assert "absolute aspect ratio must be smaller than 200" in by_label["text"]["error"]
     assert by_label["table"]["text"] == "" and by_label["table"]["html"] is None
+    assert "maximum context length is 4300 tokens" in by_label["table"]["error"]
     assert vlm.success_count == 1 and vlm.request_count == 3
 
 
@@ -133,3 +138,23 @@ async def test_prompt_label_is_ignored_with_layout_on(
         response = await http.post("/layout-parsing", json=request)
     assert response.status_code == 200, response.text
     assert set(vlm.prompt_counts) == {OCR}
+
+
+async def test_malformed_otsl_keeps_orphan_cells(vlm_settings: Settings, vlm: FakeVLM) -> None:
+    vlm.responder = malformed_otsl
+    request = {
+        "file": base64.b64encode(png(800, 400)).decode(),
+        "fileType": 1,
+        "useLayoutDetection": False,
+        "promptLabel": "table",
+    }
+    async with running(vlm_settings) as http:
+        response = await http.post("/layout-parsing", json=request)
+    assert response.status_code == 200, response.text
+    page = response.json()["result"]["layoutParsingResults"][0]
+    html = page["prunedResult"]["parsing_res_list"][0]["block_content"]
+    rows = html.removeprefix("<table>").removesuffix("</table>").split("</tr>")
+    # The <lcel> first in row 3 reaches no cell: an empty cell, as PaddleX keeps it, so
+    # 2..5 stay under their columns instead of moving one to the left.
+    assert rows[2] == "<tr><td></td><td>2</td><td>3</td><td>4</td><td>5</td>"
+    assert all(row.count("<td") == 5 for row in rows[:4])

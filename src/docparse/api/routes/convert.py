@@ -8,17 +8,18 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from docparse.api.deps import StateDep
-from docparse.api.schemas.convert import ConvertResponse
+from docparse.api.disconnect import ensure_connected, while_connected
+from docparse.api.metrics import count_pages
+from docparse.api.schemas.convert import ConvertFields, ConvertResponse
 from docparse.api.schemas.errors import error_responses
 from docparse.errors import InvalidOptions, LimitExceeded
 from docparse.export import EXPORTERS
-from docparse.export.storage import render, save_outputs
-from docparse.pipeline.options import ROUTES, ConvertOptions
+from docparse.export.storage import render
 
 router = APIRouter(tags=["convert"])
 CHUNK = 1024 * 1024
@@ -60,56 +61,36 @@ async def save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
             "description": "JSON (format=json), or the Markdown alone (format=md)",
             "content": {"text/markdown": {"schema": {"type": "string"}}},
         },
-        **error_responses(413, 415, 422, 500, 503),
+        **error_responses(408, 413, 415, 422, 429, 500, 502, 503, 504),
     },
 )
 async def convert(
+    request: Request,
     state: StateDep,
     file: Annotated[UploadFile, File(description="the document (PDF or image)")],
-    engine: Annotated[str, Form(description=f"one of {', '.join(ROUTES)}")] = "auto",
-    languages: Annotated[str | None, Form(description="Tesseract languages, e.g. rus+eng")] = None,
+    fields: Annotated[ConvertFields, Form()],
     formats: Annotated[str | None, Form(description="md,json,txt (files written)")] = None,
-    pages: Annotated[str | None, Form(description="1-based page range, e.g. 1-3,5")] = None,
-    dpi: Annotated[int | None, Form(description="render resolution for OCR")] = None,
-    spotting: Annotated[
-        bool, Form(description="paddleocr-vl: text lines with positions ('Spotting:')")
-    ] = False,
-    layout: Annotated[
-        bool,
-        Form(
-            description="born-digital pages through the layout model "
-            "too: pictures drawn as vectors, captions, "
-            "formulas (~0.15 s a page more)"
-        ),
-    ] = False,
     format: Annotated[
         Literal["json", "md"], Query(description="md: answer with text/markdown alone")
     ] = "json",
 ) -> Response:
     settings = state.settings
     chosen = parse_formats(formats)
-    options = ConvertOptions(
-        engine=engine,
-        languages=languages,
-        pages=pages,
-        dpi=dpi,
-        spotting=spotting,
-        layout=layout,
-        figures="images" if settings.write_outputs else None,
-    )
+    options = fields.options(figures="images" if settings.write_outputs else None)
     document_id = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(dir=settings.temp_dir, prefix="req-") as tmp:
         path = await save_upload(file, Path(tmp), settings.max_upload_bytes)
         await file.close()
-        result = await state.converter.convert(path, options)
+        # Cancelled when the client leaves: nobody waits for the answer.
+        result = await while_connected(request, state.converter.convert(path, options))
     document = result.document
+    count_pages("/v1/convert", document)
     document.metadata["document_id"] = document_id
     document.metadata["filename"] = file.filename
     rendered = await run_in_threadpool(render, document, chosen)
-    if settings.write_outputs:
-        await run_in_threadpool(
-            save_outputs, settings.output_dir / document_id, rendered, result.figures
-        )
+    await ensure_connected(request)
+    if settings.write_outputs:  # output_dir or S3; StorageFailed (502) with the reason
+        await run_in_threadpool(state.store.save_result, document_id, rendered, result.figures)
     if format == "md":
         return PlainTextResponse(
             rendered["md"],

@@ -6,16 +6,19 @@ import os
 import shutil
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from docparse import __version__
+from docparse.api.auth import has_access
 from docparse.api.deps import StateDep
 from docparse.api.schemas.health import (
     EngineReport,
     FolderReport,
     HealthResponse,
     HealthStatus,
+    HealthSummary,
     LayoutReport,
     LiveResponse,
     ReadyResponse,
@@ -65,6 +68,14 @@ def required_engines(settings: Settings) -> list[str]:
     return [VLM_ENGINE]
 
 
+async def storage_state(state: ServiceState) -> str:
+    """'not_configured' (results in output_dir), 'reachable', or the S3 error exactly: a HEAD
+    of the bucket, which the store reuses for a few seconds."""
+    if state.store.kind == "local":
+        return "not_configured"
+    return await run_in_threadpool(state.store.check)
+
+
 async def readiness(state: ServiceState) -> tuple[bool, list[str]]:
     problems = []
     for name in required_engines(state.settings):
@@ -74,6 +85,8 @@ async def readiness(state: ServiceState) -> tuple[bool, list[str]]:
             problems.append(
                 f"engine {name} is {status.state}" + (f": {status.reason}" if status.reason else "")
             )
+    # A dead worker process breaks its pool: replaced here, a problem while that fails.
+    problems += await state.engines.worker_problems()
     for folder in (state.settings.output_dir, state.settings.temp_dir):
         if not (folder.is_dir() and os.access(folder, os.W_OK)):
             problems.append(f"{folder} is not a writable folder")
@@ -101,11 +114,23 @@ async def ready(state: StateDep) -> JSONResponse:
     )
 
 
-@router.get("/health", summary="Every component's state", response_model_exclude_unset=True)
-async def health(state: StateDep) -> HealthResponse:
+@router.get(
+    "/health",
+    summary="Every component's state (with API keys set: the state alone without a key)",
+    response_model=HealthResponse | HealthSummary,
+    response_model_exclude_unset=True,
+)
+async def health(state: StateDep, request: Request) -> HealthResponse | HealthSummary:
     ok, problems = await readiness(state)
     engines = await engine_report(state)
-    failed = any(e.state == EngineState.failed for e in engines.values())
+    s3_storage = await storage_state(state)
+    # A result store that cannot be reached degrades the service (every write fails with
+    # 502) but does not make it unready: the store is shared, so taking each replica out
+    # of the balancer would only turn 502s into no answer at all.
+    failed = any(e.state == EngineState.failed for e in engines.values()) or s3_storage not in (
+        "not_configured",
+        "reachable",
+    )
     statuses: dict[tuple[bool, bool], HealthStatus] = {
         (True, False): "healthy",
         (True, True): "degraded",
@@ -113,6 +138,8 @@ async def health(state: StateDep) -> HealthResponse:
         (False, True): "unhealthy",
     }
     status = statuses[(ok, failed)]
+    if not has_access(request):  # problems and reports name paths, URLs and versions
+        return HealthSummary(status=status, ready=ok)
     settings = state.settings
     return HealthResponse(
         status=status,
@@ -121,7 +148,7 @@ async def health(state: StateDep) -> HealthResponse:
         version=__version__,
         # The seed service's fields, kept for existing probes and dashboards.
         paddleocr=engines[VLM_ENGINE].state,
-        s3_storage="not_configured",
+        s3_storage=s3_storage,
         output_dir=str(settings.output_dir.resolve()),
         temp_dir=str(settings.temp_dir.resolve()),
         engines=engines,

@@ -3,9 +3,38 @@ Document (document.py) as structured JSON."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from docparse.document import Document, PageStatus
+from docparse.pipeline.options import ROUTES, ConvertOptions
+
+
+class ConvertFields(BaseModel):
+    """What a caller may ask of a conversion: the form fields of POST /v1/convert and
+    POST /v1/jobs, and the `options` of a JSON job."""
+
+    engine: str = Field("auto", description=f"one of {', '.join(ROUTES)}")
+    languages: str | None = Field(None, description="Tesseract languages, e.g. rus+eng")
+    pages: str | None = Field(None, description="1-based page range, e.g. 1-3,5")
+    dpi: int | None = Field(None, description="render resolution for OCR")
+    spotting: bool = Field(
+        False, description="paddleocr-vl: text lines with positions ('Spotting:')"
+    )
+    layout: bool = Field(
+        False,
+        description="born-digital pages through the layout model too: pictures drawn as "
+        "vectors, captions, formulas (~0.15 s a page more)",
+    )
+
+    def options(self, figures: str | None = None) -> ConvertOptions:
+        """The pipeline's options; `figures`: the folder figure crops go to, if any."""
+        return ConvertOptions(**self.model_dump(), figures=figures)
+
+
+class ConvertOptionsBody(ConvertFields):
+    """The options of a JSON job: an unknown name is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", title="ConvertOptions")
 
 
 class PageSummary(BaseModel):

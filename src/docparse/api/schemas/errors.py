@@ -18,7 +18,8 @@ class FieldProblem(BaseModel):
 class ErrorDetail(BaseModel):
     code: str = Field(
         description="stable machine-readable name: invalid_request, limit_exceeded, "
-        "unsupported_format, corrupt_document, engine_unavailable, http_404…"
+        "unsupported_format, corrupt_document, engine_unavailable, overloaded, "
+        "worker_crashed, request_timeout, http_404…"
     )
     message: str = Field(description="for people")
     details: dict[str, Any] | list[FieldProblem] | None = Field(
@@ -35,11 +36,31 @@ class ErrorResponse(BaseModel):
 
 
 ERROR_DESCRIPTIONS: dict[int, str] = {
+    408: "the request body did not arrive within DOCPARSE_UPLOAD_TIMEOUT seconds",
     413: "over a size, page or pixel limit",
     415: "not a PDF, PNG, JPEG, TIFF, WebP or BMP",
-    422: "damaged or encrypted document, bad options, invalid request fields",
+    404: "no such job or result",
+    409: "the job has not succeeded (yet): it is queued, running, failed or cancelled",
+    410: "the job expired (DOCPARSE_JOB_TTL): its record, input and results are gone",
+    422: "damaged or encrypted document, bad options, invalid request fields, a body "
+    "that cannot be parsed",
+    429: "the service is busy: too many pages are waiting (DOCPARSE_MAX_QUEUED_PAGES); "
+    "try again after Retry-After seconds",
     500: "no page of the document could be read",
-    503: "the engine asked for is unavailable (not installed, failed to load, server down)",
+    503: "the engine asked for is unavailable (not installed, failed to load, server down), "
+    "a worker process died, or the service was shutting down and stopped the request "
+    "(these two with Retry-After)",
+    502: "the result could not be stored: the result store (S3, or output_dir) refused or "
+    "could not be reached; the reason is in the message",
+    504: "the conversion took longer than DOCPARSE_REQUEST_TIMEOUT (or every page longer "
+    "than DOCPARSE_PAGE_TIMEOUT) and was stopped",
+}
+# The statuses that say when to try again.
+RETRY_AFTER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
 }
 
 
@@ -48,5 +69,7 @@ def error_responses(
 ) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries for the error statuses a route really answers."""
     return {
-        status: {"model": model, "description": ERROR_DESCRIPTIONS[status]} for status in statuses
+        status: {"model": model, "description": ERROR_DESCRIPTIONS[status]}
+        | ({"headers": RETRY_AFTER} if status in (429, 503) else {})
+        for status in statuses
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from docparse.engines.base import EngineState
 
@@ -57,10 +57,24 @@ class HealthResponse(BaseModel):
     paddleocr: EngineState | Literal["not_configured"] = Field(
         description="the PaddleOCR-VL engine's state (kept from the seed service)"
     )
-    s3_storage: str = Field(description="kept from the seed service")
+    s3_storage: str = Field(
+        description="the result store (kept from the seed service): not_configured (results "
+        "in output_dir), reachable, or the S3 error as it happened (bucket missing, bad "
+        "credentials, endpoint down); such an error makes the status degraded"
+    )
     output_dir: str
     temp_dir: str
     engines: dict[str, EngineReport] = Field(description="textlayer and each OCR engine")
     layout: LayoutReport
     storage: StorageReport
     workers: int
+
+
+class HealthSummary(BaseModel):
+    """/health for a caller without an API key when keys are set: the state alone, with no
+    paths, versions or engine details to map the service by."""
+
+    model_config = ConfigDict(extra="forbid")  # never mistaken for the full report
+
+    status: HealthStatus
+    ready: bool

@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from docparse.document import PageStatus
-from docparse.engines.base import VLMOptions
+from docparse.engines.paddleocr_vl.engine import PipelineOptions
+
+# PaddleX's InferRequest validators (serving/schemas/paddleocr_vl.py), so an out-of-range
+# option is a 422 in PaddleX's envelope before any page is read, not a vLLM 400 per block.
+PROMPT_LABELS = ("ocr", "formula", "table", "chart", "seal", "spotting")
+MERGE_MODES = ("large", "small", "union")
+
+
+def _check_threshold(value: Any, where: str = "") -> None:
+    if not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(
+            f"`layoutThreshold`{where} must be between 0 and 1 inclusive; got: {value}"
+        )
+
+
+def _check_unclip(value: Any, where: str = "") -> None:
+    values = list(value) if isinstance(value, list | tuple) else [value]
+    if isinstance(value, list | tuple) and len(values) != 2:
+        raise ValueError(
+            f"`layoutUnclipRatio`{where} must be two numbers; got: {len(values)} values"
+        )
+    for item in values:
+        if not isinstance(item, int | float) or item <= 0:
+            raise ValueError(f"`layoutUnclipRatio`{where} values must be numbers > 0; got: {item}")
 
 
 class LayoutParsingRequest(BaseModel):
-    """PaddleX's InferRequest for PaddleOCR-VL; unknown fields are accepted and ignored."""
+    """PaddleX's InferRequest for PaddleOCR-VL; unknown fields are accepted and ignored.
+    Accepted and ignored (see README): useDocUnwarping, vlmExtraArgs, restructurePages,
+    mergeTables, relevelTitles, returnMarkdownImages."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -39,6 +64,7 @@ class LayoutParsingRequest(BaseModel):
     maxNewTokens: int | None = Field(None, gt=0)
     mergeLayoutBlocks: bool | None = None
     markdownIgnoreLabels: list[str] | None = None
+    vlmExtraArgs: dict[str, Any] | None = None
     prettifyMarkdown: bool = True
     showFormulaNumber: bool = False
     restructurePages: bool = False
@@ -46,8 +72,91 @@ class LayoutParsingRequest(BaseModel):
     relevelTitles: bool = True
     visualize: bool | None = None
 
-    def vlm_options(self) -> VLMOptions:
-        return VLMOptions(
+    @field_validator("topP")
+    @classmethod
+    def _top_p(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value <= 1:
+            raise ValueError(f"`topP` must be > 0 and ≤ 1; got: {value}")
+        return value
+
+    @field_validator("temperature")
+    @classmethod
+    def _temperature(cls, value: float | None) -> float | None:
+        if value is not None and value < 0:
+            raise ValueError(f"`temperature` must be ≥ 0; got: {value}")
+        return value
+
+    @field_validator("repetitionPenalty")
+    @classmethod
+    def _repetition_penalty(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError(f"`repetitionPenalty` must be > 0; got: {value}")
+        return value
+
+    @field_validator("promptLabel")
+    @classmethod
+    def _prompt_label(cls, value: str | None) -> str | None:
+        if value is not None and value not in PROMPT_LABELS:
+            raise ValueError(
+                f"`promptLabel` must be one of: {', '.join(PROMPT_LABELS)}; got: {value}"
+            )
+        return value
+
+    @field_validator("layoutMergeBboxesMode")
+    @classmethod
+    def _merge_mode(cls, value: str | dict[str, str] | None) -> str | dict[str, str] | None:
+        modes = value.values() if isinstance(value, dict) else [] if value is None else [value]
+        for mode in modes:
+            if mode not in MERGE_MODES:
+                raise ValueError(
+                    f"`layoutMergeBboxesMode` must be one of: {', '.join(MERGE_MODES)}; got: {mode}"
+                )
+        return value
+
+    @field_validator("layoutUnclipRatio")
+    @classmethod
+    def _unclip(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_unclip(item, f" value for key '{key}'")
+        elif value is not None:
+            _check_unclip(value)
+        return value
+
+    @field_validator("layoutThreshold")
+    @classmethod
+    def _threshold(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_threshold(item, f" value for key '{key}'")
+        elif value is not None:
+            _check_threshold(value)
+        return value
+
+    @model_validator(mode="after")
+    def _pixel_range(self) -> Self:
+        if (
+            self.minPixels is not None
+            and self.maxPixels is not None
+            and self.minPixels > self.maxPixels
+        ):
+            raise ValueError(
+                f"`minPixels` ({self.minPixels}) cannot be greater than `maxPixels` "
+                f"({self.maxPixels})"
+            )
+        return self
+
+    def doc_orientation(self) -> bool:
+        """Pages turned upright first? PaddleOCR-VL 1.5/1.6's configs have the document
+        preprocessor off (use_doc_preprocessor: False): only when asked, by
+        useDocOrientationClassify or by useDocUnwarping alone (the preprocessor's own
+        default then classifies orientation too). Unwarping itself is not done."""
+        if self.useDocOrientationClassify is not None:
+            return self.useDocOrientationClassify
+        return self.useDocUnwarping is True
+
+    def vlm_options(self) -> PipelineOptions:
+        return PipelineOptions(
             layout="page" if self.useLayoutDetection is False else None,
             prompt_label=self.promptLabel,
             # As given: unset means the pipeline's default (off in PaddleOCR-VL 1.5/1.6).
@@ -64,6 +173,8 @@ class LayoutParsingRequest(BaseModel):
             min_pixels=self.minPixels,
             max_pixels=self.maxPixels,
             max_new_tokens=self.maxNewTokens,
+            merge_blocks=self.mergeLayoutBlocks,
+            ocr_for_image_block=self.useOcrForImageBlock,
         )
 
 
@@ -90,6 +201,11 @@ class ParsingBlock(BaseModel):
     group_id: int
     block_polygon_points: list[list[int]] | None = Field(
         None, description="when the engine gave a polygon and layoutShapeMode is not rect"
+    )
+    block_error: str | None = Field(
+        None,
+        description="docparse addition, only on a block that got no content: why (the VLM "
+        "server refused its crop, or gave no answer within DOCPARSE_VLM_TIMEOUT)",
     )
 
 
@@ -128,6 +244,17 @@ class MarkdownResult(BaseModel):
 
 
 class LayoutParsingPageResult(BaseModel):
+    # docparse additions: PaddleX answers a request's errors only in the envelope
+    # (errorCode, errorMsg); a page that could not be read, or was read without the VLM,
+    # says so here instead of looking like an empty page.
+    pageStatus: Literal["ok", "empty", "partial", "fallback", "failed"] = Field(
+        description="ok; empty (nothing on the page); partial (some blocks got no content: "
+        "see their block_error); fallback (the VLM server was down and the CPU engine read "
+        "the page: prunedResult.engine); failed (no result for this page)"
+    )
+    errorMsg: str | None = Field(
+        description="why the page is partial, fallback or failed; null when ok or empty"
+    )
     prunedResult: PrunedResult
     markdown: MarkdownResult
     outputImages: dict[str, str] | None = Field(

@@ -1,6 +1,12 @@
 """An OpenAI-compatible chat-completions client for the PaddleOCR-VL server (vLLM), with a
 concurrency bound (vLLM batches what is in flight), retries with backoff on 5xx and
-timeouts, and a circuit breaker that marks the server down and probes it again."""
+connection failures, and a circuit breaker that marks the server down and probes it again.
+
+Timeouts: connecting (DOCPARSE_VLM_CONNECT_TIMEOUT) and waiting for the answer
+(DOCPARSE_VLM_TIMEOUT, PaddleX's 600 s: its AsyncOpenAI client's default) are separate. A
+server that cannot be reached is an outage: retried, counted by the breaker. An answer
+that takes longer than the read timeout is a slow generation on a busy GPU, not an
+outage: that block fails alone, unretried, and the breaker is left as it was."""
 
 from __future__ import annotations
 
@@ -73,7 +79,7 @@ class _Retryable(Exception):
 
 def image_data_url(image: Image.Image) -> str:
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="JPEG", quality=95)
+    (image if image.mode == "RGB" else image.convert("RGB")).save(buffer, format="JPEG", quality=95)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -87,7 +93,7 @@ class VLMClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url.rstrip("/"),
             headers=headers,
-            timeout=httpx.Timeout(config.timeout, connect=min(10.0, config.timeout)),
+            timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
             limits=httpx.Limits(
                 max_connections=config.max_concurrency,
                 max_keepalive_connections=config.max_concurrency,
@@ -191,8 +197,14 @@ class VLMClient:
     async def _post(self, body: dict[str, Any]) -> str:
         try:
             response = await self._http.post("/chat/completions", json=body)
-        except httpx.TimeoutException as exc:
-            raise _Retryable(f"timeout after {self.config.timeout:g}s") from exc
+        except httpx.ConnectTimeout as exc:
+            raise _Retryable(f"no connection within {self.config.connect_timeout:g}s") from exc
+        except httpx.ReadTimeout as exc:
+            # A long generation on a busy GPU: the server is up. Not retried (it would be
+            # as slow again) and not an outage for the breaker; this block fails alone.
+            raise RecognitionFailed(
+                f"no answer within {self.config.timeout:g}s (DOCPARSE_VLM_TIMEOUT)"
+            ) from exc
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code >= 500 or response.status_code == 429:

@@ -14,10 +14,17 @@ from typing import Any
 from PIL import Image
 
 from docparse.document import BBox, Block, Label, Line
-from docparse.engines.base import EngineState, EngineStatus, PageImage, RecognizeOptions
+from docparse.engines.base import (
+    EngineState,
+    EngineStatus,
+    PageImage,
+    RecognizeOptions,
+    VLMOptions,
+)
 from docparse.engines.paddleocr_vl import formats
 from docparse.engines.paddleocr_vl.boxes import filter_overlap_boxes
 from docparse.engines.paddleocr_vl.client import CircuitState, VLMClient
+from docparse.engines.paddleocr_vl.crops import Crop, Planned, crop_margin, merge_blocks
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
@@ -42,8 +49,10 @@ PROMPT_LABELS = {
     "seal": Label.seal,
     "spotting": Label.text,
 }
-# Not sent to the model: pictures are kept as image blocks (cropped by the exporter).
-SKIPPED = {Label.image, Label.header_image, Label.footer_image}
+# Not sent to the model: pictures are kept as image blocks (cropped by the exporter),
+# unless useOcrForImageBlock asks for their text (PaddleX IMAGE_LABELS).
+SKIPPED = frozenset({Label.image, Label.header_image, Label.footer_image})
+FORMULAS = frozenset({Label.display_formula, Label.inline_formula})
 PROBE_EVERY = 5.0  # seconds between health probes of the server
 # PaddleX (and the model card) read small crops at twice the size for spotting.
 SPOTTING_UPSCALE_BELOW = 1500
@@ -52,11 +61,26 @@ log = logging.getLogger(__name__)
 
 
 class BlockFailed:
-    """A block the server refused (HTTP 400: a crop it cannot take, a context overflow):
-    that block gets no text, the rest of the page is read."""
+    """A block the server refused (HTTP 400: a crop it cannot take, a context overflow)
+    or did not answer in time: that block gets no text and says why (Block.error), the
+    rest of the page is read."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
+
+
+class PipelineOptions(VLMOptions):
+    """PaddleX pipeline switches /layout-parsing takes beyond the shared VLMOptions (None:
+    PaddleOCR-VL 1.5/1.6's config default). The route passes this subclass; the engine
+    reads it where given."""
+
+    merge_blocks: bool | None = None  # mergeLayoutBlocks: merge_layout_blocks, default True
+    ocr_for_image_block: bool | None = None  # useOcrForImageBlock: default False
+
+
+def _switch(options: RecognizeOptions, name: str, default: bool) -> bool:
+    value = getattr(options.vlm, name, None)
+    return default if value is None else bool(value)
 
 
 class PaddleOCRVLEngine:
@@ -236,27 +260,57 @@ class PaddleOCRVLEngine:
         boxes = filter_overlap_boxes(
             await self.layout(page, options), options.vlm.layout_shape_mode or "auto"
         )
-        texts = await asyncio.gather(*(self._read(page.image, box, options) for box in boxes))
+        plan = self._plan(page.image, boxes, options)
+        texts = await asyncio.gather(*(self._read(p.image, boxes[p.index], options) for p in plan))
+        # A merged group's other blocks share the fate of its one crop.
+        failed = {
+            p.group: t for p, t in zip(plan, texts, strict=True) if isinstance(t, BlockFailed)
+        }
+        texts = [
+            failed.get(p.group) if p.image is None else t for p, t in zip(plan, texts, strict=True)
+        ]
         blocks = [
-            self._block(page, i, box, text)
-            for i, (box, text) in enumerate(zip(boxes, texts, strict=True))
+            self._block(page, n, boxes[p.index], text)
+            for n, (p, text) in enumerate(zip(plan, texts, strict=True))
         ]
         return [b for b in blocks if b is not None]
 
+    def _plan(
+        self, image: Image.Image, boxes: list[LayoutBox], options: RecognizeOptions
+    ) -> list[Planned]:
+        """Each box's crop; with mergeLayoutBlocks (PaddleX's default), adjacent text
+        blocks stacked into one crop as PaddleX's merge_blocks does. Not when spotting:
+        its locations are read on the block's own crop."""
+        crops = [Crop(box.label, box.bbox, _crop(image, box.bbox)) for box in boxes]
+        if options.spotting or not _switch(options, "merge_blocks", True):
+            return [Planned(i, crop.image, i) for i, crop in enumerate(crops)]
+        # PaddleX: non_merge_labels = image_labels + ["table"], where image_labels are
+        # the pictures (unless useOcrForImageBlock), and charts and seals not read.
+        keep_apart = {Label.table}
+        if not _switch(options, "ocr_for_image_block", False):
+            keep_apart |= SKIPPED
+        keep_apart |= {
+            label for label in (Label.chart, Label.seal) if not self._wants(label, options)
+        }
+        return merge_blocks(crops, frozenset(keep_apart))
+
     async def _read(
-        self, image: Image.Image, box: LayoutBox, options: RecognizeOptions
+        self, crop: Image.Image | None, box: LayoutBox, options: RecognizeOptions
     ) -> str | BlockFailed | None:
-        if box.label in SKIPPED or not self._wants(box.label, options):
+        if crop is None:
+            return None  # merged: its text is in its group's first block
+        if box.label in SKIPPED and not _switch(options, "ocr_for_image_block", False):
             return None
-        crop = image.crop(
-            (int(box.bbox.x0), int(box.bbox.y0), int(box.bbox.x1 + 0.999), int(box.bbox.y1 + 0.999))
-        )
+        if not self._wants(box.label, options):
+            return None
         # promptLabel applies to the whole page, i.e. only with layout detection off.
         from_label = options.vlm.prompt_label == "spotting"
         spotting = options.spotting or (from_label and self._layout_mode(options) == "page")
         prompt = SPOTTING if spotting else PROMPTS.get(box.label, "OCR:")
         if spotting and max(crop.size) < SPOTTING_UPSCALE_BELOW:
             crop = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+        elif box.label in FORMULAS:
+            crop = crop_margin(crop)  # PaddleX trims a formula's white margin
         try:
             text = await self._client().complete(
                 crop, prompt, spotting=spotting, overrides=options.vlm
@@ -282,7 +336,8 @@ class PaddleOCRVLEngine:
         if text is None:
             return block  # an image block: kept for the exporter to crop
         if isinstance(text, BlockFailed):
-            return block  # kept, without text, so the page still shows where it was
+            block.error = text.reason  # kept, without text, saying why
+            return block
         if "<|LOC_" in text:
             spotted = formats.parse_spotting(text, box.bbox.width, box.bbox.height)
             block.lines = [Line(text=s.text, bbox=_shift(s.polygon, box.bbox)) for s in spotted]
@@ -301,6 +356,13 @@ class PaddleOCRVLEngine:
         if not (block.text or block.html or block.latex):
             return None
         return block
+
+
+def _crop(image: Image.Image, box: BBox) -> Image.Image:
+    area = (int(box.x0), int(box.y0), int(box.x1 + 0.999), int(box.y1 + 0.999))
+    if area == (0, 0, image.width, image.height):
+        return image  # the whole page (layout off): no copy of it
+    return image.crop(area)
 
 
 def _fill_table(block: Block, table: Table | None, raw: str) -> None:

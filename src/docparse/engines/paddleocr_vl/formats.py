@@ -71,7 +71,24 @@ def parse_otsl(otsl: str) -> Table | None:
                     col_span=col_span,
                 )
             )
-    return Table(len(rows), width, cells) if cells else None
+    if not cells:
+        return None
+    # A span tag no cell reaches (an <lcel> first in its row, a <ucel> in the first row)
+    # is an empty cell, as PaddleX's TableData.grid leaves it: the row keeps its width.
+    covered = {
+        (r, c)
+        for cell in cells
+        for r in range(cell.row, min(cell.row + cell.row_span, len(rows)))
+        for c in range(cell.col, min(cell.col + cell.col_span, width))
+    }
+    cells += [
+        TableCell(row=r, col=c)
+        for r in range(len(rows))
+        for c in range(width)
+        if (r, c) not in covered
+    ]
+    cells.sort(key=lambda cell: (cell.row, cell.col))
+    return Table(len(rows), width, cells)
 
 
 def parse_chart(text: str) -> Table | None:

@@ -1,0 +1,240 @@
+"""What the API asks of jobs: submit (the input durably on disk and the record committed
+before the answer), look up, list, cancel or delete, and the results.
+
+`Jobs` holds the embedded parts — the SQLite store, local results, the in-service runner —
+behind their seams (`JobStore`, `ResultStore`, and the runner's `wake`/`cancel`): a
+Redis-backed store and queue with workers elsewhere replace those, not this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from docparse.errors import (
+    InvalidOptions,
+    JobExpired,
+    JobNotFinished,
+    JobNotFound,
+    JobQueueFull,
+)
+from docparse.io.fetch import FetchPolicy, check_url
+from docparse.jobs.model import FINISHED, Job, JobState
+from docparse.jobs.results import JobFiles, LocalResults, ResultStore
+from docparse.jobs.runner import Runner
+from docparse.jobs.sources import JobSource, kind_of, save_source, save_stream
+from docparse.jobs.store import JobStore, SqliteJobStore
+from docparse.jobs.webhooks import Webhooks
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.options import ROUTES, ConvertOptions
+from docparse.settings import Settings
+
+# Links to a job, made by the API from its id: (status_url, result_url).
+Links = Callable[[str], tuple[str, str]]
+MAX_RETRY_AFTER = 600
+FIGURES = "images"  # figure crops, in the results and the zip, under this folder
+
+
+@dataclass
+class Removal:
+    job: Job
+    outcome: Literal["cancelled", "deleted"]
+
+
+class Jobs:
+    def __init__(self, settings: Settings, converter: Converter) -> None:
+        self.settings = settings
+        self.files = JobFiles(settings.data_dir / "jobs")
+        self.store: JobStore = SqliteJobStore(settings.data_dir / "jobs.sqlite3")
+        self.results: ResultStore = LocalResults(self.files)
+        self.policy = FetchPolicy.from_settings(settings)
+        webhooks = Webhooks(
+            settings.webhook_secret.get_secret_value(),
+            self.policy,
+            settings.webhook_retries,
+            settings.webhook_backoff,
+        )
+        self.runner = Runner(settings, converter, self.store, self.files, self.results, webhooks)
+
+    async def start(self) -> None:
+        await self.store.open()
+        await self.runner.start()
+
+    async def stop(self) -> None:
+        await self.runner.stop()
+        await self.store.close()
+
+    # --- submit --------------------------------------------------------------------
+    async def check_room(self) -> None:
+        """JobQueueFull (429) when max_queued_jobs wait: before an upload is read."""
+        queued = await self.store.count(JobState.queued)
+        if queued >= self.settings.max_queued_jobs:
+            retry_after = await self._retry_after(queued)
+            raise JobQueueFull(
+                f"{queued} jobs are waiting, the limit (DOCPARSE_MAX_QUEUED_JOBS); try again "
+                f"in {retry_after} s",
+                retry_after,
+                queued_jobs=queued,
+                max_queued_jobs=self.settings.max_queued_jobs,
+            )
+
+    async def _retry_after(self, queued: int) -> int:
+        """Seconds for one place to free up, at the pace of the latest jobs."""
+        durations = await self.store.finished_durations(20)
+        each = sum(durations) / len(durations) if durations else 10.0
+        seconds = each / self.settings.job_workers
+        return max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
+
+    async def _check_request(self, options: ConvertOptions, callback_url: str | None) -> None:
+        """What can be refused before anything is stored."""
+        if options.engine not in ROUTES:
+            raise InvalidOptions(
+                f"unknown engine {options.engine!r}; use one of {', '.join(ROUTES)}"
+            )
+        if options.dpi is not None and not 50 <= options.dpi <= 600:
+            raise InvalidOptions("dpi must be between 50 and 600")
+        if callback_url is not None:
+            if not self.settings.webhook_secret.get_secret_value():
+                raise InvalidOptions(
+                    "callback_url needs DOCPARSE_WEBHOOK_SECRET set: webhooks are signed",
+                    field="callback_url",
+                )
+            try:
+                await check_url(callback_url, self.policy)
+            except InvalidOptions as exc:
+                raise InvalidOptions(f"callback_url: {exc.message}", field="callback_url") from exc
+        await self.check_room()
+
+    async def submit_upload(
+        self,
+        chunks: AsyncIterator[bytes],
+        filename: str | None,
+        options: ConvertOptions,
+        callback_url: str | None,
+        links: Links,
+    ) -> Job:
+        await self._check_request(options, callback_url)
+        job_id = uuid.uuid4().hex
+
+        async def save(path: Path) -> str | None:
+            await save_stream(chunks, path, self.settings.max_upload_bytes)
+            return filename
+
+        return await self._accept(job_id, "upload", save, options, callback_url, links)
+
+    async def submit_source(
+        self,
+        source: JobSource,
+        options: ConvertOptions,
+        callback_url: str | None,
+        links: Links,
+    ) -> Job:
+        await self._check_request(options, callback_url)
+        job_id = uuid.uuid4().hex
+
+        async def save(path: Path) -> str | None:
+            return await save_source(source, path, self.policy)
+
+        return await self._accept(job_id, kind_of(source), save, options, callback_url, links)
+
+    async def _accept(
+        self,
+        job_id: str,
+        kind: str,
+        save: Callable[[Path], Coroutine[None, None, str | None]],
+        options: ConvertOptions,
+        callback_url: str | None,
+        links: Links,
+    ) -> Job:
+        status_url, result_url = links(job_id)
+        try:
+            filename = await save(self.files.input(job_id))  # fsynced
+            job = Job(
+                id=job_id,
+                state=JobState.queued,
+                options=options.model_copy(update={"figures": FIGURES, "keep_images": False}),
+                created_at=time.time(),
+                source=kind,
+                filename=filename,
+                callback_url=callback_url,
+                status_url=status_url,
+                result_url=result_url,
+            )
+            if not await self.store.add(job, self.settings.max_queued_jobs):  # committed
+                await self.check_room()
+                raise JobQueueFull("the job queue is full", 1)  # pragma: no cover - a race
+        except BaseException:
+            await asyncio.to_thread(self.files.remove, job_id)
+            raise
+        self.runner.wake()
+        stored = await self.store.get(job_id)
+        return stored or job
+
+    # --- look up -------------------------------------------------------------------
+    async def get(self, job_id: str) -> Job:
+        job = await self.store.get(job_id)
+        if job is None:
+            raise JobNotFound(f"no job {job_id!r}")
+        if job.is_expired(time.time()):
+            raise JobExpired(
+                f"job {job_id} expired (DOCPARSE_JOB_TTL): its record and results are gone"
+            )
+        return job
+
+    async def page(
+        self, state: JobState | None, limit: int, cursor: str | None
+    ) -> tuple[list[Job], str | None]:
+        before = None
+        if cursor:
+            try:
+                before = int(cursor)
+            except ValueError as exc:
+                raise InvalidOptions("cursor is not one this service gave") from exc
+        jobs = await self.store.page(state, limit + 1, before)
+        now = time.time()
+        jobs = [j for j in jobs if not j.is_expired(now)]
+        more = len(jobs) > limit
+        jobs = jobs[:limit]
+        return jobs, str(jobs[-1].seq) if more and jobs else None
+
+    async def result(self, job_id: str, fmt: str) -> Path | str:
+        """The result of a job that succeeded: a local file (zip: a new archive, the
+        caller's to delete once sent), or a URL to send the caller to."""
+        job = await self.get(job_id)
+        if job.state != JobState.succeeded:
+            detail = f": {job.error_message}" if job.error_message else ""
+            raise JobNotFinished(
+                f"job {job_id} is {job.state.value}{detail}; results come once it has succeeded",
+                state=job.state.value,
+            )
+        path: Path | str | None
+        if fmt == "zip":
+            path = await asyncio.to_thread(self.results.archive, job_id)
+        else:
+            path = await asyncio.to_thread(self.results.locate, job_id, fmt)
+        if path is None:
+            raise JobExpired(f"the results of job {job_id} are gone")
+        return path
+
+    # --- cancel, delete ------------------------------------------------------------
+    async def remove(self, job_id: str) -> Removal:
+        """A queued or running job cancelled (its conversion stopped, its files removed,
+        its record kept); a finished one deleted with its files."""
+        job = await self.get(job_id)
+        if job.state not in FINISHED:
+            cancelled = await self.store.cancel(job_id, self.settings.job_ttl)
+            if cancelled is not None:
+                await self.runner.cancel(job_id)
+                if job_id not in self.runner.running:
+                    await asyncio.to_thread(self.files.remove, job_id)
+                return Removal(await self.store.get(job_id) or cancelled, "cancelled")
+            job = await self.get(job_id)  # it finished meanwhile: deleted below
+        await self.store.delete(job_id)
+        await asyncio.to_thread(self.files.remove, job_id)
+        return Removal(job, "deleted")

@@ -1,0 +1,180 @@
+"""Latin and Cyrillic look-alike letters: OCR reading both scripts mixes them up (`СЧЁТ HA
+ОПЛАТУ`, `НР 85А`).
+
+A word with letters that exist in one script only is in that script, and its look-alike
+letters are written in it (`Тoвар` → `Товар`). A word made of look-alike letters alone
+says nothing by itself: it is changed only on firm evidence, a model number beside it
+(`НР 85А` → `HP 85A`), or the words on both sides of it in the other script and set the
+same way, so that it is part of their running text (`СЧЁТ HA ОПЛАТУ`, `товар o
+поставке`). A capitalised word among lower-case ones is a name or an abbreviation in
+either script (`Картридж HP черный`, `договор с ООО «Вектор»`), and one-sided evidence
+says nothing either (`ООО «Nord Trade»` at a line start): such words stay as read. The
+Russian legal forms `ООО` and `ОАО` are words of no other language: always Cyrillic."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+# Cyrillic letter -> the Latin letter drawn the same way.
+_CYR_TO_LAT = dict(zip("АВСЕНКМОРТХУаеосрху", "ABCEHKMOPTXYaeocpxy", strict=True))
+_LAT_TO_CYR = {lat: cyr for cyr, lat in _CYR_TO_LAT.items()}
+LOOKALIKE = frozenset(_CYR_TO_LAT) | frozenset(_LAT_TO_CYR)
+_SPACE = re.compile(r"(\s+)")
+_JOINER = re.compile(r"([-‐–/])")  # parts of a compound, each in its own script: IT-отдел
+ACRONYM_LETTERS = 3  # a maker's name beside a model number: HP 85A, APC SU1000
+_WRITTEN = ("cyrillic", "latin")
+CYRILLIC_ONLY = frozenset(["ООО", "ОАО"])  # look-alikes alone, yet Cyrillic words only
+
+
+class Script(Enum):
+    cyrillic = "cyrillic"
+    latin = "latin"
+    lookalike = "lookalike"  # letters, every one of them a look-alike
+    model = "model"  # digits and look-alike letters: 85A, A4
+    none = "none"  # no letters: numbers, punctuation
+
+
+def is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def is_latin(ch: str) -> bool:
+    return ch.isalpha() and (ch.isascii() or "\u00c0" <= ch <= "\u024f")
+
+
+def counts(word: str) -> tuple[int, int, int]:
+    """(Cyrillic-only letters, Latin-only letters, look-alike letters) in `word`."""
+    cyr = lat = alike = 0
+    for ch in word:
+        if ch in LOOKALIKE:
+            alike += 1
+        elif is_cyrillic(ch):
+            cyr += 1
+        elif is_latin(ch):
+            lat += 1
+    return cyr, lat, alike
+
+
+def classify(word: str) -> Script:
+    cyr, lat, alike = counts(word)
+    if cyr or lat:
+        return Script.cyrillic if cyr >= lat else Script.latin
+    if alike:
+        return Script.model if any(ch.isdigit() for ch in word) else Script.lookalike
+    return Script.none
+
+
+def to_script(word: str, script: Script) -> str:
+    """`word` with its look-alike letters written in `script` (latin or cyrillic)."""
+    table = _CYR_TO_LAT if script is Script.latin else _LAT_TO_CYR
+    return "".join(table.get(ch, ch) for ch in word)
+
+
+def is_mixed(word: str) -> bool:
+    return any(is_cyrillic(ch) for ch in word) and any(is_latin(ch) for ch in word)
+
+
+def _as_written(word: str) -> Script:
+    """The script most of a look-alike-only word's letters are written in (a tie: Latin)."""
+    cyr = sum(is_cyrillic(ch) for ch in word)
+    lat = sum(is_latin(ch) for ch in word)
+    return Script.cyrillic if cyr > lat else Script.latin
+
+
+def fix_words(words: list[str]) -> list[str]:
+    """The words of one line with look-alike letters put in the script each word is in."""
+    kinds = [classify(w) for w in words]
+    out = list(words)
+    for i, (word, kind) in enumerate(zip(words, kinds, strict=True)):
+        if kind.value in _WRITTEN:
+            if is_mixed(word):
+                out[i] = "".join(_fixed_part(part, kind) for part in _JOINER.split(word))
+        elif kind in (Script.lookalike, Script.model):
+            firm, hint = _context(words, kinds, i)
+            if _letters(to_script(word, Script.cyrillic)) in CYRILLIC_ONLY:
+                firm = Script.cyrillic
+            if firm is not None:
+                out[i] = to_script(word, firm)
+            elif is_mixed(word):  # one script it must be: the hint, or most letters
+                out[i] = to_script(word, hint or _as_written(word))
+    return out
+
+
+def _fixed_part(part: str, word: Script) -> str:
+    """A part of a compound word (`Wi-Fi-роутер`) in its own script when it has letters of
+    one script only, else in the script of the `word` it is part of."""
+    if not is_mixed(part):
+        return part
+    kind = classify(part)
+    return to_script(part, kind if kind.value in _WRITTEN else word)
+
+
+def _context(words: list[str], kinds: list[Script], i: int) -> tuple[Script | None, Script | None]:
+    """(firm, hint) for the look-alike-only word i: the script it is certainly in, and the
+    one the words beside it suggest. Firm: two or three capitals beside a model number are
+    Latin (`HP 85A`; not `СЕКТОР 3В`); else the script of the words right on both sides,
+    when they agree and the word is set as they are (`СЧЁТ HA ОПЛАТУ`) or is a model
+    number, whose letters are the maker's, not the sentence's (`Logitech К120, USB`). A word
+    beside made of look-alikes counts in the script it was read in. Only the words right
+    beside count: a number between says nothing (`650 ВА`)."""
+    near = [k for k in (i - 1, i + 1) if 0 <= k < len(words)]
+    pair = [i, *near]
+    if any(kinds[k] is Script.model for k in pair) and any(
+        kinds[k] is Script.lookalike and _acronym(words[k]) for k in pair
+    ):
+        return Script.latin, Script.latin
+    sides = [_script_of(words[k], kinds[k]) for k in near]
+    known = [s for s in sides if s is not None]
+    if (
+        len(known) == 2
+        and known[0] is known[1]
+        and (_set_alike(words, i) or kinds[i] is Script.model)
+    ):
+        return known[0], known[0]
+    if len(set(known)) == 1:
+        return None, known[0]
+    return None, None
+
+
+def _script_of(word: str, kind: Script) -> Script | None:
+    if kind.value in _WRITTEN:
+        return kind
+    return _as_written(word) if kind in (Script.lookalike, Script.model) else None
+
+
+def _letters(word: str) -> str:
+    return "".join(ch for ch in word if ch.isalpha())
+
+
+def _acronym(word: str) -> bool:
+    """Two or three capitals: a maker's name beside a model number (`HP`, `APC`)."""
+    letters = [ch for ch in word if ch.isalpha()]
+    return 2 <= len(letters) <= ACRONYM_LETTERS and all(ch.isupper() for ch in letters)
+
+
+def _case(word: str) -> str:
+    letters = [ch for ch in word if ch.isalpha()]
+    if all(ch.islower() for ch in letters):
+        return "lower"
+    return "upper" if all(ch.isupper() for ch in letters) else "title"
+
+
+def _set_alike(words: list[str], i: int) -> bool:
+    """Is word i set as the words on both sides of it: lower case, or capitals among
+    capitals? (A capitalised word among lower-case ones is a name or an abbreviation.)"""
+    case = _case(words[i])
+    return case == "lower" or case == _case(words[i - 1]) == _case(words[i + 1]) == "upper"
+
+
+def fix_text(text: str) -> str:
+    """`text` with look-alike letters fixed word by word, line by line; spacing kept."""
+    return "\n".join(_fix_line(line) for line in text.split("\n"))
+
+
+def _fix_line(line: str) -> str:
+    parts = _SPACE.split(line)
+    at = [k for k, part in enumerate(parts) if part and not part.isspace()]
+    for k, word in zip(at, fix_words([parts[k] for k in at]), strict=True):
+        parts[k] = word
+    return "".join(parts)

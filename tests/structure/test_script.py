@@ -1,0 +1,68 @@
+"""Look-alike letters put in the script of the word they stand in, and only on firm
+evidence in words made of look-alikes alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from docparse.structure.script import Script, classify, fix_text, fix_words
+
+LAT_A, CYR_A = "A", "\u0410"
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("СЧЁТ HA ОПЛАТУ", "СЧЁТ НА ОПЛАТУ"),  # Latin HA among Cyrillic capitals
+        ("ТОВАР HA СКЛАДЕ", "ТОВАР НА СКЛАДЕ"),
+        ("ПОЛУЧАТЕЛЬ: OOO «СЕВЕРТОРГ»", "ПОЛУЧАТЕЛЬ: ООО «СЕВЕРТОРГ»"),
+        ("сведения o поставке", "сведения о поставке"),  # a Latin o among lower case
+        ("Картридж НР 85А, черный", "Картридж HP 85A, черный"),  # a model number
+        ("Тoвар пoставлен", "Товар поставлен"),  # Latin o inside Cyrillic words
+        ("HP LaserJеt Pro", "HP LaserJet Pro"),  # Cyrillic е inside a Latin word
+        ("Тhe printer", "The printer"),  # a Cyrillic Т starting an English word
+        ("OOO «ТехноСервис»", "ООО «ТехноСервис»"),  # a Russian legal form, read as Latin
+        ("Клавиатура Logitech К120, USB", "Клавиатура Logitech K120, USB"),  # a model number
+        ("Wi-Fi-рoутер", "Wi-Fi-роутер"),  # each part of a compound in its own script
+        ("«OAO» Нефтегаз", "«ОАО» Нефтегаз"),
+    ],
+)
+def test_lookalikes_take_the_script_of_their_word_or_neighbours(read: str, meant: str) -> None:
+    assert fix_text(read) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lenovo ThinkPad E14",
+        "HP 85A",
+        "Canon 737",
+        "TOKYO",
+        "ООО «Nord Trade»",  # Cyrillic ООО at a line start, a Latin name after it
+        "Получатель: ООО «Nord Trade»",
+        "договор с ООО «Вектор»",
+        "Картридж HP черный",  # a Latin brand among lower-case Russian words
+        "ИБП APC Back-UPS 650 ВА",  # a unit after a number is not the word's before
+        "д. 12А, кв. 5",  # a house number among Cyrillic words stays Cyrillic
+        "Бумага А4, 500 л.",
+        "СЕКТОР 3В",  # a Russian word beside a number with a letter
+        "The HP printer and the CEO",
+        "Сапоп",  # a misreading, but no look-alike one: not this module's to guess
+        "IT-отдел и Wi-Fi-роутер",  # compounds of a Latin and a Russian part
+    ],
+)
+def test_words_already_in_their_script_are_kept(text: str) -> None:
+    assert fix_text(text) == text
+
+
+def test_spacing_and_lines_are_kept() -> None:
+    assert fix_text("СЧЁТ  HA\tОПЛАТУ\nНР 85А") == "СЧЁТ  НА\tОПЛАТУ\nHP 85A"
+
+
+def test_classify() -> None:
+    assert classify("Счёт") is Script.cyrillic
+    assert classify("Canon") is Script.latin
+    assert classify("HA") is Script.lookalike
+    assert classify("85" + CYR_A) is Script.model
+    assert classify("1 250,00") is Script.none
+    assert fix_words(["85" + CYR_A, "HP"]) == ["85" + LAT_A, "HP"]
