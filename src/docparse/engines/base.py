@@ -56,6 +56,8 @@ class VLMOptions(BaseModel):
     prompt_label: str | None = None  # the whole page's task ('ocr', 'table', ...) then
     charts: bool | None = None  # read charts (as tables) and seals: off unless asked,
     seals: bool | None = None  # as in PaddleOCR-VL 1.5/1.6's pipeline configs
+    merge_blocks: bool | None = None  # mergeLayoutBlocks: merge_layout_blocks, default True
+    ocr_for_image_block: bool | None = None  # useOcrForImageBlock: default False
     layout_threshold: Threshold | None = None
     layout_nms: bool | None = None
     layout_unclip_ratio: Unclip | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from docparse.document import PageStatus
-from docparse.engines.paddleocr_vl.engine import PipelineOptions
+from docparse.engines.base import VLMOptions
 
 # PaddleX's InferRequest validators (serving/schemas/paddleocr_vl.py), so an out-of-range
 # option is a 422 in PaddleX's envelope before any page is read, not a vLLM 400 per block.
@@ -155,8 +155,8 @@ class LayoutParsingRequest(BaseModel):
             return self.useDocOrientationClassify
         return self.useDocUnwarping is True
 
-    def vlm_options(self) -> PipelineOptions:
-        return PipelineOptions(
+    def vlm_options(self) -> VLMOptions:
+        return VLMOptions(
             layout="page" if self.useLayoutDetection is False else None,
             prompt_label=self.promptLabel,
             # As given: unset means the pipeline's default (off in PaddleOCR-VL 1.5/1.6).

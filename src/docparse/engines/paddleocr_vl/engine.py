@@ -19,7 +19,6 @@ from docparse.engines.base import (
     EngineStatus,
     PageImage,
     RecognizeOptions,
-    VLMOptions,
 )
 from docparse.engines.paddleocr_vl import formats
 from docparse.engines.paddleocr_vl.boxes import filter_overlap_boxes
@@ -69,18 +68,9 @@ class BlockFailed:
         self.reason = reason
 
 
-class PipelineOptions(VLMOptions):
-    """PaddleX pipeline switches /layout-parsing takes beyond the shared VLMOptions (None:
-    PaddleOCR-VL 1.5/1.6's config default). The route passes this subclass; the engine
-    reads it where given."""
-
-    merge_blocks: bool | None = None  # mergeLayoutBlocks: merge_layout_blocks, default True
-    ocr_for_image_block: bool | None = None  # useOcrForImageBlock: default False
-
-
-def _switch(options: RecognizeOptions, name: str, default: bool) -> bool:
-    value = getattr(options.vlm, name, None)
-    return default if value is None else bool(value)
+def _switch(value: bool | None, default: bool) -> bool:
+    """A PaddleX pipeline switch: None is PaddleOCR-VL 1.5/1.6's config default."""
+    return default if value is None else value
 
 
 class PaddleOCRVLEngine:
@@ -282,12 +272,12 @@ class PaddleOCRVLEngine:
         blocks stacked into one crop as PaddleX's merge_blocks does. Not when spotting:
         its locations are read on the block's own crop."""
         crops = [Crop(box.label, box.bbox, _crop(image, box.bbox)) for box in boxes]
-        if options.spotting or not _switch(options, "merge_blocks", True):
+        if options.spotting or not _switch(options.vlm.merge_blocks, True):
             return [Planned(i, crop.image, i) for i, crop in enumerate(crops)]
         # PaddleX: non_merge_labels = image_labels + ["table"], where image_labels are
         # the pictures (unless useOcrForImageBlock), and charts and seals not read.
         keep_apart = {Label.table}
-        if not _switch(options, "ocr_for_image_block", False):
+        if not _switch(options.vlm.ocr_for_image_block, False):
             keep_apart |= SKIPPED
         keep_apart |= {
             label for label in (Label.chart, Label.seal) if not self._wants(label, options)
@@ -299,7 +289,7 @@ class PaddleOCRVLEngine:
     ) -> str | BlockFailed | None:
         if crop is None:
             return None  # merged: its text is in its group's first block
-        if box.label in SKIPPED and not _switch(options, "ocr_for_image_block", False):
+        if box.label in SKIPPED and not _switch(options.vlm.ocr_for_image_block, False):
             return None
         if not self._wants(box.label, options):
             return None
