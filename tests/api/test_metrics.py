@@ -14,7 +14,7 @@ from docparse.pipeline import telemetry
 from docparse.settings import Settings
 from tests.conftest import free_port
 from tests.fixtures.russian import make_letter
-from tests.fixtures.service import running
+from tests.fixtures.service import running, state_of
 from tests.fixtures.vlm import with_vlm
 
 
@@ -139,3 +139,19 @@ async def test_vlm_up_follows_the_server(vlm_settings: Settings) -> None:
         samples = await scrape(http)
     assert ("docparse_vlm_up", frozenset({("engine", "paddleocr-vl")})) in samples
     assert value(samples, "docparse_vlm_up", engine="paddleocr-vl") == 0
+
+
+async def test_queue_depth_and_worker_restarts_come_from_the_service(settings: Settings) -> None:
+    async with running(settings) as http:
+        state = state_of(http)
+        before = await scrape(http)
+        assert value(before, "docparse_pages_queued") == 0
+        assert value(before, "docparse_worker_restarts") == 0
+        assert value(before, "docparse_jobs", state="queued") == 0
+        # What an autoscaler reads is what the service holds, not a copy set elsewhere.
+        state.converter.admission.queued = 7
+        state.engines.worker_restarts = 2
+        after = await scrape(http)
+        state.converter.admission.queued = 0
+    assert value(after, "docparse_pages_queued") == 7
+    assert value(after, "docparse_worker_restarts") == 2

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from docparse.api.state import ServiceState
 from docparse.document import Document
 from docparse.engines.base import EngineState
+from docparse.jobs.model import JobState
 from docparse.pipeline import telemetry
 from docparse.settings import VLM_ENGINE
 
@@ -75,6 +76,13 @@ CHILD_RSS = Gauge(
     "resident memory of the worker processes this service started (OSD, tables), summed; "
     "process_resident_memory_bytes is the service's own",
 )
+# Read from the service at scrape time: what an autoscaler (HPA, KEDA) scales on.
+QUEUED_PAGES = Gauge("docparse_pages_queued", "pages admitted and waiting to start")
+PIXELS_IN_FLIGHT = Gauge("docparse_pixels_in_flight", "render pixels reserved by pages now")
+WORKER_RESTARTS = Gauge(
+    "docparse_worker_restarts", "worker process pools replaced after a worker died"
+)
+JOBS = Gauge("docparse_jobs", "jobs by state (queued is the queue depth)", ["state"])
 
 # The statuses counted as rejections, and their reason when no handler named a better one
 # (a 413 from the body guard never reaches the error handlers).
@@ -155,6 +163,12 @@ async def metrics(request: Request) -> Response:
         await state.engines.refresh(VLM_ENGINE)
         ready = state.engines.status(VLM_ENGINE).state == EngineState.ready
         VLM_UP.labels(VLM_ENGINE).set(1 if ready else 0)
+    admission = state.converter.admission
+    QUEUED_PAGES.set(admission.queued)
+    PIXELS_IN_FLIGHT.set(admission.pixels)
+    WORKER_RESTARTS.set(state.engines.worker_restarts)
+    for job_state in (JobState.queued, JobState.running):
+        JOBS.labels(job_state.value).set(await state.jobs.store.count(job_state))
     # Reading /proc for every process takes a few milliseconds: not on the event loop.
     body = await run_in_threadpool(generate_latest, REGISTRY)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
