@@ -88,16 +88,18 @@ async def test_an_uploaded_pdf_goes_through_its_whole_life(settings: Settings) -
         listed = conforms(JobList, await http.get("/v1/jobs"))
         assert [j.id for j in listed.jobs] == [accepted.id] and listed.next_cursor is None
 
-        # The input goes once the job has succeeded; the results stay.
+        # The input goes once the job has succeeded; the results stay, in the result store
+        # (here output_dir, under the job's id).
         folder = job_folder(settings, accepted.id)
+        results = settings.output_dir / accepted.id
         assert not (folder / "input").exists()
-        assert (folder / "result" / "document.md").exists()
+        assert (results / "document.md").exists() and (results / "document.json").exists()
 
         deleted = await http.delete(f"/v1/jobs/{accepted.id}")
         assert deleted.status_code == 200
         removed = conforms(JobRemoved, deleted)
         assert (removed.outcome, removed.state) == ("deleted", "succeeded")
-        assert not folder.exists()
+        assert not folder.exists() and not results.exists()
         for method, path in (
             ("GET", f"/v1/jobs/{accepted.id}"),
             ("GET", accepted.result_url),
@@ -290,10 +292,10 @@ async def test_an_expired_job_answers_410_and_its_files_are_gone(settings: Setti
     async with running(config) as http:
         job_id = await submit(http, **upload(words_pdf(1), engine="textlayer"))
         assert (await wait_for(http, job_id))["state"] == "succeeded"
-        folder = job_folder(settings, job_id)
-        assert folder.exists()
+        folder, results = job_folder(settings, job_id), settings.output_dir / job_id
+        assert folder.exists() and results.exists()
         deadline = time.monotonic() + 15
-        while folder.exists():
+        while folder.exists() or results.exists():
             assert time.monotonic() < deadline, "the sweep did not remove the files"
             await asyncio.sleep(0.1)
         for method, path in (
@@ -402,7 +404,7 @@ def test_the_jobs_routes_are_documented(settings: Settings) -> None:
     spec = create_app(settings).openapi()
     paths = spec["paths"]
     post = paths["/v1/jobs"]["post"]
-    assert set(post["responses"]) == {"202", "413", "415", "422", "429"}
+    assert set(post["responses"]) == {"202", "413", "415", "422", "429", "502"}
     assert "Retry-After" in post["responses"]["429"]["headers"]
     assert post["responses"]["202"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/JobAccepted"
@@ -434,7 +436,7 @@ def test_the_jobs_routes_are_documented(settings: Settings) -> None:
         "422",
     }
     result = paths["/v1/jobs/{job_id}/result"]["get"]["responses"]
-    assert set(result) == {"200", "404", "409", "410", "422"}
+    assert set(result) == {"200", "404", "409", "410", "422", "502"}
     assert set(result["200"]["content"]) == {
         "application/json",
         "text/markdown",

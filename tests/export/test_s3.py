@@ -20,7 +20,8 @@ from moto.server import ThreadedMotoServer
 from pydantic import SecretStr, ValidationError
 
 from docparse.errors import InvalidOptions, LimitExceeded, ResultMissing, StorageFailed
-from docparse.export.s3 import S3Store, download_s3_source, read_s3_source
+from docparse.export.s3 import S3Store
+from docparse.export.s3_source import download_s3_source, read_s3_source
 from docparse.settings import S3Settings, Settings
 from tests.conftest import free_port
 from tests.fixtures.service import running, state_of

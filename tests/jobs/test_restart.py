@@ -33,8 +33,9 @@ async def test_a_job_left_running_by_a_dead_process_is_resumed(settings: Setting
     folder = settings.data_dir / "jobs" / job_id
     folder.mkdir(parents=True)
     (folder / "input").write_bytes(words_pdf(2))
-    (folder / "result.part").mkdir()  # half a result
-    (folder / "result.part" / "document.md").write_text("half")
+    half = settings.output_dir / job_id  # half a result, in the result store
+    half.mkdir(parents=True)
+    (half / "document.md").write_text("half")
     store = SqliteJobStore(settings.data_dir / "jobs.sqlite3")
     await store.open()
     await store.add(
@@ -61,7 +62,7 @@ async def test_a_job_left_running_by_a_dead_process_is_resumed(settings: Setting
         assert (status["pages_done"], status["pages_total"]) == (2, 2)
         markdown = await http.get(f"/v1/jobs/{job_id}/result", params={"format": "md"})
         assert "Page 2" in markdown.text and "half" not in markdown.text
-    assert not (folder / "result.part").exists()
+    assert (half / "document.md").read_text() != "half"
     assert not (folder / "input").exists()
 
 

@@ -27,10 +27,11 @@ class ServiceState:
     def build(cls, settings: Settings) -> ServiceState:
         engines = Engines(settings)
         converter = Converter(settings, engines)
+        store = create_store(settings)
         return cls(
             settings=settings,
             engines=engines,
             converter=converter,
-            store=create_store(settings),
-            jobs=Jobs(settings, converter),
+            store=store,
+            jobs=Jobs(settings, converter, store),  # job results go to the same store
         )

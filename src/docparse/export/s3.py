@@ -1,18 +1,17 @@
-"""Results in an S3-compatible store, and documents read from s3:// sources.
+"""Results in an S3-compatible store (s3:// sources are read in export/s3_source.py with
+the client made here).
 
 Any S3-compatible store over SigV4: AWS, MinIO, moto, and Cloud.ru Object Storage
 (endpoint https://s3.cloud.ru, region ru-central-1, access key `<tenant_id>:<key_id>`,
-path-style addressing). Every failure becomes StorageFailed (or, for a source the caller
-named, InvalidOptions / LimitExceeded) with S3's own code and message in it."""
+path-style addressing). Every failure becomes StorageFailed with S3's own code and message
+in it."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
@@ -26,15 +25,14 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from pydantic import SecretStr
 
-from docparse.errors import InvalidOptions, LimitExceeded, ResultMissing, StorageFailed
+from docparse.errors import ResultMissing, StorageFailed
 from docparse.export.storage import check_id, check_name, result_files
-from docparse.settings import S3Settings, Settings
+from docparse.settings import S3Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 CHECK_TTL = 5.0  # seconds a /health answer about the bucket is reused
-CHUNK = 1024 * 1024
 # S3's error codes by what they mean for whoever reads the message.
 CREDENTIAL_CODES = frozenset(
     {
@@ -57,7 +55,7 @@ BATCH_DELETE_REFUSED = frozenset(
 )
 
 
-def _secret(value: SecretStr | str | None) -> str | None:
+def secret_value(value: SecretStr | str | None) -> str | None:
     # A copy made with model_copy(update=...) skips validation: a plain str then.
     return value.get_secret_value() if isinstance(value, SecretStr) else value
 
@@ -89,7 +87,7 @@ def make_client(
         endpoint_url=s3.endpoint_url or None,
         region_name=s3.region,
         aws_access_key_id=s3.access_key_id or None,
-        aws_secret_access_key=_secret(s3.secret_access_key) or None,
+        aws_secret_access_key=secret_value(s3.secret_access_key) or None,
         config=config,
     )
 
@@ -309,107 +307,3 @@ class S3Store:
             return f"{where}: {meaning(exc)}: {describe(exc)}"
         except Exception as exc:  # /health reports what it finds; it never fails on it
             return f"{where}: {type(exc).__name__}: {exc}"
-
-
-# ---- s3:// sources -------------------------------------------------------------------
-
-_source_clients: dict[tuple[Any, ...], S3Client] = {}
-_source_lock = threading.Lock()
-
-
-def parse_s3_uri(uri: str) -> tuple[str, str]:
-    """s3://bucket/key → (bucket, key). The key is everything after the bucket, '?' and
-    '#' included (they are legal in keys)."""
-    if not uri.startswith("s3://"):
-        raise InvalidOptions(f"not an s3:// URI: {uri!r}")
-    bucket, _, key = uri[len("s3://") :].partition("/")
-    if not bucket or not key or not all(c.isalnum() or c in ".-_" for c in bucket):
-        raise InvalidOptions(f"an S3 source is s3://bucket/key, got {uri!r}")
-    return bucket, key
-
-
-def _source_client(s3: S3Settings) -> S3Client:
-    fingerprint = (
-        s3.endpoint_url,
-        s3.region,
-        s3.access_key_id,
-        _secret(s3.secret_access_key),
-        s3.addressing_style,
-        s3.connect_timeout,
-        s3.timeout,
-        s3.retries,
-    )
-    with _source_lock:
-        if fingerprint not in _source_clients:
-            _source_clients[fingerprint] = make_client(s3)
-        return _source_clients[fingerprint]
-
-
-def _copy_source(uri: str, settings: Settings, write: Callable[[bytes], object]) -> int:
-    bucket, key = parse_s3_uri(uri)
-    s3 = settings.s3
-    if not (settings.storage == "s3" or s3.endpoint_url or s3.access_key_id):
-        raise InvalidOptions(
-            "s3:// sources are not enabled: set DOCPARSE_S3_ENDPOINT_URL or the "
-            "DOCPARSE_S3_ACCESS_KEY_ID/SECRET_ACCESS_KEY the service reads them with"
-        )
-    results = f"{s3.prefix}/" if s3.prefix else ""
-    if bucket == s3.bucket and key.startswith(results):
-        # The service's credentials reach every stored result: a caller may not name one.
-        raise InvalidOptions(f"{uri} is under the service's own results; not a source")
-    limit = settings.max_upload_bytes
-    too_big = LimitExceeded(
-        f"{uri} is over the upload limit of {limit:,} bytes (DOCPARSE_MAX_UPLOAD_BYTES)",
-        limit="max_upload_bytes",
-    )
-    try:
-        answer = _source_client(s3).get_object(Bucket=bucket, Key=key)
-    except (ClientError, BotoCoreError) as exc:
-        what = meaning(exc)
-        if what in ("not found", "access denied"):
-            raise InvalidOptions(
-                f"cannot read the source {uri}: {what}: {describe(exc)}", source=uri
-            ) from exc
-        raise StorageFailed(
-            f"cannot read the source {uri} from {s3.endpoint_url or 'AWS S3'}: "
-            f"{what}: {describe(exc)}",
-            source=uri,
-        ) from exc
-    size = 0
-    body = answer["Body"]
-    try:
-        if answer.get("ContentLength", 0) > limit:
-            raise too_big
-        for chunk in body.iter_chunks(CHUNK):
-            size += len(chunk)
-            if size > limit:  # a length that lied, or none
-                raise too_big
-            write(chunk)
-    except BotoCoreError as exc:
-        raise StorageFailed(
-            f"reading the source {uri} broke off after {size:,} bytes: {describe(exc)}",
-            source=uri,
-        ) from exc
-    finally:
-        body.close()
-    return size
-
-
-def read_s3_source(uri: str, settings: Settings) -> bytes:
-    """The object at s3://bucket/key, read with the DOCPARSE_S3_* endpoint and credentials,
-    at most max_upload_bytes (LimitExceeded past it). A missing or forbidden object is
-    InvalidOptions (the caller named it); a store that cannot be reached, StorageFailed.
-    Blocking: call it in a thread."""
-    chunks: list[bytes] = []
-    _copy_source(uri, settings, chunks.append)
-    return b"".join(chunks)
-
-
-def download_s3_source(uri: str, settings: Settings, path: Path) -> int:
-    """read_s3_source streamed to `path` (removed on failure); the bytes written."""
-    try:
-        with path.open("wb") as handle:
-            return _copy_source(uri, settings, handle.write)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise

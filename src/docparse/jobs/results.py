@@ -1,25 +1,24 @@
-"""A job's files. `JobFiles` lays out data_dir/jobs/{id}/: the input (durable before the
-job is accepted) and the results. Results are written through one function,
-`ResultStore.write` (here: export/storage.py's save_outputs into `result.part/`, renamed
-to `result/` once complete, so a reader never sees half a result), which is the place an
-S3 backend slots in.
+"""A job's own files. `JobFiles` lays out data_dir/jobs/{id}/: the input, durable before
+the job is accepted (a job's input stays local whatever the result store). The results go
+to the service's result store (export/storage.py: output_dir or S3, under the job's id);
+`archive` zips them from there.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Protocol
 
-from docparse.export import FILE_NAMES
-from docparse.export.storage import save_outputs
+from docparse.errors import StorageFailed
+from docparse.export.storage import ResultStore
+
+log = logging.getLogger(__name__)
 
 INPUT = "input"
-RESULT = "result"
-PARTIAL = "result.part"
 ZIP_PREFIX = ".zip-"  # result archives being sent; gone after, or at the next sweep
 
 
@@ -60,76 +59,35 @@ class JobFiles:
         return list(self.root.glob(f"{ZIP_PREFIX}*"))
 
 
-class ResultStore(Protocol):
-    """Where a finished job's results go and come back from."""
-
-    def write(self, job_id: str, rendered: dict[str, str], figures: dict[str, bytes]) -> None:
-        """The results, complete or not at all."""
-        ...
-
-    def locate(self, job_id: str, fmt: str) -> Path | str | None:
-        """One format's file (md, json, txt): a local path, or a URL to send the caller
-        to (a presigned one, from an object store); None when it is not there."""
-        ...
-
-    def archive(self, job_id: str) -> Path | None:
-        """A new zip of every result file (Markdown, JSON, text, figures), for the caller
-        to send and delete; None when there are no results."""
-        ...
-
-    def remove_partial(self, job_id: str) -> None:
-        """What a run stopped half-way left behind."""
-        ...
-
-    def remove(self, job_id: str) -> None: ...
+def archive(store: ResultStore, job_id: str, folder: Path) -> Path | None:
+    """A new zip in `folder` of every file of the job's result in `store` (Markdown, JSON,
+    text, figures), for the caller to send and delete; None when there is no result."""
+    names = store.names(job_id)
+    if not names:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=ZIP_PREFIX, suffix=".zip")
+    try:
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as packed:
+            for relative in names:
+                stored = zipfile.ZIP_STORED if relative.endswith(".png") else zipfile.ZIP_DEFLATED
+                packed.writestr(relative, store.get(job_id, relative), compress_type=stored)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
 
 
-class LocalResults:
-    """Results in data_dir/jobs/{id}/result/: document.md, .json, .txt, images/…"""
+def drop_results(store: ResultStore, job_id: str) -> None:
+    """The job's results (whole or partial) removed from the store; a store that cannot is
+    logged, not raised, as a folder that cannot be removed is ignored."""
+    try:
+        store.delete(job_id)
+    except StorageFailed as exc:
+        log.warning("could not remove the results of job %s: %s", job_id, exc.message)
 
-    def __init__(self, files: JobFiles) -> None:
-        self.files = files
 
-    def write(self, job_id: str, rendered: dict[str, str], figures: dict[str, bytes]) -> None:
-        folder = self.files.folder(job_id)
-        partial, final = folder / PARTIAL, folder / RESULT
-        shutil.rmtree(partial, ignore_errors=True)
-        save_outputs(partial, rendered, figures)
-        for path in partial.rglob("*"):
-            if path.is_file():
-                with path.open("rb") as handle:
-                    os.fsync(handle.fileno())
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(partial, final)
-        fsync_dir(folder)
-
-    def locate(self, job_id: str, fmt: str) -> Path | str | None:
-        path = self.files.folder(job_id) / RESULT / FILE_NAMES[fmt]
-        return path if path.is_file() else None
-
-    def archive(self, job_id: str) -> Path | None:
-        folder = self.files.folder(job_id) / RESULT
-        if not folder.is_dir():
-            return None
-        self.files.root.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=self.files.root, prefix=ZIP_PREFIX, suffix=".zip")
-        try:
-            with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        relative = path.relative_to(folder).as_posix()
-                        packed = zipfile.ZIP_STORED if path.suffix == ".png" else None
-                        archive.write(path, relative, compress_type=packed or zipfile.ZIP_DEFLATED)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-        return Path(name)
-
-    def remove_partial(self, job_id: str) -> None:
-        folder = self.files.folder(job_id)
-        for leftover in [folder / PARTIAL, *folder.glob(".partial-*")]:  # save_outputs' own
-            shutil.rmtree(leftover, ignore_errors=True)
-
-    def remove(self, job_id: str) -> None:
-        shutil.rmtree(self.files.folder(job_id) / RESULT, ignore_errors=True)
-        self.remove_partial(job_id)
+def discard(files: JobFiles, store: ResultStore, job_id: str) -> None:
+    """Everything of a job but its record: its folder (the input) and its results."""
+    files.remove(job_id)
+    drop_results(store, job_id)

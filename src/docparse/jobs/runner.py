@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from docparse.errors import DocparseError, Overloaded
-from docparse.export.storage import render
+from docparse.export.storage import ResultStore, render
 from docparse.jobs.model import RESULT_FORMATS, Job, JobState, JobSummary
-from docparse.jobs.results import JobFiles, ResultStore
+from docparse.jobs.results import JobFiles, discard, drop_results
 from docparse.jobs.store import JobStore
 from docparse.jobs.webhooks import Webhooks
 from docparse.pipeline.converter import Converter
@@ -162,7 +162,7 @@ class Runner:
     async def _take_over(self) -> None:
         requeued, failed = await self.store.recover(MAX_ATTEMPTS, self.settings.job_ttl)
         for job_id in requeued:
-            await asyncio.to_thread(self.results.remove_partial, job_id)
+            await asyncio.to_thread(drop_results, self.results, job_id)
         if requeued or failed:
             log.warning(
                 "jobs interrupted by a stop: %d queued again, %d failed after %d starts",
@@ -202,7 +202,7 @@ class Runner:
                 task.cancel()
                 await asyncio.wait({task})
                 if await self.store.requeue(job.id, job.attempt):
-                    await asyncio.to_thread(self.results.remove_partial, job.id)
+                    await asyncio.to_thread(drop_results, self.results, job.id)
                 raise
             await self._settle(job, task)
         finally:
@@ -227,7 +227,7 @@ class Runner:
         rendered = await asyncio.to_thread(render, document, list(RESULT_FORMATS))
         # Once started the write runs to its end, so a cancel never races it on the disk.
         writing = asyncio.ensure_future(
-            asyncio.to_thread(self.results.write, job.id, rendered, result.figures)
+            asyncio.to_thread(self.results.save_result, job.id, rendered, result.figures)
         )
         try:
             await asyncio.shield(writing)
@@ -246,7 +246,7 @@ class Runner:
         webhook = {"state": "pending", "attempts": 0} if job.callback_url else None
         if task.cancelled():  # DELETE: the store says cancelled; the files go
             log.info("job %s cancelled", job.id)
-            await asyncio.to_thread(self.files.remove, job.id)
+            await asyncio.to_thread(discard, self.files, self.results, job.id)
             return
         error = task.exception()
         if isinstance(error, Overloaded):
@@ -260,7 +260,7 @@ class Runner:
                 job.id, job.attempt, JobState.succeeded, ttl=ttl, webhook=webhook, **task.result()
             )
             if not finished:  # cancelled as it finished: what it wrote goes
-                await asyncio.to_thread(self.files.remove, job.id)
+                await asyncio.to_thread(discard, self.files, self.results, job.id)
                 return
             await asyncio.to_thread(self.files.remove_input, job.id)
         else:
@@ -280,7 +280,7 @@ class Runner:
                 failed_pages=pages,
                 webhook=webhook,
             )
-            await asyncio.to_thread(self.results.remove_partial, job.id)
+            await asyncio.to_thread(drop_results, self.results, job.id)
             if not finished:
                 await asyncio.to_thread(self.files.remove, job.id)
                 return
@@ -334,11 +334,12 @@ class Runner:
                     entry[0].cancel()
 
     async def sweep(self) -> None:
-        """Expired jobs' files removed (their records stay a TTL longer, answering 410);
-        folders no job owns removed once untouched for an hour; stale zips removed."""
+        """Expired jobs' files and results removed (their records stay a TTL longer,
+        answering 410); folders no job owns removed once untouched for an hour; stale zips
+        removed."""
         now = time.time()
         for job_id in await self.store.expire(now, self.settings.job_ttl):
-            await asyncio.to_thread(self.files.remove, job_id)
+            await asyncio.to_thread(discard, self.files, self.results, job_id)
         live = await self.store.live_ids()
         for name in self.files.on_disk():
             if name not in live and name not in self.running:

@@ -1,9 +1,11 @@
 """What the API asks of jobs: submit (the input durably on disk and the record committed
 before the answer), look up, list, cancel or delete, and the results.
 
-`Jobs` holds the embedded parts — the SQLite store, local results, the in-service runner —
-behind their seams (`JobStore`, `ResultStore`, and the runner's `wake`/`cancel`): a
-Redis-backed store and queue with workers elsewhere replace those, not this.
+`Jobs` holds the embedded parts — the SQLite store and the in-service runner — behind
+their seams (`JobStore`, and the runner's `wake`/`cancel`), and writes and reads results
+through the service's result store (export/storage.py's `ResultStore`: output_dir or S3,
+under the job's id): a Redis-backed store and queue with workers elsewhere replace those,
+not this.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from docparse.errors import (
     JobNotFinished,
     JobNotFound,
     JobQueueFull,
+    ResultMissing,
 )
+from docparse.export import FILE_NAMES
+from docparse.export.storage import ResultStore
 from docparse.io.fetch import FetchPolicy, check_url
 from docparse.jobs.model import FINISHED, Job, JobState
-from docparse.jobs.results import JobFiles, LocalResults, ResultStore
+from docparse.jobs.results import JobFiles, archive, discard
 from docparse.jobs.runner import Runner
 from docparse.jobs.sources import JobSource, kind_of, save_source, save_stream
 from docparse.jobs.store import JobStore, SqliteJobStore
@@ -48,11 +53,11 @@ class Removal:
 
 
 class Jobs:
-    def __init__(self, settings: Settings, converter: Converter) -> None:
+    def __init__(self, settings: Settings, converter: Converter, results: ResultStore) -> None:
         self.settings = settings
         self.files = JobFiles(settings.data_dir / "jobs")
         self.store: JobStore = SqliteJobStore(settings.data_dir / "jobs.sqlite3")
-        self.results: ResultStore = LocalResults(self.files)
+        self.results = results  # the service's result store (state.store)
         self.policy = FetchPolicy.from_settings(settings)
         webhooks = Webhooks(
             settings.webhook_secret.get_secret_value(),
@@ -119,14 +124,11 @@ class Jobs:
         callback_url: str | None,
         links: Links,
     ) -> Job:
-        await self._check_request(options, callback_url)
-        job_id = uuid.uuid4().hex
-
         async def save(path: Path) -> str | None:
             await save_stream(chunks, path, self.settings.max_upload_bytes)
             return filename
 
-        return await self._accept(job_id, "upload", save, options, callback_url, links)
+        return await self._accept("upload", save, options, callback_url, links)
 
     async def submit_source(
         self,
@@ -135,23 +137,22 @@ class Jobs:
         callback_url: str | None,
         links: Links,
     ) -> Job:
-        await self._check_request(options, callback_url)
-        job_id = uuid.uuid4().hex
-
         async def save(path: Path) -> str | None:
-            return await save_source(source, path, self.policy)
+            return await save_source(source, path, self.policy, self.settings)
 
-        return await self._accept(job_id, kind_of(source), save, options, callback_url, links)
+        return await self._accept(kind_of(source), save, options, callback_url, links)
 
     async def _accept(
         self,
-        job_id: str,
         kind: str,
         save: Callable[[Path], Coroutine[None, None, str | None]],
         options: ConvertOptions,
         callback_url: str | None,
         links: Links,
     ) -> Job:
+        """The request checked, the input saved by `save` (fsynced), the record committed."""
+        await self._check_request(options, callback_url)
+        job_id = uuid.uuid4().hex
         status_url, result_url = links(job_id)
         try:
             filename = await save(self.files.input(job_id))  # fsynced
@@ -203,9 +204,9 @@ class Jobs:
         jobs = jobs[:limit]
         return jobs, str(jobs[-1].seq) if more and jobs else None
 
-    async def result(self, job_id: str, fmt: str) -> Path | str:
-        """The result of a job that succeeded: a local file (zip: a new archive, the
-        caller's to delete once sent), or a URL to send the caller to."""
+    async def result(self, job_id: str, fmt: str) -> bytes | Path:
+        """The result of a job that succeeded, from the result store: one format's bytes,
+        or (zip) a new archive in a local file, the caller's to delete once sent."""
         job = await self.get(job_id)
         if job.state != JobState.succeeded:
             detail = f": {job.error_message}" if job.error_message else ""
@@ -213,14 +214,17 @@ class Jobs:
                 f"job {job_id} is {job.state.value}{detail}; results come once it has succeeded",
                 state=job.state.value,
             )
-        path: Path | str | None
-        if fmt == "zip":
-            path = await asyncio.to_thread(self.results.archive, job_id)
-        else:
-            path = await asyncio.to_thread(self.results.locate, job_id, fmt)
-        if path is None:
+        found: bytes | Path | None
+        try:
+            if fmt == "zip":
+                found = await asyncio.to_thread(archive, self.results, job_id, self.files.root)
+            else:
+                found = await asyncio.to_thread(self.results.get, job_id, FILE_NAMES[fmt])
+        except ResultMissing:
+            found = None
+        if found is None:
             raise JobExpired(f"the results of job {job_id} are gone")
-        return path
+        return found
 
     # --- cancel, delete ------------------------------------------------------------
     async def remove(self, job_id: str) -> Removal:
@@ -232,9 +236,9 @@ class Jobs:
             if cancelled is not None:
                 await self.runner.cancel(job_id)
                 if job_id not in self.runner.running:
-                    await asyncio.to_thread(self.files.remove, job_id)
+                    await asyncio.to_thread(discard, self.files, self.results, job_id)
                 return Removal(await self.store.get(job_id) or cancelled, "cancelled")
             job = await self.get(job_id)  # it finished meanwhile: deleted below
         await self.store.delete(job_id)
-        await asyncio.to_thread(self.files.remove, job_id)
+        await asyncio.to_thread(discard, self.files, self.results, job_id)
         return Removal(job, "deleted")

@@ -1,14 +1,16 @@
 """A job's input, on disk and fsynced before the job is accepted: an upload (streamed to
 the file, counted against the upload limit), a URL (through io/fetch's SSRF-safe fetcher),
-or Base64 in the JSON body. S3 sources come with the S3 storage backend."""
+Base64 in the JSON body, or an s3://bucket/key object (export/s3_source.py, with
+DOCPARSE_STORAGE=s3)."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import binascii
+import functools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import urlsplit
@@ -19,6 +21,7 @@ from docparse.errors import InvalidOptions, LimitExceeded
 from docparse.io.fetch import FetchPolicy, fetch
 from docparse.io.sniff import sniff
 from docparse.jobs.results import fsync_dir
+from docparse.settings import Settings
 
 
 class UrlSource(BaseModel):
@@ -91,11 +94,12 @@ async def save_stream(chunks: AsyncIterator[bytes], path: Path, max_bytes: int) 
         partial.unlink(missing_ok=True)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _save(path: Path, fill: Callable[[Path], object]) -> None:
+    """`fill` writes the document to a partial file; checked, it becomes `path`, durably."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = _partial(path)
     try:
-        partial.write_bytes(data)
+        fill(partial)
         _check_type(partial)
         _commit(partial, path)
     finally:
@@ -119,15 +123,24 @@ def url_filename(url: str) -> str | None:
     return name or None
 
 
-async def save_source(source: JobSource, path: Path, policy: FetchPolicy) -> str | None:
+async def save_source(
+    source: JobSource, path: Path, policy: FetchPolicy, settings: Settings
+) -> str | None:
     """The source's document to `path`, durably; returns its file name when it has one."""
     if isinstance(source, S3Source):
-        raise InvalidOptions("S3 sources need DOCPARSE_STORAGE=s3", source="s3")
+        if settings.storage != "s3":
+            raise InvalidOptions("S3 sources need DOCPARSE_STORAGE=s3", source="s3")
+        from docparse.export.s3_source import download_s3_source  # boto3 only when used
+
+        await asyncio.to_thread(
+            _save, path, functools.partial(download_s3_source, source.s3, settings)
+        )
+        return PurePosixPath(source.s3).name or None
     if isinstance(source, UrlSource):
         data = await fetch(source.url, policy)
         filename = url_filename(source.url)
     else:
         data = decode_base64(source.base64, policy.max_bytes)
         filename = source.filename
-    await asyncio.to_thread(_write, path, data)
+    await asyncio.to_thread(_save, path, lambda target: target.write_bytes(data))
     return filename

@@ -21,40 +21,9 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from docparse.jobs.model import FINISHED, Job, JobState
-from docparse.pipeline.options import ConvertOptions
+from docparse.jobs.schema import COLUMNS, SCHEMA, SCHEMA_VERSION, job_from_row
 
 T = TypeVar("T")
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    state TEXT NOT NULL,
-    attempt INTEGER NOT NULL DEFAULT 0,
-    options TEXT NOT NULL,
-    source TEXT NOT NULL,
-    filename TEXT,
-    callback_url TEXT,
-    status_url TEXT NOT NULL,
-    result_url TEXT NOT NULL,
-    pages_done INTEGER NOT NULL DEFAULT 0,
-    pages_total INTEGER,
-    created_at REAL NOT NULL,
-    started_at REAL,
-    finished_at REAL,
-    expires_at REAL,
-    expired INTEGER NOT NULL DEFAULT 0,
-    error_code TEXT,
-    error_message TEXT,
-    failed_pages TEXT NOT NULL DEFAULT '[]',
-    webhook TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, seq);
-CREATE INDEX IF NOT EXISTS jobs_by_expiry ON jobs (expires_at);
-"""
-# A queued job's place: 1 + the queued jobs accepted before it.
-POSITION = "(SELECT count(*) FROM jobs q WHERE q.state = 'queued' AND q.seq <= jobs.seq)"
-COLUMNS = f"jobs.*, {POSITION} AS queue_position"
 
 
 class JobStore(Protocol):
@@ -117,34 +86,6 @@ class JobStore(Protocol):
     async def finished_durations(self, limit: int) -> list[float]:
         """Seconds the latest finished jobs ran (for Retry-After)."""
         ...
-
-
-def _job(row: sqlite3.Row) -> Job:
-    keys = row.keys()
-    return Job(
-        id=row["id"],
-        seq=row["seq"],
-        state=JobState(row["state"]),
-        attempt=row["attempt"],
-        options=ConvertOptions.model_validate_json(row["options"]),
-        source=row["source"],
-        filename=row["filename"],
-        callback_url=row["callback_url"],
-        status_url=row["status_url"],
-        result_url=row["result_url"],
-        pages_done=row["pages_done"],
-        pages_total=row["pages_total"],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        expires_at=row["expires_at"],
-        expired=bool(row["expired"]),
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-        failed_pages=json.loads(row["failed_pages"]),
-        webhook=json.loads(row["webhook"]) if row["webhook"] else None,
-        queue_position=row["queue_position"] if "queue_position" in keys else None,
-    )
 
 
 class SqliteJobStore:
@@ -211,7 +152,7 @@ class SqliteJobStore:
     async def get(self, job_id: str) -> Job | None:
         def one(db: sqlite3.Connection) -> Job | None:
             row = db.execute(f"SELECT {COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            return _job(row) if row else None
+            return job_from_row(row) if row else None
 
         return await self._run(one)
 
@@ -229,7 +170,7 @@ class SqliteJobStore:
                 f"SELECT {COLUMNS} FROM jobs WHERE {' AND '.join(where)} ORDER BY seq DESC LIMIT ?",
                 (*args, limit),
             ).fetchall()
-            return [_job(r) for r in rows]
+            return [job_from_row(r) for r in rows]
 
         return await self._run(select)
 
@@ -249,7 +190,7 @@ class SqliteJobStore:
                 "AND state = 'queued' RETURNING *",
                 (time.time(),),
             ).fetchone()
-            return _job(row) if row else None
+            return job_from_row(row) if row else None
 
         return await self._run(claim)
 
@@ -309,7 +250,7 @@ class SqliteJobStore:
                 "WHERE id = ? AND state IN ('queued', 'running') RETURNING *",
                 (now, now + ttl, job_id),
             ).fetchone()
-            return _job(row) if row else None
+            return job_from_row(row) if row else None
 
         return await self._run(update)
 
@@ -396,7 +337,7 @@ class SqliteJobStore:
                 "SELECT * FROM jobs WHERE expired = 0 AND webhook IS NOT NULL "
                 "AND json_extract(webhook, '$.state') = 'pending' ORDER BY seq"
             ).fetchall()
-            return [_job(r) for r in rows]
+            return [job_from_row(r) for r in rows]
 
         return await self._run(pending)
 

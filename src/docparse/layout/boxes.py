@@ -37,6 +37,24 @@ LABELS_V2V3: tuple[str, ...] = (
 )
 
 
+# Labels that get no reading-order number (PaddleX SKIP_ORDER_LABELS).
+SKIP_ORDER_LABELS = frozenset(
+    {
+        "figure_title",
+        "vision_footnote",
+        "image",
+        "chart",
+        "table",
+        "header",
+        "header_image",
+        "footer",
+        "footer_image",
+        "footnote",
+        "aside_text",
+    }
+)
+
+
 @dataclass
 class LayoutBox:
     label: Label

@@ -12,7 +12,7 @@ import numpy as np
 
 from docparse.document import BBox, Label
 from docparse.errors import InvalidOptions
-from docparse.layout.boxes import LABELS_V2V3, LayoutBox
+from docparse.layout.boxes import LABELS_V2V3, SKIP_ORDER_LABELS, LayoutBox
 
 # Names other PaddleX layout exports use (in an inference.yml label_list) with no Label of
 # their own: each goes to the Label PaddleOCR-VL treats the same way. Anything else -> text.
@@ -34,23 +34,6 @@ LABEL_ALIASES: dict[str, Label] = {
     "page_footer": Label.footer,
     "stamp": Label.seal,
 }
-
-# Labels that get no reading-order number (PaddleX SKIP_ORDER_LABELS).
-SKIP_ORDER_LABELS = frozenset(
-    {
-        "figure_title",
-        "vision_footnote",
-        "image",
-        "chart",
-        "table",
-        "header",
-        "header_image",
-        "footer",
-        "footer_image",
-        "footnote",
-        "aside_text",
-    }
-)
 
 SHAPE_MODES = ("rect", "quad", "poly", "auto")
 MERGE_MODES = ("large", "small", "union")

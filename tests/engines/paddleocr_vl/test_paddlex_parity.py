@@ -14,7 +14,7 @@ from docparse.engines.paddleocr_vl.formats import (
     parse_spotting,
     truncate_repetitive_content,
 )
-from docparse.export.paddlex import format_doc_title, format_title
+from docparse.export.paddlex_markdown import format_doc_title, format_title
 from docparse.layout.boxes import LayoutBox
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import PurePath
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
@@ -69,7 +70,10 @@ async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
     "/v1/jobs",
     summary="Submit a document for conversion in the background",
     status_code=202,
-    responses={**error_responses(413, 415, 422), 429: error_responses(429)[429] | QUEUE_FULL},
+    responses={
+        **error_responses(413, 415, 422, 502),
+        429: error_responses(429)[429] | QUEUE_FULL,
+    },
     openapi_extra=job_request_body(),
 )
 async def submit_job(request: Request, state: StateDep) -> JobAccepted:
@@ -161,7 +165,7 @@ async def get_job(state: StateDep, job_id: str) -> JobSummary:
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
             },
         },
-        **error_responses(404, 409, 410, 422),
+        **error_responses(404, 409, 410, 422, 502),
     },
 )
 async def get_job_result(
@@ -170,18 +174,31 @@ async def get_job_result(
     format: Annotated[Literal["md", "json", "txt", "zip"], Query()] = "json",
 ) -> Response:
     job = await state.jobs.get(job_id)
-    path = await state.jobs.result(job_id, format)
-    if isinstance(path, str):  # kept in an object store: its presigned URL
-        return RedirectResponse(path, status_code=307, headers={"X-Job-Id": job_id})
+    found = await state.jobs.result(job_id, format)  # from the result store
     stem = PurePath(job.filename).stem if job.filename else job_id
+    if isinstance(found, bytes):
+        disposition = _disposition("inline", f"{stem}.{format}")
+        return Response(
+            found,
+            media_type=MEDIA_TYPES[format],
+            headers={"X-Job-Id": job_id, "Content-Disposition": disposition},
+        )
     return FileResponse(
-        path,
+        found,
         media_type=MEDIA_TYPES[format],
         filename=f"{stem}.{format}",
-        content_disposition_type="attachment" if format == "zip" else "inline",
+        content_disposition_type="attachment",
         headers={"X-Job-Id": job_id},
-        background=BackgroundTask(path.unlink, missing_ok=True) if format == "zip" else None,
+        background=BackgroundTask(found.unlink, missing_ok=True),
     )
+
+
+def _disposition(kind: str, filename: str) -> str:
+    """As FileResponse writes it: RFC 5987 for a name that is not plain ASCII."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"{kind}; filename*=utf-8''{quoted}"
+    return f'{kind}; filename="{filename}"'
 
 
 @router.delete(

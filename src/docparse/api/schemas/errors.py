@@ -50,8 +50,8 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     503: "the engine asked for is unavailable (not installed, failed to load, server down), "
     "a worker process died, or the service was shutting down and stopped the request "
     "(these two with Retry-After)",
-    502: "the result could not be stored: the result store (S3, or output_dir) refused or "
-    "could not be reached; the reason is in the message",
+    502: "the result store (S3, or output_dir) refused or could not be reached, to store "
+    "or read a result (or an s3:// source); the reason is in the message",
     504: "the conversion took longer than DOCPARSE_REQUEST_TIMEOUT (or every page longer "
     "than DOCPARSE_PAGE_TIMEOUT) and was stopped",
 }

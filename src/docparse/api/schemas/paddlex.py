@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,6 +21,16 @@ def _check_threshold(value: Any, where: str = "") -> None:
         raise ValueError(
             f"`layoutThreshold`{where} must be between 0 and 1 inclusive; got: {value}"
         )
+
+
+def _check_each(value: Any, check: Callable[[Any, str], None]) -> Any:
+    """A value checked as it is, or each value of a per-label dict; None passes."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check(item, f" value for key '{key}'")
+    elif value is not None:
+        check(value, "")
+    return value
 
 
 def _check_unclip(value: Any, where: str = "") -> None:
@@ -116,22 +127,12 @@ class LayoutParsingRequest(BaseModel):
     @field_validator("layoutUnclipRatio")
     @classmethod
     def _unclip(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                _check_unclip(item, f" value for key '{key}'")
-        elif value is not None:
-            _check_unclip(value)
-        return value
+        return _check_each(value, _check_unclip)
 
     @field_validator("layoutThreshold")
     @classmethod
     def _threshold(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                _check_threshold(item, f" value for key '{key}'")
-        elif value is not None:
-            _check_threshold(value)
-        return value
+        return _check_each(value, _check_threshold)
 
     @model_validator(mode="after")
     def _pixel_range(self) -> Self:
