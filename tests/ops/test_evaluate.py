@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from docparse.ops import evaluate
+from docparse.ops.baselines import Converted
 from docparse.ops.checks import Check, load_checks, normalize, parse_tables
-from docparse.ops.evaluate import Converted
 
 
 def check(kind: str, **fields: Any) -> Check:

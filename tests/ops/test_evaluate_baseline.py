@@ -14,8 +14,8 @@ from unittest import mock
 import pytest
 
 from docparse.ops import evaluate
+from docparse.ops.baselines import Converted
 from docparse.ops.checks import Check
-from docparse.ops.evaluate import Converted
 from tests.fixtures import russian
 from tests.fixtures.degrade import degrade, rasterize, to_png
 from tests.fixtures.russian import SynthDoc, make_letter
