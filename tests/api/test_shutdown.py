@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from docparse.api.shutdown import CancelledAtShutdown
 from tests.conftest import free_port
+from tests.fixtures.service import serve_process
 
 SHUTDOWN_TIMEOUT = 4
 SLACK = 12  # closing the pools and the interpreter, on a busy machine
@@ -74,42 +74,9 @@ Server = tuple[subprocess.Popen[bytes], str]
 @contextlib.contextmanager
 def serving(tmp_path: Path, shutdown_timeout: int) -> Iterator[Server]:
     port = free_port()
-    env = {
-        **os.environ,
-        "DOCPARSE_OUTPUT_DIR": str(tmp_path / "output"),
-        "DOCPARSE_TEMP_DIR": str(tmp_path / "tmp"),
-        "DOCPARSE_DATA_DIR": str(tmp_path / "data"),
-        "DOCPARSE_PRELOAD_ENGINES": '["tesseract"]',
-        "DOCPARSE_CPU_LAYOUT": "none",
-        "DOCPARSE_WORKERS": "2",
-        "DOCPARSE_SHUTDOWN_TIMEOUT": str(shutdown_timeout),
-        "DOCPARSE_LOG_FORMAT": "text",
-    }
-    with (tmp_path / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "docparse", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=tmp_path,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                assert process.poll() is None, (tmp_path / "server.log").read_text()
-                try:
-                    if httpx.get(f"{base}/health/ready", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "the server did not get ready"
-                time.sleep(0.2)
-            yield process, base
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    settings = {"DOCPARSE_WORKERS": "2", "DOCPARSE_SHUTDOWN_TIMEOUT": str(shutdown_timeout)}
+    with serve_process(tmp_path, port, env=settings, wait_for="/health/ready") as process:
+        yield process, f"http://127.0.0.1:{port}"
 
 
 def sigterm_and_wait(process: subprocess.Popen[bytes], bound: float) -> float:

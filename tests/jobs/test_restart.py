@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +20,7 @@ from docparse.settings import Settings
 from tests.conftest import free_port
 from tests.fixtures.jobs import scanned_pdf, wait_for
 from tests.fixtures.made_pdfs import words_pdf
-from tests.fixtures.service import running
+from tests.fixtures.service import running, serve_process
 
 
 async def test_a_job_left_running_by_a_dead_process_is_resumed(settings: Settings) -> None:
@@ -66,46 +62,6 @@ async def test_a_job_left_running_by_a_dead_process_is_resumed(settings: Setting
     assert not (folder / "input").exists()
 
 
-@contextmanager
-def serve(tmp_path: Path, port: int, log_name: str) -> Iterator[subprocess.Popen[bytes]]:
-    """`docparse serve` on `port`, data in tmp_path, ready to answer."""
-    env = {
-        **os.environ,
-        "DOCPARSE_OUTPUT_DIR": str(tmp_path / "output"),
-        "DOCPARSE_TEMP_DIR": str(tmp_path / "tmp"),
-        "DOCPARSE_DATA_DIR": str(tmp_path / "data"),
-        "DOCPARSE_PRELOAD_ENGINES": '["tesseract"]',
-        "DOCPARSE_CPU_LAYOUT": "none",
-        "DOCPARSE_LOG_FORMAT": "text",
-    }
-    log = (tmp_path / log_name).open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "docparse", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-        start_new_session=True,  # its worker processes can be killed with it
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, (tmp_path / log_name).read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=5).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
-
-
 def status_of(base: str, job_id: str) -> dict[str, Any]:
     response = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=10)
     assert response.status_code == 200, response.text
@@ -117,7 +73,7 @@ def test_a_job_survives_kill_9_of_the_service(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     pages = 10
-    with serve(tmp_path, port, "first.log") as first:
+    with serve_process(tmp_path, port, log_name="first.log", own_session=True) as first:
         accepted = httpx.post(
             f"{base}/v1/jobs",
             files={"file": ("scan.pdf", scanned_pdf(pages), "application/pdf")},
@@ -135,7 +91,7 @@ def test_a_job_survives_kill_9_of_the_service(tmp_path: Path) -> None:
         os.killpg(first.pid, signal.SIGKILL)  # the service and its workers, at once
         first.wait()
 
-    with serve(tmp_path, port, "second.log"):
+    with serve_process(tmp_path, port, log_name="second.log", own_session=True):
         status = status_of(base, job_id)
         assert status["state"] in ("queued", "running")  # not forgotten, not stuck
         deadline = time.monotonic() + 300
