@@ -19,7 +19,8 @@ from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
 from tests.fixtures.service import running
 
-pytest_plugins = ["tests.fixtures.vlm"]  # the stand-in VLM server and a service using it
+# The stand-in VLM server and a service using it; a real redis-server on a free port.
+pytest_plugins = ["tests.fixtures.vlm", "tests.fixtures.redis_server"]
 
 REPO = Path(__file__).resolve().parents[1]
 # The public development documents: DOCPARSE_SHARED_DOCS when set, else ../shared/docs

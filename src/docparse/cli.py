@@ -44,6 +44,19 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from docparse.api.logs import configure_logging
+    from docparse.jobs.worker import JobWorker
+    from docparse.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_format, args.log_level)
+    if not settings.queue.startswith(("redis://", "rediss://")):
+        print("docparse worker needs DOCPARSE_QUEUE=redis://host:port/db", file=sys.stderr)
+        return 2
+    return JobWorker(settings).run()
+
+
 def _convert(args: argparse.Namespace) -> int:
     from docparse.export import EXPORTERS
     from docparse.pipeline.converter import Converter
@@ -201,6 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run jobs from the Redis queue (DOCPARSE_QUEUE=redis://…), on any machine",
+    )
+    worker.add_argument(
+        "--log-level", default="info", help="debug, info, warning or error (default: info)"
+    )
+    worker.set_defaults(func=_worker)
 
     convert = commands.add_parser("convert", help="convert documents to files")
     convert.add_argument("inputs", nargs="+", type=Path)

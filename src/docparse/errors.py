@@ -151,5 +151,11 @@ class JobQueueFull(JobError):
         self.retry_after = retry_after
 
 
+class QueueUnavailable(JobError):
+    """The job queue (Redis, DOCPARSE_QUEUE) cannot be reached."""
+
+    code = "queue_unavailable"
+
+
 class ConfigurationError(DocparseError):
     code = "configuration_error"

@@ -42,23 +42,30 @@ class VLMSettings(BaseModel):
     from `DOCPARSE_VLM_<FIELD>` (DOCPARSE_VLM_URL, DOCPARSE_VLM_MAX_NEW_TOKENS, ...)."""
 
     url: str | None = Field(None, description="base URL ending in /v1")
-    model: str = "PaddlePaddle/PaddleOCR-VL-1.6"
-    api_key: str | None = None
+    model: str = Field(
+        "PaddlePaddle/PaddleOCR-VL-1.6", description="the model name the server serves"
+    )
+    api_key: str | None = Field(None, description="sent as a Bearer token, if the server wants one")
     timeout: float = Field(
         600.0, gt=0, description="read timeout: seconds one answer may take (PaddleX: 600)"
     )
     connect_timeout: float = Field(10.0, gt=0, description="seconds to open a connection")
     max_concurrency: int = Field(64, ge=1, description="block requests in flight")
-    retries: int = Field(2, ge=0)
+    retries: int = Field(
+        2, ge=0, description="retries of a block request after a 5xx or a connection failure"
+    )
     backoff: float = Field(0.5, ge=0, description="seconds before a retry, doubled each time")
     failure_threshold: int = Field(5, ge=1, description="failures that mark it down")
     circuit_reset: float = Field(15.0, gt=0, description="seconds before a new probe")
-    temperature: float = Field(0.0, ge=0)
-    top_p: float | None = Field(None, gt=0, le=1)
-    repetition_penalty: float | None = Field(None, gt=0)
-    max_new_tokens: int = Field(4096, ge=1)
-    min_pixels: int = Field(112896, ge=1)
-    max_pixels: int = Field(1003520, ge=1)
+    # Sampling and image size as PaddleX sends them; a request's own options win.
+    temperature: float = Field(0.0, ge=0, description="sampling temperature")
+    top_p: float | None = Field(
+        None, gt=0, le=1, description="nucleus sampling; unset: the server's"
+    )
+    repetition_penalty: float | None = Field(None, gt=0, description="unset: the server's")
+    max_new_tokens: int = Field(4096, ge=1, description="tokens one block's answer may take")
+    min_pixels: int = Field(112896, ge=1, description="a crop smaller than this is scaled up")
+    max_pixels: int = Field(1003520, ge=1, description="a crop larger than this is scaled down")
     fallback: Literal["cpu", "fail"] = Field(
         "cpu", description="when the VLM server is down: read pages on the CPU, or fail"
     )
@@ -97,7 +104,9 @@ class S3Settings(BaseModel):
     access_key_id: str | None = Field(
         None, description="Cloud.ru: <tenant_id>:<key_id>; unset: boto3's own credential chain"
     )
-    secret_access_key: SecretStr | None = None
+    secret_access_key: SecretStr | None = Field(
+        None, description="the secret key (never logged or shown)"
+    )
     prefix: str = Field("docparse", description="results under {prefix}/{id}/ in the bucket")
     addressing_style: Literal["path", "virtual"] = Field(
         "path", description="path: https://host/bucket/key (Cloud.ru, MinIO, moto)"
@@ -135,23 +144,31 @@ class Settings(BaseSettings):
         env_nested_max_split=1,
     )
 
-    host: str = "0.0.0.0"
-    port: int = Field(8081, ge=1, le=65535)
-    output_dir: Path = Path("output")
-    temp_dir: Path = Path("tmp")
-    data_dir: Path = Path("data")
+    host: str = Field("0.0.0.0", description="address to listen on")
+    port: int = Field(8081, ge=1, le=65535, description="port to listen on")
+    output_dir: Path = Field(Path("output"), description="results, one folder per document")
+    temp_dir: Path = Field(Path("tmp"), description="uploads while they are processed")
+    data_dir: Path = Field(Path("data"), description="service state: the jobs database and inputs")
 
     languages: str = Field("rus+eng", description="Tesseract languages, joined by '+'")
-    tessdata_dir: str = Field(default_factory=default_tessdata)
+    tessdata_dir: str = Field(
+        default_factory=default_tessdata,
+        description="Tesseract's models: TESSDATA_PREFIX, else the first system folder "
+        "holding eng.traineddata",
+    )
     default_ocr_engine: str | None = Field(
         None,
         description="OCR engine of the auto route; paddleocr-vl when a VLM URL is set, "
         "else tesseract",
     )
-    preload_engines: list[str] = Field(default_factory=lambda: ["tesseract", "ppocr"])
+    preload_engines: list[str] = Field(
+        default_factory=lambda: ["tesseract", "ppocr"],
+        description="engines loaded at start, as a JSON list (the VLM engine too when "
+        "a VLM URL is set)",
+    )
 
     # The PaddleOCR-VL route: DOCPARSE_VLM_URL, DOCPARSE_VLM_MODEL, ... (one group).
-    vlm: VLMSettings = Field(default_factory=VLMSettings)
+    vlm: VLMSettings = Field(default_factory=VLMSettings, description="the VLM route")
     cpu_layout: Literal["cdla", "model", "none"] = Field(
         "cdla",
         description="layout model on OCR pages of the CPU route (pictures, captions, "
@@ -161,10 +178,14 @@ class Settings(BaseSettings):
     layout_model_path: Path | None = Field(
         None, description="PP-DocLayoutV3/V2 ONNX export (file or folder)"
     )
-    layout_model_version: Literal["v2", "v3"] | None = None
+    layout_model_version: Literal["v2", "v3"] | None = Field(
+        None, description="the export's PP-DocLayout version, checked; unset: told by its outputs"
+    )
 
-    max_upload_bytes: int = Field(100 * 1024 * 1024, gt=0)
-    max_pages: int = Field(1000, gt=0)
+    max_upload_bytes: int = Field(
+        100 * 1024 * 1024, gt=0, description="request body limit in bytes (413 over it)"
+    )
+    max_pages: int = Field(1000, gt=0, description="pages per document (413 over it)")
     max_image_pixels: int = Field(100_000_000, gt=0, description="per page image, after render")
 
     workers: int = Field(
@@ -187,15 +208,15 @@ class Settings(BaseSettings):
     )
     request_timeout: float = Field(600.0, gt=0, description="seconds per conversion (504)")
     page_timeout: float = Field(120.0, gt=0, description="seconds per page; that page fails")
-    min_dpi: int = Field(150, ge=50)
-    max_dpi: int = Field(300, le=600)
+    min_dpi: int = Field(150, ge=50, description="lowest render DPI of an OCR page")
+    max_dpi: int = Field(300, le=600, description="highest render DPI of an OCR page")
     write_outputs: bool = Field(
         True, description="write document.md/json to the result store (output_dir or S3)"
     )
     # Where results go (export/storage.py): output_dir, or the bucket of the `s3` group
     # (DOCPARSE_S3_ENDPOINT_URL, DOCPARSE_S3_BUCKET, ...), which s3:// sources use too.
     storage: Literal["local", "s3"] = Field("local", description="result store: local or s3")
-    s3: S3Settings = Field(default_factory=S3Settings)
+    s3: S3Settings = Field(default_factory=S3Settings, description="the S3 store")
     # Retention (export/retention.py): result folders under output_dir expire, swept by a
     # task of the app's lifespan.
     result_ttl: float = Field(
@@ -228,6 +249,18 @@ class Settings(BaseSettings):
         7 * 24 * 3600.0,
         gt=0,
         description="seconds a finished job's record, input and results are kept",
+    )
+    queue: str = Field(
+        "",
+        description="empty: jobs run inside the service (SQLite in data_dir); "
+        "redis://host:port/db: job records and the queue in Redis (Dramatiq), run by "
+        "`docparse worker` processes on any machine",
+    )
+    queue_heartbeat: float = Field(
+        30.0,
+        ge=2,
+        description="seconds without a sign of life after which a worker counts as dead "
+        "and its job goes to another worker (DOCPARSE_QUEUE=redis://)",
     )
     webhook_secret: SecretStr = Field(
         SecretStr(""),

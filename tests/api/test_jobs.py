@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from PIL import Image
 from pydantic import SecretStr
 
 from docparse.api.app import create_app
@@ -94,6 +95,11 @@ async def test_an_uploaded_pdf_goes_through_its_whole_life(settings: Settings) -
         results = settings.output_dir / accepted.id
         assert not (folder / "input").exists()
         assert (results / "document.md").exists() and (results / "document.json").exists()
+        # Each page as a picture for a viewer, shaped as the page the boxes are drawn on.
+        for number, page in enumerate(document.pages, start=1):
+            with Image.open(results / "pages" / f"{number}.png") as preview:
+                assert max(preview.size) <= 1600
+                assert abs(preview.width / preview.height - page.width / page.height) < 0.01
 
         deleted = await http.delete(f"/v1/jobs/{accepted.id}")
         assert deleted.status_code == 200

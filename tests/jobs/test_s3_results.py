@@ -31,9 +31,8 @@ async def test_a_job_stores_its_results_in_the_bucket(
         status = await wait_for(http, job_id)
         assert status["state"] == "succeeded", status
         stored = keys(endpoint, bucket)
-        assert stored == [
-            f"results/{job_id}/{name}" for name in ("document.json", "document.md", "document.txt")
-        ]
+        files = ("document.json", "document.md", "document.txt", "pages/1.png", "pages/2.png")
+        assert stored == [f"results/{job_id}/{name}" for name in files]
         in_bucket = admin(endpoint).get_object(Bucket=bucket, Key=f"results/{job_id}/document.md")
 
         markdown = await http.get(f"/v1/jobs/{job_id}/result", params={"format": "md"})
@@ -48,7 +47,7 @@ async def test_a_job_stores_its_results_in_the_bucket(
         packed = await http.get(f"/v1/jobs/{job_id}/result", params={"format": "zip"})
         assert packed.status_code == 200
         with zipfile.ZipFile(io.BytesIO(packed.content)) as archive:
-            assert sorted(archive.namelist()) == ["document.json", "document.md", "document.txt"]
+            assert sorted(archive.namelist()) == list(files)
             assert archive.read("document.md") == markdown.content
 
         # Nothing of the result in output_dir; the input (local) went once it succeeded.

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from docparse.api.metrics import note_rejection
@@ -29,6 +30,7 @@ from docparse.errors import (
     LimitExceeded,
     Overloaded,
     PasswordProtected,
+    QueueUnavailable,
     RecognitionFailed,
     RequestTimeout,
     ResultMissing,
@@ -60,6 +62,7 @@ STATUS_BY_ERROR: dict[type[DocparseError], int] = {
     JobNotFinished: 409,
     JobExpired: 410,
     JobQueueFull: 429,
+    QueueUnavailable: 503,
     ConfigurationError: 500,
     DocparseError: 500,
 }
@@ -133,20 +136,29 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = getattr(exc, "headers", None)
     if exc.status_code == 400:
         # A body Starlette cannot parse (a multipart body without a boundary, over 1,000
-        # fields or files, a field over 1 MB): an invalid request, as a bad JSON body is.
+        # fields or files, a field over 1 MB, JSON that is not UTF-8): an invalid request,
+        # as a bad JSON body is.
+        if request.url.path in PADDLEX_PATHS:
+            return _paddlex(request, 422, f"invalid request: {exc.detail}")
         return JSONResponse(
             error_body("invalid_request", f"invalid request: {exc.detail}"), status_code=422
         )
+    if request.url.path in PADDLEX_PATHS:  # e.g. 405: a PaddleX client reads errorMsg
+        return _paddlex(request, exc.status_code, str(exc.detail), headers)
     return JSONResponse(
         error_body(f"http_{exc.status_code}", str(exc.detail)),
         status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
+        headers=headers,
     )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, RedisError):  # the job records' Redis (DOCPARSE_QUEUE) is down
+        message = f"the job queue cannot be reached: {type(exc).__name__}"
+        return await _docparse_error(request, QueueUnavailable(message))
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return JSONResponse(
         error_body("internal_error", "internal error; see the service log"), status_code=500

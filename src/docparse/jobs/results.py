@@ -87,7 +87,15 @@ def drop_results(store: ResultStore, job_id: str) -> None:
         log.warning("could not remove the results of job %s: %s", job_id, exc.message)
 
 
+def shared_input(job_id: str) -> str:
+    """The result-store id holding a job's input while it waits for a worker elsewhere
+    (DOCPARSE_QUEUE=redis://): workers on other machines read it from there."""
+    return f"{job_id}-input"
+
+
 def discard(files: JobFiles, store: ResultStore, job_id: str) -> None:
-    """Everything of a job but its record: its folder (the input) and its results."""
+    """Everything of a job but its record: its folder (the input), its input in the
+    result store (if it was shared) and its results."""
     files.remove(job_id)
     drop_results(store, job_id)
+    drop_results(store, shared_input(job_id))

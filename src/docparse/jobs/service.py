@@ -1,11 +1,11 @@
 """What the API asks of jobs: submit (the input durably on disk and the record committed
 before the answer), look up, list, cancel or delete, and the results.
 
-`Jobs` holds the embedded parts — the SQLite store and the in-service runner — behind
-their seams (`JobStore`, and the runner's `wake`/`cancel`), and writes and reads results
-through the service's result store (export/storage.py's `ResultStore`: output_dir or S3,
-under the job's id): a Redis-backed store and queue with workers elsewhere replace those,
-not this.
+`Jobs` holds either the embedded parts — the SQLite store and the in-service runner — or,
+with DOCPARSE_QUEUE=redis://, the Redis store and the queue's dispatch (the jobs then run
+in `docparse worker` processes; the input goes to the result store for them to read). It
+writes and reads results through the service's result store (export/storage.py's
+`ResultStore`: output_dir or S3, under the job's id).
 """
 
 from __future__ import annotations
@@ -25,13 +25,17 @@ from docparse.errors import (
     JobNotFinished,
     JobNotFound,
     JobQueueFull,
+    QueueUnavailable,
     ResultMissing,
 )
 from docparse.export import FILE_NAMES
 from docparse.export.storage import ResultStore
 from docparse.io.fetch import FetchPolicy, check_url
+from docparse.jobs.execution import Execution
 from docparse.jobs.model import FINISHED, Job, JobState
-from docparse.jobs.results import JobFiles, archive, discard
+from docparse.jobs.queue import Dispatch
+from docparse.jobs.redis_store import RedisJobStore
+from docparse.jobs.results import JobFiles, archive, discard, shared_input
 from docparse.jobs.runner import Runner
 from docparse.jobs.sources import JobSource, kind_of, save_source, save_stream
 from docparse.jobs.store import JobStore, SqliteJobStore
@@ -59,20 +63,34 @@ class Jobs:
         self.store: JobStore = SqliteJobStore(settings.data_dir / "jobs.sqlite3")
         self.results = results  # the service's result store (state.store)
         self.policy = FetchPolicy.from_settings(settings)
+        # DOCPARSE_QUEUE=redis://: records and queue in Redis, jobs run by `docparse
+        # worker`s (this replica only accepts and answers); else SQLite and a pool here.
+        self.runner: Runner | None = None
+        self.dispatch: Dispatch | None = None
+        if settings.queue:
+            self.store = RedisJobStore(settings.queue)
+            self.dispatch = Dispatch(settings)
+            return
         webhooks = Webhooks(
             settings.webhook_secret.get_secret_value(),
             self.policy,
             settings.webhook_retries,
             settings.webhook_backoff,
         )
-        self.runner = Runner(settings, converter, self.store, self.files, self.results, webhooks)
+        self.runner = Runner(
+            Execution(settings, converter, self.store, self.files, self.results, webhooks)
+        )
 
     async def start(self) -> None:
         await self.store.open()
-        await self.runner.start()
+        if self.runner is not None:
+            await self.runner.start()
 
     async def stop(self) -> None:
-        await self.runner.stop()
+        if self.runner is not None:
+            await self.runner.stop()
+        if self.dispatch is not None:
+            self.dispatch.close()
         await self.store.close()
 
     # --- submit --------------------------------------------------------------------
@@ -167,15 +185,37 @@ class Jobs:
                 status_url=status_url,
                 result_url=result_url,
             )
+            if self.dispatch is not None:  # workers elsewhere read it from the result store
+                await asyncio.to_thread(self._share_input, job_id)
             if not await self.store.add(job, self.settings.max_queued_jobs):  # committed
                 await self.check_room()
                 raise JobQueueFull("the job queue is full", 1)  # pragma: no cover - a race
         except BaseException:
-            await asyncio.to_thread(self.files.remove, job_id)
+            await asyncio.to_thread(discard, self.files, self.results, job_id)
             raise
-        self.runner.wake()
+        if self.runner is not None:
+            self.runner.wake()
+        else:
+            await self._send(job_id)
         stored = await self.store.get(job_id)
         return stored or job
+
+    def _share_input(self, job_id: str) -> None:
+        path = self.files.input(job_id)
+        self.results.put(shared_input(job_id), "document", path.read_bytes(), "application/pdf")
+        self.files.remove(job_id)
+
+    async def _send(self, job_id: str) -> None:
+        """The stored job's id on the queue; if that fails the job is withdrawn (503)."""
+        assert self.dispatch is not None
+        try:
+            await self.dispatch.send(job_id)
+        except Exception as exc:
+            await self.store.delete(job_id)
+            await asyncio.to_thread(discard, self.files, self.results, job_id)
+            raise QueueUnavailable(
+                f"the job queue cannot be reached ({type(exc).__name__}); try again"
+            ) from exc
 
     # --- look up -------------------------------------------------------------------
     async def get(self, job_id: str) -> Job:
@@ -234,8 +274,11 @@ class Jobs:
         if job.state not in FINISHED:
             cancelled = await self.store.cancel(job_id, self.settings.job_ttl)
             if cancelled is not None:
-                await self.runner.cancel(job_id)
-                if job_id not in self.runner.running:
+                if self.runner is not None:
+                    await self.runner.cancel(job_id)
+                # A running job's files go with its run (here, or in the worker running it).
+                running_here = self.runner is not None and job_id in self.runner.running
+                if job.state == JobState.queued or (self.runner and not running_here):
                     await asyncio.to_thread(discard, self.files, self.results, job_id)
                 return Removal(await self.store.get(job_id) or cancelled, "cancelled")
             job = await self.get(job_id)  # it finished meanwhile: deleted below
