@@ -6,7 +6,7 @@ DEB_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-
 	redis-server chromium chromium-driver poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps run test lint format bench clean
+.PHONY: install system-deps run test test-slow lint format bench clean
 
 system-deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || { \
@@ -31,6 +31,10 @@ run: install
 # The README's test command (CI runs it): every gate, then the tests.
 test: install lint
 	$(BIN)/pytest
+
+# The tests marked slow (benchmarks, a Redis cluster, many OCR pages): CI runs them too.
+test-slow: install
+	$(BIN)/pytest -m slow
 
 lint: install
 	$(BIN)/ruff format --check src tests eval

@@ -58,6 +58,10 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    if args.server:  # through a running service's jobs API
+        from docparse.client.files import convert_with_arguments
+
+        return convert_with_arguments(args)
     from docparse.export import EXPORTERS
     from docparse.pipeline.converter import Converter
     from docparse.pipeline.options import ConvertOptions
@@ -146,6 +150,14 @@ def _bench(args: argparse.Namespace) -> int:
         from docparse.ops.bench_vlm import run_vlm_bench
 
         return run_vlm_bench(args.vlm_pages, args.latency, args.capacity)
+    if args.jobs:
+        from docparse.ops.bench_jobs import run_jobs_bench
+
+        return run_jobs_bench(args.docs, args.job_count)
+    if args.load:
+        from docparse.ops.bench_load import run_load
+
+        return run_load(args.url, args.docs, args.clients, args.duration, args.requests, args.idle)
     from docparse.ops.bench import run_bench
 
     return run_bench(args.docs, args.pages)
@@ -205,14 +217,22 @@ def _models_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_doc(args: argparse.Namespace) -> int:
+    from docparse.ops.settings_doc import run_config_doc
+
+    return run_config_doc(args.output, args.check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docparse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--host", help="address to listen on (default: DOCPARSE_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: DOCPARSE_PORT)")
+    serve.add_argument(
+        "--log-level", default="info", help="debug, info, warning or error (default: info)"
+    )
     serve.set_defaults(func=_serve)
 
     worker = commands.add_parser(
@@ -225,16 +245,24 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_worker)
 
     convert = commands.add_parser("convert", help="convert documents to files")
-    convert.add_argument("inputs", nargs="+", type=Path)
-    convert.add_argument("--output", "-o", type=Path, required=True)
-    convert.add_argument("--engine", default="auto")
-    convert.add_argument("--languages")
-    convert.add_argument("--pages")
-    convert.add_argument("--dpi", type=int)
+    convert.add_argument(
+        "inputs", nargs="+", type=Path, help="PDF or image files (folders too with --server)"
+    )
+    convert.add_argument("--output", "-o", type=Path, required=True, help="folder for the results")
+    convert.add_argument(
+        "--engine", default="auto", help="auto, textlayer, tesseract, ppocr or paddleocr-vl"
+    )
+    convert.add_argument("--languages", help="Tesseract languages, e.g. rus+eng")
+    convert.add_argument("--pages", help="pages to read, e.g. 1-3,5 (default: all)")
+    convert.add_argument(
+        "--dpi", type=int, help="render DPI of OCR pages (default: chosen per page)"
+    )
     convert.add_argument("--format", default="md,json", help="md,json,txt")
     convert.add_argument(
         "--layout", action="store_true", help="born-digital pages through the layout model too"
     )
+    convert.add_argument("--server", metavar="URL", help="convert on this docparse service")
+    convert.add_argument("--api-key", help="--server: the key (default: DOCPARSE_API_KEY)")
     convert.set_defaults(func=_convert)
 
     bench = commands.add_parser("bench", help="print throughput figures")
@@ -248,6 +276,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--latency", type=float, default=1.0, help="--vlm: seconds a request")
     bench.add_argument("--capacity", type=int, default=8, help="--vlm: requests at once")
     bench.add_argument("--vlm-pages", type=int, default=96, help="--vlm: pages")
+    bench.add_argument(
+        "--jobs",
+        action="store_true",
+        help="the jobs API (1 and 2 workers, embedded and Redis) beside the converter",
+    )
+    bench.add_argument("--job-count", type=int, default=4, help="--jobs: jobs per run")
+    bench.add_argument("--load", action="store_true", help="many clients at once: answers, memory")
+    bench.add_argument("--url", help="--load: a running service (default: start one)")
+    bench.add_argument("--clients", type=int, default=40, help="--load: clients at once")
+    bench.add_argument("--duration", type=float, default=60.0, help="--load: seconds")
+    bench.add_argument("--requests", type=int, help="--load: stop after this many requests")
+    bench.add_argument("--idle", type=float, default=15.0, help="--load: idle s, then memory")
     bench.set_defaults(func=_bench)
 
     evaluate = commands.add_parser(
@@ -287,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="supervise the API only (the VLM server runs elsewhere)",
     )
-    supervise.add_argument("--log-level", default="info")
+    supervise.add_argument(
+        "--log-level", default="info", help="debug, info, warning or error (default: info)"
+    )
     supervise.set_defaults(func=_supervise)
 
     models = commands.add_parser("models", help="list or download the pinned model weights")
@@ -314,9 +356,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fetch files without a pinned SHA-256 and print their hashes",
     )
-    download.add_argument("--retries", type=int, default=5)
+    download.add_argument(
+        "--retries", type=int, default=5, help="retries of a failed file download (default: 5)"
+    )
     download.add_argument("--catalog", type=Path, help="another models.json")
     download.set_defaults(func=_models_download)
+
+    config_doc = commands.add_parser(
+        "config-doc", help="write docs/configuration.md, every setting"
+    )
+    config_doc.add_argument("--check", action="store_true", help="exit 1 if it is out of date")
+    config_doc.add_argument(
+        "--output",
+        type=Path,
+        default=Path("docs/configuration.md"),
+        help="the page (default: %(default)s)",
+    )
+    config_doc.set_defaults(func=_config_doc)
     return parser
 
 

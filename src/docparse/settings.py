@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Literal, Self
 
@@ -90,6 +92,13 @@ class VLMSettings(BaseModel):
         return value or None
 
 
+# S3's bucket names: 3-63 lowercase letters, digits, '.' and '-', a letter or digit at each
+# end, no '..', not an IPv4 address.
+S3_BUCKET = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# A public base URL: http(s), a host (no user), a path at most; no query or fragment.
+PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[^?#\s]*)?")
+
+
 class S3Settings(BaseModel):
     """Results in an S3-compatible store (DOCPARSE_STORAGE=s3) and s3:// input sources. Read
     from `DOCPARSE_S3_<FIELD>` (DOCPARSE_S3_ENDPOINT_URL, DOCPARSE_S3_BUCKET, ...). Cloud.ru
@@ -117,6 +126,12 @@ class S3Settings(BaseModel):
     url_expires: int = Field(
         3600, ge=1, le=604800, description="seconds a presigned result URL stays valid"
     )
+    source_buckets: str = Field(
+        "",
+        description="comma-separated buckets the jobs API may read s3:// sources from; "
+        "empty: s3:// sources are refused (the service's credentials are not lent to "
+        "callers). The results prefix is never a source, even in a bucket listed here",
+    )
 
     @field_validator("endpoint_url")
     @classmethod
@@ -124,6 +139,14 @@ class S3Settings(BaseModel):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"the S3 endpoint is a URL like https://s3.cloud.ru, got {value!r}")
         return value or None
+
+    @field_validator("source_buckets")
+    @classmethod
+    def _source_buckets_shape(cls, value: str) -> str:
+        names = [n.strip() for n in value.split(",") if n.strip()]
+        if wrong := [n for n in names if not S3_BUCKET.fullmatch(n)]:
+            raise ValueError(f"source_buckets are S3 bucket names, got {wrong[0][:70]!r}")
+        return ",".join(names)
 
     @field_validator("prefix")
     @classmethod
@@ -146,6 +169,13 @@ class Settings(BaseSettings):
 
     host: str = Field("0.0.0.0", description="address to listen on")
     port: int = Field(8081, ge=1, le=65535, description="port to listen on")
+    public_url: str = Field(
+        "",
+        description="the service's address as clients reach it, e.g. "
+        "https://docparse.example.com: a job's status_url and result_url (stored, and sent "
+        "in webhooks) start with it; empty: they are paths from the service's root "
+        "(/v1/jobs/{id}), never built from a request's Host header",
+    )
     output_dir: Path = Field(Path("output"), description="results, one folder per document")
     temp_dir: Path = Field(Path("tmp"), description="uploads while they are processed")
     data_dir: Path = Field(Path("data"), description="service state: the jobs database and inputs")
@@ -291,12 +321,17 @@ class Settings(BaseSettings):
         "json", description="service log lines: one JSON object each, or plain text"
     )
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_shape(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not PUBLIC_URL.fullmatch(value):
+            raise ValueError(f"public_url is a URL like https://docparse.example.com: {value!r}")
+        return value
+
     @field_validator("fetch_allow")
     @classmethod
     def _fetch_allow_shape(cls, value: str) -> str:
-        import ipaddress
-        import re
-
         entries = [e.strip() for e in value.split(",") if e.strip()]
         for entry in entries:
             try:

@@ -27,6 +27,7 @@ from tests.api.test_openapi import conforms
 from tests.fixtures.figure_page import figure_page
 from tests.fixtures.jobs import jobs_lock, receiver, scanned_pdf, wait_for
 from tests.fixtures.made_pdfs import words_pdf
+from tests.fixtures.searchable import pdftotext, word_recall
 from tests.fixtures.service import running, state_of
 
 SECRET = "webhook-secret-for-tests"
@@ -89,17 +90,20 @@ async def test_an_uploaded_pdf_goes_through_its_whole_life(settings: Settings) -
         listed = conforms(JobList, await http.get("/v1/jobs"))
         assert [j.id for j in listed.jobs] == [accepted.id] and listed.next_cursor is None
 
-        # The input goes once the job has succeeded; the results stay, in the result store
-        # (here output_dir, under the job's id).
+        # The results stay in the result store (here output_dir, under the job's id); the
+        # input stays beside the record until the job goes, to draw its pages from.
         folder = job_folder(settings, accepted.id)
         results = settings.output_dir / accepted.id
-        assert not (folder / "input").exists()
+        assert (folder / "input").exists()
         assert (results / "document.md").exists() and (results / "document.json").exists()
         # Each page as a picture for a viewer, shaped as the page the boxes are drawn on.
         for number, page in enumerate(document.pages, start=1):
-            with Image.open(results / "pages" / f"{number}.png") as preview:
+            picture = await http.get(f"/v1/jobs/{accepted.id}/pages/{number}")
+            assert picture.headers["content-type"] == "image/jpeg"
+            with Image.open(io.BytesIO(picture.content)) as preview:
                 assert max(preview.size) <= 1600
                 assert abs(preview.width / preview.height - page.width / page.height) < 0.01
+        assert (await http.get(f"/v1/jobs/{accepted.id}/pages/4")).status_code == 404
 
         deleted = await http.delete(f"/v1/jobs/{accepted.id}")
         assert deleted.status_code == 200
@@ -207,6 +211,8 @@ async def test_the_zip_holds_markdown_json_text_and_the_figures(
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/zip"
         assert 'filename="report.zip"' in response.headers["content-disposition"]
+        searchable = await http.get(f"/v1/jobs/{job_id}/result", params={"format": "pdf"})
+        assert searchable.status_code == 200, searchable.text
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         names = archive.namelist()
         markdown = archive.read("document.md").decode()
@@ -217,6 +223,10 @@ async def test_the_zip_holds_markdown_json_text_and_the_figures(
         assert all(archive.read(n).startswith(b"\x89PNG") for n in figures)
     assert all(f"]({name})" in markdown for name in figures)
     assert document["pages"][0]["blocks"]
+    # The searchable PDF, made from the input the job keeps: the scan with its words.
+    assert searchable.headers["content-type"] == "application/pdf"
+    assert 'filename="report.pdf"' in searchable.headers["content-disposition"]
+    assert word_recall(markdown, pdftotext(searchable.content)) >= 0.95
     # The archive was a temporary file: sent, then removed.
     assert not list((settings.data_dir / "jobs").glob(".zip-*"))
 
@@ -320,7 +330,7 @@ async def test_unknown_jobs_and_formats(settings: Settings) -> None:
         assert (await http.get("/v1/jobs/nonesuch")).status_code == 404
         assert (await http.get("/v1/jobs/nonesuch/result")).status_code == 404
         assert (await http.delete("/v1/jobs/nonesuch")).status_code == 404
-        bad = await http.get("/v1/jobs/nonesuch/result", params={"format": "pdf"})
+        bad = await http.get("/v1/jobs/nonesuch/result", params={"format": "docx"})
         assert bad.status_code == 422
         assert (await http.get("/v1/jobs", params={"cursor": "x"})).status_code == 422
         assert (await http.get("/v1/jobs", params={"state": "lost"})).status_code == 422
@@ -448,6 +458,7 @@ def test_the_jobs_routes_are_documented(settings: Settings) -> None:
         "text/markdown",
         "text/plain",
         "application/zip",
+        "application/pdf",
     }
     summary = spec["components"]["schemas"]["JobSummary"]["properties"]
     assert {"state", "pages_done", "pages_total", "queue_position", "error"} <= set(summary)

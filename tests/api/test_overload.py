@@ -19,6 +19,7 @@ from docparse.api.app import create_app
 from docparse.api.state import ServiceState
 from docparse.settings import Settings
 from tests.conftest import free_port
+from tests.fixtures.jobs import wait_for
 from tests.fixtures.made_pdfs import words_pdf
 from tests.fixtures.service import running, state_of
 
@@ -87,8 +88,16 @@ async def test_a_conversion_over_the_request_limit_answers_504(settings: Setting
         error = response.json()["error"]
         assert error["code"] == "request_timeout"
         assert "DOCPARSE_REQUEST_TIMEOUT" in error["message"]
+        assert "POST /v1/jobs" in error["message"]  # where a long document goes instead
+        assert error["details"]["jobs_api"] == "/v1/jobs"
         admission = state_of(http).converter.admission
         assert (admission.queued, admission.running, admission.pixels) == (0, 0, 0)
+
+        # The same document as a job: no request limit, only each page's.
+        accepted = await http.post("/v1/jobs", **ocr_form(12))
+        assert accepted.status_code == 202, accepted.text
+        status = await wait_for(http, accepted.json()["id"], timeout=300)
+        assert status["state"] == "succeeded" and status["pages_done"] == 12, status
 
 
 @contextmanager

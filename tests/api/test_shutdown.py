@@ -230,3 +230,23 @@ async def test_a_request_cancelled_by_the_shutdown_answers_503(path: str) -> Non
         assert "shutting down" in payload["errorMsg"]
     else:
         assert payload["error"]["code"] == "shutting_down"
+
+
+def test_a_killed_service_leaves_no_worker_process_behind(docs: Path, tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: the pool's workers notice their parent is gone and exit."""
+    port = free_port()
+    with serve_process(tmp_path, port, own_session=False) as process:
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/v1/convert",
+            files={"file": ("scan.pdf", scanned_pdf(docs / "edgar_image.pdf", 1))},
+            timeout=120,
+        )
+        assert answer.status_code == 200, answer.text
+        workers = children(process.pid)
+        assert workers, "the OCR page ran in no worker process"
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "worker processes outlived the killed service"
+        time.sleep(0.2)

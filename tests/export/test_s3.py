@@ -309,7 +309,9 @@ def test_settings_are_checked() -> None:
 
 
 def source_settings(settings: Settings, endpoint: str, bucket: str, **update: Any) -> Settings:
-    return settings.model_copy(update={"s3": s3_settings(endpoint, bucket), **update})
+    allowed = f"{bucket},no-such-source-bucket"  # the buckets s3:// sources may name
+    s3 = s3_settings(endpoint, bucket, source_buckets=allowed)
+    return settings.model_copy(update={"s3": s3, **update})
 
 
 def test_read_s3_source(endpoint: str, bucket: str, settings: Settings, tmp_path: Path) -> None:
@@ -326,15 +328,22 @@ def test_read_s3_source(endpoint: str, bucket: str, settings: Settings, tmp_path
         download_s3_source(uri, small, target)
     assert not target.exists()  # nothing half-written left behind
 
-    with pytest.raises(InvalidOptions, match="not found: NoSuchKey"):
+    # A missing key and a missing bucket in the same words: which exists is not told.
+    with pytest.raises(InvalidOptions, match="no such object, or the service may not read"):
         read_s3_source(f"s3://{bucket}/incoming/nothing.pdf", configured)
-    with pytest.raises(InvalidOptions, match="not found: NoSuchBucket"):
+    with pytest.raises(InvalidOptions, match="no such object, or the service may not read"):
         read_s3_source("s3://no-such-source-bucket/a.pdf", configured)
     with pytest.raises(InvalidOptions, match="s3://bucket/key"):
         read_s3_source(f"s3://{bucket}", configured)
     # The service's own results are not a source (its credentials reach every one).
     with pytest.raises(InvalidOptions, match="service's own results"):
         read_s3_source(f"s3://{bucket}/results/{uuid.uuid4().hex}/document.md", configured)
+    # Only the buckets DOCPARSE_S3_SOURCE_BUCKETS lists; none unless it lists some.
+    with pytest.raises(InvalidOptions, match="not one DOCPARSE_S3_SOURCE_BUCKETS allows"):
+        read_s3_source("s3://another-bucket/a.pdf", configured)
+    unlisted = settings.model_copy(update={"s3": s3_settings(endpoint, bucket)})
+    with pytest.raises(InvalidOptions, match="DOCPARSE_S3_SOURCE_BUCKETS names no bucket"):
+        read_s3_source(uri, unlisted)
     # Not enabled unless S3 is configured: the machine's own AWS credentials are not lent.
     with pytest.raises(InvalidOptions, match="not enabled"):
         read_s3_source(uri, settings)

@@ -131,3 +131,18 @@ async def test_webhook_outcomes_are_tracked_while_pending(store: RedisJobStore) 
     assert await store.pending_webhooks() == []
     job = await store.get("a")
     assert job is not None and job.webhook is not None and job.webhook["status_code"] == 200
+
+
+async def test_a_put_back_job_keeps_its_attempts_but_a_dead_worker_uses_one(
+    store: RedisJobStore,
+) -> None:
+    await store.add(new_job("a"), max_queued=10)
+    for _ in range(5):
+        outcome, run = await store.claim_id("a", 30, 3, 60)
+        assert outcome == "claimed" and isinstance(run, Job) and run.attempt == 1
+        assert await store.requeue("a", 1)
+    await store.claim_id("a", 0.1, 3, 60)  # then its worker dies
+    await asyncio.sleep(0.2)
+    assert await store.recover(3, 60) == (["a"], [])
+    outcome, run = await store.claim_id("a", 30, 3, 60)
+    assert isinstance(run, Job) and run.attempt == 2

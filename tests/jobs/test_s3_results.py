@@ -20,7 +20,10 @@ __all__ = ["bucket", "endpoint"]  # the fixtures, shared with tests/export/test_
 
 
 def s3_jobs(settings: Settings, endpoint: str, bucket: str) -> Settings:
-    return service_settings(settings, endpoint, bucket, preload_engines=[])
+    configured = service_settings(settings, endpoint, bucket, preload_engines=[])
+    # s3:// sources from the results bucket (outside its results prefix) only.
+    s3 = configured.s3.model_copy(update={"source_buckets": bucket})
+    return configured.model_copy(update={"s3": s3})
 
 
 async def test_a_job_stores_its_results_in_the_bucket(
@@ -31,7 +34,7 @@ async def test_a_job_stores_its_results_in_the_bucket(
         status = await wait_for(http, job_id)
         assert status["state"] == "succeeded", status
         stored = keys(endpoint, bucket)
-        files = ("document.json", "document.md", "document.txt", "pages/1.png", "pages/2.png")
+        files = ("document.json", "document.md", "document.txt")
         assert stored == [f"results/{job_id}/{name}" for name in files]
         in_bucket = admin(endpoint).get_object(Bucket=bucket, Key=f"results/{job_id}/document.md")
 
@@ -50,9 +53,9 @@ async def test_a_job_stores_its_results_in_the_bucket(
             assert sorted(archive.namelist()) == list(files)
             assert archive.read("document.md") == markdown.content
 
-        # Nothing of the result in output_dir; the input (local) went once it succeeded.
+        # Nothing of the result in output_dir; the input (local) stays until the job goes.
         assert not (settings.output_dir / job_id).exists()
-        assert not (settings.data_dir / "jobs" / job_id / "input").exists()
+        assert (settings.data_dir / "jobs" / job_id / "input").exists()
 
         assert (await http.delete(f"/v1/jobs/{job_id}")).status_code == 200
         assert keys(endpoint, bucket) == []
@@ -85,6 +88,6 @@ async def test_a_job_reads_its_document_from_an_s3_source(
             "/v1/jobs", json={"source": {"s3": f"s3://{bucket}/incoming/nothing.pdf"}}
         )
         assert missing.status_code == 422, missing.text
-        assert "NoSuchKey" in missing.json()["error"]["message"]
+        assert "no such object" in missing.json()["error"]["message"]
         # Refused before the job is stored: nothing left in the data folder.
         assert sorted(p.name for p in (settings.data_dir / "jobs").iterdir()) == [job_id]

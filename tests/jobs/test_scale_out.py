@@ -133,5 +133,12 @@ def test_two_workers_two_apis_and_a_worker_killed_mid_job(tmp_path: Path, redis_
         for api in apis:
             result = httpx.get(f"{api}/v1/jobs/{long_job}/result?format=json", timeout=30)
             assert result.status_code == 200 and len(result.json()["pages"]) == 8
-        # The shared input went once the job had finished.
+        # The shared input stays with the results (pages are drawn from it), until the
+        # job is deleted; any replica draws a page, though neither has it locally.
+        for api in apis:
+            picture = httpx.get(f"{api}/v1/jobs/{long_job}/pages/8", timeout=30)
+            assert picture.status_code == 200, picture.text
+            assert picture.headers["content-type"] == "image/jpeg"
+        assert httpx.delete(f"{apis[1]}/v1/jobs/{long_job}", timeout=30).status_code == 200
         assert not (tmp_path / "results" / f"{long_job}-input").exists()
+        assert not (tmp_path / "results" / long_job).exists()

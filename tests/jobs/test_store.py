@@ -146,3 +146,20 @@ async def test_expiry_marks_then_drops_the_record(store: SqliteJobStore) -> None
     assert await store.page(None, 10, None) == []  # not listed
     await store.expire(now + 25, ttl=10.0)  # a TTL after it expired
     assert await store.get(job.id) is None
+
+
+async def test_a_job_put_back_by_a_busy_service_does_not_use_up_its_attempts(
+    store: SqliteJobStore,
+) -> None:
+    """Put back (page budget full, shutdown) many times, then one crash: queued again,
+    not failed as if it had killed the service three times (the probe's finding)."""
+    job = new_job()
+    await store.add(job, 10)
+    for _ in range(5):
+        run = await store.claim()
+        assert run is not None and run.attempt == 1
+        assert await store.requeue(job.id, run.attempt)
+    assert await store.claim() is not None  # the service dies during this run
+    assert await store.recover(max_attempts=3, ttl=DAY) == ([job.id], [])
+    again = await store.claim()
+    assert again is not None and again.attempt == 2

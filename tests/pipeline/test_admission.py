@@ -194,3 +194,17 @@ async def test_a_conversion_over_the_request_limit_is_stopped(
         assert_all_returned(conv)
         await asyncio.sleep(1.5)
         assert conv.admission.started == started
+
+
+async def test_a_vlm_page_may_take_what_the_vlm_read_timeout_allows(
+    vlm_settings: Settings, vlm: Any, tmp_path: Path
+) -> None:
+    """DOCPARSE_PAGE_TIMEOUT below DOCPARSE_VLM_TIMEOUT: a block answer the server is
+    allowed to take does not fail its page."""
+    path = pdf(tmp_path, "one.pdf", words_pdf(1))
+    vlm.latency = 1.5  # every block answer
+    async with converter(vlm_settings, page_timeout=0.5) as conv:
+        result = await conv.convert(path, ConvertOptions(engine="paddleocr-vl"))
+        (page,) = result.document.pages
+        assert page.status == PageStatus.ok, page.error
+        assert page.blocks

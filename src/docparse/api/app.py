@@ -15,7 +15,7 @@ from docparse.api import auth, metrics
 from docparse.api.errors import install_error_handlers
 from docparse.api.limits import BodySizeLimit
 from docparse.api.logs import RequestContext
-from docparse.api.routes import convert, health, jobs, meta, paddlex
+from docparse.api.routes import convert, docs, health, jobs, meta, paddlex, web
 from docparse.api.shutdown import CancelledAtShutdown
 from docparse.api.state import ServiceState
 from docparse.export.retention import expire_periodically
@@ -62,6 +62,10 @@ def create_app(settings: Settings) -> FastAPI:
         title="docparse",
         version=__version__,
         lifespan=lifespan,
+        # Swagger UI and ReDoc come from api/routes/docs.py: FastAPI's pages load theirs
+        # from a CDN, blank on a machine without internet.
+        docs_url=None,
+        redoc_url=None,
         description="Documents in (PDF, PNG, JPEG, TIFF, WebP, BMP); Markdown and "
         "structured JSON out.",
     )
@@ -80,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(metrics.Metrics)
     app.add_middleware(RequestContext)
     metrics.install()
-    for module in (convert, jobs, paddlex, health, meta):
+    for module in (convert, jobs, paddlex, health, meta, docs, web):
         app.include_router(module.router)
     metrics.add_route(app)
     return app

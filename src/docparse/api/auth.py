@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 OPEN_PATHS = frozenset(
     {"/health/live", "/health/ready", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"}
 )
+OPEN_PREFIXES = ("/docs/assets/",)  # the documentation pages' scripts, styles and icon
+# The web page (api/routes/web.py) and its scripts and styles: the page asks for the key
+# itself and sends it with each call it makes.
+WEB_PATHS = frozenset({"/"})
+WEB_PREFIX = "/web/"
 SUMMARY_PATH = "/health"  # open, in a redacted form without a key
 ACCESS_KEY = "docparse.access"  # in scope["state"]: did the caller show a valid key?
 MISSING = "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
@@ -93,7 +98,9 @@ class ApiKeys:
     def __init__(self, app: ASGIApp, keys: KeyRing, metrics_public: bool) -> None:
         self.app = app
         self.keys = keys
-        self.open = OPEN_PATHS | {SUMMARY_PATH} | ({"/metrics"} if metrics_public else set())
+        self.open = (
+            OPEN_PATHS | WEB_PATHS | {SUMMARY_PATH} | ({"/metrics"} if metrics_public else set())
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -103,7 +110,8 @@ class ApiKeys:
         presented = list(presented_keys(scope))
         allowed = not self.keys or any([self.keys.accepts(k) for k in presented])
         state[ACCESS_KEY] = allowed
-        if allowed or scope["path"] in self.open:
+        path = scope["path"]
+        if allowed or path in self.open or path.startswith((*OPEN_PREFIXES, WEB_PREFIX)):
             await self.app(scope, receive, send)
             return
         state[REJECTION_KEY] = "invalid_api_key" if presented else "missing_api_key"

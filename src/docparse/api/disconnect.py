@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 
-from docparse.errors import ClientDisconnected
+from docparse.errors import ClientDisconnected, RequestTimeout
 
 T = TypeVar("T")
 POLL_SECONDS = 0.25
@@ -29,7 +29,15 @@ async def while_connected(request: Request, work: Coroutine[Any, Any, T]) -> T:
                 raise ClientDisconnected(
                     "the client closed the connection; its conversion was cancelled"
                 )
-        return task.result()
+        try:
+            return task.result()
+        except RequestTimeout as exc:  # a synchronous request: say where long work goes
+            raise RequestTimeout(
+                f"{exc.message}; send long documents to the jobs API instead (POST /v1/jobs, "
+                "then poll GET /v1/jobs/{id}): a job has no time limit but each page's",
+                jobs_api="/v1/jobs",
+                **exc.details,
+            ) from exc
     finally:
         if not task.done():
             await _cancel(task)

@@ -1,10 +1,15 @@
 """Documents read from s3://bucket/key sources, with the DOCPARSE_S3_* endpoint and
-credentials (the client and the error wording of export/s3.py). A missing or forbidden
-object is InvalidOptions (the caller named it), one over the upload limit LimitExceeded, a
-store that cannot be reached StorageFailed."""
+credentials (the client and the error wording of export/s3.py), only from the buckets
+DOCPARSE_S3_SOURCE_BUCKETS lists and never under the service's own results prefix. A bad
+bucket name or key, a bucket not listed, and a missing or forbidden object are
+InvalidOptions (the caller named it; missing and forbidden in the same words, so a caller
+cannot tell which buckets or keys exist); one over the upload limit LimitExceeded; a store
+that cannot be reached StorageFailed (the endpoint and S3's words go to the log, not to
+the caller)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,25 +19,46 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from docparse.errors import InvalidOptions, LimitExceeded, StorageFailed
 from docparse.export.s3 import describe, make_client, meaning, secret_value
-from docparse.settings import S3Settings, Settings
+from docparse.settings import S3_BUCKET, S3Settings, Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
+MAX_KEY_BYTES = 1024  # S3's limit on a key, in UTF-8 bytes
+SHOWN = 80  # characters of a caller's URI repeated in an error
 
 _source_clients: dict[tuple[Any, ...], S3Client] = {}
 _source_lock = threading.Lock()
 
 
+def _shown(uri: str) -> str:
+    return repr(uri if len(uri) <= SHOWN else uri[:SHOWN] + "…")
+
+
 def parse_s3_uri(uri: str) -> tuple[str, str]:
-    """s3://bucket/key → (bucket, key). The key is everything after the bucket, '?' and
-    '#' included (they are legal in keys)."""
+    """s3://bucket/key → (bucket, key), both within S3's rules (a bucket name of 3-63
+    lowercase letters, digits, '.' and '-'; a key of 1 to 1024 bytes). The key is
+    everything after the bucket, '?' and '#' included (they are legal in keys)."""
     if not uri.startswith("s3://"):
-        raise InvalidOptions(f"not an s3:// URI: {uri!r}")
+        raise InvalidOptions(f"not an s3:// URI: {_shown(uri)}", field="source.s3")
     bucket, _, key = uri[len("s3://") :].partition("/")
-    if not bucket or not key or not all(c.isalnum() or c in ".-_" for c in bucket):
-        raise InvalidOptions(f"an S3 source is s3://bucket/key, got {uri!r}")
+    if not bucket or not key:
+        raise InvalidOptions(
+            f"an S3 source is s3://bucket/key, got {_shown(uri)}", field="source.s3"
+        )
+    if not S3_BUCKET.fullmatch(bucket):
+        raise InvalidOptions(
+            f"an S3 source is s3://bucket/key, got {_shown(uri)}: a bucket name is 3-63 "
+            "lowercase letters, digits, '.' and '-' (S3's naming rules)",
+            field="source.s3",
+        )
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise InvalidOptions(
+            f"the key of the S3 source {_shown(uri)} is longer than S3's {MAX_KEY_BYTES} bytes",
+            field="source.s3",
+        )
     return bucket, key
 
 
@@ -61,6 +87,17 @@ def _copy_source(uri: str, settings: Settings, write: Callable[[bytes], object])
             "s3:// sources are not enabled: set DOCPARSE_S3_ENDPOINT_URL or the "
             "DOCPARSE_S3_ACCESS_KEY_ID/SECRET_ACCESS_KEY the service reads them with"
         )
+    # The service's credentials may reach many buckets: a caller reads only from those
+    # the operator lists (none by default).
+    allowed = s3.source_buckets.split(",") if s3.source_buckets else []
+    if bucket not in allowed:
+        raise InvalidOptions(
+            f"bucket {bucket!r} is not one DOCPARSE_S3_SOURCE_BUCKETS allows s3:// sources from"
+            if allowed
+            else "s3:// sources are off: DOCPARSE_S3_SOURCE_BUCKETS names no bucket to read "
+            "them from",
+            field="source.s3",
+        )
     results = f"{s3.prefix}/" if s3.prefix else ""
     if bucket == s3.bucket and key.startswith(results):
         # The service's credentials reach every stored result: a caller may not name one.
@@ -74,14 +111,16 @@ def _copy_source(uri: str, settings: Settings, write: Callable[[bytes], object])
         answer = _source_client(s3).get_object(Bucket=bucket, Key=key)
     except (ClientError, BotoCoreError) as exc:
         what = meaning(exc)
+        where = s3.endpoint_url or "AWS S3"
+        log.warning("s3 source %s from %s: %s: %s", uri, where, what, describe(exc))
         if what in ("not found", "access denied"):
+            # One answer for a missing bucket, a missing key and a forbidden object.
             raise InvalidOptions(
-                f"cannot read the source {uri}: {what}: {describe(exc)}", source=uri
+                f"cannot read the source {uri}: no such object, or the service may not read it",
+                field="source.s3",
             ) from exc
         raise StorageFailed(
-            f"cannot read the source {uri} from {s3.endpoint_url or 'AWS S3'}: "
-            f"{what}: {describe(exc)}",
-            source=uri,
+            f"cannot read the source {uri} from the object store: {what}", source=uri
         ) from exc
     size = 0
     body = answer["Body"]
@@ -94,9 +133,9 @@ def _copy_source(uri: str, settings: Settings, write: Callable[[bytes], object])
                 raise too_big
             write(chunk)
     except BotoCoreError as exc:
+        log.warning("s3 source %s broke off after %d bytes: %s", uri, size, describe(exc))
         raise StorageFailed(
-            f"reading the source {uri} broke off after {size:,} bytes: {describe(exc)}",
-            source=uri,
+            f"reading the source {uri} broke off after {size:,} bytes", source=uri
         ) from exc
     finally:
         body.close()

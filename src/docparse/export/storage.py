@@ -20,13 +20,25 @@ from docparse.export import EXPORTERS, FILE_NAMES
 from docparse.settings import Settings
 
 
+def fsync_dir(folder: Path) -> None:
+    """A rename or a new file in `folder` survives a crash once this returns."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write via a temp file and rename, so a reader never sees half a file."""
+    """Write via a temp file and rename, so a reader never sees half a file; on disk
+    (fsynced) before the rename, so a crash leaves the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -59,7 +71,9 @@ def save_outputs(
     partial.mkdir()  # as a plain mkdir would make the folder (the umask applies)
     try:
         _write_files(partial, rendered, figures)
+        fsync_dir(partial)
         os.replace(partial, folder)
+        fsync_dir(folder.parent)  # a finished job's result survives a crash
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -71,7 +85,11 @@ def _write_files(folder: Path, rendered: dict[str, str], figures: dict[str, byte
     for relative, png in (figures or {}).items():
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(png)
+        with path.open("wb") as handle:
+            handle.write(png)
+            os.fsync(handle.fileno())
+        if path.parent != folder:
+            fsync_dir(path.parent)
 
 
 # ---- the seam -------------------------------------------------------------------------
@@ -178,7 +196,10 @@ class LocalStore:
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
                 os.replace(tmp, path)
+                fsync_dir(path.parent)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise

@@ -7,12 +7,13 @@ the configured limit is the one that applies."""
 from __future__ import annotations
 
 import contextlib
+import struct
 import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence
 
 from docparse.document import BBox
 from docparse.errors import CorruptDocument, InvalidOptions, LimitExceeded
@@ -22,6 +23,10 @@ from docparse.io.sniff import Kind, sniff
 from docparse.settings import MAX_IMAGE_SIDE
 
 DEFAULT_IMAGE_DPI = 200.0  # what to assume when an image does not say
+# What Pillow raises on a damaged file besides OSError (UnidentifiedImageError is one): a
+# TIFF frame without its size tags is a TypeError ("Missing dimensions"), a short tag a
+# struct.error, an absurd offset an OverflowError.
+DAMAGED_IMAGE = (OSError, SyntaxError, ValueError, TypeError, EOFError, OverflowError, struct.error)
 
 
 @dataclass
@@ -87,7 +92,7 @@ class ImageSource:
                     "(DOCPARSE_MAX_IMAGE_PIXELS)",
                     limit="max_image_pixels",
                 ) from exc
-            except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            except DAMAGED_IMAGE as exc:
                 # Pillow names the file it read: the upload's temp path is no one's business.
                 reason = (
                     str(exc).replace(f"'{path}'", "the upload").replace(str(path), "the upload")
@@ -120,7 +125,7 @@ class ImageSource:
             with self._lock:
                 frame = ImageSequence.Iterator(self._image)[index]
                 return int(frame.size[0] * frame.size[1])
-        except (OSError, SyntaxError, ValueError, EOFError, IndexError):
+        except (*DAMAGED_IMAGE, IndexError):
             return self._limits.max_image_pixels
 
     def image(self, index: int) -> tuple[Image.Image, float]:
@@ -137,7 +142,7 @@ class ImageSource:
                 f"{self._limits.max_image_pixels:,} pixels per page (DOCPARSE_MAX_IMAGE_PIXELS)",
                 limit="max_image_pixels",
             ) from exc
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        except DAMAGED_IMAGE as exc:
             raise CorruptDocument(
                 f"page {index + 1} of the image cannot be decoded: {exc}"
             ) from exc

@@ -26,7 +26,6 @@ from typing import Any
 
 from docparse.errors import DocparseError, Overloaded
 from docparse.export.storage import ResultStore, render
-from docparse.io.previews import page_previews
 from docparse.jobs.model import RESULT_FORMATS, Job, JobState, JobSummary
 from docparse.jobs.results import JobFiles, discard, drop_results
 from docparse.jobs.store import JobStore
@@ -156,7 +155,7 @@ class Execution:
             raise DocparseError("the job's input is missing from the data folder")
         progress = _Progress(self.store, job)
         try:
-            result = await self.converter.convert(path, job.options, progress)
+            result = await self.converter.convert(path, job.options, progress, bounded=False)
             await progress.flush()
         finally:
             progress.close()
@@ -164,12 +163,9 @@ class Execution:
         document.metadata["job_id"] = job.id
         document.metadata["filename"] = job.filename
         rendered = await asyncio.to_thread(render, document, list(RESULT_FORMATS))
-        # The pages as pictures beside the figures, for a viewer to draw the boxes on.
-        previews = await asyncio.to_thread(page_previews, path, document, self.converter.limits)
-        files = {**result.figures, **previews}
         # Once started the write runs to its end, so a cancel never races it on the disk.
         writing = asyncio.ensure_future(
-            asyncio.to_thread(self.results.save_result, job.id, rendered, files)
+            asyncio.to_thread(self.results.save_result, job.id, rendered, result.figures)
         )
         try:
             await asyncio.shield(writing)
@@ -203,7 +199,7 @@ class Execution:
             if not finished:  # cancelled as it finished: what it wrote goes
                 await asyncio.to_thread(discard, self.files, self.results, job.id)
                 return
-            await asyncio.to_thread(self.files.remove_input, job.id)
+            # The input stays until the job expires: its pages are drawn from it on request.
         else:
             if isinstance(error, DocparseError):
                 code, message = error.code, error.message

@@ -76,12 +76,12 @@ class RedisJobStore:
             self._redis = None
 
     async def _update(
-        self, job_id: str, states: Iterable[JobState], attempt: int | None, **fields: Any
+        self, job_id: str, states: Iterable[JobState], holding: int | None, **fields: Any
     ) -> bool:
-        """`fields` set when the job is in one of `states` (any when empty) and holds
-        `attempt` (any when None)."""
+        """`fields` set when the job is in one of `states` (any when empty) and its
+        attempt is `holding` (any when None)."""
         allowed = " ".join(s.value for s in states)
-        held = "" if attempt is None else str(attempt)
+        held = "" if holding is None else str(holding)
         args = [self.prefix, allowed, held, *_encode(fields)]
         return bool(await self.db.eval(UPDATE, 1, self._key(job_id), *args))
 
@@ -108,11 +108,24 @@ class RedisJobStore:
             found = await pipe.execute()
         return [_decode(raw) for raw in found if raw]
 
-    async def page(self, state: JobState | None, limit: int, before: int | None) -> list[Job]:
+    async def page(
+        self, state: JobState | None, limit: int, before: int | None, now: float | None = None
+    ) -> list[Job]:
+        """Read from the index a batch at a time until `limit` live jobs or its end: jobs
+        past expires_at the sweep has not marked yet are skipped, not counted."""
+        now = time.time() if now is None else now
         index = f"{self.prefix}state:{state.value}" if state else f"{self.prefix}jobs"
         top = f"({before}" if before is not None else "+inf"
-        ids = _ids(await self.db.zrevrangebyscore(index, top, "-inf", start=0, num=limit))
-        jobs = await self._many(list(ids))
+        jobs: list[Job] = []
+        while len(jobs) < limit:
+            batch = await self.db.zrevrangebyscore(
+                index, top, "-inf", start=0, num=limit, withscores=True
+            )
+            found = await self._many(_ids(member for member, _ in batch))
+            jobs += [j for j in found if not j.is_expired(now)][: limit - len(jobs)]
+            if len(batch) < limit:
+                break  # the index ends
+            top = f"({int(batch[-1][1])}"
         if state == JobState.queued:
             for job in jobs:
                 rank = await self.db.zrank(index, job.id)
@@ -181,7 +194,13 @@ class RedisJobStore:
 
     async def requeue(self, job_id: str, attempt: int) -> bool:
         return await self._update(
-            job_id, [JobState.running], attempt, state="queued", pages_done=0, started_at=None
+            job_id,
+            [JobState.running],
+            attempt,
+            state="queued",
+            pages_done=0,
+            started_at=None,
+            attempt=attempt - 1,  # only a run that ended in a crash counts
         )
 
     async def cancel(self, job_id: str, ttl: float) -> Job | None:
@@ -231,7 +250,14 @@ class RedisJobStore:
                     error_message=f"the workers running this job stopped {max_attempts} times",
                 ):
                     failed.append(job_id)
-            elif await self.requeue(job_id, job.attempt):
+            elif await self._update(  # a crash: the attempt counts
+                job_id,
+                [JobState.running],
+                job.attempt,
+                state="queued",
+                pages_done=0,
+                started_at=None,
+            ):
                 requeued.append(job_id)
         return requeued, failed
 

@@ -22,15 +22,6 @@ INPUT = "input"
 ZIP_PREFIX = ".zip-"  # result archives being sent; gone after, or at the next sweep
 
 
-def fsync_dir(folder: Path) -> None:
-    """A rename or a new file in `folder` survives a crash once this returns."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class JobFiles:
     def __init__(self, root: Path) -> None:
         self.root = root

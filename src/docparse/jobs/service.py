@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from docparse.document import Document, Page, PageStatus
 from docparse.errors import (
     InvalidOptions,
     JobExpired,
@@ -29,25 +32,58 @@ from docparse.errors import (
     ResultMissing,
 )
 from docparse.export import FILE_NAMES
+from docparse.export.searchable_pdf import searchable_pdf
 from docparse.export.storage import ResultStore
 from docparse.io.fetch import FetchPolicy, check_url
+from docparse.io.previews import page_picture
+from docparse.io.sources import open_source, select_pages
 from docparse.jobs.execution import Execution
 from docparse.jobs.model import FINISHED, Job, JobState
 from docparse.jobs.queue import Dispatch
 from docparse.jobs.redis_store import RedisJobStore
 from docparse.jobs.results import JobFiles, archive, discard, shared_input
 from docparse.jobs.runner import Runner
-from docparse.jobs.sources import JobSource, kind_of, save_source, save_stream
+from docparse.jobs.sources import (
+    JobSource,
+    bounded_filename,
+    kind_of,
+    save_source,
+    save_stream,
+)
 from docparse.jobs.store import JobStore, SqliteJobStore
 from docparse.jobs.webhooks import Webhooks
 from docparse.pipeline.converter import Converter
-from docparse.pipeline.options import ROUTES, ConvertOptions
+from docparse.pipeline.options import ConvertOptions, check_options
 from docparse.settings import Settings
 
 # Links to a job, made by the API from its id: (status_url, result_url).
 Links = Callable[[str], tuple[str, str]]
 MAX_RETRY_AFTER = 600
 FIGURES = "images"  # figure crops, in the results and the zip, under this folder
+JOB_ID = re.compile(r"[0-9a-f]{32}")  # uuid4().hex
+CURSOR = re.compile(r"[1-9][0-9]{0,18}")  # a seq: a positive signed 64-bit integer
+MAX_SEQ = 2**63 - 1
+
+
+def job_links(public_url: str, root: str = "") -> Links:
+    """A job's links: under DOCPARSE_PUBLIC_URL when set, else paths from the service's
+    root (`root`: the ASGI root_path, the server's own setting). Never from a request's
+    Host header: the links are stored and sent in signed webhooks."""
+    base = public_url.rstrip("/") if public_url else root.rstrip("/")
+
+    def links(job_id: str) -> tuple[str, str]:
+        return f"{base}/v1/jobs/{job_id}", f"{base}/v1/jobs/{job_id}/result"
+
+    return links
+
+
+def _parse_cursor(cursor: str | None) -> int | None:
+    """A next_cursor this service gave (a job's seq), or InvalidOptions (422)."""
+    if not cursor:
+        return None
+    if not CURSOR.fullmatch(cursor) or int(cursor) > MAX_SEQ:
+        raise InvalidOptions("cursor is not one this service gave", field="cursor")
+    return int(cursor)
 
 
 @dataclass
@@ -62,6 +98,7 @@ class Jobs:
         self.files = JobFiles(settings.data_dir / "jobs")
         self.store: JobStore = SqliteJobStore(settings.data_dir / "jobs.sqlite3")
         self.results = results  # the service's result store (state.store)
+        self.limits = converter.limits
         self.policy = FetchPolicy.from_settings(settings)
         # DOCPARSE_QUEUE=redis://: records and queue in Redis, jobs run by `docparse
         # worker`s (this replica only accepts and answers); else SQLite and a pool here.
@@ -114,14 +151,12 @@ class Jobs:
         seconds = each / self.settings.job_workers
         return max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
 
-    async def _check_request(self, options: ConvertOptions, callback_url: str | None) -> None:
-        """What can be refused before anything is stored."""
-        if options.engine not in ROUTES:
-            raise InvalidOptions(
-                f"unknown engine {options.engine!r}; use one of {', '.join(ROUTES)}"
-            )
-        if options.dpi is not None and not 50 <= options.dpi <= 600:
-            raise InvalidOptions("dpi must be between 50 and 600")
+    async def _check_request(
+        self, options: ConvertOptions, callback_url: str | None
+    ) -> ConvertOptions:
+        """What can be refused before anything is stored, as the run would refuse it: the
+        options (languages normalised) once checked."""
+        checked = check_options(options, self.settings)
         if callback_url is not None:
             if not self.settings.webhook_secret.get_secret_value():
                 raise InvalidOptions(
@@ -133,6 +168,22 @@ class Jobs:
             except InvalidOptions as exc:
                 raise InvalidOptions(f"callback_url: {exc.message}", field="callback_url") from exc
         await self.check_room()
+        return checked
+
+    def _check_pages(self, path: Path, pages: str) -> None:
+        """The page range against the saved document's pages (blocking). A document that
+        does not open is left to its run, which fails with the reason."""
+        try:
+            source = open_source(path, self.limits)
+        except Exception:
+            return
+        try:
+            if source.page_count:
+                select_pages(pages, source.page_count, self.settings.max_pages)
+        except InvalidOptions as exc:
+            raise InvalidOptions(f"pages: {exc.message}", field="pages") from exc
+        finally:
+            source.close()
 
     async def submit_upload(
         self,
@@ -169,11 +220,13 @@ class Jobs:
         links: Links,
     ) -> Job:
         """The request checked, the input saved by `save` (fsynced), the record committed."""
-        await self._check_request(options, callback_url)
+        options = await self._check_request(options, callback_url)
         job_id = uuid.uuid4().hex
         status_url, result_url = links(job_id)
         try:
-            filename = await save(self.files.input(job_id))  # fsynced
+            filename = bounded_filename(await save(self.files.input(job_id)))  # fsynced
+            if options.pages:
+                await asyncio.to_thread(self._check_pages, self.files.input(job_id), options.pages)
             job = Job(
                 id=job_id,
                 state=JobState.queued,
@@ -221,7 +274,10 @@ class Jobs:
     async def get(self, job_id: str) -> Job:
         job = await self.store.get(job_id)
         if job is None:
-            raise JobNotFound(f"no job {job_id!r}")
+            if JOB_ID.fullmatch(job_id):
+                raise JobNotFound(f"no job {job_id!r}")
+            # Not an id this service gives: not repeated back (it may be anything, any size).
+            raise JobNotFound("no such job: a job id is 32 hexadecimal digits")
         if job.is_expired(time.time()):
             raise JobExpired(
                 f"job {job_id} expired (DOCPARSE_JOB_TTL): its record and results are gone"
@@ -231,15 +287,10 @@ class Jobs:
     async def page(
         self, state: JobState | None, limit: int, cursor: str | None
     ) -> tuple[list[Job], str | None]:
-        before = None
-        if cursor:
-            try:
-                before = int(cursor)
-            except ValueError as exc:
-                raise InvalidOptions("cursor is not one this service gave") from exc
-        jobs = await self.store.page(state, limit + 1, before)
-        now = time.time()
-        jobs = [j for j in jobs if not j.is_expired(now)]
+        before = _parse_cursor(cursor)
+        # The store leaves out jobs past expires_at the sweep has not marked yet: a page is
+        # full whenever older live jobs exist, and the cursor reaches every one.
+        jobs = await self.store.page(state, limit + 1, before, time.time())
         more = len(jobs) > limit
         jobs = jobs[:limit]
         return jobs, str(jobs[-1].seq) if more and jobs else None
@@ -256,6 +307,8 @@ class Jobs:
             )
         found: bytes | Path | None
         try:
+            if fmt == "pdf":  # made on request from the input the job keeps
+                return await asyncio.to_thread(self._searchable, job_id)
             if fmt == "zip":
                 found = await asyncio.to_thread(archive, self.results, job_id, self.files.root)
             else:
@@ -265,6 +318,38 @@ class Jobs:
         if found is None:
             raise JobExpired(f"the results of job {job_id} are gone")
         return found
+
+    async def page_picture(self, job: Job, number: int) -> bytes:
+        """Page `number` (1-based, in the Document's pages) of a job that succeeded, as a
+        JPEG made from its input; ResultMissing past the last page or a failed page."""
+        try:
+            data = await asyncio.to_thread(self.results.get, job.id, FILE_NAMES["json"])
+        except ResultMissing:
+            raise JobExpired(f"the results of job {job.id} are gone") from None
+        pages = Document.model_validate_json(data).pages
+        if not 1 <= number <= len(pages) or pages[number - 1].status == PageStatus.failed:
+            raise ResultMissing(f"job {job.id} has no picture of page {number}")
+        return await asyncio.to_thread(self._picture, job.id, pages[number - 1])
+
+    def _picture(self, job_id: str, page: Page) -> bytes:
+        return self._with_input(job_id, lambda path: page_picture(path, page, self.limits))
+
+    def _searchable(self, job_id: str) -> bytes:
+        document = Document.model_validate_json(self.results.get(job_id, FILE_NAMES["json"]))
+        return self._with_input(job_id, lambda path: searchable_pdf(path, document))
+
+    def _with_input(self, job_id: str, use: Callable[[Path], bytes]) -> bytes:
+        """`use` called on the job's input: the local file, or (DOCPARSE_QUEUE=redis://,
+        shared through the result store) a temporary copy."""
+        local = self.files.input(job_id)
+        if local.exists():
+            return use(local)
+        data = self.results.get(shared_input(job_id), "document")
+        self.files.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.files.root, prefix=".input-") as copy:
+            copy.write(data)
+            copy.flush()
+            return use(Path(copy.name))
 
     # --- cancel, delete ------------------------------------------------------------
     async def remove(self, job_id: str) -> Removal:

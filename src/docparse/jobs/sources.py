@@ -1,7 +1,8 @@
 """A job's input, on disk and fsynced before the job is accepted: an upload (streamed to
 the file, counted against the upload limit), a URL (through io/fetch's SSRF-safe fetcher),
-Base64 in the JSON body, or an s3://bucket/key object (export/s3_source.py, with
-DOCPARSE_STORAGE=s3)."""
+Base64 in the JSON body (standard or URL-safe, wrapped or not), or an s3://bucket/key
+object (export/s3_source.py, with DOCPARSE_STORAGE=s3, from DOCPARSE_S3_SOURCE_BUCKETS).
+A file name is kept to MAX_FILENAME_BYTES."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import base64
 import binascii
 import functools
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -18,9 +20,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from docparse.errors import InvalidOptions, LimitExceeded
+from docparse.export.storage import fsync_dir
 from docparse.io.fetch import FetchPolicy, fetch
 from docparse.io.sniff import sniff
-from docparse.jobs.results import fsync_dir
 from docparse.settings import Settings
 
 
@@ -37,7 +39,10 @@ class Base64Source(BaseModel):
 
 class S3Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    s3: str = Field(description="s3://bucket/key (needs DOCPARSE_STORAGE=s3)")
+    s3: str = Field(
+        description="s3://bucket/key (needs DOCPARSE_STORAGE=s3 and the bucket in "
+        "DOCPARSE_S3_SOURCE_BUCKETS)"
+    )
 
 
 JobSource = UrlSource | Base64Source | S3Source
@@ -106,13 +111,41 @@ def _save(path: Path, fill: Callable[[Path], object]) -> None:
         partial.unlink(missing_ok=True)
 
 
+MAX_FILENAME_BYTES = 255  # a file name as file systems hold it, in UTF-8
+MAX_EXTENSION = 16  # characters of a suffix kept when a long name is cut
+ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+URL_SAFE = str.maketrans("-_", "+/")
+
+
+def bounded_filename(name: str | None) -> str | None:
+    """The name within MAX_FILENAME_BYTES of UTF-8: a longer one is cut in its stem, its
+    extension ('.pdf') kept."""
+    if name is None or len(name.encode("utf-8", "surrogatepass")) <= MAX_FILENAME_BYTES:
+        return name
+    suffix = PurePosixPath(name).suffix
+    if len(suffix) > MAX_EXTENSION or len(suffix) == len(name):
+        suffix = ""
+    room = MAX_FILENAME_BYTES - len(suffix.encode("utf-8", "surrogatepass"))
+    stem = name[: len(name) - len(suffix)].encode("utf-8", "surrogatepass")[:room]
+    return stem.decode("utf-8", "ignore") + suffix
+
+
 def decode_base64(text: str, max_bytes: int) -> bytes:
+    """Base64 as people send it: wrapped in lines (MIME, the `base64` tool), in the
+    standard or the URL-safe alphabet, padded or not. Anything else is refused (422)."""
+    text = ASCII_SPACE.sub("", text)
     if len(text) > max_bytes * 4 // 3 + 4:
         raise too_big(max_bytes)
+    if "-" in text or "_" in text:
+        if "+" in text or "/" in text:  # two alphabets mixed: not one encoding
+            raise InvalidOptions("source.base64 is not valid Base64", field="source.base64")
+        text = text.translate(URL_SAFE)
+    if len(text) % 4 and "=" not in text:  # URL-safe Base64 often leaves the padding out
+        text += "=" * (-len(text) % 4)
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InvalidOptions("source.base64 is not valid Base64") from exc
+        raise InvalidOptions("source.base64 is not valid Base64", field="source.base64") from exc
 
 
 def url_filename(url: str) -> str | None:

@@ -36,8 +36,11 @@ class JobStore(Protocol):
         ...
 
     async def get(self, job_id: str) -> Job | None: ...
-    async def page(self, state: JobState | None, limit: int, before: int | None) -> list[Job]:
-        """Newest first; `before` is the seq of the last job of the previous page."""
+    async def page(
+        self, state: JobState | None, limit: int, before: int | None, now: float | None = None
+    ) -> list[Job]:
+        """Up to `limit` live jobs (not past expires_at at `now`, default: the present),
+        newest first; `before` is the seq of the last job of the previous page."""
         ...
 
     async def count(self, state: JobState) -> int: ...
@@ -55,7 +58,9 @@ class JobStore(Protocol):
         ...
 
     async def requeue(self, job_id: str, attempt: int) -> bool:
-        """A running job back in the queue at its old place (shutdown, a busy service)."""
+        """A running job back in the queue at its old place (shutdown, a busy service),
+        its attempt given back: only a run that ended in a crash counts towards
+        max_attempts."""
         ...
 
     async def cancel(self, job_id: str, ttl: float) -> Job | None:
@@ -156,10 +161,13 @@ class SqliteJobStore:
 
         return await self._run(one)
 
-    async def page(self, state: JobState | None, limit: int, before: int | None) -> list[Job]:
+    async def page(
+        self, state: JobState | None, limit: int, before: int | None, now: float | None = None
+    ) -> list[Job]:
         def select(db: sqlite3.Connection) -> list[Job]:
-            where: list[str] = ["expired = 0"]
-            args: list[Any] = []
+            # Expired by time too, not only once the sweep has marked them.
+            where: list[str] = ["expired = 0", "(expires_at IS NULL OR expires_at > ?)"]
+            args: list[Any] = [time.time() if now is None else now]
             if state is not None:
                 where.append("state = ?")
                 args.append(state.value)
@@ -233,8 +241,8 @@ class SqliteJobStore:
     async def requeue(self, job_id: str, attempt: int) -> bool:
         def update(db: sqlite3.Connection) -> bool:
             cursor = db.execute(
-                "UPDATE jobs SET state = 'queued', pages_done = 0, started_at = NULL "
-                "WHERE id = ? AND state = 'running' AND attempt = ?",
+                "UPDATE jobs SET state = 'queued', pages_done = 0, started_at = NULL, "
+                "attempt = attempt - 1 WHERE id = ? AND state = 'running' AND attempt = ?",
                 (job_id, attempt),
             )
             return cursor.rowcount == 1

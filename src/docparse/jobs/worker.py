@@ -27,7 +27,7 @@ import dramatiq
 from docparse.export.storage import create_store
 from docparse.io.fetch import FetchPolicy
 from docparse.jobs.execution import Execution
-from docparse.jobs.model import Job
+from docparse.jobs.model import Job, JobState
 from docparse.jobs.queue import ACTOR_NAME, QUEUE_NAME, Dispatch
 from docparse.jobs.redis_store import RedisJobStore
 from docparse.jobs.results import JobFiles, drop_results, shared_input
@@ -105,8 +105,8 @@ class JobWorker:
         finally:
             self.attempts.pop(job_id, None)
             await asyncio.to_thread(self.files.remove, job_id)  # the local copy
-            current = await self.store.get(job_id)
-            if current is None or current.finished:
+            current = await self.store.get(job_id)  # a success keeps its input (pictures)
+            if current is None or current.state in (JobState.failed, JobState.cancelled):
                 await asyncio.to_thread(drop_results, self.results, shared_input(job_id))
 
     async def _tick(self) -> None:

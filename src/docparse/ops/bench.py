@@ -21,7 +21,7 @@ from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
 
-DEFAULT_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "docs"
+DEFAULT_DOCS = Path(__file__).resolve().parents[3].parent / "shared" / "docs"
 TARGET_TEXTLAYER = 50.0  # pages/s
 TARGET_SERVICE_RATIO = 0.9
 SERVICE_OCR_PAGES = 3
@@ -146,7 +146,7 @@ def ratio(name: str, value: float, target: float | None = None) -> None:
 
 
 @asynccontextmanager
-async def served(settings: Settings) -> AsyncIterator[str]:
+async def served(settings: Settings, extra_env: dict[str, str] | None = None) -> AsyncIterator[str]:
     """`docparse serve` in its own process, as it runs in production (a server thread in
     this process would share the GIL with the bench's client); yields its base URL."""
     import httpx
@@ -160,6 +160,7 @@ async def served(settings: Settings) -> AsyncIterator[str]:
         "DOCPARSE_TEMP_DIR": str(settings.temp_dir),
         "DOCPARSE_DATA_DIR": str(settings.data_dir),
         "DOCPARSE_PRELOAD_ENGINES": json.dumps(settings.preload_engines),
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [

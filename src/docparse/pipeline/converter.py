@@ -33,8 +33,9 @@ from docparse.pipeline.options import (
     ProgressCallback,
 )
 from docparse.pipeline.runtime import Engines
+from docparse.pipeline.telemetry import observe_stage, page_in_flight, timed
 from docparse.pipeline.text_layer import layout_boxes, pdf_tables, text_layer_page
-from docparse.settings import Settings
+from docparse.settings import VLM_ENGINE, Settings
 from docparse.structure.furniture import mark_furniture_pages
 
 
@@ -51,8 +52,14 @@ class Converter:
         self.admission = Admission.from_settings(settings)  # one for the whole service
 
     async def convert(
-        self, path: Path, options: ConvertOptions, progress: ProgressCallback | None = None
+        self,
+        path: Path,
+        options: ConvertOptions,
+        progress: ProgressCallback | None = None,
+        bounded: bool = True,
     ) -> Conversion:
+        """The document converted, within DOCPARSE_REQUEST_TIMEOUT when `bounded` (a
+        request someone waits on; a job's pages are bounded by the page timeout only)."""
         if options.engine not in ROUTES:
             raise InvalidOptions(
                 f"unknown engine {options.engine!r}; use one of {', '.join(ROUTES)}"
@@ -65,7 +72,7 @@ class Converter:
         started = time.perf_counter()
         damaged: set[int] = set()  # pages that failed as damaged input, not by an engine
         timed_out: set[int] = set()  # pages stopped at DOCPARSE_PAGE_TIMEOUT
-        limit = self.settings.request_timeout
+        limit = self.settings.request_timeout if bounded else None
         try:
             async with asyncio.timeout(limit) as deadline:
                 source = await self._open(path)
@@ -160,7 +167,8 @@ class Converter:
         async def one(index: int) -> PageRead:
             nonlocal finished
             async with ticket.page(remote):
-                page = await self._timed_page(source, index, options, damaged, timed_out)
+                with page_in_flight():
+                    page = await self._timed_page(source, index, options, damaged, timed_out)
             finished += 1
             if progress:
                 progress(finished, len(indices))
@@ -188,6 +196,10 @@ class Converter:
         the page fails, saying why (a call already running in a thread or worker process
         runs to its end, but nothing after it does)."""
         limit = self.settings.page_timeout
+        if self.engines.engine_for(options.engine) == VLM_ENGINE:
+            # A block's answer may take the VLM's own read timeout (PaddleX: 600 s); a
+            # page limit below it would cut off what the server is allowed to take.
+            limit = max(limit, self.settings.vlm.timeout)
         try:
             async with asyncio.timeout(limit) as deadline:
                 return await self._page(source, index, options, damaged)
@@ -215,7 +227,7 @@ class Converter:
             else:
                 pixels = await asyncio.to_thread(source.pixels, index)
                 async with self.admission.reserve_pixels(pixels):
-                    image, dpi = await asyncio.to_thread(source.image, index)
+                    image, dpi = await asyncio.to_thread(timed("render", source.image), index)
                     read = await ocr_page(self.engines, index, image, dpi, options, "image")
             page = read.page
             if options.figures and any(b.label in FIGURE_LABELS for b in page.blocks):
@@ -234,13 +246,19 @@ class Converter:
         pdfium = functools.partial(
             asyncio.get_running_loop().run_in_executor, self.engines.pdf_executor
         )
-        layer = await pdfium(source.text_layer, index)
+        layer = await pdfium(timed("text_layer", source.text_layer), index)
         width, height = await pdfium(source.page_size, index)
 
         async def from_layer() -> PageRead:
-            tables = await pdf_tables(self.engines, source, index, layer)
-            boxes = await layout_boxes(self.engines, source, index) if options.layout else None
-            return PageRead(text_layer_page(index, layer, width, height, tables, boxes))
+            with observe_stage("tables"):
+                tables = await pdf_tables(self.engines, source, index, layer)
+            boxes = None
+            if options.layout:
+                with observe_stage("layout"):
+                    boxes = await layout_boxes(self.engines, source, index)
+            with observe_stage("structure"):
+                page = text_layer_page(index, layer, width, height, tables, boxes)
+            return PageRead(page)
 
         reason, verdict = "OCR requested", None
         if options.engine in ("auto", "textlayer"):
@@ -257,7 +275,7 @@ class Converter:
         )
         # The render's pixels are reserved before it is drawn, until the page is read.
         async with self.admission.reserve_pixels(render_pixels(width, height, dpi)):
-            image = await pdfium(source.render, index, dpi)
+            image = await pdfium(timed("render", source.render), index, dpi)
             read = await ocr_page(self.engines, index, image, dpi, options, reason)
         # The layer OCR replaced may be the better reading after all: OCR found nothing on
         # a cover in display type, or saw Latin letters where the layer looked like Russian.

@@ -12,7 +12,7 @@ import statistics
 from PIL import Image
 
 from docparse.document import BBox, Block, Line, Page, PageStatus, mean_confidence
-from docparse.engines.base import PageImage, RecognizeOptions
+from docparse.engines.base import Engine, PageImage, RecognizeOptions
 from docparse.errors import EngineUnavailable
 from docparse.io.pdf_content import TextLayer
 from docparse.layout.apply import MIN_SCORE
@@ -20,6 +20,7 @@ from docparse.pipeline import orientation
 from docparse.pipeline.layer_quality import good_word_share
 from docparse.pipeline.options import ConvertOptions, PageRead
 from docparse.pipeline.runtime import Engines
+from docparse.pipeline.telemetry import Stage, observe_stage, timed
 from docparse.settings import MAX_IMAGE_SIDE, VLM_ENGINE, Settings
 from docparse.structure.arrange import arrange
 from docparse.structure.headings import label_headings
@@ -49,9 +50,12 @@ async def ocr_page(
     threads = runtime.executor
     upright = orientation.Orientation()
     if options.orientation:
-        pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
-        upright = await runtime.in_worker(orientation.detect, pixels, size, settings.tessdata_dir)
-        image = await loop.run_in_executor(threads, orientation.apply, image, upright)
+        with observe_stage("orientation"):
+            pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
+            upright = await runtime.in_worker(
+                orientation.detect, pixels, size, settings.tessdata_dir
+            )
+            image = await loop.run_in_executor(threads, orientation.apply, image, upright)
     wanted = options.languages or settings.languages
     languages = page_languages(wanted, upright)
     request = RecognizeOptions(languages=languages, spotting=options.spotting, vlm=options.vlm)
@@ -59,7 +63,7 @@ async def ocr_page(
     # The layout model runs beside the OCR engine: cores left idle by OCR's serial
     # parts take it (a VLM page that falls back to the CPU runs it afterwards).
     laid_out = (
-        loop.run_in_executor(threads, layout.detect, image, MIN_SCORE)
+        loop.run_in_executor(threads, timed("layout", layout.detect), image, MIN_SCORE)
         if layout is not None
         else None
     )
@@ -82,21 +86,27 @@ async def ocr_page(
             if name == "tesseract"
             else [Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
         )
-        found = await loop.run_in_executor(threads, table_blocks, words, image, 1.0, index, name)
-        tables = found.all
-        if name == "tesseract":  # a paragraph's own columns beat a page-wide guess,
-            own = await loop.run_in_executor(
-                threads, paragraph_tables, blocks, found.ruled, index, name
+        with observe_stage("tables"):
+            found = await loop.run_in_executor(
+                threads, table_blocks, words, image, 1.0, index, name
             )
-            tables = found.ruled + prefer(own, found.borderless)  # not ruled ones
-        blocks = split_blocks(merge_into(blocks, tables))
+            tables = found.all
+            if name == "tesseract":  # a paragraph's own columns beat a page-wide guess,
+                own = await loop.run_in_executor(
+                    threads, paragraph_tables, blocks, found.ruled, index, name
+                )
+                tables = found.ruled + prefer(own, found.borderless)  # not ruled ones
         if laid_out is None and (layout := runtime.layout()) is not None:
-            laid_out = loop.run_in_executor(threads, layout.detect, image, MIN_SCORE)
+            detect = timed("layout", layout.detect)
+            laid_out = loop.run_in_executor(threads, detect, image, MIN_SCORE)
         # What the text is (heads, captions, pictures), then order and headings.
         boxes = await laid_out if laid_out is not None else None
-        blocks = arrange(blocks, image.width, image.height, dpi, index, layout=boxes)
+        with observe_stage("structure"):
+            blocks = split_blocks(merge_into(blocks, tables))
+            blocks = arrange(blocks, image.width, image.height, dpi, index, layout=boxes)
     else:
-        label_headings(blocks, first_page=index == 0)
+        with observe_stage("structure"):
+            label_headings(blocks, first_page=index == 0)
     page = Page(
         index=index,
         width=image.width,
@@ -121,14 +131,21 @@ async def recognize(
     """Blocks from the engine; when the VLM server is down and the policy is 'cpu',
     from the CPU engine instead, saying why."""
     try:
-        return name, await runtime.get(name).recognize(page, options), None
+        with observe_stage(_stage(name)):
+            return name, await runtime.get(name).recognize(page, options), None
     except EngineUnavailable as exc:
         if name != VLM_ENGINE or runtime.settings.vlm.fallback != "cpu":
             raise
         cpu = runtime.settings.cpu_ocr_engine
         log.warning("page %d: %s; read by %s instead", page.index + 1, exc.message, cpu)
-        blocks = await runtime.get(cpu).recognize(page, options)
+        with observe_stage(_stage(cpu)):
+            blocks = await runtime.get(cpu).recognize(page, options)
         return cpu, blocks, f"{name} unavailable: {exc.message}"
+
+
+def _stage(engine: str) -> Stage:
+    """The VLM server's time apart from the CPU engines': it is another machine's."""
+    return "vlm" if engine == VLM_ENGINE else "ocr"
 
 
 def choose_dpi(layer: TextLayer, width: float, height: float, settings: Settings) -> float:
@@ -175,7 +192,18 @@ async def reread(
     doubtful = [ln for ln in lines if _doubtful(ln)]
     if not doubtful:
         return blocks
-    engine = runtime.get(name)
+    with observe_stage("ocr"):  # a second OCR pass, timed as one of its own
+        return await _reread(runtime.get(name), page, blocks, languages, lines, doubtful)
+
+
+async def _reread(
+    engine: Engine,
+    page: PageImage,
+    blocks: list[Block],
+    languages: str,
+    lines: list[Line],
+    doubtful: list[Line],
+) -> list[Block]:
     request = RecognizeOptions(languages=languages)
     if sum(len(ln.text) for ln in doubtful) >= WHOLE_PAGE_SHARE * sum(len(ln.text) for ln in lines):
         again = await engine.recognize(page, request)

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -27,6 +28,7 @@ T = TypeVar("T")
 # How long /health/ready waits for a replacement pool's first answer (a spawned worker
 # imports docparse: about a second, more on a loaded machine).
 WORKER_PROBE_TIMEOUT = 30.0
+PARENT_CHECK_SECONDS = 1.0  # how soon a pool worker notices its service has died
 
 
 class Engines:
@@ -143,7 +145,10 @@ class Engines:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            self.settings.workers, mp_context=multiprocessing.get_context("spawn")
+            self.settings.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
@@ -220,6 +225,18 @@ class Engines:
         self.pdf_executor.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
             stop_workers(self._processes)  # kept: a late call fails, it starts no new pool
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a pool worker: exit once the service process is gone. A service killed with
+    SIGKILL cannot stop its pool, and its workers (~170 MB each) would live on."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def stop_workers(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:

@@ -13,10 +13,26 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, ParamSpec, TypeVar
 
-Stage = Literal["render", "layout", "ocr", "tables", "vlm"]
-STAGES: tuple[Stage, ...] = ("render", "layout", "ocr", "tables", "vlm")
+# render: a PDF page drawn or an image decoded; text_layer: a PDF page's own text read;
+# orientation: OSD and the turn; ocr / vlm: recognition by a CPU engine / the VLM server;
+# layout: the layout model; tables; structure: blocks split, labelled and ordered.
+Stage = Literal[
+    "render", "text_layer", "orientation", "layout", "ocr", "vlm", "tables", "structure"
+]
+STAGES: tuple[Stage, ...] = (
+    "render",
+    "text_layer",
+    "orientation",
+    "layout",
+    "ocr",
+    "vlm",
+    "tables",
+    "structure",
+)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,17 @@ def observe_stage(stage: Stage) -> Iterator[None]:
     finally:
         if _sink is not None:
             _sink.stage_seconds(stage, time.perf_counter() - started)
+
+
+def timed(stage: Stage, fn: Callable[P, T]) -> Callable[P, T]:
+    """`fn` timed as `stage` where it runs: for work handed to a thread pool, where the
+    await around it would also count the time spent waiting for a free thread."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        with observe_stage(stage):
+            return fn(*args, **kwargs)
+
+    return run
 
 
 @contextmanager

@@ -1,7 +1,9 @@
-"""POST /v1/convert: one document in, Markdown and JSON out, synchronously."""
+"""POST /v1/convert: one document in, Markdown and JSON out (and on request the searchable
+PDF), synchronously."""
 
 from __future__ import annotations
 
+import base64
 import json
 import tempfile
 import uuid
@@ -19,17 +21,25 @@ from docparse.api.schemas.convert import ConvertFields, ConvertResponse
 from docparse.api.schemas.errors import error_responses
 from docparse.errors import InvalidOptions, LimitExceeded
 from docparse.export import EXPORTERS
+from docparse.export.searchable_pdf import searchable_pdf
 from docparse.export.storage import render
 
 router = APIRouter(tags=["convert"])
 CHUNK = 1024 * 1024
+PDF = "pdf"  # the searchable PDF: made from the upload, not by an exporter of the Document
+PDF_NAME = "document.pdf"
+FORMATS_HELP = (
+    "md,json,txt,pdf: the files written. pdf is the searchable PDF (the original pages "
+    "with an invisible text layer where OCR read them): asked for alone, the answer is "
+    "that PDF (application/pdf); with other formats, it is Base64 in the JSON's `pdf`"
+)
 
 
 def parse_formats(formats: str | None) -> list[str]:
     chosen = [f.strip().lower() for f in (formats or "md,json").split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in EXPORTERS]
+    unknown = [f for f in chosen if f not in EXPORTERS and f != PDF]
     if unknown:
-        raise InvalidOptions(f"unknown format(s) {', '.join(unknown)}; use md, json, txt")
+        raise InvalidOptions(f"unknown format(s) {', '.join(unknown)}; use md, json, txt, pdf")
     return chosen
 
 
@@ -58,8 +68,12 @@ async def save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
     responses={
         200: {
             "model": ConvertResponse,
-            "description": "JSON (format=json), or the Markdown alone (format=md)",
-            "content": {"text/markdown": {"schema": {"type": "string"}}},
+            "description": "JSON (format=json), the Markdown alone (format=md), or the "
+            "searchable PDF alone (formats=pdf and nothing else)",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            },
         },
         **error_responses(408, 413, 415, 422, 429, 500, 502, 503, 504),
     },
@@ -69,7 +83,7 @@ async def convert(
     state: StateDep,
     file: Annotated[UploadFile, File(description="the document (PDF or image)")],
     fields: Annotated[ConvertFields, Form()],
-    formats: Annotated[str | None, Form(description="md,json,txt (files written)")] = None,
+    formats: Annotated[str | None, Form(description=FORMATS_HELP)] = None,
     format: Annotated[
         Literal["json", "md"], Query(description="md: answer with text/markdown alone")
     ] = "json",
@@ -83,19 +97,36 @@ async def convert(
         await file.close()
         # Cancelled when the client leaves: nobody waits for the answer.
         result = await while_connected(request, state.converter.convert(path, options))
+        # Made while the upload is still on disk: its pages are the PDF's pages.
+        pdf = (
+            await run_in_threadpool(searchable_pdf, path, result.document)
+            if PDF in chosen
+            else None
+        )
     document = result.document
     count_pages("/v1/convert", document)
     document.metadata["document_id"] = document_id
     document.metadata["filename"] = file.filename
-    rendered = await run_in_threadpool(render, document, chosen)
+    rendered = await run_in_threadpool(render, document, [f for f in chosen if f != PDF])
     await ensure_connected(request)
     if settings.write_outputs:  # output_dir or S3; StorageFailed (502) with the reason
-        await run_in_threadpool(state.store.save_result, document_id, rendered, result.figures)
+        # The PDF goes with the figures: the store writes those bytes as they are.
+        files = {**result.figures, PDF_NAME: pdf} if pdf is not None else result.figures
+        await run_in_threadpool(state.store.save_result, document_id, rendered, files)
     if format == "md":
         return PlainTextResponse(
             rendered["md"],
             media_type="text/markdown; charset=utf-8",
             headers={"X-Document-Id": document_id},
+        )
+    if pdf is not None and chosen == [PDF]:
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "X-Document-Id": document_id,
+                "Content-Disposition": f'inline; filename="{document_id}.pdf"',
+            },
         )
     summary: dict[str, Any] = {
         "document_id": document_id,
@@ -115,6 +146,8 @@ async def convert(
     }
     if "txt" in chosen:
         summary["text"] = rendered["txt"]
+    if pdf is not None:
+        summary["pdf"] = base64.b64encode(pdf).decode("ascii")
     # The document is already JSON (pydantic's fast encoder): splice it in rather than
     # have FastAPI walk and encode the whole tree a second time.
     head = json.dumps(summary, ensure_ascii=False)

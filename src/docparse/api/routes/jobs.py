@@ -8,14 +8,14 @@ from pathlib import PurePath
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from docparse.api.deps import StateDep
+from docparse.api.deps import StateDep, get_settings
 from docparse.api.schemas.convert import ConvertFields
 from docparse.api.schemas.errors import error_responses
 from docparse.api.schemas.jobs import (
@@ -27,8 +27,9 @@ from docparse.api.schemas.jobs import (
     job_request_body,
 )
 from docparse.document import Document
+from docparse.errors import JobNotFinished
 from docparse.jobs.model import JobState
-from docparse.jobs.service import Links
+from docparse.jobs.service import Links, job_links
 
 router = APIRouter(tags=["jobs"])
 CHUNK = 1024 * 1024
@@ -37,6 +38,7 @@ MEDIA_TYPES = {
     "json": "application/json",
     "txt": "text/plain; charset=utf-8",
     "zip": "application/zip",
+    "pdf": "application/pdf",
 }
 QUEUE_FULL = {
     "description": "DOCPARSE_MAX_QUEUED_JOBS jobs are waiting; try again after Retry-After "
@@ -52,13 +54,8 @@ def _invalid(error: ValidationError, *prefix: str) -> RequestValidationError:
 
 
 def _links(request: Request) -> Links:
-    def links(job_id: str) -> tuple[str, str]:
-        return (
-            str(request.url_for("get_job", job_id=job_id)),
-            str(request.url_for("get_job_result", job_id=job_id)),
-        )
-
-    return links
+    """DOCPARSE_PUBLIC_URL's links, else paths from the root: never from the Host header."""
+    return job_links(get_settings(request).public_url, request.scope.get("root_path", ""))
 
 
 async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
@@ -158,11 +155,13 @@ async def get_job(state: StateDep, job_id: str) -> JobSummary:
         200: {
             "model": Document,
             "description": "format=json: the Document; md: Markdown; txt: plain text; "
-            "zip: document.md, document.json, document.txt and the figures (images/)",
+            "zip: document.md, document.json, document.txt and the figures (images/); "
+            "pdf: the original pages with an invisible text layer (searchable, copyable)",
             "content": {
                 "text/markdown": {"schema": {"type": "string"}},
                 "text/plain": {"schema": {"type": "string"}},
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
             },
         },
         **error_responses(404, 409, 410, 422, 502),
@@ -171,7 +170,7 @@ async def get_job(state: StateDep, job_id: str) -> JobSummary:
 async def get_job_result(
     state: StateDep,
     job_id: str,
-    format: Annotated[Literal["md", "json", "txt", "zip"], Query()] = "json",
+    format: Annotated[Literal["md", "json", "txt", "zip", "pdf"], Query()] = "json",
 ) -> Response:
     job = await state.jobs.get(job_id)
     found = await state.jobs.result(job_id, format)  # from the result store
@@ -199,6 +198,38 @@ def _disposition(kind: str, filename: str) -> str:
     if quoted != filename:
         return f"{kind}; filename*=utf-8''{quoted}"
     return f'{kind}; filename="{filename}"'
+
+
+JPEG = {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+@router.get(
+    "/v1/jobs/{job_id}/pages/{number}",
+    summary="A page of a job that succeeded, as a picture to draw its blocks' boxes on",
+    response_class=Response,
+    responses={
+        200: {
+            **JPEG,
+            "description": "JPEG, longest side at most 1600 px, the page turned upright as it "
+            "was read: a block's bbox times the picture's width / the page's width",
+        },
+        **error_responses(404, 409, 410, 422, 502),
+    },
+)
+async def get_job_page(
+    state: StateDep,
+    job_id: str,
+    number: Annotated[int, Path(ge=1, description="1-based, in the Document's pages")],
+) -> Response:
+    job = await state.jobs.get(job_id)  # 404 unknown, 410 expired
+    if job.state != JobState.succeeded:  # as the result: 409 until it has succeeded
+        detail = f": {job.error_message}" if job.error_message else ""
+        raise JobNotFinished(
+            f"job {job_id} is {job.state.value}{detail}; pages come once it has succeeded",
+            state=job.state.value,
+        )
+    picture = await state.jobs.page_picture(job, number)
+    return Response(picture, media_type="image/jpeg", headers={"X-Job-Id": job_id})
 
 
 @router.delete(

@@ -48,11 +48,17 @@ class PageSummary(BaseModel):
 
 class ConvertResponse(BaseModel):
     """The JSON answer (format=json, the default). With format=md the answer is the
-    Markdown alone, as text/markdown."""
+    Markdown alone, as text/markdown; with formats=pdf alone, the searchable PDF, as
+    application/pdf."""
 
     document_id: str = Field(description="the request's id; the output folder's name")
     markdown: str
     pages: list[PageSummary]
     timings: dict[str, float] = Field(description="seconds: open_s, pages_s, total_s")
     text: str | None = Field(None, description="plain text; only when formats has txt")
+    pdf: str | None = Field(
+        None,
+        description="the searchable PDF, Base64; only when formats has pdf beside other "
+        "formats (formats=pdf alone answers with the PDF itself, application/pdf)",
+    )
     document: Document
