@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +22,9 @@ from docparse.layout.ppdoclayout_post import MergeMode, Threshold, Unclip
 from docparse.settings import VLMLayout
 
 THREAD_CACHE_SIZE = 4  # model instances kept per worker thread and engine
+
+
+log = logging.getLogger(__name__)
 
 
 class EngineState(StrEnum):
@@ -125,6 +129,7 @@ class ThreadedEngine:
         self._reason: str | None = None
         self._load_lock = asyncio.Lock()
         self._local = threading.local()
+        self.instance_restarts = 0  # thread models dropped after a crash (see recognize)
 
     def status(self) -> EngineStatus:
         return EngineStatus(self._state, self._reason, self.describe())
@@ -149,13 +154,29 @@ class ThreadedEngine:
             await self.load()
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, self.recognize_sync, page, options)
+            return await loop.run_in_executor(
+                self._executor, self._recognize_healing, page, options
+            )
         except (EngineUnavailable, RecognitionFailed):
             raise
         except Exception as exc:
             raise RecognitionFailed(
                 f"{self.name} failed on page {page.index + 1}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def _recognize_healing(self, page: PageImage, options: RecognizeOptions) -> list[Block]:
+        """recognize_sync in a worker thread. An unexpected failure drops that thread's
+        model instances (not closed: a crashed one may fail that too), so a model left
+        broken by one page is made anew for the next instead of failing every page after."""
+        try:
+            return self.recognize_sync(page, options)
+        except (EngineUnavailable, RecognitionFailed):
+            raise
+        except Exception:
+            if self._local.__dict__.pop("instances", None):
+                self.instance_restarts += 1
+                log.warning("%s: a model failed; this thread makes it anew", self.name)
+            raise
 
     async def refresh(self) -> None:
         """A local engine's status is always current."""

@@ -26,6 +26,7 @@ MIN_CHARS_PER_SQIN_ON_SCAN = 8.0
 MIN_GOOD_WORD_SHARE_OCR_LAYER = 0.965
 MIN_GOOD_WORD_SHARE = 0.5
 GARBAGE_SAMPLE = 150  # tokens
+LOOKALIKE_SAMPLE = 300  # words looked at for look-alike Russian on a page
 SIDEWAYS_SHARE = 0.5  # of the characters, in lines that run up or down the page
 # Russian stored as Latin look-alike glyphs (`Hanorosas` for «Налоговая», a known PDF
 # generator bug): its short function words come out as these, which English never
@@ -115,7 +116,10 @@ def lookalike_russian(text: str) -> bool:
     """Could `text` be Russian written in Latin look-alike letters or transliteration (a
     PDF generator that stored Cyrillic as Latin glyph names)? Its words pass every shape
     test; its function words give it away."""
-    words = [w.strip(_EDGE_PUNCT) for w in _TOKEN.findall(text)]
+    tokens = _TOKEN.findall(text)
+    if len(tokens) > LOOKALIKE_SAMPLE:  # shares, so an even sample tells as well as all
+        tokens = tokens[:: len(tokens) // LOOKALIKE_SAMPLE]
+    words = [w.strip(_EDGE_PUNCT) for w in tokens]
     latin = [w for w in words if w and w.isascii() and any(ch.isalpha() for ch in w)]
     if len(latin) < MIN_LATIN_WORDS:
         return False

@@ -68,8 +68,9 @@ def text_layer_page(
         and min(box.width, box.height) >= MIN_FIGURE_PT
     ]
     blocks += tables or []
-    # The layout stage, when asked for, with the PDF's text in place of OCR.
-    blocks = arrange(blocks, width, height, 72, index, layout=boxes)
+    # The layout stage, when asked for, with the PDF's text in place of OCR; the text
+    # blocks come in the PDF's order, pictures and tables after them.
+    blocks = arrange(blocks, width, height, 72, index, layout=boxes, stream=True)
     page = Page(
         index=index,
         width=width,

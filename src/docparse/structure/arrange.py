@@ -21,15 +21,19 @@ def arrange(
     page_index: int,
     layout: list[LayoutBox] | None = None,
     ordered: bool = False,
+    stream: bool = False,
 ) -> list[Block]:
     """The page's blocks labelled and in reading order. `layout`: boxes of a layout model
     in the blocks' pixel space; `ordered`: the blocks come in reading order already (the
-    VLM route's layout stage gives its own), so only headings are found."""
+    VLM route's layout stage gives its own), so only headings are found; `stream`: they
+    come in the PDF's order, kept where it reads a column top to bottom."""
     if not ordered:
         if layout is not None:
             blocks = apply_layout(blocks, layout, width, height, page_index)
         mark_margin_text(blocks, width)
         # Gaps narrower than a fourth of a line (at 18 pt per inch) part nothing.
-        blocks = footnotes_last(place_captions(xy_cut(blocks, min_gap=dpi / 18)), height)
+        blocks = footnotes_last(
+            place_captions(xy_cut(blocks, min_gap=dpi / 18, stream=stream)), height
+        )
     label_headings(blocks, first_page=page_index == 0)
     return blocks

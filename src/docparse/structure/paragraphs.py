@@ -7,6 +7,9 @@ from docparse.document import BBox, Block, Line, mean_confidence
 
 HYPHENS = ("-", "\u2010", "\u00ad", "¬")
 RESTYLED_SIZE = 1.5  # OCR sizes wobble (worse on poor scans): only a clear change parts
+# First-line indents run from about one em to five (Russian standards: 12.5-17 mm).
+MIN_INDENT, FIRST_LINE_INDENT = 1.0, 6.0
+SHORT_LINE = 2.0  # ems short of the paragraph's right edge: its last line
 
 
 def merge_fragments(lines: list[Line]) -> list[Line]:
@@ -35,21 +38,65 @@ def merge_fragments(lines: list[Line]) -> list[Line]:
 
 def group_lines(lines: list[Line]) -> list[list[Line]]:
     """Lines in reading order joined into paragraphs: a new paragraph starts at a vertical
-    gap, at a jump to another column, or where the text size changes."""
+    gap, at a jump to another column, where the text size changes, or at a line set in
+    like the paragraph's first line after a line that stopped short of the right edge."""
     groups: list[list[Line]] = []
     for line in lines:
         if groups:
             prev = groups[-1][-1]
             height = max(1.0, min(prev.text_size, line.text_size))
             gap = line.bbox.y0 - prev.bbox.y1
-            overlaps = line.bbox.x0 < prev.bbox.x1 and prev.bbox.x0 < line.bbox.x1
             same_size = abs(line.text_size - prev.text_size) < 0.2 * height + 0.5
             same_weight = line.bold == prev.bold
-            if -0.5 * height <= gap < 0.8 * height and overlaps and same_size and same_weight:
+            if (
+                -0.5 * height <= gap < 0.8 * height
+                and _same_column(groups[-1], line, height)
+                and same_size
+                and same_weight
+                and not _next_paragraph(groups[-1], line, height)
+            ):
                 groups[-1].append(line)
                 continue
         groups.append([line])
     return groups
+
+
+def _same_column(group: list[Line], line: Line, height: float) -> bool:
+    """The line runs under the one before it; or the paragraph so far is its first line,
+    set in, and this line starts at the paragraph's edge: a two-line paragraph whose
+    short last line ('(раздела).') ends before the first line's indent begins."""
+    prev = group[-1].bbox
+    box = line.bbox
+    if box.x0 < prev.x1 and prev.x0 < box.x1:
+        return True
+    return (
+        len(group) == 1
+        and box.x0 < prev.x0 <= box.x0 + FIRST_LINE_INDENT * height
+        and box.x1 <= prev.x1
+    )
+
+
+def _next_paragraph(group: list[Line], line: Line, height: float) -> bool:
+    """Paragraphs set without space between them part where the line before stopped
+    short of the paragraph's right edge (no hyphen) at its left edge, and this line is
+    set in from that edge as a first line is (as far as this paragraph's own first line
+    was, when that one was set in) and runs to the right edge. Both edges are the
+    paragraph's own: with one line so far nothing is known (a list item's first line, a
+    formula's), and centred lines never start at the left edge and end at the right."""
+    if len(group) < 2 or group[-1].text.rstrip().endswith(HYPHENS):
+        return False
+    prev = group[-1].bbox
+    left = min(ln.bbox.x0 for ln in group[1:])
+    right = max(ln.bbox.x1 for ln in group)
+    set_in = line.bbox.x0 - left
+    own = group[0].bbox.x0 - left  # about 0 when the page opened mid-paragraph
+    return (
+        MIN_INDENT * height <= set_in <= FIRST_LINE_INDENT * height
+        and (own < MIN_INDENT * height or abs(set_in - own) <= MIN_INDENT * height)
+        and prev.x0 <= left + 0.5 * height
+        and prev.x1 <= right - SHORT_LINE * height
+        and line.bbox.x1 >= right - SHORT_LINE * height
+    )
 
 
 def split_blocks(blocks: list[Block]) -> list[Block]:
