@@ -16,7 +16,7 @@ import pytest
 
 from docparse.document import PageStatus
 from docparse.errors import Overloaded, RequestTimeout
-from docparse.pipeline.admission import render_pixels
+from docparse.pipeline.admission import Admission, render_pixels
 from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
@@ -208,3 +208,17 @@ async def test_a_vlm_page_may_take_what_the_vlm_read_timeout_allows(
         (page,) = result.document.pages
         assert page.status == PageStatus.ok, page.error
         assert page.blocks
+
+
+def test_a_crowd_refused_at_once_is_told_to_come_back_at_spread_times() -> None:
+    """Each refused request's pages count ahead of the next one refused while it waits,
+    so twenty clients are not all told the same second (the load run's 803 refusals)."""
+    admission = Admission(max_queued_pages=4, max_pixels=10**9, slots=2, remote_slots=2)
+    admission.queued = 4  # the queue is full
+    waits = []
+    for _ in range(20):
+        with pytest.raises(Overloaded) as refused:
+            admission.admit(2)
+        waits.append(refused.value.retry_after)
+    assert waits == sorted(waits) and waits[-1] > waits[0]
+    assert len(set(waits)) >= 10

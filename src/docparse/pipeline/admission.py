@@ -63,6 +63,8 @@ class Admission:
         self.refused = 0  # requests refused as over the budget
         self._pixel_waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
         self._page_seconds = FIRST_PAGE_SECONDS
+        # Refused requests' pages, and when they were told to come back (monotonic).
+        self._promised: deque[tuple[float, int]] = deque()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Admission:
@@ -93,13 +95,20 @@ class Admission:
 
     def retry_after(self, pages: int) -> int:
         """Seconds until enough of the queue has drained for `pages` more, at the pace
-        pages have been going: the whole queue for a request larger than the budget."""
+        pages have been going: the whole queue for a request larger than the budget. The
+        pages of requests already refused and told to come back later count as ahead of
+        this one, so a crowd refused at once is spread out instead of all told "1 s"."""
+        now = time.monotonic()
+        self._promised = deque((at, p) for at, p in self._promised if at > now)
+        ahead = sum(p for _, p in self._promised)
         if pages > self.max_queued_pages:
-            excess = self.queued
+            excess = self.queued + ahead
         else:
-            excess = self.queued + pages - self.max_queued_pages
+            excess = self.queued + ahead + pages - self.max_queued_pages
         seconds = excess * self._page_seconds / self._slot_counts[False]
-        return max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
+        wait = max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
+        self._promised.append((now + wait, pages))
+        return wait
 
     @asynccontextmanager
     async def reserve_pixels(self, pixels: int) -> AsyncIterator[None]:
