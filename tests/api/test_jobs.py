@@ -255,6 +255,12 @@ async def test_the_queue_bound_409_and_paging_while_another_process_runs_the_job
             assert error["code"] == "job_queue_full"
             assert "DOCPARSE_MAX_QUEUED_JOBS" in error["message"]
             assert error["details"]["queued_jobs"] == 3
+            # A crowd refused at once is spread out: each is told a later time.
+            waits = [int(full.headers["Retry-After"])]
+            for _ in range(4):
+                again = await http.post("/v1/jobs", **upload(pdf))
+                waits.append(int(again.headers["Retry-After"]))
+            assert waits == sorted(waits) and len(set(waits)) == 5, waits
 
             early = await http.get(f"/v1/jobs/{ids[0]}/result")
             assert early.status_code == 409

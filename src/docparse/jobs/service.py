@@ -99,6 +99,7 @@ class Jobs:
         self.store: JobStore = SqliteJobStore(settings.data_dir / "jobs.sqlite3")
         self.results = results  # the service's result store (state.store)
         self.limits = converter.limits
+        self._promised: list[float] = []  # when refused clients were told to come back
         self.policy = FetchPolicy.from_settings(settings)
         # DOCPARSE_QUEUE=redis://: records and queue in Redis, jobs run by `docparse
         # worker`s (this replica only accepts and answers); else SQLite and a pool here.
@@ -145,11 +146,17 @@ class Jobs:
             )
 
     async def _retry_after(self, queued: int) -> int:
-        """Seconds for one place to free up, at the pace of the latest jobs."""
+        """Seconds for one place to free up, at the pace of the latest jobs; clients
+        refused before and told to come back later are ahead of this one (one place each),
+        so a crowd refused at once is spread out instead of all told the same second."""
         durations = await self.store.finished_durations(20)
         each = sum(durations) / len(durations) if durations else 10.0
-        seconds = each / self.settings.job_workers
-        return max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
+        now = time.monotonic()
+        self._promised = [at for at in self._promised if at > now]
+        seconds = each * (1 + len(self._promised)) / self.settings.job_workers
+        wait = max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
+        self._promised.append(now + wait)
+        return wait
 
     async def _check_request(
         self, options: ConvertOptions, callback_url: str | None
