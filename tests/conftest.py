@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -71,21 +72,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(settings: Settings) -> Iterator[str]:
-    """The real service under uvicorn on a loopback port."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The real service under uvicorn in a thread on a loopback port; yields its URL."""
     port = free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("server did not start")
+        assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[str]:
+    """The real service under uvicorn on a loopback port."""
+    with serving(settings) as url:
+        yield url

@@ -18,15 +18,11 @@ import httpx
 import pytest
 from PIL import Image
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from tests.api.test_web_page import (
-    CHROMEDRIVER,
-    CHROMIUM,
     WORDS,
     job_id,
-    needs_chromium,
     save_screenshot,
     script,
     text_of,
@@ -34,6 +30,7 @@ from tests.api.test_web_page import (
     wait,
 )
 from tests.conftest import free_port
+from tests.fixtures.browser import OFFLINE, chromium, needs_chromium
 from tests.fixtures.degrade import degrade, rasterize, scan_pdf
 from tests.fixtures.russian import make_invoice, make_letter
 from tests.fixtures.searchable import pdftotext, word_recall
@@ -48,22 +45,12 @@ LETTER_WORDS = ("Генеральному директору", "плодотво
 def offline_chromium() -> webdriver.Chrome:
     """Debian's headless Chromium with every host name but the loopback one unresolvable,
     as on a network with no internet."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
+    return chromium(
         "--window-size=1500,1250",
         "--lang=ru-RU",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "ru-RU,ru"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_script_timeout(30)
-    return driver
+        OFFLINE,
+        prefs={"intl.accept_languages": "ru-RU,ru"},
+    )
 
 
 def loaded_from_elsewhere(driver: webdriver.Chrome, base: str) -> list[str]:

@@ -10,7 +10,6 @@ import http.server
 import io
 import itertools
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -24,9 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from docparse.api.app import create_app
 from docparse.client import (
     AsyncClient,
     Client,
@@ -38,6 +35,7 @@ from docparse.client import (
     ServiceUnreachable,
 )
 from docparse.settings import Settings
+from tests.conftest import free_port, serving
 from tests.fixtures.jobs import jobs_lock, scanned_pdf
 from tests.fixtures.made_pdfs import words_pdf
 
@@ -52,31 +50,6 @@ def settings_in(folder: Path, **changes: Any) -> Settings:
         _env_file=None,
         **{"preload_engines": [], **changes},
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The service under uvicorn in a thread, as conftest's live_server, with `settings`."""
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 class Recording(httpx.HTTPTransport):

@@ -4,26 +4,19 @@ headless Chromium, every host name but the loopback one made unresolvable, again
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import free_port
+from tests.fixtures.browser import OFFLINE, chromium, needs_chromium
 from tests.fixtures.service import serve_process
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-pytestmark = pytest.mark.skipif(
-    not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
-    reason="Debian's chromium and chromium-driver (make install) are not installed",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -35,19 +28,7 @@ def service(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",  # tests run as root
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        # Offline: a CDN, Google Fonts or any other name fails to resolve, as in an
-        # air-gapped network; only the service on 127.0.0.1 answers.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver = chromium(OFFLINE)
     try:
         yield driver
     finally:

@@ -21,13 +21,13 @@ from PIL import Image
 from pydantic import SecretStr
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
 from docparse.api.routes.web import WEB
 from docparse.settings import Settings
 from tests.conftest import REPO, free_port
+from tests.fixtures.browser import chromium, needs_chromium
 from tests.fixtures.degrade import degrade, rasterize, scan_pdf
 from tests.fixtures.figure_page import figure_page
 from tests.fixtures.jobs import jobs_lock
@@ -35,17 +35,10 @@ from tests.fixtures.made_pdfs import words_pdf
 from tests.fixtures.russian import make_invoice
 from tests.fixtures.service import running, serve_process
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = REPO / "tmp" / "artifacts"  # git-ignored: the screenshots a person looks at
 KEY = "web-page-key-0123456789"
 # Words of the invoice (tests/fixtures/russian.py) that OCR of its scan must give.
 WORDS = ("Покупатель", "Поставщик", "Наименование товара", "Бухгалтер", "Руководитель")
-
-needs_chromium = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="Debian's chromium and chromium-driver are not installed",
-)
 
 T = TypeVar("T")
 
@@ -71,28 +64,16 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads: Path) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
+    driver = chromium(
         "--window-size=1500,1250",
         "--lang=ru-RU",  # the interface's language follows the browser's
-    ):
-        options.add_argument(argument)
-    options.add_experimental_option(
-        "prefs",
-        {
+        prefs={
             "intl.accept_languages": "ru-RU,ru",
             "download.default_directory": str(downloads),
             "download.prompt_for_download": False,
         },
+        console=True,
     )
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_script_timeout(30)
     try:
         yield driver
     finally:
