@@ -32,7 +32,7 @@ class PdfFile:
 
     def __init__(self, path: Path, password: str | None = None) -> None:
         self._broken: dict[int, str] = {}  # page index -> why it cannot be read
-        self._good: set[int] = set()
+        self._sizes: dict[int, tuple[float, float]] = {}  # pages checked sound, their size
         with PDFIUM_LOCK:
             self._pdf = pdfium.PdfDocument(_load(path, password))
             try:
@@ -74,7 +74,7 @@ class PdfFile:
                 self._broken[index] = f"page {index + 1} cannot be loaded: {exc}"
                 raise CorruptDocument(self._broken[index], page=index + 1) from exc
             try:
-                if index not in self._good:
+                if index not in self._sizes:
                     width, height = page.get_size()
                     if not (
                         MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS
@@ -84,16 +84,19 @@ class PdfFile:
                             f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
                         )
                         raise CorruptDocument(self._broken[index], page=index + 1)
-                    self._good.add(index)
+                    self._sizes[index] = (width, height)
                 yield page
             finally:
                 page.close()
 
     def page_size(self, index: int) -> tuple[float, float]:
-        """Displayed width and height in points (PDFium applies /Rotate)."""
-        with self._page(index) as page:
-            width, height = page.get_size()
-            return width, height
+        """Displayed width and height in points (PDFium applies /Rotate); remembered from
+        the page's first load, so asking costs no second one."""
+        with PDFIUM_LOCK:
+            if index in self._sizes:
+                return self._sizes[index]
+        with self._page(index):
+            return self._sizes[index]
 
     def render(self, index: int, dpi: float, grey: bool = False) -> Image.Image:
         """The page drawn at `dpi`: RGB, or greyscale (cheaper, enough to find rules)."""

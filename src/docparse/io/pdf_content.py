@@ -4,7 +4,9 @@ paths. Callers hold PDFium's lock (io.pdf.PdfFile does)."""
 
 from __future__ import annotations
 
+import collections
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,12 +74,12 @@ def _to_display(
     """PDF user space (origin bottom-left, unrotated w×h) to top-left display coordinates
     after the page's clockwise /Rotate."""
     if rotation == 90:
-        return BBox(x0=bottom, y0=left, x1=top, y1=right)
+        return BBox.model_construct(x0=bottom, y0=left, x1=top, y1=right)
     if rotation == 180:
-        return BBox(x0=w - right, y0=bottom, x1=w - left, y1=top)
+        return BBox.model_construct(x0=w - right, y0=bottom, x1=w - left, y1=top)
     if rotation == 270:
-        return BBox(x0=h - top, y0=w - right, x1=h - bottom, y1=w - left)
-    return BBox(x0=left, y0=h - top, x1=right, y1=h - bottom)
+        return BBox.model_construct(x0=h - top, y0=w - right, x1=h - bottom, y1=w - left)
+    return BBox.model_construct(x0=left, y0=h - top, x1=right, y1=h - bottom)
 
 
 def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> list[TextLine]:
@@ -89,15 +91,15 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     # One call for all the text: a UTF-16 buffer aligned with char indices.
     buffer = (pdfium_c.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
-    units = list(buffer[:count])
+    data = bytes(buffer)[: 2 * count]
     left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
     rect = pdfium_c.FS_RECTF()
     count_rects, get_rect = pdfium_c.FPDFText_CountRects, pdfium_c.FPDFText_GetRect
     lines: list[TextLine] = []
     start = 0
-    for end in [*(i for i, u in enumerate(units) if u == 10), count]:
-        segment = units[start:end]
-        text = _decode(segment).translate(_UNPRINTABLE).strip()
+    for end in [*_line_breaks(data), count]:
+        decoded = data[2 * start : 2 * end].decode("utf-16-le", "replace")
+        text = decoded.translate(_UNPRINTABLE).strip()
         if text:
             # PDFium merges the character boxes of a range into a few rects, in C.
             x0 = y0 = float("inf")
@@ -116,7 +118,7 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
                         )
             if x0 < x1:
                 box = _to_display(x0, y0, x1, y1, w, h, rotation)
-                size, bold = _letter_style(raw, units, start, end, rect)
+                size, bold = _letter_style(raw, _letters(data, decoded, start, end), rect)
                 lines.append(
                     TextLine(
                         text=text,
@@ -140,24 +142,53 @@ def _column_starts(runs: list[BBox]) -> tuple[float, ...]:
     )
 
 
-def _letter_style(
-    raw: object, units: list[int], start: int, end: int, rect: pdfium_c.FS_RECTF
-) -> tuple[float, bool]:
+def _line_breaks(data: bytes) -> list[int]:
+    """Char indices of the newlines PDFium puts between lines (UTF-16LE `\\n`)."""
+    breaks = []
+    at = data.find(_NEWLINE)
+    while at >= 0:
+        if at % 2 == 0:  # not the high byte of one unit and the low byte of the next
+            breaks.append(at // 2)
+        at = data.find(_NEWLINE, at + 1)
+    return breaks
+
+
+def _letters(data: bytes, decoded: str, start: int, end: int) -> list[int]:
+    """Char indices of the first, a middle and the last letter or digit in [start, end):
+    found in the decoded text, which lines up with the indices unless it holds surrogate
+    pairs."""
+    if len(decoded) == end - start:
+        count = len(_LETTER.findall(decoded))
+        if not count:
+            return []
+        matches = _LETTER.finditer(decoded)
+        first = next(matches).start()
+        middle = (
+            next(itertools.islice(matches, count // 2 - 1, None)).start() if count > 1 else first
+        )
+        rest = collections.deque(matches, maxlen=1)
+        last = rest[0].start() if rest else middle
+        return [start + first, start + middle, start + last]
+    units = [data[2 * i] | data[2 * i + 1] << 8 for i in range(start, end)]
+    found = [start + k for k, u in enumerate(units) if chr(u).isalnum()]
+    return found and [found[0], found[len(found) // 2], found[-1]]
+
+
+def _letter_style(raw: object, letters: list[int], rect: pdfium_c.FS_RECTF) -> tuple[float, bool]:
     """Text size and weight of a line from its first, middle and last letters (a
     superscript at one end, a bold term in the middle must not decide): the loose box is
     the font's em height whatever the text matrix says (GetFontSize reports 1.0 under a
     scaled matrix)."""
-    letters = [i for i in range(start, end) if chr(units[i]).isalnum()]
     if not letters:
         return 0.0, False
     sizes = []
-    for i in {letters[0], letters[len(letters) // 2], letters[-1]}:
+    sampled = set(letters)
+    for i in sampled:
         if pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
             size, width = abs(rect.top - rect.bottom), abs(rect.right - rect.left)
             sizes.append(max(size, width) if size < 0.5 * width else size)
     sizes.sort()
     # Bold when most of the three are: a bold term inside a sentence is no bold line.
-    sampled = {letters[0], letters[len(letters) // 2], letters[-1]}
     bold = sum(_is_bold(raw, i) for i in sampled) * 2 > len(sampled)
     return (sizes[len(sizes) // 2] if sizes else 0.0), bold
 
@@ -231,8 +262,8 @@ def _word_break(
 _UNPRINTABLE = {**{c: None for c in range(32) if chr(c) not in "\t"}, 0x7F: None, 0xFFFE: None}
 
 
-def _decode(units: list[int]) -> str:
-    return bytes(b for u in units for b in (u & 0xFF, u >> 8)).decode("utf-16-le", "replace")
+_NEWLINE = b"\n\x00"
+_LETTER = re.compile(r"[^\W_]")  # what str.isalnum() says yes to
 
 
 def _objects(page: object, depth: int) -> list[object]:

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”„«»‘’()[]{}<>.,;:!?*•·-–—/"
 _NUMBERISH = re.compile(r"^[\d.,:/%+\-–№#$€£₽()]+$")
-_VOWELS = set("aeiouyAEIOUYаеёиоуыэюяАЕЁИОУЫЭЮЯ")
+_HAS_LETTER = re.compile(r"[A-Za-z]")
+_VOWELS = frozenset("aeiouyAEIOUYаеёиоуыэюяАЕЁИОУЫЭЮЯ")
 # A page mostly covered by images whose text layer is this sparse (chars per square inch)
 # is a scan with a partial layer: a full text page has 20–40.
 MIN_CHARS_PER_SQIN_ON_SCAN = 8.0
@@ -82,18 +83,19 @@ def _word_is_plausible(token: str) -> bool:
     word = token.strip(_EDGE_PUNCT)
     if not word:
         return False
+    if word.isalpha():  # most words: one part, no split needed
+        return _part_is_plausible(word)
     if _NUMBERISH.match(word):
         return True
     parts = re.split(r"[-'’]", word)
-    for part in parts:
-        if not part.isalpha():
-            return False
-        # Case inside a word: lower, Title, or UPPER; "hrT" or "FKIDA.Y" are OCR noise.
-        if not (part.islower() or part.isupper() or part.istitle()):
-            return False
-        if len(part) > 3 and not (set(part) & _VOWELS) and part.isascii():
-            return False
-    return True
+    return all(part.isalpha() and _part_is_plausible(part) for part in parts)
+
+
+def _part_is_plausible(part: str) -> bool:
+    # Case inside a word: lower, Title, or UPPER; "hrT" or "FKIDA.Y" are OCR noise.
+    if not (part.islower() or part.isupper() or part.istitle()):
+        return False
+    return len(part) <= 3 or not part.isascii() or not _VOWELS.isdisjoint(part)
 
 
 def good_word_share(text: str, sample: int | None = None) -> float:
@@ -120,7 +122,7 @@ def lookalike_russian(text: str) -> bool:
     if len(tokens) > LOOKALIKE_SAMPLE:  # shares, so an even sample tells as well as all
         tokens = tokens[:: len(tokens) // LOOKALIKE_SAMPLE]
     words = [w.strip(_EDGE_PUNCT) for w in tokens]
-    latin = [w for w in words if w and w.isascii() and any(ch.isalpha() for ch in w)]
+    latin = [w for w in words if w.isascii() and _HAS_LETTER.search(w)]
     if len(latin) < MIN_LATIN_WORDS:
         return False
     russian = sum(w in _RUSSIAN_AS_LATIN for w in latin)

@@ -4,6 +4,7 @@ stamped up the outer margin."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import statistics
@@ -82,6 +83,11 @@ def _bands(page: Page) -> dict[int, str]:
 def _similar(a: str, b: str) -> bool:
     if a == b:
         return True
+    return _close(a, b) if a < b else _close(b, a)
+
+
+@functools.lru_cache(maxsize=4096)  # every page's heads are held against every other's
+def _close(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > 0.2 * max(len(a), len(b)):
         return False
     matcher = SequenceMatcher(None, a, b)  # the quick upper bound first: most pairs differ
