@@ -5,11 +5,14 @@ of clients.
   whose pages would pass that is refused at once (`Overloaded`, HTTP 429 with Retry-After)
   rather than left to wait for minutes. A request larger than the whole budget is admitted
   only while nothing waits, or it could never be.
-- **Pages in flight**, bounded by count — slots for the whole service: twice the workers
-  (the next pages render while others are read), or the VLM route's `pages_in_flight`
-  when a remote server does the reading; a free slot goes to the request with the fewest
-  pages in flight, so a one-page request is not stuck behind a long one — and by
-  **pixels**: a page reserves the pixels
+- **Pages in flight**, bounded by count — slots for the whole service, in three lanes:
+  `local`, twice the workers (the next pages render while others are read); `remote`,
+  the VLM route's `pages_in_flight` when a remote server does the reading; and `light`,
+  where a PDF page whose text layer may do starts: reading it takes milliseconds, so
+  born-digital pages are not queued behind OCR pages that take seconds, and a page whose
+  layer will not do moves on to a heavy lane before it is drawn. A free slot goes to the
+  request with the fewest pages in flight, so a one-page request is not stuck behind a
+  long one — and by **pixels**: a page reserves the pixels
   of its render, known from its size and DPI before anything is drawn, and hands them
   back when it is done. A page larger than the whole pixel budget runs alone.
 - Everything is handed back on every path: a page that ends, fails or is cancelled; a
@@ -28,6 +31,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
+from typing import Literal
 
 from docparse.errors import Overloaded
 from docparse.settings import Settings
@@ -35,6 +39,8 @@ from docparse.settings import Settings
 MAX_RETRY_AFTER = 60  # seconds: past this a client should rather hear from us again
 FIRST_PAGE_SECONDS = 1.0  # the guess of a page's time before one has been measured
 SMOOTHING = 0.2  # weight of the latest page in the moving average of page time
+
+Lane = Literal["light", "local", "remote"]
 
 
 def render_pixels(width_pt: float, height_pt: float, dpi: float) -> int:
@@ -50,11 +56,16 @@ class Admission:
         max_pixels: int,
         slots: int,
         remote_slots: int,
+        light_slots: int | None = None,
     ) -> None:
         self.max_queued_pages = max_queued_pages
         self.max_pixels = max_pixels
-        self._slot_counts = {False: slots, True: remote_slots}
-        self._slots = {False: Slots(slots), True: Slots(remote_slots)}
+        self._local_slots = slots
+        self._slots: dict[Lane, Slots] = {
+            "local": Slots(slots),
+            "remote": Slots(remote_slots),
+            "light": Slots(light_slots or slots),
+        }
         self.queued = 0  # pages admitted and not started
         self.running = 0  # pages started and not ended
         self.pixels = 0  # render pixels reserved by pages in flight
@@ -105,7 +116,7 @@ class Admission:
             excess = self.queued + ahead
         else:
             excess = self.queued + ahead + pages - self.max_queued_pages
-        seconds = excess * self._page_seconds / self._slot_counts[False]
+        seconds = excess * self._page_seconds / self._local_slots
         wait = max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
         self._promised.append((now + wait, pages))
         return wait
@@ -227,23 +238,24 @@ class Ticket:
         self.in_flight = 0  # pages holding a slot
 
     @asynccontextmanager
-    async def page(self, remote: bool = False) -> AsyncIterator[None]:
-        """One page from start to end: queued until a slot is free (remote: one of the VLM
-        route's), then in flight."""
+    async def page(self, heavy: Lane = "local", light: bool = False) -> AsyncIterator[PageSlot]:
+        """One page from start to end: queued until a slot is free — in the light lane
+        when `light` (a PDF page whose text layer may do), else in its `heavy` one — then
+        in flight."""
         admission = self._admission
-        slots = admission._slots[remote]
-        await slots.acquire(self)
+        slot = PageSlot(self, heavy)
+        await slot.take("light" if light else heavy)
         self.waiting -= 1
         admission.queued -= 1
         admission.running += 1
         admission.started += 1
         started = time.monotonic()
         try:
-            yield
+            yield slot
             admission._observe(time.monotonic() - started)
         finally:
             admission.running -= 1
-            slots.release(self)
+            slot.let_go()
 
     def close(self) -> None:
         """Return the places of pages that never started."""
@@ -260,3 +272,35 @@ class Ticket:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class PageSlot:
+    """The slot one page holds. A page that started in the light lane moves to its heavy
+    one (`to_heavy`) when its text layer will not do: the time it waits there is added to
+    its page time limit (`deadline`), which bounds work, not queueing."""
+
+    def __init__(self, ticket: Ticket, heavy: Lane) -> None:
+        self._ticket = ticket
+        self._heavy = heavy
+        self.lane: Lane | None = None  # none while waiting for one
+        self.deadline: asyncio.Timeout | None = None
+
+    async def take(self, lane: Lane) -> None:
+        await self._ticket._admission._slots[lane].acquire(self._ticket)
+        self.lane = lane
+
+    async def to_heavy(self) -> None:
+        if self.lane == self._heavy:
+            return
+        self.let_go()
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
+        await self.take(self._heavy)
+        when = self.deadline.when() if self.deadline else None
+        if self.deadline and when is not None:
+            self.deadline.reschedule(when + loop.time() - asked)
+
+    def let_go(self) -> None:
+        if self.lane is not None:
+            self._ticket._admission._slots[self.lane].release(self._ticket)
+            self.lane = None

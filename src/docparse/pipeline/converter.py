@@ -21,7 +21,7 @@ from docparse.errors import (
     RequestTimeout,
 )
 from docparse.io.sources import Limits, PdfSource, Source, open_source, select_pages
-from docparse.pipeline.admission import Admission, Ticket, render_pixels
+from docparse.pipeline.admission import Admission, PageSlot, Ticket, render_pixels
 from docparse.pipeline.figures import FIGURE_LABELS, crop_figures
 from docparse.pipeline.layer_quality import assess
 from docparse.pipeline.ocr import choose_dpi, ocr_page, render_dpi, vlm_dpi
@@ -37,6 +37,8 @@ from docparse.pipeline.telemetry import observe_stage, page_in_flight, timed
 from docparse.pipeline.text_layer import layout_boxes, pdf_tables, text_layer_page
 from docparse.settings import VLM_ENGINE, Settings
 from docparse.structure.furniture import mark_furniture_pages
+
+LAYER_ENGINES = ("auto", "textlayer")  # routes that keep a PDF page's own text when it will do
 
 
 def _close_opened(opening: asyncio.Future[Source]) -> None:
@@ -162,13 +164,18 @@ class Converter:
         # render while others are read; a remote engine is bounded by its own request
         # limit, so its pages take the VLM route's slots.
         remote = self.engines.get(self.engines.engine_for(options.engine)).remote
+        # A PDF page whose text layer may do starts in the light lane (admission.py).
+        # Born-digital pages through the layout model are no lighter than OCR ones.
+        light = (
+            isinstance(source, PdfSource) and options.engine in LAYER_ENGINES and not options.layout
+        )
         finished = 0
 
         async def one(index: int) -> PageRead:
             nonlocal finished
-            async with ticket.page(remote):
+            async with ticket.page("remote" if remote else "local", light) as slot:
                 with page_in_flight():
-                    page = await self._timed_page(source, index, options, damaged, timed_out)
+                    page = await self._timed_page(source, index, options, damaged, timed_out, slot)
             finished += 1
             if progress:
                 progress(finished, len(indices))
@@ -191,6 +198,7 @@ class Converter:
         options: ConvertOptions,
         damaged: set[int],
         timed_out: set[int],
+        slot: PageSlot,
     ) -> PageRead:
         """A page within DOCPARSE_PAGE_TIMEOUT; past it the page's work is cancelled and
         the page fails, saying why (a call already running in a thread or worker process
@@ -202,7 +210,8 @@ class Converter:
             limit = max(limit, self.settings.vlm.timeout)
         try:
             async with asyncio.timeout(limit) as deadline:
-                return await self._page(source, index, options, damaged)
+                slot.deadline = deadline
+                return await self._page(source, index, options, damaged, slot)
         except TimeoutError:
             if not deadline.expired():
                 raise
@@ -219,11 +228,11 @@ class Converter:
             )
 
     async def _page(
-        self, source: Source, index: int, options: ConvertOptions, damaged: set[int]
+        self, source: Source, index: int, options: ConvertOptions, damaged: set[int], slot: PageSlot
     ) -> PageRead:
         try:
             if isinstance(source, PdfSource):
-                read = await self._pdf_page(source, index, options)
+                read = await self._pdf_page(source, index, options, slot)
             else:
                 pixels = await asyncio.to_thread(source.pixels, index)
                 async with self.admission.reserve_pixels(pixels):
@@ -242,7 +251,9 @@ class Converter:
                 Page(index=index, width=1, height=1, status=PageStatus.failed, error=exc.message)
             )
 
-    async def _pdf_page(self, source: PdfSource, index: int, options: ConvertOptions) -> PageRead:
+    async def _pdf_page(
+        self, source: PdfSource, index: int, options: ConvertOptions, slot: PageSlot
+    ) -> PageRead:
         pdfium = functools.partial(
             asyncio.get_running_loop().run_in_executor, self.engines.pdf_executor
         )
@@ -261,11 +272,12 @@ class Converter:
             return PageRead(page)
 
         reason, verdict = "OCR requested", None
-        if options.engine in ("auto", "textlayer"):
+        if options.engine in LAYER_ENGINES:
             verdict = assess(layer, width, height)
             if verdict.use_layer or options.engine == "textlayer":
                 return await from_layer()
             reason = verdict.reason
+        await slot.to_heavy()
         dpi = (
             render_dpi(options.dpi, width, height, self.settings)
             if options.dpi
