@@ -38,12 +38,26 @@
                                   HTTP 500 if raised in a request)
 
 Third-party errors (pypdfium2, Pillow, tesserocr, onnxruntime) are translated where they
-enter, with `raise ... from`.
+enter, with `raise ... from` (`DAMAGED_IMAGE`: what Pillow raises on a damaged file;
+`without_path`: a message that names an internal file, without its path).
 """
 
 from __future__ import annotations
 
+import struct
+from pathlib import Path
 from typing import Any
+
+# What Pillow raises on a damaged file besides OSError (UnidentifiedImageError is one): a
+# TIFF frame without its size tags is a TypeError ("Missing dimensions"), a short tag a
+# struct.error, an absurd offset an OverflowError.
+DAMAGED_IMAGE = (OSError, SyntaxError, ValueError, TypeError, EOFError, OverflowError, struct.error)
+
+
+def without_path(message: str, path: Path, name: str) -> str:
+    """A third party's `message` with the file it read, `path`, called `name`: Pillow and
+    qpdf name the file, and where the service keeps an input is no client's business."""
+    return message.replace(f"'{path}'", name).replace(str(path), name)
 
 
 class DocparseError(Exception):

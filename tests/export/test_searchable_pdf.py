@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pikepdf
 import pytest
+from PIL import Image
 
 from docparse.document import Block, Document
+from docparse.export.image_pages import image_pdf
 from docparse.export.markdown import to_markdown
 from docparse.export.page_space import PageBox, pixels_to_user
 from docparse.export.searchable_pdf import searchable_pdf
@@ -244,3 +246,21 @@ async def test_png_becomes_a_page_of_its_own_pixels(converter: Converter, tmp_pa
     recall = word_recall(markdown, pdftotext(out))
     print(f"PNG letter: word recall pdftotext {recall:.3f}")
     assert recall >= MIN_RECALL and word_recall(markdown, pdfium_text(out)) >= MIN_RECALL
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # Pillow on the IFD cut off
+def test_a_tiff_cut_short_keeps_its_good_frames(tmp_path: Path) -> None:
+    """The frame the file ends in is a blank page of its size (its header is whole); the
+    frame after it, whose header is gone too, is left out."""
+    frames = [Image.new("L", (600, 300), 255) for _ in range(3)]
+    whole = io.BytesIO()
+    frames[0].save(whole, "TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    with Image.open(whole) as tiff:
+        tiff.seek(1)
+        second_pixels = tiff.tile[0][2]  # the offset of frame 2's pixels in the file
+    path = tmp_path / "cut.tiff"
+    path.write_bytes(whole.getvalue()[: second_pixels + 1000])
+
+    with image_pdf(path, {}) as pdf:
+        assert [[float(v) for v in p.mediabox] for p in pdf.pages] == [[0, 0, 288, 144]] * 2
+        assert len(pdf.pages[0].get_images()) == 1 and not pdf.pages[1].get_images()

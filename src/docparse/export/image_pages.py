@@ -5,13 +5,15 @@ turning goes in as it is (DCTDecode), anything else losslessly (Flate)."""
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
-from PIL import Image, ImageOps, ImageSequence
+from PIL import Image, ImageOps
 
+from docparse.errors import DAMAGED_IMAGE
 from docparse.export.glyphless_font import flate_stream
 
 DEFAULT_DPI = 200.0  # io/sources.py's resolution for an image that states none
@@ -20,18 +22,30 @@ EXIF_ORIENTATION = 0x0112
 
 def image_pdf(source: Path, dpis: dict[int, float]) -> pikepdf.Pdf:
     """The PDF of `source`; frame i at dpis[i] (the resolution OCR took it at), else at
-    the resolution it states."""
+    the resolution it states. A frame whose pixels cannot be decoded is a blank page of
+    its size (its page failed, and the JSON result says so): the good pages are kept and
+    every page stays at its index."""
     pdf = pikepdf.new()
     with Image.open(source) as image:
-        for index, frame in enumerate(ImageSequence.Iterator(image)):
-            xobject, size = _xobject(pdf, frame, source)
-            dpi = dpis.get(index) or _stated_dpi(frame)
+        for index in itertools.count():
+            try:
+                image.seek(index)
+            except DAMAGED_IMAGE:  # past the last frame, or one whose header is unreadable
+                break  # (the frames after it are reached only through it)
+            dpi = dpis.get(index) or _stated_dpi(image)
+            try:
+                xobject, size = _xobject(pdf, image, source)
+            except DAMAGED_IMAGE:
+                xobject, size = None, image.size  # the header's size, the pixels cut short
             width, height = size[0] * 72 / dpi, size[1] * 72 / dpi
-            draw = f"q {width:.4f} 0 0 {height:.4f} 0 0 cm /Im0 Do Q".encode()
+            draw, resources = b"", Dictionary()
+            if xobject is not None:
+                draw = f"q {width:.4f} 0 0 {height:.4f} 0 0 cm /Im0 Do Q".encode()
+                resources = Dictionary(XObject=Dictionary(Im0=xobject))
             page = Dictionary(
                 Type=Name.Page,
                 MediaBox=Array([0, 0, width, height]),
-                Resources=Dictionary(XObject=Dictionary(Im0=xobject)),
+                Resources=resources,
                 Contents=flate_stream(pdf, draw),
             )
             pdf.pages.append(pikepdf.Page(page))

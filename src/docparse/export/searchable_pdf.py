@@ -15,7 +15,7 @@ import pikepdf
 from pikepdf import Dictionary, Name
 
 from docparse.document import Document, Page, PageStatus
-from docparse.errors import CorruptDocument
+from docparse.errors import DAMAGED_IMAGE, CorruptDocument, without_path
 from docparse.export.glyphless_font import (
     ADVANCE,
     DESCENT,
@@ -41,9 +41,12 @@ def searchable_pdf(source: Path, document: Document) -> bytes:
         if is_pdf:
             pdf = pikepdf.open(source)
         else:
-            pdf = image_pdf(source, {i: p.dpi for i, p in read.items() if p.dpi > 0})
-    except (pikepdf.PdfError, OSError, ValueError) as exc:
-        raise CorruptDocument(f"the searchable PDF cannot be made: {exc}") from exc
+            # A failed page's dpi is the model's default, not the resolution it was read at.
+            read_at = {i: p.dpi for i, p in read.items() if p.status != PageStatus.failed}
+            pdf = image_pdf(source, {i: dpi for i, dpi in read_at.items() if dpi > 0})
+    except (pikepdf.PdfError, *DAMAGED_IMAGE) as exc:
+        reason = without_path(str(exc), source, "the input")
+        raise CorruptDocument(f"the searchable PDF cannot be made: {reason}") from exc
     with pdf:
         font: GlyphlessFont | None = None
         for index, target in enumerate(pdf.pages):
@@ -64,8 +67,16 @@ def searchable_pdf(source: Path, document: Document) -> bytes:
         if font is not None:
             font.finish()
         out = io.BytesIO()
-        # The original's streams are copied byte for byte, not decoded and recoded.
-        pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        if pdf.is_encrypted:
+            # The input's encryption kept (its owner password, its permissions): the copy
+            # is no way around the owner's restrictions. qpdf decrypts and encrypts every
+            # stream again then, so it takes no decode level.
+            pdf.save(out, compress_streams=False, encryption=True)
+        else:
+            # The original's streams are copied byte for byte, not decoded and recoded.
+            pdf.save(
+                out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none
+            )
     return out.getvalue()
 
 

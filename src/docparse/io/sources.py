@@ -7,7 +7,6 @@ the configured limit is the one that applies."""
 from __future__ import annotations
 
 import contextlib
-import struct
 import threading
 import warnings
 from dataclasses import dataclass
@@ -16,17 +15,19 @@ from pathlib import Path
 from PIL import Image, ImageOps, ImageSequence
 
 from docparse.document import BBox
-from docparse.errors import CorruptDocument, InvalidOptions, LimitExceeded
+from docparse.errors import (
+    DAMAGED_IMAGE,
+    CorruptDocument,
+    InvalidOptions,
+    LimitExceeded,
+    without_path,
+)
 from docparse.io.pdf import PdfFile
 from docparse.io.pdf_content import TextLayer
 from docparse.io.sniff import Kind, sniff
 from docparse.settings import MAX_IMAGE_SIDE
 
 DEFAULT_IMAGE_DPI = 200.0  # what to assume when an image does not say
-# What Pillow raises on a damaged file besides OSError (UnidentifiedImageError is one): a
-# TIFF frame without its size tags is a TypeError ("Missing dimensions"), a short tag a
-# struct.error, an absurd offset an OverflowError.
-DAMAGED_IMAGE = (OSError, SyntaxError, ValueError, TypeError, EOFError, OverflowError, struct.error)
 
 
 @dataclass
@@ -93,10 +94,7 @@ class ImageSource:
                     limit="max_image_pixels",
                 ) from exc
             except DAMAGED_IMAGE as exc:
-                # Pillow names the file it read: the upload's temp path is no one's business.
-                reason = (
-                    str(exc).replace(f"'{path}'", "the upload").replace(str(path), "the upload")
-                )
+                reason = without_path(str(exc), path, "the upload")
                 raise CorruptDocument(f"the image is damaged or truncated: {reason}") from exc
             on_failure.pop_all()  # opened and within the limits: the source keeps it open
         self._image = image

@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from docparse.errors import StorageFailed
+from docparse.errors import JobExpired, ResultMissing, StorageFailed
 from docparse.export.storage import ResultStore
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,22 @@ def shared_input(job_id: str) -> str:
     """The result-store id holding a job's input while it waits for a worker elsewhere
     (DOCPARSE_QUEUE=redis://): workers on other machines read it from there."""
     return f"{job_id}-input"
+
+
+def job_input(files: JobFiles, store: ResultStore, job_id: str, copy: Path) -> Path:
+    """The job's input on this machine: its own file, or else the input it shared through
+    the result store (DOCPARSE_QUEUE=redis://) written to `copy`. JobExpired when it is in
+    neither place (the store's key is not the client's business)."""
+    local = files.input(job_id)
+    if local.exists():
+        return local
+    try:
+        data = store.get(shared_input(job_id), "document")
+    except ResultMissing:
+        raise JobExpired(f"the input of job {job_id} is gone") from None
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(data)
+    return copy
 
 
 def discard(files: JobFiles, store: ResultStore, job_id: str) -> None:

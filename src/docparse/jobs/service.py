@@ -41,7 +41,7 @@ from docparse.jobs.execution import Execution
 from docparse.jobs.model import FINISHED, Job, JobState
 from docparse.jobs.queue import Dispatch
 from docparse.jobs.redis_store import RedisJobStore
-from docparse.jobs.results import JobFiles, archive, discard, shared_input
+from docparse.jobs.results import INPUT, JobFiles, archive, discard, job_input, shared_input
 from docparse.jobs.runner import Runner
 from docparse.jobs.sources import (
     JobSource,
@@ -348,15 +348,9 @@ class Jobs:
     def _with_input(self, job_id: str, use: Callable[[Path], bytes]) -> bytes:
         """`use` called on the job's input: the local file, or (DOCPARSE_QUEUE=redis://,
         shared through the result store) a temporary copy."""
-        local = self.files.input(job_id)
-        if local.exists():
-            return use(local)
-        data = self.results.get(shared_input(job_id), "document")
         self.files.root.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.files.root, prefix=".input-") as copy:
-            copy.write(data)
-            copy.flush()
-            return use(Path(copy.name))
+        with tempfile.TemporaryDirectory(dir=self.files.root, prefix=".input-") as scratch:
+            return use(job_input(self.files, self.results, job_id, Path(scratch) / INPUT))
 
     # --- cancel, delete ------------------------------------------------------------
     async def remove(self, job_id: str) -> Removal:

@@ -30,7 +30,7 @@ from docparse.jobs.execution import Execution
 from docparse.jobs.model import Job, JobState
 from docparse.jobs.queue import ACTOR_NAME, QUEUE_NAME, Dispatch
 from docparse.jobs.redis_store import RedisJobStore
-from docparse.jobs.results import JobFiles, drop_results, shared_input
+from docparse.jobs.results import JobFiles, drop_results, job_input, shared_input
 from docparse.jobs.runner import MAX_ATTEMPTS
 from docparse.jobs.webhooks import Webhooks
 from docparse.pipeline.converter import Converter
@@ -83,11 +83,7 @@ class JobWorker:
     async def _fetch_input(self, job: Job) -> Path:
         """The input from the result store into this machine's data folder."""
         path = self.files.input(job.id)
-        if not path.exists():
-            data = await asyncio.to_thread(self.results.get, shared_input(job.id), "document")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            await asyncio.to_thread(path.write_bytes, data)
-        return path
+        return await asyncio.to_thread(job_input, self.files, self.results, job.id, path)
 
     async def execute(self, job_id: str) -> None:
         outcome, claimed = await self.store.claim_id(

@@ -40,7 +40,7 @@ def parse_formats(formats: str | None) -> list[str]:
     unknown = [f for f in chosen if f not in EXPORTERS and f != PDF]
     if unknown:
         raise InvalidOptions(f"unknown format(s) {', '.join(unknown)}; use md, json, txt, pdf")
-    return chosen
+    return list(dict.fromkeys(chosen))  # once each: formats=pdf,pdf is formats=pdf
 
 
 async def save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
