@@ -14,6 +14,7 @@ from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 
 from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
+from docparse.engines.illumination import even_light
 from docparse.engines.languages import check_languages, installed_languages
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.settings import MAX_IMAGE_SIDE, Settings
@@ -74,8 +75,10 @@ class TesseractEngine(ThreadedEngine):
             )
         api = self._api(languages)
         gray = page.image.convert("L")
+        # Dark or stained paper keeps Sauvola though its light is evened out: Otsu on the
+        # evened page loses words Sauvola keeps (horribleocr.pdf).
         api.SetVariable("thresholding_method", threshold_method(gray))
-        api.SetImage(gray)
+        api.SetImage(even_light(gray))  # a photo's shadow is no ink
         api.SetSourceResolution(round(page.dpi))
         api.Recognize()
         return _blocks(api, page.index)

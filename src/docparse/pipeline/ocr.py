@@ -16,7 +16,8 @@ from docparse.engines.base import Engine, PageImage, RecognizeOptions
 from docparse.errors import EngineUnavailable
 from docparse.io.pdf_content import TextLayer
 from docparse.layout.apply import MIN_SCORE
-from docparse.pipeline import orientation
+from docparse.pipeline import dewarp, orientation
+from docparse.pipeline.dewarp import boxes_to_photo
 from docparse.pipeline.layer_quality import good_word_share
 from docparse.pipeline.options import ConvertOptions, PageRead
 from docparse.pipeline.runtime import Engines
@@ -56,6 +57,12 @@ async def ocr_page(
                 orientation.detect, pixels, size, settings.tessdata_dir
             )
             image = await loop.run_in_executor(threads, orientation.apply, image, upright)
+    # A sheet photographed at an angle is read flat; its boxes are the photo's again after.
+    photo, warp = image, None
+    if options.orientation:
+        warp = await loop.run_in_executor(threads, dewarp.find_sheet, image)
+        if warp is not None:
+            image = await loop.run_in_executor(threads, warp.flatten, image)
     wanted = options.languages or settings.languages
     languages = page_languages(wanted, upright)
     request = RecognizeOptions(languages=languages, spotting=options.spotting, vlm=options.vlm)
@@ -107,10 +114,12 @@ async def ocr_page(
     else:
         with observe_stage("structure"):
             label_headings(blocks, first_page=index == 0)
+    if warp is not None:
+        boxes_to_photo(blocks, warp)
     page = Page(
         index=index,
-        width=image.width,
-        height=image.height,
+        width=photo.width,
+        height=photo.height,
         dpi=dpi,
         rotation=upright.rotation,
         skew=round(upright.skew, 2),
@@ -122,7 +131,7 @@ async def ocr_page(
     )
     page.normalise_boxes()
     log.debug("page %d by %s (%s)", index + 1, name, why)
-    return PageRead(page, image)
+    return PageRead(page, photo)
 
 
 async def recognize(

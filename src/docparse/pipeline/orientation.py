@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 # Analysis on a copy no larger than this: orientation and skew need shapes, not detail.
@@ -102,6 +103,18 @@ def apply(image: Image.Image, found: Orientation) -> Image.Image:
         image = image.rotate(found.rotation, expand=True)
     if found.skew:
         image = image.rotate(
-            found.skew, expand=True, fillcolor="white", resample=Image.Resampling.BICUBIC
+            found.skew, expand=True, fillcolor=edge_colour(image), resample=Image.Resampling.BICUBIC
         )
     return image
+
+
+def edge_colour(image: Image.Image) -> Any:
+    """The colour round the image's edge (the median of a small copy's border): what the
+    corners a deskew uncovers are filled with — white paper on a scan, the desk round a
+    photographed sheet, which pipeline/dewarp.py looks for."""
+    small = image.copy()
+    small.thumbnail((64, 64))
+    pixels = np.asarray(small)
+    ring = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    colour = np.median(ring, axis=0)
+    return int(colour) if colour.ndim == 0 else tuple(int(c) for c in colour)

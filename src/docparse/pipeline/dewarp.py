@@ -1,0 +1,169 @@
+"""A phone photo of a sheet on a desk, taken at an angle, made flat before OCR.
+
+Tesseract straightens a page turned as a whole, but not one seen in perspective: there
+every line has its own slant, lines run into each other and a table reads as a picture
+(a public order photographed at an angle: 1 of 5 checks; flattened, 5 of 5). A sheet
+is found where it stands out against a darker surround: the paper's brightness (the
+text filtered out) split in two, the bright part must fill the quadrilateral of its
+four extreme corners and the dark part must run round the image's edge. Anything else
+— a scan, a photo cropped to the sheet, a page with a dark picture on it — is left as
+it is. Boxes found on the flat sheet are taken back to the photo's pixels, so every
+later stage (figure crops, the searchable PDF) sees the image the client sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from docparse.document import BBox, Block
+
+ANALYSIS_SIDE = 400  # pixels: the sheet's outline needs no detail
+MAX_DESK_SHARE = 0.7  # the surround is darker than the paper by a third at least
+MIN_SHEET, MAX_SHEET = 0.3, 0.95  # share of the photo the sheet covers
+EDGE = 0.04  # the image's outer band, where the surround must show…
+MIN_EDGE_DARK = 0.6  # …on this share of it
+MIN_QUAD_FILL = 0.9  # the bright part fills its quadrilateral: it is a sheet
+# Paper in shadow: at least SHADE_RATIO of the brightest within SHADE_WINDOW pixels,
+# and SHADE_OVER_DESK times the desk's level.
+SHADE_WINDOW, SHADE_RATIO, SHADE_OVER_DESK = 15, 0.8, 1.5
+MIN_CORNER_SHIFT = 0.02  # of the side: less is no perspective worth a resample
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Warp:
+    """The sheet's corners in the photo (top-left, top-right, bottom-right, bottom-left)
+    and the flat sheet's size in pixels."""
+
+    corners: tuple[Point, Point, Point, Point]
+    size: tuple[int, int]
+
+    @property
+    def coefficients(self) -> tuple[float, ...]:
+        """PIL's perspective coefficients: a flat pixel to the photo's."""
+        w, h = self.size
+        flat = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
+        rows, values = [], []
+        for (u, v), (x, y) in zip(flat, self.corners, strict=True):
+            rows += [[u, v, 1, 0, 0, 0, -x * u, -x * v], [0, 0, 0, u, v, 1, -y * u, -y * v]]
+            values += [x, y]
+        return tuple(float(c) for c in np.linalg.solve(np.array(rows), np.array(values)))
+
+    def flatten(self, image: Image.Image) -> Image.Image:
+        return image.transform(
+            self.size, Image.Transform.PERSPECTIVE, self.coefficients, Image.Resampling.BICUBIC
+        )
+
+    def to_photo(self) -> Callable[[float, float], Point]:
+        a, b, c, d, e, f, g, h = self.coefficients
+
+        def point(u: float, v: float) -> Point:
+            scale = g * u + h * v + 1
+            return (a * u + b * v + c) / scale, (d * u + e * v + f) / scale
+
+        return point
+
+
+def find_sheet(image: Image.Image) -> Warp | None:
+    """The sheet's outline when `image` is a photo of one on a darker surround, seen at
+    an angle; None for anything else."""
+    small = image.convert("L")
+    small.thumbnail((ANALYSIS_SIDE, ANALYSIS_SIDE), Image.Resampling.BOX)
+    paper = np.asarray(small.filter(ImageFilter.MaxFilter(5)), dtype=np.float32)
+    band = max(1, round(EDGE * min(paper.shape)))
+    edge = np.ones(paper.shape, dtype=bool)
+    edge[band:-band, band:-band] = False
+    bright = _with_shade(paper, paper > _otsu(paper), edge)
+    if not bright.any() or bright.all():
+        return None
+    if paper[~bright].mean() > MAX_DESK_SHARE * paper[bright].mean():
+        return None
+    share = float(bright.mean())
+    if not MIN_SHEET <= share <= MAX_SHEET or (~bright)[edge].mean() < MIN_EDGE_DARK:
+        return None
+    # Specks of light on the desk would pull the extreme corners out: eroded away.
+    solid = np.asarray(
+        Image.fromarray(bright.astype(np.uint8) * 255).filter(ImageFilter.MinFilter(5))
+    )
+    ys, xs = np.nonzero(solid)
+    if len(xs) < 4:
+        return None
+    along, across = xs + ys, xs - ys
+    quad = np.array(
+        [
+            (xs[along.argmin()], ys[along.argmin()]),
+            (xs[across.argmax()], ys[across.argmax()]),
+            (xs[along.argmax()], ys[along.argmax()]),
+            (xs[across.argmin()], ys[across.argmin()]),
+        ],
+        dtype=np.float64,
+    )
+    area = _area(quad)
+    if area <= 0 or bright.sum() < MIN_QUAD_FILL * area:
+        return None
+    height, width = paper.shape
+    frame = np.array([(0, 0), (width, 0), (width, height), (0, height)], dtype=np.float64)
+    if np.abs(quad - frame).max() < MIN_CORNER_SHIFT * max(width, height):
+        return None
+    scale = image.width / width
+    corners = quad * scale
+    flat_w = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
+    flat_h = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
+    tl, tr, br, bl = ((float(x), float(y)) for x, y in corners)
+    return Warp((tl, tr, br, bl), (round(flat_w), round(flat_h)))
+
+
+def boxes_to_photo(blocks: list[Block], warp: Warp) -> None:
+    """Every box in `blocks` (blocks, lines, words, cells, polygons), found on the flat
+    sheet, taken to the photo: the box around its four corners' images there."""
+    point = warp.to_photo()
+
+    def box(b: BBox) -> BBox:
+        xs, ys = zip(*(point(x, y) for x in (b.x0, b.x1) for y in (b.y0, b.y1)), strict=True)
+        return BBox(x0=min(xs), y0=min(ys), x1=max(xs), y1=max(ys))
+
+    for block in blocks:
+        block.bbox = box(block.bbox)
+        if block.polygon:
+            block.polygon = [point(x, y) for x, y in block.polygon]
+        for line in block.lines:
+            line.bbox = box(line.bbox)
+            line.words = [(text, box(b)) for text, b in line.words]
+        for cell in block.cells:
+            cell.bbox = box(cell.bbox) if cell.bbox else None
+
+
+def _with_shade(paper: np.ndarray, bright: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """The bright part, and paper in shadow: brighter than the desk by half (the desk's
+    level read round the image's edge) and smooth with the brightest paper near it —
+    light fades slowly across a sheet, while at the sheet's edge the desk is darker by
+    half or more."""
+    desk = float(np.median(paper[edge]))
+    near = np.asarray(
+        Image.fromarray(paper.astype(np.uint8)).filter(ImageFilter.MaxFilter(SHADE_WINDOW)),
+        dtype=np.float32,
+    )
+    return bright | ((paper >= SHADE_RATIO * near) & (paper > SHADE_OVER_DESK * desk))
+
+
+def _otsu(values: np.ndarray) -> float:
+    """The level that splits `values` into two groups of least spread (Otsu)."""
+    counts, edges = np.histogram(values, bins=64, range=(0, 256))
+    centres = (edges[:-1] + edges[1:]) / 2
+    below = np.cumsum(counts)
+    above = below[-1] - below
+    sums = np.cumsum(counts * centres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = sums / below
+        high = (sums[-1] - sums) / above
+        spread = np.nan_to_num(below * above * (low - high) ** 2)  # one level alone: 0
+    return float(edges[1:][int(spread[:-1].argmax())])
+
+
+def _area(quad: np.ndarray) -> float:
+    x, y = quad[:, 0], quad[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
