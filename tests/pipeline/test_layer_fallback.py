@@ -139,6 +139,20 @@ def test_english_and_russian_layers_are_not_taken_for_lookalikes(docs: Path) -> 
     assert not lookalike_russian("\n".join(make_contract(1).sentences))
 
 
+def test_number_signs_typed_as_n_are_no_latin_words() -> None:
+    """Legal texts type № as `N` (ConsultantPlus: `приказ от 21 марта 2014 г. N 125н`):
+    with a Latin `B` or two (`гепатита B`) they made a Russian order look like Russian in
+    look-alike letters, and its exact layer was thrown away for OCR."""
+    lines = [
+        f"Федеральный закон от 17.09.1998 N {150 + i}-ФЗ, ст. {3000 + i}; 2013, N {i}, ст. 4"
+        for i in range(30)
+    ] + ["Вакцинация против вирусного гепатита B", "гепатита B (группы риска)"] * 2
+    assert not lookalike_russian("\n".join(lines))
+    # The look-alike layer itself is still caught, its numbers signed `N` or not.
+    russian = [lookalike(line) + f" N {i}" for i, line in enumerate(RUSSIAN)]
+    assert lookalike_russian("\n".join(russian))
+
+
 async def test_cover_ocr_cannot_read_keeps_its_text_layer(
     converter: Converter, tmp_path: Path
 ) -> None:

@@ -25,6 +25,10 @@ LAT_A, CYR_A = "A", "\u0410"
         ("Клавиатура Logitech К120, USB", "Клавиатура Logitech K120, USB"),  # a model number
         ("Wi-Fi-рoутер", "Wi-Fi-роутер"),  # each part of a compound in its own script
         ("«OAO» Нефтегаз", "«ОАО» Нефтегаз"),
+        # Initials take their surname's script (an invoice's «ИП Зинштейн Х. В.»).
+        ("ИП Зинштейн X. В.", "ИП Зинштейн Х. В."),
+        ("X. B. Зинштейн", "Х. В. Зинштейн"),
+        ("Иванов A.C., Петров", "Иванов А.С., Петров"),
     ],
 )
 def test_lookalikes_take_the_script_of_their_word_or_neighbours(read: str, meant: str) -> None:
@@ -49,6 +53,8 @@ def test_lookalikes_take_the_script_of_their_word_or_neighbours(read: str, meant
         "The HP printer and the CEO",
         "Сапоп",  # a misreading, but no look-alike one: not this module's to guess
         "IT-отдел и Wi-Fi-роутер",  # compounds of a Latin and a Russian part
+        "John A. Smith",  # initials of a Latin name stay Latin
+        "директору Petrov A.B.",
     ],
 )
 def test_words_already_in_their_script_are_kept(text: str) -> None:

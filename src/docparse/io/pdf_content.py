@@ -74,12 +74,12 @@ def _to_display(
     """PDF user space (origin bottom-left, unrotated w×h) to top-left display coordinates
     after the page's clockwise /Rotate."""
     if rotation == 90:
-        return BBox.model_construct(x0=bottom, y0=left, x1=top, y1=right)
+        return BBox(x0=bottom, y0=left, x1=top, y1=right)
     if rotation == 180:
-        return BBox.model_construct(x0=w - right, y0=bottom, x1=w - left, y1=top)
+        return BBox(x0=w - right, y0=bottom, x1=w - left, y1=top)
     if rotation == 270:
-        return BBox.model_construct(x0=h - top, y0=w - right, x1=h - bottom, y1=w - left)
-    return BBox.model_construct(x0=left, y0=h - top, x1=right, y1=h - bottom)
+        return BBox(x0=h - top, y0=w - right, x1=h - bottom, y1=w - left)
+    return BBox(x0=left, y0=h - top, x1=right, y1=h - bottom)
 
 
 def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> list[TextLine]:

@@ -5,6 +5,7 @@ the better reading of the two is kept."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ _ENGLISH = frozenset([
     "have", "has",
 ])
 # fmt: on
+_NUMBER_SIGNS = frozenset(["N", "No", "Nо"])
 MIN_LATIN_WORDS = 20  # words before the function-word test says anything
 MIN_RUSSIAN_FUNCTION_SHARE = 0.05  # of the Latin words (Russian prose: 15-25%)
 # A page OCR read this much worse than its text layer (characters in plausible words)
@@ -122,7 +124,13 @@ def lookalike_russian(text: str) -> bool:
     if len(tokens) > LOOKALIKE_SAMPLE:  # shares, so an even sample tells as well as all
         tokens = tokens[:: len(tokens) // LOOKALIKE_SAMPLE]
     words = [w.strip(_EDGE_PUNCT) for w in tokens]
-    latin = [w for w in words if w.isascii() and _HAS_LETTER.search(w)]
+    # `N 125н`, `No 5`: the number sign as many Russian texts type it is no Latin word.
+    numbered = [w in _NUMBER_SIGNS and n[:1].isdigit() for w, n in itertools.pairwise([*words, ""])]
+    latin = [
+        w
+        for w, sign in zip(words, numbered, strict=True)
+        if not sign and w.isascii() and _HAS_LETTER.search(w)
+    ]
     if len(latin) < MIN_LATIN_WORDS:
         return False
     russian = sum(w in _RUSSIAN_AS_LATIN for w in latin)

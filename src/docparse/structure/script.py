@@ -25,6 +25,7 @@ _JOINER = re.compile(r"([-‐–/])")  # parts of a compound, each in its own sc
 ACRONYM_LETTERS = 3  # a maker's name beside a model number: HP 85A, APC SU1000
 _WRITTEN = ("cyrillic", "latin")
 CYRILLIC_ONLY = frozenset(["ООО", "ОАО"])  # look-alikes alone, yet Cyrillic words only
+_INITIAL = re.compile(r"^(?:[A-ZА-ЯЁ]\.){1,2},?$")  # initials: `Х.`, `А.С.`
 
 
 class Script(Enum):
@@ -118,6 +119,8 @@ def _context(words: list[str], kinds: list[Script], i: int) -> tuple[Script | No
     number, whose letters are the maker's, not the sentence's (`Logitech К120, USB`). A word
     beside made of look-alikes counts in the script it was read in. Only the words right
     beside count: a number between says nothing (`650 ВА`)."""
+    if _INITIAL.match(words[i]) and (name := _name_by(words, kinds, i)) is not None:
+        return name, name
     near = [k for k in (i - 1, i + 1) if 0 <= k < len(words)]
     pair = [i, *near]
     if any(kinds[k] is Script.model for k in pair) and any(
@@ -135,6 +138,19 @@ def _context(words: list[str], kinds: list[Script], i: int) -> tuple[Script | No
     if len(set(known)) == 1:
         return None, known[0]
     return None, None
+
+
+def _name_by(words: list[str], kinds: list[Script], i: int) -> Script | None:
+    """The script of the surname an initial belongs to (`Зинштейн Х. В.`, `В. И.
+    Морозову`): the nearest word past the initials beside it, when it is a capitalised
+    word of one script."""
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(words) and _INITIAL.match(words[k]):
+            k += step
+        if 0 <= k < len(words) and kinds[k].value in _WRITTEN and words[k][:1].isupper():
+            return kinds[k]
+    return None
 
 
 def _script_of(word: str, kind: Script) -> Script | None:
