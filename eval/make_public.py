@@ -9,7 +9,9 @@ eval/public_docs.jsonl names each document (repo, commit, path, sha256, kind, th
 used); SRC holds them as NAME.pdf, fetched by hand (binaries stay out of the repository)
 and checked against the sha256. Per document OUT gets NAME.pdf (the pages as published),
 NAME_scan.pdf (an image-only PDF at 200 dpi: grey, slightly skewed, noisy, JPEG'd) and
-NAME_scan.png (its first page, stating no resolution). Checks: `present` for mid-length
+NAME_scan.png (its first page, stating no resolution) and NAME_phone.jpg (the first page
+printed and photographed on a desk at an angle, unevenly lit: tests.fixtures.degrade's
+phone_photo). Checks: `present` for mid-length
 lines of the text layer (20-80 characters, not mostly digits, a few per page) and `order`
 between lines far apart in one column; nothing is tuned to docparse. Seeds fix the output.
 """
@@ -33,7 +35,7 @@ import pypdfium2.raw as pdfium_c
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # make_russian, beside this file
 
 from make_russian import image_pdf  # first: it puts the repository on the path
-from tests.fixtures.degrade import degrade, rasterize
+from tests.fixtures.degrade import degrade, phone_photo, rasterize, to_jpeg
 
 from docparse.ops.checks import normalize
 
@@ -212,12 +214,15 @@ def main() -> None:
         buf = io.BytesIO()
         scans[0].save(buf, "PNG")  # no pHYs chunk: no resolution stated
         (args.out / f"{name}_scan.png").write_bytes(buf.getvalue())
+        photo = phone_photo(rasterize(pdf, dpi=DPI)[0], seed=number, strength=rng.uniform(0.6, 1.3))
+        (args.out / f"{name}_phone.jpg").write_bytes(to_jpeg(photo, 85))
         document = pdfium.PdfDocument(pdf)
         per_page = [page_checks(page_lines(document[i]), rng) for i in range(len(document))]
         for file, pages in (
             (f"{name}.pdf", range(1, len(per_page) + 1)),
             (f"{name}_scan.pdf", range(1, len(per_page) + 1)),
             (f"{name}_scan.png", [1]),
+            (f"{name}_phone.jpg", [1]),
         ):
             stem = file.replace(".", "_")
             for page in pages:
