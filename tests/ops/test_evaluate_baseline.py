@@ -1,7 +1,8 @@
 """The regression guard of `docparse eval`: per document, docparse beside plain Tesseract
 (rus+eng, the same pages at the same resolution) and beside a PDF's own text layer, on a
 small fixed sample made here: Russian scans (a PNG with no resolution stated, a 150-dpi
-JPEG) and a born-digital PDF. docparse must not be below either on any document."""
+JPEG), a phone photo of a printed page and a born-digital PDF. docparse must not be below
+either on any document."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from docparse.ops import evaluate
 from docparse.ops.baselines import Converted
 from docparse.ops.checks import Check
 from tests.fixtures import russian
-from tests.fixtures.degrade import degrade, rasterize, to_png
+from tests.fixtures.degrade import degrade, phone_photo, rasterize, to_jpeg, to_png
 from tests.fixtures.russian import SynthDoc, make_letter
 
 
@@ -64,6 +65,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     page.save(buf, "JPEG", quality=80, dpi=(150, 150))
     (folder / "letter.jpg").write_bytes(buf.getvalue())
     checks += _checks("letter.jpg", letter, absent=False)
+    printed = make_letter(8)  # printed, photographed at an angle on a desk
+    photo = phone_photo(rasterize(printed.pdf, 200)[0], seed=2)
+    (folder / "photo.jpg").write_bytes(to_jpeg(photo, 85))
+    checks += _checks("photo.jpg", printed, absent=False)
     born = make_letter(6)  # born-digital: docparse reads its text layer
     (folder / "letter.pdf").write_bytes(born.pdf)
     checks += _checks("letter.pdf", born, absent=False)
@@ -81,7 +86,7 @@ def test_docparse_is_not_below_a_plain_baseline_on_any_document(
     printed = capsys.readouterr().out
     summary = json.loads(out.read_text())
     documents = summary["documents"]
-    assert set(documents) == {"invoice.png", "letter.jpg", "letter.pdf"}
+    assert set(documents) == {"invoice.png", "letter.jpg", "photo.jpg", "letter.pdf"}
     for name, doc in documents.items():
         assert doc["tesseract"]["total"] == doc["total"], name
         assert doc["passed"] >= doc["tesseract"]["passed"], (name, printed)
