@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from docparse.export.markdown import to_markdown
 from docparse.pipeline import orientation
@@ -15,6 +15,7 @@ from docparse.pipeline.dewarp import find_sheet
 from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.orientation import Orientation
 from tests.fixtures.degrade import degrade, phone_photo, rasterize, to_jpeg
+from tests.fixtures.made_pdfs import FONT, WORDS
 from tests.fixtures.match import sentence_recall
 from tests.fixtures.russian import make_contract, make_letter
 
@@ -43,6 +44,15 @@ def test_scans_cropped_photos_and_dark_pictures_are_left_alone() -> None:
         fill=(40, 40, 40),
     )
     assert find_sheet(pictured) is None  # a dark picture on the page is no desk
+    # A leaflet: white text on a dark page round a white panel. The panel is no sheet on
+    # a desk, and flattening it would lose the text round it.
+    leaflet = Image.new("RGB", page.size, (20, 40, 90))
+    draw = ImageDraw.Draw(leaflet)
+    font = ImageFont.truetype(FONT, 34)
+    for row in range(30):
+        draw.text((120, 80 + 75 * row), WORDS[row % len(WORDS)], font=font, fill="white")
+    draw.rectangle((150, 700, page.width - 150, 1700), fill="white")
+    assert find_sheet(leaflet) is None
 
 
 async def test_a_phone_photo_is_read_flat_with_boxes_in_the_photo(

@@ -4,10 +4,11 @@ Tesseract straightens a page turned as a whole, but not one seen in perspective:
 every line has its own slant, lines run into each other and a table reads as a picture
 (a public order photographed at an angle: 1 of 5 checks; flattened, 5 of 5). A sheet
 is found where it stands out against a darker surround: the paper's brightness (the
-text filtered out) split in two, the bright part must fill the quadrilateral of its
-four extreme corners and the dark part must run round the image's edge. Anything else
-— a scan, a photo cropped to the sheet, a page with a dark picture on it — is left as
-it is. Boxes found on the flat sheet are taken back to the photo's pixels, so every
+text filtered out, paper in shadow kept) split in two; the bright part must fill the
+quadrilateral of its four extreme corners, the dark part run round the image's edge,
+and nothing outside the sheet look like text. Anything else — a scan, a photo cropped
+to the sheet, a page with a dark picture on it, a leaflet's white panel on a dark page
+— is left as it is. Boxes found on the flat sheet are taken back to the photo's pixels, so every
 later stage (figure crops, the searchable PDF) sees the image the client sent."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from docparse.document import BBox, Block
 
@@ -25,7 +26,11 @@ MAX_DESK_SHARE = 0.7  # the surround is darker than the paper by a third at leas
 MIN_SHEET, MAX_SHEET = 0.3, 0.95  # share of the photo the sheet covers
 EDGE = 0.04  # the image's outer band, where the surround must show…
 MIN_EDGE_DARK = 0.6  # …on this share of it
-MIN_QUAD_FILL = 0.9  # the bright part fills its quadrilateral: it is a sheet
+MIN_QUAD_FILL = 0.8  # the bright part fills its outline (pictures on it are dark)…
+# …and outside it no text: pixels that stand out from their surroundings (ink, white
+# letters on a dark page) are 3-25% of a page, 0-1% of a desk.
+MAX_INK_OUTSIDE = 0.015
+INK_CONTRAST = 30  # grey levels
 # Paper in shadow: at least SHADE_RATIO of the brightest within SHADE_WINDOW pixels,
 # and SHADE_OVER_DESK times the desk's level.
 SHADE_WINDOW, SHADE_RATIO, SHADE_OVER_DESK = 15, 0.8, 1.5
@@ -102,8 +107,20 @@ def find_sheet(image: Image.Image) -> Warp | None:
         ],
         dtype=np.float64,
     )
-    area = _area(quad)
-    if area <= 0 or bright.sum() < MIN_QUAD_FILL * area:
+    # A sheet: bright inside its outline, no text outside it (a leaflet's white panel on
+    # a dark page with white text round it is no sheet on a desk).
+    # Its border drawn a few pixels wide: the outline is the eroded part's, and a pixel
+    # either side of a drawn edge says nothing.
+    outline = Image.new("1", (paper.shape[1], paper.shape[0]))
+    corners_small = [(float(x), float(y)) for x, y in quad]
+    draw = ImageDraw.Draw(outline)
+    draw.polygon(corners_small, fill=1)
+    inside = np.asarray(outline, dtype=bool)
+    draw.line([*corners_small, corners_small[0]], fill=1, width=7)
+    near = np.asarray(outline, dtype=bool)
+    if not inside.any() or near.all():
+        return None
+    if bright[inside].mean() < MIN_QUAD_FILL or _ink(small)[~near].mean() > MAX_INK_OUTSIDE:
         return None
     height, width = paper.shape
     frame = np.array([(0, 0), (width, 0), (width, height), (0, height)], dtype=np.float64)
@@ -150,6 +167,13 @@ def _with_shade(paper: np.ndarray, bright: np.ndarray, edge: np.ndarray) -> np.n
     return bright | ((paper >= SHADE_RATIO * near) & (paper > SHADE_OVER_DESK * desk))
 
 
+def _ink(gray: Image.Image) -> np.ndarray:
+    """Pixels that stand out from their surroundings by INK_CONTRAST: letters, rules."""
+    near = np.asarray(gray.filter(ImageFilter.GaussianBlur(2)), dtype=np.float32)
+    ink: np.ndarray = np.abs(np.asarray(gray, dtype=np.float32) - near) > INK_CONTRAST
+    return ink
+
+
 def _otsu(values: np.ndarray) -> float:
     """The level that splits `values` into two groups of least spread (Otsu)."""
     counts, edges = np.histogram(values, bins=64, range=(0, 256))
@@ -162,8 +186,3 @@ def _otsu(values: np.ndarray) -> float:
         high = (sums[-1] - sums) / above
         spread = np.nan_to_num(below * above * (low - high) ** 2)  # one level alone: 0
     return float(edges[1:][int(spread[:-1].argmax())])
-
-
-def _area(quad: np.ndarray) -> float:
-    x, y = quad[:, 0], quad[:, 1]
-    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
