@@ -46,6 +46,8 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
     """Words grouped into lines, top to bottom, each left to right. A word joins the line
     whose mean band (of its full-height words) it overlaps enough; sub- and superscripts
     and punctuation join without moving the band."""
+    if len(words) < 2:  # most table cells: one word, one line
+        return [list(words)] if words else []
     lines: list[list[Word]] = []
     bands: list[list[float]] = []  # mean y0, mean y1, sums of y0 and y1, count
     for w in sorted(words, key=lambda w: w.cy):
