@@ -99,7 +99,8 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     start = 0
     for end in [*_line_breaks(data), count]:
         decoded = data[2 * start : 2 * end].decode("utf-16-le", "replace")
-        text = decoded.translate(_UNPRINTABLE).strip()
+        # Some generators (ConsultantPlus) set justified words apart with tabs.
+        text = _TAB.sub(" ", decoded.translate(_UNPRINTABLE)).strip()
         if text:
             # PDFium merges the character boxes of a range into a few rects, in C.
             x0 = y0 = float("inf")
@@ -263,6 +264,7 @@ _UNPRINTABLE = {**{c: None for c in range(32) if chr(c) not in "\t"}, 0x7F: None
 
 
 _NEWLINE = b"\n\x00"
+_TAB = re.compile(r" *\t[\t ]*")
 _LETTER = re.compile(r"[^\W_]")  # what str.isalnum() says yes to
 
 

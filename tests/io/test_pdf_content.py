@@ -1,0 +1,44 @@
+"""A PDF page's own text as PDFium gives it, made plain where generators are odd."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from docparse.io.pdf import PdfFile
+
+# A ToUnicode map that says the font's code 9 is a tab, as ConsultantPlus exports do for
+# the gaps of justified lines.
+TAB_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CMapName /T def 1 begincodespacerange <00> <FF> endcodespacerange
+1 beginbfchar <09> <0009> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+def test_tabs_between_words_are_spaces(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        Dictionary(
+            Type=Name.Font,
+            Subtype=Name.Type1,
+            BaseFont=Name.Helvetica,
+            ToUnicode=pdf.make_stream(TAB_CMAP),
+        )
+    )
+    content = b"BT /F1 12 Tf 20 150 Td (Federal\tlaw \tof\t\t17 September 1998) Tj ET"
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([0, 0, 400, 200]),
+        Resources=Dictionary(Font=Dictionary(F1=font)),
+        Contents=pdf.make_stream(content),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    path = tmp_path / "tabs.pdf"
+    pdf.save(path)
+    document = PdfFile(path)
+    try:
+        lines = [line.text for line in document.text_layer(0).lines]
+    finally:
+        document.close()
+    assert lines == ["Federal law of 17 September 1998"]
