@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from docparse.document import BBox, Block
+from docparse.pipeline.orientation import Mover, Orientation, movers
 
 ANALYSIS_SIDE = 400  # pixels: the sheet's outline needs no detail
 MAX_DESK_SHARE = 0.7  # the surround is darker than the paper by a third at least
@@ -37,6 +38,7 @@ SHADE_WINDOW, SHADE_RATIO, SHADE_OVER_DESK = 15, 0.8, 1.5
 MIN_CORNER_SHIFT = 0.02  # of the side: less is no perspective worth a resample
 
 Point = tuple[float, float]
+Size = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -126,18 +128,30 @@ def find_sheet(image: Image.Image) -> Warp | None:
     frame = np.array([(0, 0), (width, 0), (width, height), (0, height)], dtype=np.float64)
     if np.abs(quad - frame).max() < MIN_CORNER_SHIFT * max(width, height):
         return None
-    scale = image.width / width
-    corners = quad * scale
+    return _warp(quad * image.width / width)
+
+
+def _warp(corners: np.ndarray) -> Warp:
+    """The warp of a sheet with these corners (top-left, top-right, bottom-right,
+    bottom-left): flat, each side as long as the mean of the two it stands for."""
     flat_w = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
     flat_h = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
     tl, tr, br, bl = ((float(x), float(y)) for x, y in corners)
     return Warp((tl, tr, br, bl), (round(flat_w), round(flat_h)))
 
 
-def boxes_to_photo(blocks: list[Block], warp: Warp) -> None:
+def to_page(sheet: Warp, upright: Orientation, flat: Size, photo: Size) -> Mover:
+    """A point of the flat sheet (`flat` pixels) turned upright as `upright` says, on the
+    photo (`photo` pixels) turned the same way: the page's frame."""
+    _, unturn = movers(upright, flat)
+    turn, _ = movers(upright, photo)
+    on_photo = sheet.to_photo()
+    return lambda x, y: turn(*on_photo(*unturn(x, y)))
+
+
+def boxes_to_photo(blocks: list[Block], point: Mover) -> None:
     """Every box in `blocks` (blocks, lines, words, cells, polygons), found on the flat
-    sheet, taken to the photo: the box around its four corners' images there."""
-    point = warp.to_photo()
+    sheet, taken to the photo by `point`: the box around its four corners' images."""
 
     def box(b: BBox) -> BBox:
         xs, ys = zip(*(point(x, y) for x in (b.x0, b.x1) for y in (b.y0, b.y1)), strict=True)

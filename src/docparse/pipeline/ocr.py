@@ -50,19 +50,25 @@ async def ocr_page(
     loop = asyncio.get_running_loop()
     threads = runtime.executor
     upright = orientation.Orientation()
+    photo, to_photo = image, None
     if options.orientation:
+        # A sheet photographed at an angle is found on the photo as it came (its desk all
+        # round it) and flattened before it is turned upright and straightened.
+        source = image
+        sheet = await loop.run_in_executor(threads, dewarp.find_sheet, image)
+        if sheet is not None:
+            image = await loop.run_in_executor(threads, sheet.flatten, image)
         with observe_stage("orientation"):
             pixels, size = await loop.run_in_executor(threads, orientation.analysis_copy, image)
             upright = await runtime.in_worker(
                 orientation.detect, pixels, size, settings.tessdata_dir
             )
+            flat_size = image.size
             image = await loop.run_in_executor(threads, orientation.apply, image, upright)
-    # A sheet photographed at an angle is read flat; its boxes are the photo's again after.
-    photo, warp = image, None
-    if options.orientation:
-        warp = await loop.run_in_executor(threads, dewarp.find_sheet, image)
-        if warp is not None:
-            image = await loop.run_in_executor(threads, warp.flatten, image)
+        photo = image
+        if sheet is not None:  # the page is the photo turned as the sheet was
+            photo = await loop.run_in_executor(threads, orientation.apply, source, upright)
+            to_photo = dewarp.to_page(sheet, upright, flat_size, source.size)
     wanted = options.languages or settings.languages
     languages = page_languages(wanted, upright)
     request = RecognizeOptions(languages=languages, spotting=options.spotting, vlm=options.vlm)
@@ -114,8 +120,8 @@ async def ocr_page(
     else:
         with observe_stage("structure"):
             label_headings(blocks, first_page=index == 0)
-    if warp is not None:
-        boxes_to_photo(blocks, warp)
+    if to_photo is not None:
+        boxes_to_photo(blocks, to_photo)
     page = Page(
         index=index,
         width=photo.width,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ MIN_SKEW_DEG = 0.3
 MAX_SKEW_DEG = 10.0
 
 _apis: tuple[Any, Any] | None = None  # per worker process
+Point = tuple[float, float]
+Mover = Callable[[float, float], Point]
 
 
 @dataclass
@@ -106,6 +109,37 @@ def apply(image: Image.Image, found: Orientation) -> Image.Image:
             found.skew, expand=True, fillcolor=edge_colour(image), resample=Image.Resampling.BICUBIC
         )
     return image
+
+
+def movers(found: Orientation, size: tuple[int, int]) -> tuple[Mover, Mover]:
+    """Where a point of an image of `size` lands once `apply` has turned it as `found`
+    says (PIL turns counter-clockwise about the centre and grows the canvas to fit), and
+    back."""
+    steps = []
+    for degrees in (found.rotation, found.skew):
+        if degrees:
+            theta = math.radians(degrees)
+            cos, sin = math.cos(theta), math.sin(theta)
+            width, height = size
+            size = (
+                round(abs(width * cos) + abs(height * sin)),
+                round(abs(width * sin) + abs(height * cos)),
+            )
+            steps.append((cos, sin, width / 2, height / 2, size[0] / 2, size[1] / 2))
+
+    def there(x: float, y: float) -> Point:
+        for cos, sin, cx, cy, nx, ny in steps:
+            dx, dy = x - cx, y - cy
+            x, y = nx + dx * cos + dy * sin, ny - dx * sin + dy * cos
+        return x, y
+
+    def back(x: float, y: float) -> Point:
+        for cos, sin, cx, cy, nx, ny in reversed(steps):
+            dx, dy = x - nx, y - ny
+            x, y = cx + dx * cos - dy * sin, cy + dx * sin + dy * cos
+        return x, y
+
+    return there, back
 
 
 def edge_colour(image: Image.Image) -> Any:
