@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image, ImageDraw, ImageFilter
 
 from docparse.document import BBox, Block
@@ -174,11 +175,18 @@ def _with_shade(paper: np.ndarray, bright: np.ndarray, edge: np.ndarray) -> np.n
     light fades slowly across a sheet, while at the sheet's edge the desk is darker by
     half or more."""
     desk = float(np.median(paper[edge]))
-    near = np.asarray(
-        Image.fromarray(paper.astype(np.uint8)).filter(ImageFilter.MaxFilter(SHADE_WINDOW)),
-        dtype=np.float32,
-    )
+    near = _local_max(paper, SHADE_WINDOW)
     return bright | ((paper >= SHADE_RATIO * near) & (paper > SHADE_OVER_DESK * desk))
+
+
+def _local_max(values: np.ndarray, size: int) -> np.ndarray:
+    """The largest value within `size` × `size` around each point, a row and a column at
+    a time (PIL's MaxFilter looks at every point of the square: ten times slower)."""
+    reach = size // 2
+    padded = np.pad(values, reach, mode="edge")
+    rows = sliding_window_view(padded, size, axis=1).max(axis=-1)
+    most: np.ndarray = sliding_window_view(rows, size, axis=0).max(axis=-1)
+    return most
 
 
 def _ink(gray: Image.Image) -> np.ndarray:
