@@ -74,7 +74,8 @@ async def test_a_phone_photo_is_read_flat_with_boxes_in_the_photo(
     upright = orientation.apply(
         Image.open(path).convert("RGB"), Orientation(rotation=page.rotation, skew=page.skew)
     )
-    assert (page.width, page.height) == upright.size
+    # (the page states its skew to 0.01°: a pixel or two of canvas either way)
+    assert abs(page.width - upright.width) <= 3 and abs(page.height - upright.height) <= 3
     warp = find_sheet(upright)
     assert warp is not None
     xs, ys = [x for x, _ in warp.corners], [y for _, y in warp.corners]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image, ImageDraw, ImageFilter
@@ -36,6 +37,9 @@ INK_CONTRAST = 30  # grey levels
 # Paper in shadow: at least SHADE_RATIO of the brightest within SHADE_WINDOW pixels,
 # and SHADE_OVER_DESK times the desk's level.
 SHADE_WINDOW, SHADE_RATIO, SHADE_OVER_DESK = 15, 0.8, 1.5
+EDGE_BAND = 6  # pixels either side of a side where its edge is looked for…
+MIN_EDGE_POINTS = 20
+MAX_CORNER_FIT = 0.05  # …and how far (of the image) a fitted corner may move
 MIN_CORNER_SHIFT = 0.02  # of the side: less is no perspective worth a resample
 
 Point = tuple[float, float]
@@ -85,7 +89,7 @@ def find_sheet(image: Image.Image) -> Warp | None:
     band = max(1, round(EDGE * min(paper.shape)))
     edge = np.ones(paper.shape, dtype=bool)
     edge[band:-band, band:-band] = False
-    bright = _with_shade(paper, paper > _otsu(paper), edge)
+    bright = _largest(_with_shade(paper, paper > _otsu(paper), edge))
     if not bright.any() or bright.all():
         return None
     if paper[~bright].mean() > MAX_DESK_SHARE * paper[bright].mean():
@@ -110,6 +114,7 @@ def find_sheet(image: Image.Image) -> Warp | None:
         ],
         dtype=np.float64,
     )
+    quad = _fitted(quad, solid.astype(bool))
     # A sheet: bright inside its outline, no text outside it (a leaflet's white panel on
     # a dark page with white text round it is no sheet on a desk).
     # Its border drawn a few pixels wide: the outline is the eroded part's, and a pixel
@@ -130,6 +135,41 @@ def find_sheet(image: Image.Image) -> Warp | None:
     if np.abs(quad - frame).max() < MIN_CORNER_SHIFT * max(width, height):
         return None
     return _warp(quad * image.width / width)
+
+
+def _fitted(quad: np.ndarray, sheet: np.ndarray) -> np.ndarray:
+    """The corners where lines fitted to the sheet's four edges meet: the extreme points
+    alone sit a few pixels off when a side is nearly level (the first one along it wins)."""
+    inner = np.asarray(
+        Image.fromarray(sheet.astype(np.uint8) * 255).filter(ImageFilter.MinFilter(3)), dtype=bool
+    )
+    ys, xs = np.nonzero(sheet & ~inner)
+    border = np.stack([xs, ys], axis=1).astype(np.float64)
+    sides = []
+    for start, end in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+        along = end - start
+        length = float(np.linalg.norm(along))
+        if length < 1:
+            return quad
+        share = (border - start) @ along / length**2
+        off = (border - start) @ np.array([-along[1], along[0]]) / length
+        points = border[(share > 0.1) & (share < 0.9) & (np.abs(off) < EDGE_BAND)]
+        if len(points) < MIN_EDGE_POINTS:
+            return quad
+        centre = points.mean(axis=0)
+        direction = np.linalg.svd(points - centre)[2][0]
+        sides.append((centre, direction))
+    corners = []
+    for (c1, d1), (c2, d2) in zip(np.roll(np.array(sides), 1, axis=0), sides, strict=True):
+        try:
+            s, _ = np.linalg.solve(np.column_stack([d1, -d2]), c2 - c1)
+        except np.linalg.LinAlgError:
+            return quad
+        corners.append(c1 + s * d1)
+    fitted = np.array(corners)
+    if np.abs(fitted - quad).max() > MAX_CORNER_FIT * np.abs(quad).max():
+        return quad  # the edges are no straight lines: keep the extreme points
+    return fitted
 
 
 def _warp(corners: np.ndarray) -> Warp:
@@ -187,6 +227,18 @@ def _local_max(values: np.ndarray, size: int) -> np.ndarray:
     rows = sliding_window_view(padded, size, axis=1).max(axis=-1)
     most: np.ndarray = sliding_window_view(rows, size, axis=0).max(axis=-1)
     return most
+
+
+def _largest(mask: np.ndarray) -> np.ndarray:
+    """The largest connected part of `mask`: the sheet, not a lit patch of desk beside it
+    that the shade rule let in."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=4)
+    if count <= 2:
+        return mask
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0  # the background
+    largest: np.ndarray = labels == int(sizes.argmax())
+    return largest
 
 
 def _ink(gray: Image.Image) -> np.ndarray:
