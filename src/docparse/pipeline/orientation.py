@@ -144,8 +144,9 @@ def movers(found: Orientation, size: tuple[int, int]) -> tuple[Mover, Mover]:
 
 def edge_colour(image: Image.Image) -> Any:
     """The colour round the image's edge (the median of a small copy's border): what the
-    corners a deskew uncovers are filled with — white paper on a scan, the desk round a
-    photographed sheet, which pipeline/dewarp.py looks for."""
+    corners a deskew uncovers are filled with — white paper on a scan, the page's own
+    colour on a flattened photo or a tinted page — so they read as more of the page, not
+    as white triangles beside it."""
     small = image.copy()
     small.thumbnail((64, 64))
     pixels = np.asarray(small)
