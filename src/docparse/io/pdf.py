@@ -33,6 +33,8 @@ class PdfFile:
     def __init__(self, path: Path, password: str | None = None) -> None:
         self._broken: dict[int, str] = {}  # page index -> why it cannot be read
         self._sizes: dict[int, tuple[float, float]] = {}  # pages checked sound, their size
+        # The page last loaded (and its text page once made), kept for the next call.
+        self._held: tuple[int, pdfium.PdfPage, pdfium.PdfTextPage | None] | None = None
         with PDFIUM_LOCK:
             self._pdf = pdfium.PdfDocument(_load(path, password))
             try:
@@ -50,6 +52,7 @@ class PdfFile:
 
     def close(self) -> None:
         with PDFIUM_LOCK:
+            self._let_go()
             self._pdf.close()
 
     def _check(self, index: int) -> bool:
@@ -60,34 +63,59 @@ class PdfFile:
         except CorruptDocument:
             return False
 
+    def _let_go(self) -> None:
+        """Close the page held from the last call (under the lock)."""
+        if self._held is not None:
+            _, page, textpage = self._held
+            if textpage is not None:
+                textpage.close()
+            page.close()
+            self._held = None
+
     @contextmanager
     def _page(self, index: int) -> Iterator[pdfium.PdfPage]:
-        """The loaded page, under the lock, closed afterwards; CorruptDocument when it
-        cannot be loaded or has an impossible size (checked on its first load, and
-        remembered either way)."""
+        """The loaded page, under the lock; CorruptDocument when it cannot be loaded or
+        has an impossible size (checked on its first load, and remembered either way).
+        The page stays loaded until another one is asked for: a born-digital page's text,
+        words and table render are three calls, and one load does for them all."""
         with PDFIUM_LOCK:
             if index in self._broken:
                 raise CorruptDocument(self._broken[index], page=index + 1)
+            if self._held is not None and self._held[0] == index:
+                yield self._held[1]
+                return
+            self._let_go()
             try:
                 page = self._pdf[index]
             except (pdfium.PdfiumError, IndexError, ValueError) as exc:
                 self._broken[index] = f"page {index + 1} cannot be loaded: {exc}"
                 raise CorruptDocument(self._broken[index], page=index + 1) from exc
+            if index not in self._sizes:
+                width, height = page.get_size()
+                if not (
+                    MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS
+                    and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS
+                ):
+                    page.close()
+                    self._broken[index] = (
+                        f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
+                    )
+                    raise CorruptDocument(self._broken[index], page=index + 1)
+                self._sizes[index] = (width, height)
+            self._held = (index, page, None)
+            yield page
+
+    def _textpage(self, index: int, page: pdfium.PdfPage) -> pdfium.PdfTextPage:
+        """The held page's text page, made once (under the lock, inside `_page`)."""
+        assert self._held is not None and self._held[0] == index
+        textpage = self._held[2]
+        if textpage is None:
             try:
-                if index not in self._sizes:
-                    width, height = page.get_size()
-                    if not (
-                        MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS
-                        and MIN_PAGE_POINTS <= height <= MAX_PAGE_POINTS
-                    ):
-                        self._broken[index] = (
-                            f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
-                        )
-                        raise CorruptDocument(self._broken[index], page=index + 1)
-                    self._sizes[index] = (width, height)
-                yield page
-            finally:
-                page.close()
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as exc:
+                raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
+            self._held = (index, page, textpage)
+        return textpage
 
     def page_size(self, index: int) -> tuple[float, float]:
         """Displayed width and height in points (PDFium applies /Rotate); remembered from
@@ -132,19 +160,12 @@ class PdfFile:
         """Words with tight boxes (display points), split at spaces and at pen moves wider
         than a letter gap: many PDFs set columns apart without space characters."""
         with self._page(index) as page:
-            try:
-                textpage = page.get_textpage()
-            except pdfium.PdfiumError as exc:
-                raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
-            try:
-                return page_words(textpage.raw, *unrotated(page))
-            finally:
-                textpage.close()
+            return page_words(self._textpage(index, page).raw, *unrotated(page))
 
     def text_layer(self, index: int) -> TextLayer:
         with self._page(index) as page:
             try:
-                return read_text_layer(page)
+                return read_text_layer(page, self._textpage(index, page))
             except (pdfium.PdfiumError, ValueError, OverflowError) as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
 

@@ -5,6 +5,7 @@ paths. Callers hold PDFium's lock (io.pdf.PdfFile does)."""
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -48,14 +49,10 @@ def unrotated(page: pdfium.PdfPage) -> tuple[float, float, int]:
     return width, height, rotation
 
 
-def read_text_layer(page: pdfium.PdfPage) -> TextLayer:
+def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextLayer:
     width, height, rotation = unrotated(page)
-    textpage = page.get_textpage()
-    try:
-        lines = _lines(textpage, width, height, rotation)
-        char_count = sum(len(line.text.strip()) for line in lines)
-    finally:
-        textpage.close()
+    lines = _lines(textpage, width, height, rotation)
+    char_count = sum(len(line.text.strip()) for line in lines)
     coverage, image_dpi, hidden, boxes, paths = _images(page, width, height, rotation)
     return TextLayer(
         lines=lines,
@@ -68,18 +65,30 @@ def read_text_layer(page: pdfium.PdfPage) -> TextLayer:
     )
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1: a BBox without validation
+
+
 def _to_display(
     left: float, bottom: float, right: float, top: float, w: float, h: float, rotation: int
 ) -> BBox:
     """PDF user space (origin bottom-left, unrotated w×h) to top-left display coordinates
     after the page's clockwise /Rotate."""
+    x0, y0, x1, y1 = _displayed(left, bottom, right, top, w, h, rotation)
+    return BBox(x0=x0, y0=y0, x1=x1, y1=y1)
+
+
+def _displayed(
+    left: float, bottom: float, right: float, top: float, w: float, h: float, rotation: int
+) -> Box:
+    """`_to_display` as a plain tuple: a line's runs are many, and only their left and
+    right edges are looked at."""
     if rotation == 90:
-        return BBox(x0=bottom, y0=left, x1=top, y1=right)
+        return bottom, left, top, right
     if rotation == 180:
-        return BBox(x0=w - right, y0=bottom, x1=w - left, y1=top)
+        return w - right, bottom, w - left, top
     if rotation == 270:
-        return BBox(x0=h - top, y0=w - right, x1=h - bottom, y1=w - left)
-    return BBox(x0=left, y0=h - top, x1=right, y1=h - bottom)
+        return h - top, w - right, h - bottom, w - left
+    return left, h - top, right, h - bottom
 
 
 def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> list[TextLine]:
@@ -106,14 +115,14 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
             x0 = y0 = float("inf")
             x1 = y1 = float("-inf")
             segments = count_rects(raw, start, end - start)
-            runs = []
+            runs: list[Box] = []
             for r in range(segments):
                 if get_rect(raw, r, left, top, right, bottom):
                     x0, x1 = min(x0, left.value), max(x1, right.value)
                     y0, y1 = min(y0, bottom.value), max(y1, top.value)
                     if segments > 1:
                         runs.append(
-                            _to_display(
+                            _displayed(
                                 left.value, bottom.value, right.value, top.value, w, h, rotation
                             )
                         )
@@ -134,12 +143,14 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     return lines
 
 
-def _column_starts(runs: list[BBox]) -> tuple[float, ...]:
+def _column_starts(runs: list[Box]) -> tuple[float, ...]:
     """Left edges of the runs that follow a gap of at least their height: a table's
     next column, rarely a word space."""
-    runs = sorted(runs, key=lambda b: b.x0)
+    runs = sorted(runs, key=lambda b: b[0])
     return tuple(
-        b.x0 for a, b in itertools.pairwise(runs) if b.x0 - a.x1 >= max(a.height, b.height, 1.0)
+        b[0]
+        for a, b in itertools.pairwise(runs)
+        if b[0] - a[2] >= max(a[3] - a[1], b[3] - b[1], 1.0)
     )
 
 
@@ -194,15 +205,23 @@ def _letter_style(raw: object, letters: list[int], rect: pdfium_c.FS_RECTF) -> t
     return (sizes[len(sizes) // 2] if sizes else 0.0), bold
 
 
+# One buffer for font names: callers hold PDFium's lock, so one call uses it at a time.
+_FONT_NAME = pdfium_c.create_string_buffer(128)
+_FONT_FLAGS = pdfium_c.c_int()
+
+
 def _is_bold(raw: object, index: int) -> bool:
     if pdfium_c.FPDFText_GetFontWeight(raw, index) >= 600:
         return True
     # Many Type 1 fonts report no weight; their names say it (CMBX10, Times-Bold).
-    buffer = pdfium_c.create_string_buffer(128)
-    flags = pdfium_c.c_int()
-    length = pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, 128, flags)
-    name = buffer.value.decode("latin-1", "replace").lower() if length else ""
-    return any(mark in name for mark in BOLD_NAMES)
+    length = pdfium_c.FPDFText_GetFontInfo(raw, index, _FONT_NAME, 128, _FONT_FLAGS)
+    return length > 0 and _bold_name(_FONT_NAME.value)
+
+
+@functools.lru_cache(maxsize=256)
+def _bold_name(name: bytes) -> bool:
+    lowered = name.decode("latin-1", "replace").lower()
+    return any(mark in lowered for mark in BOLD_NAMES)
 
 
 WORD_GAP_SHARE = 0.12  # of the char height: letters sit 0-0.05 apart, spaces 0.2+

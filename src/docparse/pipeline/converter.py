@@ -23,7 +23,6 @@ from docparse.errors import (
 from docparse.io.sources import Limits, PdfSource, Source, open_source, select_pages
 from docparse.pipeline.admission import Admission, PageSlot, Ticket, render_pixels
 from docparse.pipeline.figures import FIGURE_LABELS, crop_figures
-from docparse.pipeline.layer_quality import assess
 from docparse.pipeline.ocr import choose_dpi, ocr_page, render_dpi, vlm_dpi
 from docparse.pipeline.options import (
     ROUTES,
@@ -33,8 +32,8 @@ from docparse.pipeline.options import (
     ProgressCallback,
 )
 from docparse.pipeline.runtime import Engines
-from docparse.pipeline.telemetry import observe_stage, page_in_flight, timed
-from docparse.pipeline.text_layer import layout_boxes, pdf_tables, text_layer_page
+from docparse.pipeline.telemetry import observe_stage, page_in_flight, record_stage, timed
+from docparse.pipeline.text_layer import layout_boxes, pdf_tables, read_layer, text_layer_page
 from docparse.settings import VLM_ENGINE, Settings
 from docparse.structure.furniture import mark_furniture_pages
 
@@ -257,12 +256,20 @@ class Converter:
         pdfium = functools.partial(
             asyncio.get_running_loop().run_in_executor, self.engines.pdf_executor
         )
-        layer = await pdfium(timed("text_layer", source.text_layer), index)
-        width, height = await pdfium(source.page_size, index)
+        judge, keep = options.engine in LAYER_ENGINES, options.engine == "textlayer"
+        started = time.perf_counter()
+        got = await self.engines.in_worker(read_layer, source.path, index, judge, keep)
+        record_stage("text_layer", time.perf_counter() - started - got.table_seconds)
+        if got.tables is not None:  # looked for, if only to see none could be there
+            record_stage("tables", got.table_seconds)
+        layer, (width, height) = got.layer, got.size
 
         async def from_layer() -> PageRead:
-            with observe_stage("tables"):
-                tables = await pdf_tables(self.engines, source, index, layer)
+            if got.tables is not None:
+                tables = got.tables.all
+            else:
+                with observe_stage("tables"):
+                    tables = await pdf_tables(self.engines, source, index, layer)
             boxes = None
             if options.layout:
                 with observe_stage("layout"):
@@ -271,12 +278,10 @@ class Converter:
                 page = text_layer_page(index, layer, width, height, tables, boxes)
             return PageRead(page)
 
-        reason, verdict = "OCR requested", None
-        if options.engine in LAYER_ENGINES:
-            verdict = assess(layer, width, height)
-            if verdict.use_layer or options.engine == "textlayer":
-                return await from_layer()
-            reason = verdict.reason
+        verdict = got.verdict
+        if keep or (verdict is not None and verdict.use_layer):
+            return await from_layer()
+        reason = verdict.reason if verdict is not None else "OCR requested"
         await slot.to_heavy()
         dpi = (
             render_dpi(options.dpi, width, height, self.settings)

@@ -62,6 +62,12 @@ def observe_stage(stage: Stage) -> Iterator[None]:
             _sink.stage_seconds(stage, time.perf_counter() - started)
 
 
+def record_stage(stage: Stage, seconds: float) -> None:
+    """A stage timed elsewhere (in a worker process, which has no sink)."""
+    if _sink is not None:
+        _sink.stage_seconds(stage, seconds)
+
+
 def timed(stage: Stage, fn: Callable[P, T]) -> Callable[P, T]:
     """`fn` timed as `stage` where it runs: for work handed to a thread pool, where the
     await around it would also count the time spent waiting for a free thread."""

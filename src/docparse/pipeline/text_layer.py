@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docparse.document import Block, Label, Line, Page, PageStatus
@@ -14,6 +15,7 @@ from docparse.io.pdf_content import TextLayer
 from docparse.io.sources import PdfSource
 from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
+from docparse.pipeline.layer_quality import Verdict, assess
 from docparse.pipeline.runtime import Engines
 from docparse.structure.arrange import arrange
 from docparse.structure.paragraphs import group_lines, merge_fragments
@@ -31,7 +33,8 @@ LAYOUT_DPI = 96  # the layout model looks at 608x800: more pixels add nothing
 # Pictures worth a figure: not a logo speck, not the page-sized scan under a text layer.
 MIN_FIGURE_SHARE, MAX_FIGURE_SHARE, MIN_FIGURE_PT = 0.005, 0.85, 24
 
-_OPEN: dict[Path, PdfFile] = {}  # per worker process: the PDF its last pages came from
+OPEN_PDFS = 4  # per worker process: the PDFs its last pages came from, kept open
+_OPEN: dict[Path, PdfFile] = {}
 
 
 def text_layer_page(
@@ -85,34 +88,80 @@ def text_layer_page(
     return page
 
 
+@dataclass
+class LayerRead:
+    """What a worker process read of a born-digital page: its text layer and size, the
+    verdict on the layer when one was asked for, and its tables when the layer is to be
+    used (searched there and then, beside the text)."""
+
+    layer: TextLayer
+    size: tuple[float, float]
+    verdict: Verdict | None
+    tables: FoundTables | None
+    table_seconds: float = 0.0
+
+
+def read_layer(path: Path, index: int, judge: bool, keep: bool) -> LayerRead:
+    """A PDF page's text layer, all in a worker process: the main process holds the GIL
+    for every request's structure work, and two workers read pages side by side. The
+    layer is judged (`judge`) and its tables found when it will be used (judged good,
+    or `keep` it whatever it is)."""
+    pdf = _opened(path)
+    layer, size = pdf.text_layer(index), pdf.page_size(index)
+    verdict = assess(layer, *size) if judge else None
+    if not (keep or (verdict is not None and verdict.use_layer)):
+        return LayerRead(layer, size, verdict, None)
+    if not _worth_a_look(layer):
+        return LayerRead(layer, size, verdict, FoundTables([], []))
+    started = time.perf_counter()
+    tables = pdf_page_tables(path, index, TABLE_DPI, _has_rules(layer))
+    return LayerRead(layer, size, verdict, tables, time.perf_counter() - started)
+
+
 async def pdf_tables(
     runtime: Engines, source: PdfSource, index: int, layer: TextLayer
 ) -> list[Block]:
-    """Tables of a born-digital page: words from the PDF, rules from a light render;
-    skipped quickly on pages with no rules, rows of numbers or aligned columns."""
-    if not worth_a_look(
-        [ln.text for ln in layer.lines], layer.paths, [ln.column_starts for ln in layer.lines]
-    ):
+    """Tables of a born-digital page whose layer was not read for use (OCR replaced it,
+    then lost to it), in a worker process."""
+    if not _worth_a_look(layer):
         return []
-    # A few rules can make a small table: draw the page to find them.
-    rules = layer.paths >= MIN_RULE_PATHS // 10
-    found = await runtime.in_worker(pdf_page_tables, source.path, index, TABLE_DPI, rules)
+    found = await runtime.in_worker(
+        pdf_page_tables, source.path, index, TABLE_DPI, _has_rules(layer)
+    )
     return found.all
 
 
+def _worth_a_look(layer: TextLayer) -> bool:
+    """Skipped quickly: pages with no rules, rows of numbers or aligned columns."""
+    return worth_a_look(
+        [ln.text for ln in layer.lines], layer.paths, [ln.column_starts for ln in layer.lines]
+    )
+
+
+def _has_rules(layer: TextLayer) -> bool:
+    return layer.paths >= MIN_RULE_PATHS // 10  # a few rules can make a small table
+
+
 def pdf_page_tables(path: Path, index: int, dpi: float, rules: bool) -> FoundTables:
-    """A born-digital page's tables, all in a worker process: words from the PDF, the
-    page drawn at `dpi` when it has `rules` to find. The main process only reads the
-    text layer; PDFium work here runs on the other core, beside it."""
-    pdf = _OPEN.get(path)
-    if pdf is None:
-        for old in _OPEN.values():
-            old.close()
-        _OPEN.clear()
-        pdf = _OPEN[path] = PdfFile(path)
+    """A born-digital page's tables, in a worker process: words from the PDF, the page
+    drawn at `dpi` when it has `rules` to find."""
+    pdf = _opened(path)
     words = [Word(text, box) for text, box in pdf.words(index)]
     image = pdf.render(index, dpi, grey=True) if rules else None
     return table_blocks(words, image, dpi / 72, index, "textlayer")
+
+
+def _opened(path: Path) -> PdfFile:
+    """The worker's open copy of the PDF at `path`: the few it read last stay open (pages
+    of concurrent requests take turns), any whose file is gone (its request ended) are
+    closed."""
+    for old in [p for p in _OPEN if p != path and not p.exists()]:
+        _OPEN.pop(old).close()
+    pdf = _OPEN.pop(path, None) or PdfFile(path)
+    _OPEN[path] = pdf  # the most recent last
+    while len(_OPEN) > OPEN_PDFS:
+        _OPEN.pop(next(iter(_OPEN))).close()
+    return pdf
 
 
 async def layout_boxes(runtime: Engines, source: PdfSource, index: int) -> list[LayoutBox] | None:

@@ -55,7 +55,12 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
         best, best_share = -1, 0.0
         for i in range(len(lines) - 1, max(-1, len(lines) - 8), -1):
             y0, y1 = bands[i][0], bands[i][1]
-            share = (min(y1, bottom) - max(y0, top)) / max(1e-6, min(y1 - y0, bottom - top))
+            # min() and max() spelled out: this runs for every word against 8 lines.
+            overlap = (y1 if y1 < bottom else bottom) - (y0 if y0 > top else top)
+            if overlap <= 0:
+                continue
+            lower = y1 - y0 if y1 - y0 < bottom - top else bottom - top
+            share = overlap / (lower if lower > 1e-6 else 1e-6)
             if share > best_share:
                 best, best_share = i, share
         if best >= 0 and best_share >= SAME_LINE_SHARE:
