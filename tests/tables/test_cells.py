@@ -64,3 +64,23 @@ def test_ocr_table_cells_lose_rule_marks() -> None:
 def test_text_layer_cells_keep_their_bars() -> None:
     [grid] = tables("textlayer")
     assert "384 650,00 |" in grid[1]
+
+
+def test_a_speck_ocr_calls_a_dash_does_not_join_two_header_cells() -> None:
+    """Tesseract reads a grey streak between `№` and `Наименование` as a tall, narrow `—`
+    (seen on a scanned invoice); a real dash in a cell (an empty amount) is wide and flat."""
+
+    def word(text: str, x0: float, y0: float, x1: float, y1: float) -> Word:
+        return Word(text, BBox(x0=x0, y0=y0, x1=x1, y1=y1))
+
+    rows = [word("№", 100, 100, 120, 130), word("—", 133, 95, 142, 128)]
+    rows += [word("Наименование", 155, 100, 380, 130), word("Сумма", 900, 100, 1000, 130)]
+    for r, (item, amount) in enumerate([("Бумага", "100,00"), ("Папка", "—"), ("Ручка", "5,00")]):
+        y = 160 + 60 * r
+        flat = amount == "—"
+        rows += [word(str(r + 1), 100, y, 112, y + 30), word(item, 155, y, 280, y + 30)]
+        rows += [word(amount, 900, y + (12 if flat else 0), 930, y + (16 if flat else 30))]
+    [table] = table_blocks(rows, None, 1.0, 0, "tesseract").all
+    header = sorted((c for c in table.cells or [] if c.row == 0), key=lambda c: c.col)
+    assert [c.text for c in header] == ["№", "Наименование", "Сумма"]
+    assert "—" in [c.text for c in table.cells or [] if c.row == 2]

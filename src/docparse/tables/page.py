@@ -111,14 +111,25 @@ def paragraph_tables(
     return tables
 
 
+_DASHES = re.compile(r"[-‐‒–—―_~]+")
+
+
 def _without_rule_marks(words: list[Word], engine: str) -> list[Word]:
     """OCR's words without the `|` it reads a table's rules as (a bar alone is no word: it
     would make a column of its own, and a bar at a word's edge would stay in its cell);
     a PDF's own text is kept as it is."""
     if engine == "textlayer":
         return words
-    cleaned = ((strip_rule_marks(w.text), w) for w in words)
+    cleaned = ((strip_rule_marks(w.text), w) for w in words if not _upright_dash(w))
     return [w if text == w.text else Word(text, w.bbox) for text, w in cleaned if text]
+
+
+def _upright_dash(word: Word) -> bool:
+    """A "dash" twice as tall as it is wide: OCR's name for a speck or a stroke of a rule
+    (`№ — Наименование` where the scan has a grey streak), which would join the cells on
+    either side of it into one."""
+    box = word.bbox
+    return bool(_DASHES.fullmatch(word.text)) and box.height >= 2 * box.width
 
 
 def prefer(first: list[Block], second: list[Block]) -> list[Block]:
