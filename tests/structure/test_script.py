@@ -29,6 +29,11 @@ LAT_A, CYR_A = "A", "\u0410"
         ("ИП Зинштейн X. В.", "ИП Зинштейн Х. В."),
         ("X. B. Зинштейн", "Х. В. Зинштейн"),
         ("Иванов A.C., Петров", "Иванов А.С., Петров"),
+        # The number sign as OCR reads it with the Latin model beside the Russian one.
+        ("Счёт на оплату Ne 179 от 24 июля", "Счёт на оплату № 179 от 24 июля"),
+        ("Ne Наименование товара Кол-во", "№ Наименование товара Кол-во"),
+        ("Договор No 85/23-П", "Договор № 85/23-П"),
+        ("Акт N° 5", "Акт № 5"),
     ],
 )
 def test_lookalikes_take_the_script_of_their_word_or_neighbours(read: str, meant: str) -> None:
@@ -55,6 +60,8 @@ def test_lookalikes_take_the_script_of_their_word_or_neighbours(read: str, meant
         "IT-отдел и Wi-Fi-роутер",  # compounds of a Latin and a Russian part
         "John A. Smith",  # initials of a Latin name stay Latin
         "директору Petrov A.B.",
+        "Invoice No 179, Ne 5",  # an English line keeps its letters
+        "No смысла",  # `No` before a word is no number sign
     ],
 )
 def test_words_already_in_their_script_are_kept(text: str) -> None:

@@ -25,6 +25,7 @@ _JOINER = re.compile(r"([-‐–/])")  # parts of a compound, each in its own sc
 ACRONYM_LETTERS = 3  # a maker's name beside a model number: HP 85A, APC SU1000
 _WRITTEN = ("cyrillic", "latin")
 CYRILLIC_ONLY = frozenset(["ООО", "ОАО"])  # look-alikes alone, yet Cyrillic words only
+_NUMBER_SIGN_READS = frozenset(["Ne", "Nе", "N°", "Nº", "N⁰"])  # `№` in Latin letters
 _INITIAL = re.compile(r"^(?:[A-ZА-ЯЁ]\.){1,2},?$")  # initials: `Х.`, `А.С.`
 
 
@@ -84,9 +85,10 @@ def _as_written(word: str) -> Script:
 
 
 def fix_words(words: list[str]) -> list[str]:
-    """The words of one line with look-alike letters put in the script each word is in."""
+    """The words of one line with look-alike letters put in the script each word is in,
+    and `№` where OCR read it in Latin letters on a Russian line."""
     kinds = [classify(w) for w in words]
-    out = list(words)
+    out = _number_signs(words, kinds)
     for i, (word, kind) in enumerate(zip(words, kinds, strict=True)):
         if kind.value in _WRITTEN:
             if is_mixed(word):
@@ -99,6 +101,21 @@ def fix_words(words: list[str]) -> list[str]:
                 out[i] = to_script(word, firm)
             elif is_mixed(word):  # one script it must be: the hint, or most letters
                 out[i] = to_script(word, hint or _as_written(word))
+    return out
+
+
+def _number_signs(words: list[str], kinds: list[Script]) -> list[str]:
+    """`Ne`, `N°`, `Nº` on a line mostly in Cyrillic are `№` as Tesseract reads it with
+    the Latin model beside the Russian one (an invoice's `Ne` column, `Счёт Ne 179`);
+    `No` too, before a number. An English line keeps them all."""
+    cyrillic = sum(k is Script.cyrillic for k in kinds)
+    if not cyrillic or cyrillic < sum(k is Script.latin for k in kinds):
+        return list(words)
+    out = list(words)
+    for i, word in enumerate(words):
+        before_number = i + 1 < len(words) and words[i + 1][:1].isdigit()
+        if word in _NUMBER_SIGN_READS or (word == "No" and before_number):
+            out[i] = "№"
     return out
 
 
