@@ -11,12 +11,12 @@ import statistics
 from collections import Counter
 from difflib import SequenceMatcher
 
-from docparse.document import Block, Label, Page, PageStatus
+from docparse.document import FURNITURE_LABELS, Block, Label, Page, PageStatus
 
 OUTER = 0.2  # running heads and folios sit in the outer fifth of the page…
 EDGE = 0.08  # …and anything in the outer 8% is a candidate even if not the outermost
 SIMILAR = 0.85  # running heads read by OCR on two pages agree at least this much
-SET_APART = 2.0  # a lone edge line this many of its heights from the rest is furniture
+SET_APART = 2.0  # a lone edge line this many of its heights from the rest is far apart
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?(\d{1,4}|[ivxlcdm]{1,6})"
     r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$",
@@ -31,12 +31,29 @@ _FURNITURE_TEXT = re.compile(
     re.IGNORECASE,
 )
 _NOTE_MARK = re.compile(r"^\s*([*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]|\d{1,2}\)?\s+\S|\[\d{1,2}\])")
-SMALL_TYPE = 0.92  # set smaller than the body's median line
+SMALL_TYPE = 0.92  # set smaller than the body's text
+BODY_SIZE = 1.05  # no larger than the body: a line larger than this is a title…
+HEADING_SIZE = 1.3  # …unless it reads like furniture; this large it is a heading anyway
+SPREAD = 1.0  # a line this many of its em wide per character has its words set far apart
 SPACED, PARAGRAPHS_APART = 2.0, 1.25  # a head's gap: past twice the line gap, past paragraphs'
 LINE_GAP = 0.25  # of the text size: the gap between lines when no paragraph shows it
 _DIGITS = re.compile(r"\d+")
 _FOLIO_AT_END = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
+# A running title and its folio at the two ends of one line: '446 Advocacy in Action',
+# 'Transition in Turner syndrome, 2015, Vol. 113 55'. A number that a word or sign
+# before it names ('№ 32115', 'Vol. 113', 'Приложение 2', 'Итого: 1500') is no folio.
+_LEADING_FOLIO = re.compile(r"^(\d{1,4})\s+\S")
+_TRAILING_FOLIO = re.compile(r"(\S+)\s+\d{1,4}$")
+_NAMES_A_NUMBER = re.compile(
+    r"(?:[№#:]|\b(?:n|no|nr|p|pp|vol|volume|issue|part|chapter|section|article|item|table"
+    r"|fig|figure|appendix|annex|form|sheet|том|вып|выпуск|часть|глава|раздел|статья|пункт"
+    r"|таблица|рис|рисунок|приложение|форма|лист|стр|с)\.?)$",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s+")
+_TITLES = (Label.paragraph_title, Label.doc_title)  # what the heading pass found large
+_CANDIDATES = (Label.text, *_TITLES, Label.footnote)  # what may turn out a head or footer
+_MODEL_BANDS = {Label.header: "top", Label.footer: "bottom"}  # a layout model's heads
 MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; height/width
 
 
@@ -94,26 +111,6 @@ def _close(a: str, b: str) -> bool:
     return matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
 
 
-def _set_apart(block: Block, page: Page) -> bool:
-    """A one-line block at the very edge, set in text no larger than the body and far from
-    everything else: a letterhead or a footer line, even on a one-page document."""
-    if len(block.lines) > 1 or "\n" in block.text or len(block.text) > 120:
-        return False
-    sizes = sorted(
-        [ln.text_size for b in page.blocks for ln in b.lines]
-        or [b.bbox.height for b in page.blocks if b.text]
-    )
-    size = block.lines[0].text_size if block.lines else block.bbox.height
-    if not sizes or size > 1.05 * sizes[len(sizes) // 2]:
-        return False
-    others = [b for b in page.blocks if b is not block and b.text]
-    if not others:
-        return False
-    gap = min(max(o.bbox.y0 - block.bbox.y1, block.bbox.y0 - o.bbox.y1) for o in others)
-    edge = min(block.bbox.y0, page.height - block.bbox.y1)
-    return gap >= SET_APART * size and edge <= EDGE * page.height
-
-
 def _same_row(a: Block, b: Block) -> bool:
     overlap = min(a.bbox.y1, b.bbox.y1) - max(a.bbox.y0, b.bbox.y0)
     return a is b or overlap >= 0.5 * min(a.bbox.height, b.bbox.height)
@@ -123,11 +120,33 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _line_count(block: Block) -> int:
+    return len(block.lines) or block.text.strip().count("\n") + 1
+
+
+def _body_size(page: Page) -> float:
+    """The size most of the page's text is set in: the median line weighted by its
+    letters, so a table's or a reference list's many short lines do not pass for the
+    body. Without lines (a layout model's boxes), a block's height per line."""
+    sized = [(ln.text_size, len(ln.text)) for b in page.blocks for ln in b.lines if ln.text]
+    if not sized:
+        sized = [(b.bbox.height / _line_count(b), 1) for b in page.blocks if b.text]
+    if not sized:
+        return 0.0
+    sized.sort()
+    half, seen = sum(n for _, n in sized) / 2, 0
+    for size, letters in sized:
+        seen += letters
+        if seen >= half:
+            return size
+    return sized[-1][0]
+
+
 def _body_spacing(page: Page, heads: set[int]) -> tuple[float, float]:
     """The body's text size and the least gap a head or footer keeps from it: wider than
     twice the gap between the body's lines and than the gaps between its paragraphs."""
     body = [b for b in page.blocks if b.text and id(b) not in heads]
-    size = _median([ln.text_size for b in page.blocks for ln in b.lines]) or 0.0
+    size = _body_size(page)
     line_gaps = [
         ln.bbox.y0 - prev.bbox.y1
         for b in body
@@ -144,38 +163,80 @@ def _body_spacing(page: Page, heads: set[int]) -> tuple[float, float]:
     return size, max(SPACED * line_gap, PARAGRAPHS_APART * (_median(block_gaps) or 0.0))
 
 
-def _lone_head(block: Block, page: Page, band: str, size: float, apart: float) -> bool:
+def _is_folio(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
+def _folio_in_line(block: Block) -> bool:
+    """A running title with its folio at the other end of the line, the words spread
+    across the measure ('446        Advocacy in Action'). Measured on a line the PDF or
+    OCR set (a layout model's box may be wider than its text)."""
+    if len(block.lines) != 1:
+        return False
+    line = block.lines[0]
+    text = line.text.strip()
+    if line.bbox.width < SPREAD * len(text) * line.text_size:
+        return False
+    trailing = _TRAILING_FOLIO.search(text)
+    return bool(_LEADING_FOLIO.match(text)) or bool(
+        trailing and not _NAMES_A_NUMBER.search(trailing.group(1))
+    )
+
+
+def _reads_like_furniture(block: Block, page: Page) -> bool:
+    """What a head or footer says and nothing else does: an address, a copyright, a
+    document or form code, 'Page 2 of 5'; or a title with the folio in its row."""
+    return (
+        bool(_FURNITURE_TEXT.search(block.text))
+        or _folio_in_line(block)
+        or any(
+            b is not block and b.text and _same_row(b, block) and _is_folio(b.text)
+            for b in page.blocks
+        )
+    )
+
+
+def _lone_head(
+    block: Block, page: Page, band: str, size: float, apart: float, others: list[Block]
+) -> bool:
     """A head or footer on a page with nothing to repeat it: one short line at the top or
-    foot, no larger and no bolder than the body (a title there is a heading), further
-    from the body than its paragraphs are from each other; set smaller than the body or
-    reading like furniture (a document code, an address, a copyright, 'Page 2 of 5');
-    and at the very edge or far apart. A footnote is the document's text: nothing at
-    the foot that starts with a note mark."""
+    foot, no bolder than the body and not larger (a title there is a heading); set
+    smaller than the body or reading like furniture (a document code, an address, a
+    copyright, 'Page 2 of 5', a title with its folio); at the very edge of the page and
+    further from the body than its paragraphs are from each other. Place and gap alone
+    make no head: a registration note, a date or a town and year set apart at the top
+    or foot is the document's text. Away from the edge, or nearer the body than a
+    paragraph, only when size and words both say furniture and it is two of its heights
+    clear. Two lines only when they read like furniture. A line the heading pass found
+    large is small by no measure of this one's. A footnote is the document's text:
+    nothing at the foot that starts with a note mark. `others`: the body, the blocks a
+    head keeps its distance from."""
+    lines = _line_count(block)
     if (
-        len(block.lines) != 1
+        lines > 2
         or len(block.text) > 120
         or block.label == Label.footnote
         or (band == "bottom" and _NOTE_MARK.match(block.text))
         or not size
+        or not others
     ):
         return False
-    line = block.lines[0]
-    # The body, that is: not the rest of the row (a folio at its other end), no folio.
-    others = [
-        b
-        for b in page.blocks
-        if b.text and not _same_row(b, block) and not _PAGE_NUMBER.match(b.text.strip())
-    ]
-    if line.bold or line.text_size > 1.05 * size or not others:
+    reads = _reads_like_furniture(block, page)
+    if lines > 1 and not reads:
+        return False
+    text_size = max((ln.text_size for ln in block.lines), default=block.bbox.height / lines)
+    if (
+        any(ln.bold for ln in block.lines)
+        or text_size > (HEADING_SIZE if reads else BODY_SIZE) * size
+    ):
         return False
     gap = min(max(o.bbox.y0 - block.bbox.y1, block.bbox.y0 - o.bbox.y1) for o in others)
-    if gap < apart:
-        return False
-    small = line.text_size <= SMALL_TYPE * size
-    reads = bool(_FURNITURE_TEXT.search(block.text))
+    small = text_size <= SMALL_TYPE * size and block.label not in _TITLES
+    both = small and reads and gap >= SET_APART * text_size
     edge = min(block.bbox.y0, page.height - block.bbox.y1) <= EDGE * page.height
-    far = gap >= SET_APART * line.text_size
-    return (small or reads) and (edge or far)
+    if edge:
+        return (small or reads) and (gap >= apart or both)
+    return both and gap >= apart
 
 
 def _looks_like_running_head(text: str) -> bool:
@@ -191,11 +252,39 @@ def _looks_like_running_head(text: str) -> bool:
     )
 
 
+def _reads_like_text(block: Block, page: Page, size: float) -> bool:
+    """A line the CPU route's layout model took for a head by its place alone
+    ('Зарегистрировано в Минюсте России …', an invoice's title 'Счет на оплату № …')
+    and that no other page repeats: set in the body's size and saying nothing a head
+    says, it is text. Measured lines only (the VLM route's blocks carry none, and its
+    layout model sees more)."""
+    return (
+        bool(block.lines)
+        and bool(size)
+        and max(ln.text_size for ln in block.lines) > SMALL_TYPE * size
+        and not _is_folio(block.text)
+        and not _looks_like_running_head(block.text)
+        and not _reads_like_furniture(block, page)
+    )
+
+
+def _from_edge(block: Block, page: Page, band: str) -> float:
+    return block.bbox.y0 if band == "top" else page.height - block.bbox.y1
+
+
 def mark_furniture_pages(all_pages: list[Page]) -> None:
     """Label page numbers, and text that repeats in the top or bottom band of several
-    pages, as number / header / footer: kept in JSON, left out of Markdown."""
+    pages, as number / header / footer: kept in JSON, left out of Markdown. On a page
+    with nothing to repeat them, a head or footer needs its place, size, gap and words
+    to agree (`_lone_head`)."""
     pages = [p for p in all_pages if p.status == PageStatus.ok]
     bands = {id(page): _bands(page) for page in pages}
+    # What a layout model called a head or footer is judged here too: repeated, or
+    # small, or reading like one, it stays.
+    for page in pages:
+        for block in page.blocks:
+            if block.text and block.label in _MODEL_BANDS:
+                bands[id(page)].setdefault(id(block), _MODEL_BANDS[block.label])
     # Per page, the band candidates' signatures; OCR misreads a letter here and there, so
     # a head repeats when another page has one close enough.
     per_page = [
@@ -212,23 +301,52 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             )
     # Odd and even pages often carry different heads: a third of the pages is enough.
     needed = max(2, round(len(pages) * 0.3))
-    spacing = {id(page): _body_spacing(page, set(bands[id(page)])) for page in pages}
     for page in pages:
+        band_of = bands[id(page)]
+        size, apart = _body_spacing(page, set(band_of))
         for block in page.blocks:
-            band = bands[id(page)].get(id(block))
-            if not band or block.label not in (
-                Label.text,
-                Label.paragraph_title,
-                Label.doc_title,
-                Label.footnote,
+            band = band_of.get(id(block), "")
+            if (
+                block.label in _MODEL_BANDS
+                and not (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed)
+                and _reads_like_text(block, page, size)
             ):
+                block.label = Label.text
+        # The innermost first: heads stack at the edge ('Downloaded from …' over the
+        # running title), and a head's gap is the one to the body, not to the head
+        # beyond it, which is judged after it with what was found.
+        candidates = sorted(
+            (b for b in page.blocks if id(b) in band_of),
+            key=lambda b: -_from_edge(b, page, band_of[id(b)]),
+        )
+        for block in candidates:
+            band = band_of[id(block)]
+            if block.label not in _CANDIDATES:
                 continue
-            if _PAGE_NUMBER.match(block.text.strip()):
+            if _is_folio(block.text):
                 block.label = Label.number
-            elif (
-                (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed)
-                or _looks_like_running_head(block.text)
-                or _set_apart(block, page)
-                or _lone_head(block, page, band, *spacing[id(page)])
+                continue
+            if (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed) or (
+                _looks_like_running_head(block.text)
             ):
+                block.label = Label.header if band == "top" else Label.footer
+                continue
+            from_edge = _from_edge(block, page, band)
+            # The body: not the rest of the row (a folio at its other end), no folio, no
+            # furniture found already, no line reading like furniture between this one
+            # and the page's edge (a letterhead's lines stay one another's body).
+            others = [
+                b
+                for b in page.blocks
+                if b.text
+                and not _same_row(b, block)
+                and not _is_folio(b.text)
+                and b.label not in FURNITURE_LABELS
+                and not (
+                    band_of.get(id(b)) == band
+                    and _from_edge(b, page, band) < from_edge
+                    and _reads_like_furniture(b, page)
+                )
+            ]
+            if _lone_head(block, page, band, size, apart, others):
                 block.label = Label.header if band == "top" else Label.footer
