@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+from pathlib import Path
 
 from PIL import Image
 
-from docparse.document import Label, Page
+from docparse.document import BBox, Label, Page
 from docparse.io.sources import PdfSource, Source
 from docparse.pipeline.runtime import Engines
+from docparse.pipeline.worker_pdfs import opened_pdf
 
 FIGURE_LABELS = frozenset({Label.image, Label.chart})
 FIGURE_DPI = 150
@@ -27,7 +29,6 @@ async def crop_figures(
 ) -> dict[str, bytes]:
     """PNGs of the page's pictures by relative path (each block's `image` names its own):
     cut from the image OCR read, else drawn from the PDF."""
-    loop = asyncio.get_running_loop()
     figures = {}
     for block in page.blocks:
         if block.label not in FIGURE_LABELS:
@@ -35,11 +36,18 @@ async def crop_figures(
         if image is not None:
             box = block.bbox.scaled(image.width / page.width)
             crop = image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999), int(box.y1 + 0.999)))
+            block.image = f"{folder}/{block.id}.png"
+            figures[block.image] = await asyncio.to_thread(png_bytes, crop)
         else:
             assert isinstance(source, PdfSource)
-            crop = await loop.run_in_executor(
-                runtime.pdf_executor, source.render_region, page.index, FIGURE_DPI, block.bbox
+            block.image = f"{folder}/{block.id}.png"
+            figures[block.image] = await runtime.in_worker(
+                pdf_figure, source.path, page.index, block.bbox
             )
-        block.image = f"{folder}/{block.id}.png"
-        figures[block.image] = await asyncio.to_thread(png_bytes, crop)
     return figures
+
+
+def pdf_figure(path: Path, index: int, box: BBox) -> bytes:
+    """A born-digital page's picture as a PNG, drawn and encoded in a worker process (the
+    page is usually still loaded there from its text layer)."""
+    return png_bytes(opened_pdf(path).render_region(index, FIGURE_DPI, box))

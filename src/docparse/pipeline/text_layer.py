@@ -10,13 +10,13 @@ from pathlib import Path
 
 from docparse.document import Block, Label, Line, Page, PageStatus
 from docparse.engines.base import PageImage, SharedLayout
-from docparse.io.pdf import PdfFile
 from docparse.io.pdf_content import TextLayer
 from docparse.io.sources import PdfSource
 from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
 from docparse.pipeline.layer_quality import Verdict, assess
 from docparse.pipeline.runtime import Engines
+from docparse.pipeline.worker_pdfs import opened_pdf
 from docparse.structure.arrange import arrange
 from docparse.structure.paragraphs import group_lines, merge_fragments
 from docparse.tables.model import Word
@@ -32,9 +32,6 @@ TABLE_DPI = 100  # enough to see ruling lines
 LAYOUT_DPI = 96  # the layout model looks at 608x800: more pixels add nothing
 # Pictures worth a figure: not a logo speck, not the page-sized scan under a text layer.
 MIN_FIGURE_SHARE, MAX_FIGURE_SHARE, MIN_FIGURE_PT = 0.005, 0.85, 24
-
-OPEN_PDFS = 4  # per worker process: the PDFs its last pages came from, kept open
-_OPEN: dict[Path, PdfFile] = {}
 
 
 def text_layer_page(
@@ -106,7 +103,7 @@ def read_layer(path: Path, index: int, judge: bool, keep: bool) -> LayerRead:
     for every request's structure work, and two workers read pages side by side. The
     layer is judged (`judge`) and its tables found when it will be used (judged good,
     or `keep` it whatever it is)."""
-    pdf = _opened(path)
+    pdf = opened_pdf(path)
     layer, size = pdf.text_layer(index), pdf.page_size(index)
     verdict = assess(layer, *size) if judge else None
     if not (keep or (verdict is not None and verdict.use_layer)):
@@ -145,23 +142,10 @@ def _has_rules(layer: TextLayer) -> bool:
 def pdf_page_tables(path: Path, index: int, dpi: float, rules: bool) -> FoundTables:
     """A born-digital page's tables, in a worker process: words from the PDF, the page
     drawn at `dpi` when it has `rules` to find."""
-    pdf = _opened(path)
+    pdf = opened_pdf(path)
     words = [Word(text, box) for text, box in pdf.words(index)]
     image = pdf.render(index, dpi, grey=True) if rules else None
     return table_blocks(words, image, dpi / 72, index, "textlayer")
-
-
-def _opened(path: Path) -> PdfFile:
-    """The worker's open copy of the PDF at `path`: the few it read last stay open (pages
-    of concurrent requests take turns), any whose file is gone (its request ended) are
-    closed."""
-    for old in [p for p in _OPEN if p != path and not p.exists()]:
-        _OPEN.pop(old).close()
-    pdf = _OPEN.pop(path, None) or PdfFile(path)
-    _OPEN[path] = pdf  # the most recent last
-    while len(_OPEN) > OPEN_PDFS:
-        _OPEN.pop(next(iter(_OPEN))).close()
-    return pdf
 
 
 async def layout_boxes(runtime: Engines, source: PdfSource, index: int) -> list[LayoutBox] | None:
