@@ -90,6 +90,43 @@ async def test_english_page_osd_takes_for_latin_stays_latin(
         assert line in text
 
 
+@pytest.mark.parametrize(
+    "mixed",
+    [
+        # Russian words beside an English name, which a crop read with `rus` first gave
+        # in Cyrillic letters (`Мас Рго`)…
+        "Mac Pro: настройки системы, сохранение изменений",
+        # …and Russian words of look-alike letters alone, which the Latin model, read
+        # first, takes (`BCE`).
+        "ВСЕ СОТРУДНИКИ ОБЯЗАНЫ ЗНАТЬ ПРАВИЛА",
+    ],
+)
+async def test_a_russian_line_of_an_english_page_read_again_keeps_each_words_script(
+    converter: Converter, tmp_path: Path, mixed: str
+) -> None:
+    """The real OSD (Latin) and languages: the line the Latin models cannot read is read
+    again from its crop, each word in the script it is printed in."""
+    result = await converter.convert(
+        scan([*ENGLISH[:3], mixed, *ENGLISH[3:]], tmp_path), ConvertOptions()
+    )
+    text = to_text(result.document)
+    for line in [mixed, *ENGLISH]:
+        assert line in text
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        ("rus+eng", "eng+rus"),
+        ("eng+rus", "eng+rus"),
+        ("rus", "rus"),
+        ("ukr+rus+deu", "deu+ukr+rus"),
+    ],
+)
+def test_lines_are_read_again_with_the_latin_models_first(languages: str, expected: str) -> None:
+    assert ocr.latin_first(languages) == expected
+
+
 async def test_lookalike_letters_in_ocr_lines_take_their_words_script(
     converter: Converter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

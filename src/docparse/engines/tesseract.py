@@ -14,6 +14,7 @@ from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 
 from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
+from docparse.engines.bullets import mark_bullets
 from docparse.engines.illumination import even_light
 from docparse.engines.languages import check_languages, installed_languages
 from docparse.errors import EngineUnavailable, RecognitionFailed
@@ -22,7 +23,8 @@ from docparse.structure.typography import measure_lines
 
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
 # Language sets whose models each worker thread keeps loaded (rus+eng, its Latin-only
-# reading, one more): a new set loads its model and drops the least recently used.
+# reading, and eng+rus, which lines of a Latin page are read again with): a new set loads
+# its model and drops the least recently used.
 MODELS_PER_THREAD = 3
 
 
@@ -147,7 +149,11 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
     _attach_words(api, all_lines)
     thresholded = api.GetThresholdedImage()
     if thresholded is not None:
-        measure_lines(all_lines, ~np.asarray(thresholded.convert("1")))
+        ink = ~np.asarray(thresholded.convert("1"))
+        if mark_bullets(all_lines, ink):
+            for block in blocks:
+                block.text = "\n".join(ln.text for ln in block.lines)
+        measure_lines(all_lines, ink)
     return blocks
 
 

@@ -195,14 +195,27 @@ def page_languages(languages: str, found: orientation.Orientation) -> str:
     return "+".join(latin) if latin else languages
 
 
+def latin_first(languages: str) -> str:
+    """`languages` with the Latin-script ones first: how a line of a page OSD saw as Latin
+    is read again from its own crop. Tesseract tries a word with the language of the word
+    before it, the first language listed at the start of an image, and keeps what that
+    language reads acceptably: on a whole English page the Latin model soon leads, but a
+    line cropped alone with `rus` first came back with its English words in Cyrillic
+    letters (`Мас Рго`, `ОрепАТ Кеуз` for `OpenAT Keys`). With the Latin model first, a
+    Russian word still goes to the Cyrillic model, as the Latin one reads it badly."""
+    parts = languages.split("+")
+    return "+".join(sorted(parts, key=lambda lang: lang in CYRILLIC_LANGS))
+
+
 async def reread(
     runtime: Engines, name: str, page: PageImage, blocks: list[Block], languages: str
 ) -> list[Block]:
     """Doubtful lines (confidence below REREAD_BELOW, a word no language writes) read
-    again with `languages`, each from its own crop; the new reading kept when it is
-    Cyrillic, the surer and more of it is words. When most of the page's text is in such
-    lines, OSD's script guess was wrong: the page is read again whole, and that reading
-    kept when it is Cyrillic and the surer."""
+    again with `languages`, Latin ones first (`latin_first`), each from its own crop; the
+    new reading kept when it is Cyrillic, the surer and more of it is words. When most of
+    the page's text is in such lines, OSD's script guess was wrong: the page is read again
+    whole with `languages` as given, and that reading kept when it is Cyrillic and the
+    surer."""
     lines = [ln for b in blocks for ln in b.lines]
     doubtful = [ln for ln in lines if _doubtful(ln)]
     if not doubtful:
@@ -219,14 +232,14 @@ async def _reread(
     lines: list[Line],
     doubtful: list[Line],
 ) -> list[Block]:
-    request = RecognizeOptions(languages=languages)
     if sum(len(ln.text) for ln in doubtful) >= WHOLE_PAGE_SHARE * sum(len(ln.text) for ln in lines):
-        again = await engine.recognize(page, request)
+        again = await engine.recognize(page, RecognizeOptions(languages=languages))
         read = [ln for b in again for ln in b.lines]
         before, after = mean_confidence(lines) or 0.0, mean_confidence(read) or 0.0
         log.debug("page %d read with %s: %.2f -> %.2f", page.index + 1, languages, before, after)
         return again if after > before + REREAD_MARGIN and _cyrillic(read) else blocks
     crops = [_crop(page, ln.bbox) for ln in doubtful]
+    request = RecognizeOptions(languages=latin_first(languages))
     readings = await asyncio.gather(*(engine.recognize(crop, request) for crop, _ in crops))
     changed = False
     for line, (_, (dx, dy)), found in zip(doubtful, crops, readings, strict=True):
@@ -238,9 +251,13 @@ async def _reread(
         # The same script again, or no more words any language writes: the first stands.
         if not _cyrillic(new) or good_word_share(text) <= good_word_share(line.text):
             continue
-        line.text = text
+        # A Cyrillic line: its words of look-alikes alone, which the Latin model read
+        # first took, are Cyrillic unless their neighbours say otherwise.
+        line.text = fix_text(text, Script.cyrillic)
         line.confidence = confidence
-        line.words = [(word, _shifted(box, dx, dy)) for ln in new for word, box in ln.words]
+        words = [(word, _shifted(box, dx, dy)) for ln in new for word, box in ln.words]
+        fixed = fix_words([word for word, _ in words], Script.cyrillic)
+        line.words = [(word, box) for word, (_, box) in zip(fixed, words, strict=True)]
         changed = True
     if changed:
         for block in blocks:

@@ -9,7 +9,9 @@ same way, so that it is part of their running text (`СЧЁТ HA ОПЛАТУ`, 
 поставке`). A capitalised word among lower-case ones is a name or an abbreviation in
 either script (`Картридж HP черный`, `договор с ООО «Вектор»`), and one-sided evidence
 says nothing either (`ООО «Nord Trade»` at a line start): such words stay as read. The
-Russian legal forms `ООО` and `ОАО` are words of no other language: always Cyrillic."""
+Russian legal forms `ООО` and `ОАО` are words of no other language: always Cyrillic. On
+a line known to be in one script (a Russian line on an English page, read again), a word
+of look-alikes alone is in that script unless a word beside it says otherwise."""
 
 from __future__ import annotations
 
@@ -84,9 +86,12 @@ def _as_written(word: str) -> Script:
     return Script.cyrillic if cyr > lat else Script.latin
 
 
-def fix_words(words: list[str]) -> list[str]:
+def fix_words(words: list[str], script: Script | None = None) -> list[str]:
     """The words of one line with look-alike letters put in the script each word is in,
-    and `№` where OCR read it in Latin letters on a Russian line."""
+    and `№` where OCR read it in Latin letters on a Russian line. `script`, when known, is
+    the script the whole line is in (a Russian line on an English page, read again with
+    the Latin model first): a word of look-alike letters alone that nothing beside it
+    contradicts is written in it (`BCE СОТРУДНИКИ`, `OT 12.03.2024` → `ВСЕ`, `ОТ`)."""
     kinds = [classify(w) for w in words]
     out = _number_signs(words, kinds)
     for i, (word, kind) in enumerate(zip(words, kinds, strict=True)):
@@ -99,9 +104,22 @@ def fix_words(words: list[str]) -> list[str]:
                 firm = Script.cyrillic
             if firm is not None:
                 out[i] = to_script(word, firm)
+            elif script and kind is Script.lookalike and _fits(words, kinds, i, script):
+                out[i] = to_script(word, script)
             elif is_mixed(word):  # one script it must be: the hint, or most letters
                 out[i] = to_script(word, hint or _as_written(word))
     return out
+
+
+def _fits(words: list[str], kinds: list[Script], i: int, script: Script) -> bool:
+    """Does nothing beside word i say it is not in the line's `script`? No word right
+    beside it is in the other script, and it is set as those with letters (a capitalised
+    word among lower-case ones is a name or an abbreviation: `Картридж HP черный`)."""
+    near = [k for k in (i - 1, i + 1) if 0 <= k < len(words) and _letters(words[k])]
+    if any(kinds[k].value in _WRITTEN and kinds[k] is not script for k in near):
+        return False
+    case = _case(words[i])
+    return case == "lower" or all(_case(words[k]) == case for k in near)
 
 
 def _number_signs(words: list[str], kinds: list[Script]) -> list[str]:
@@ -200,14 +218,15 @@ def _set_alike(words: list[str], i: int) -> bool:
     return case == "lower" or case == _case(words[i - 1]) == _case(words[i + 1]) == "upper"
 
 
-def fix_text(text: str) -> str:
-    """`text` with look-alike letters fixed word by word, line by line; spacing kept."""
-    return "\n".join(_fix_line(line) for line in text.split("\n"))
+def fix_text(text: str, script: Script | None = None) -> str:
+    """`text` with look-alike letters fixed word by word, line by line; spacing kept.
+    `script`: the script every line is known to be in (see `fix_words`)."""
+    return "\n".join(_fix_line(line, script) for line in text.split("\n"))
 
 
-def _fix_line(line: str) -> str:
+def _fix_line(line: str, script: Script | None) -> str:
     parts = _SPACE.split(line)
     at = [k for k, part in enumerate(parts) if part and not part.isspace()]
-    for k, word in zip(at, fix_words([parts[k] for k in at]), strict=True):
+    for k, word in zip(at, fix_words([parts[k] for k in at], script), strict=True):
         parts[k] = word
     return "".join(parts)
