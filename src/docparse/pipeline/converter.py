@@ -240,7 +240,7 @@ class Converter:
             page = read.page
             if options.figures and any(b.label in FIGURE_LABELS for b in page.blocks):
                 read.figures = await crop_figures(
-                    self.engines, source, page, read.image, options.figures
+                    self.engines, source, page, read.image, options.figures, read.drawn
                 )
             return read
         except (RecognitionFailed, CorruptDocument) as exc:
@@ -258,7 +258,9 @@ class Converter:
         )
         judge, keep = options.engine in LAYER_ENGINES, options.engine == "textlayer"
         started = time.perf_counter()
-        got = await self.engines.in_worker(read_layer, source.path, index, judge, keep)
+        got = await self.engines.in_worker(
+            read_layer, source.path, index, judge, keep, bool(options.figures)
+        )
         record_stage("text_layer", time.perf_counter() - started - got.table_seconds)
         if got.tables is not None:  # looked for, if only to see none could be there
             record_stage("tables", got.table_seconds)
@@ -276,7 +278,7 @@ class Converter:
                     boxes = await layout_boxes(self.engines, source, index)
             with observe_stage("structure"):
                 page = text_layer_page(index, layer, width, height, tables, boxes)
-            return PageRead(page)
+            return PageRead(page, drawn=got.pictures)
 
         verdict = got.verdict
         if keep or (verdict is not None and verdict.use_layer):

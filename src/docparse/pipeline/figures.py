@@ -25,13 +25,22 @@ def png_bytes(image: Image.Image) -> bytes:
 
 
 async def crop_figures(
-    runtime: Engines, source: Source, page: Page, image: Image.Image | None, folder: str
+    runtime: Engines,
+    source: Source,
+    page: Page,
+    image: Image.Image | None,
+    folder: str,
+    drawn: dict[str, bytes] | None = None,
 ) -> dict[str, bytes]:
     """PNGs of the page's pictures by relative path (each block's `image` names its own):
-    cut from the image OCR read, else drawn from the PDF."""
+    `drawn` already (by block id), cut from the image OCR read, else drawn from the PDF."""
     figures = {}
     for block in page.blocks:
         if block.label not in FIGURE_LABELS:
+            continue
+        if drawn and block.id in drawn:
+            block.image = f"{folder}/{block.id}.png"
+            figures[block.image] = drawn[block.id]
             continue
         if image is not None:
             box = block.bbox.scaled(image.width / page.width)

@@ -45,6 +45,7 @@ class PageRead:
     page: Page
     image: Image.Image | None = None  # None on the text-layer route
     figures: dict[str, bytes] = field(default_factory=dict)  # relative path -> PNG
+    drawn: dict[str, bytes] = field(default_factory=dict)  # block id -> PNG, drawn already
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Conversion:
     timings: dict[str, float] = field(default_factory=dict)
     images: dict[int, Image.Image] = field(default_factory=dict)  # with keep_images
     figures: dict[str, bytes] = field(default_factory=dict)  # relative path -> PNG
+    drawn: dict[str, bytes] = field(default_factory=dict)  # block id -> PNG, drawn already
 
 
 def check_options(options: ConvertOptions, settings: Settings) -> ConvertOptions:

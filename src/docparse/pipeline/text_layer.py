@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from docparse.document import Block, Label, Line, Page, PageStatus
+from docparse.document import BBox, Block, Label, Line, Page, PageStatus
 from docparse.engines.base import PageImage, SharedLayout
 from docparse.io.pdf_content import TextLayer
 from docparse.io.sources import PdfSource
 from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
+from docparse.pipeline.figures import FIGURE_DPI, png_bytes
 from docparse.pipeline.layer_quality import Verdict, assess
 from docparse.pipeline.runtime import Engines
 from docparse.pipeline.worker_pdfs import opened_pdf
@@ -60,12 +61,9 @@ def text_layer_page(
         )
         for i, group in enumerate(group_lines(lines))
     ]
-    area = width * height
     blocks += [
-        Block(id=f"p{index}-img{i}", label=Label.image, bbox=box, source_engine="textlayer")
-        for i, box in enumerate(layer.image_boxes)
-        if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
-        and min(box.width, box.height) >= MIN_FIGURE_PT
+        Block(id=picture, label=Label.image, bbox=box, source_engine="textlayer")
+        for picture, box in pictures(layer, index, width, height).items()
     ]
     blocks += tables or []
     # The layout stage, when asked for, with the PDF's text in place of OCR; the text
@@ -85,6 +83,17 @@ def text_layer_page(
     return page
 
 
+def pictures(layer: TextLayer, index: int, width: float, height: float) -> dict[str, BBox]:
+    """The page's pictures worth a figure, by their blocks' ids."""
+    area = width * height
+    return {
+        f"p{index}-img{i}": box
+        for i, box in enumerate(layer.image_boxes)
+        if MIN_FIGURE_SHARE * area <= box.width * box.height <= MAX_FIGURE_SHARE * area
+        and min(box.width, box.height) >= MIN_FIGURE_PT
+    }
+
+
 @dataclass
 class LayerRead:
     """What a worker process read of a born-digital page: its text layer and size, the
@@ -96,23 +105,33 @@ class LayerRead:
     verdict: Verdict | None
     tables: FoundTables | None
     table_seconds: float = 0.0
+    pictures: dict[str, bytes] = field(default_factory=dict)  # block id -> PNG
 
 
-def read_layer(path: Path, index: int, judge: bool, keep: bool) -> LayerRead:
+def read_layer(path: Path, index: int, judge: bool, keep: bool, figures: bool) -> LayerRead:
     """A PDF page's text layer, all in a worker process: the main process holds the GIL
     for every request's structure work, and two workers read pages side by side. The
-    layer is judged (`judge`) and its tables found when it will be used (judged good,
-    or `keep` it whatever it is)."""
+    layer is judged (`judge`) and, when it will be used (judged good, or `keep` it
+    whatever it is), its tables found and its pictures drawn (`figures`) while the page
+    is loaded here."""
     pdf = opened_pdf(path)
     layer, size = pdf.text_layer(index), pdf.page_size(index)
     verdict = assess(layer, *size) if judge else None
     if not (keep or (verdict is not None and verdict.use_layer)):
         return LayerRead(layer, size, verdict, None)
+    drawn = (
+        {
+            picture: png_bytes(pdf.render_region(index, FIGURE_DPI, box))
+            for picture, box in pictures(layer, index, *size).items()
+        }
+        if figures
+        else {}
+    )
     if not _worth_a_look(layer):
-        return LayerRead(layer, size, verdict, FoundTables([], []))
+        return LayerRead(layer, size, verdict, FoundTables([], []), pictures=drawn)
     started = time.perf_counter()
     tables = pdf_page_tables(path, index, TABLE_DPI, _has_rules(layer))
-    return LayerRead(layer, size, verdict, tables, time.perf_counter() - started)
+    return LayerRead(layer, size, verdict, tables, time.perf_counter() - started, drawn)
 
 
 async def pdf_tables(
