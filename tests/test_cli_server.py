@@ -123,6 +123,7 @@ def test_a_bad_file_is_one_line_and_the_key_option_wins(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_refused_key_or_no_service_stops_with_one_line(
     server: str, docs: Path, tmp_path: Path
 ) -> None:

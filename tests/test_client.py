@@ -167,6 +167,7 @@ def test_a_refused_upload_carries_the_services_error(service: str) -> None:
     assert "unsupported document type" in refused.value.message
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_full_queue_is_tried_again_after_retry_after(tmp_path: Path) -> None:
     config = settings_in(tmp_path, max_queued_jobs=1)
     pdf = words_pdf(1)

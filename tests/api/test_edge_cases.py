@@ -306,6 +306,7 @@ def test_an_upload_that_trickles_is_cut_off_with_408(live_server: str) -> None:
     assert httpx.get(f"{live_server}/health/live").status_code == 200
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_conversion_longer_than_the_upload_timeout_is_not_cut_off(
     live_server: str, docs: Path
 ) -> None:

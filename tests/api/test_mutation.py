@@ -331,6 +331,7 @@ def test_a_tiff_frame_without_its_size_is_422(service: Service) -> None:
     assert "Missing dimensions" in response.json()["error"]["message"]
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_damaged_uploads_to_convert_are_answered(service: Service) -> None:
     run_mutations(service, "/v1/convert", CONVERT_EXAMPLES)
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 
 from docparse.api.app import create_app
@@ -79,6 +80,7 @@ def test_429_504_and_retry_after_are_documented(settings: Settings) -> None:
         assert responses["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_a_conversion_over_the_request_limit_answers_504(settings: Settings) -> None:
     async with running(light(settings, request_timeout=1.0)) as http:
         asked = time.monotonic()

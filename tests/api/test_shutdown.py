@@ -138,6 +138,7 @@ def test_a_request_in_flight_at_sigterm_is_finished(docs: Path, tmp_path: Path) 
     assert "Traceback" not in log, log[-3000:]
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_sigterm_cancels_what_passes_the_bound_and_exits_in_time(
     docs: Path, tmp_path: Path
 ) -> None:
@@ -232,6 +233,7 @@ async def test_a_request_cancelled_by_the_shutdown_answers_503(path: str) -> Non
         assert payload["error"]["code"] == "shutting_down"
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_killed_service_leaves_no_worker_process_behind(docs: Path, tmp_path: Path) -> None:
     """SIGKILL cannot be caught: the pool's workers notice their parent is gone and exit."""
     port = free_port()

@@ -155,6 +155,7 @@ def csp_violations(driver: webdriver.Chrome) -> list[str]:
     return [e["message"] for e in logs if "Content Security Policy" in e["message"]]
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 @needs_chromium
 def test_a_scanned_russian_pdf_end_to_end_in_chromium(
     browser: webdriver.Chrome, invoice: Path, downloads: Path, tmp_path: Path
@@ -269,6 +270,7 @@ def test_a_scanned_russian_pdf_end_to_end_in_chromium(
         assert csp_violations(browser) == []
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 @needs_chromium
 def test_with_api_keys_the_page_asks_for_one_and_works_once_it_is_typed(
     browser: webdriver.Chrome, invoice: Path, two_pages: Path, report: Path, tmp_path: Path

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from docparse.jobs.model import Job, JobState
 from docparse.jobs.store import SqliteJobStore
@@ -69,6 +70,7 @@ def status_of(base: str, job_id: str) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_job_survives_kill_9_of_the_service(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -193,6 +193,7 @@ def script(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_api_stays_up_while_the_vlm_server_keeps_crashing(
     tmp_path: Path, supervised: Callable[..., Supervised]
 ) -> None:

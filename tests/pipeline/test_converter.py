@@ -59,6 +59,7 @@ async def test_english_scan_is_not_read_as_cyrillic(converter: Converter, docs: 
     assert cyrillic == 0
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_ppocr_engine_reads_latin(converter: Converter, docs: Path) -> None:
     result = await converter.convert(docs / "edgar_image.pdf", ConvertOptions(engine="ppocr"))
     page = result.document.pages[0]

@@ -210,6 +210,7 @@ async def test_pdf_pages_are_rendered_at_paddlex_raster(
 # -- a slow answer is not an outage ------------------------------------------------------
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_a_slow_answer_fails_its_block_not_the_server(
     vlm_settings: Settings, vlm: FakeVLM, tmp_path: Path
 ) -> None:
@@ -238,6 +239,7 @@ async def test_a_slow_answer_fails_its_block_not_the_server(
         assert "block_error" not in page["prunedResult"]["parsing_res_list"][0]
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_an_unreachable_server_is_still_an_outage(
     vlm_settings: Settings, vlm: FakeVLM, docs: Path
 ) -> None:
