@@ -168,6 +168,8 @@ class Converter:
         light = (
             isinstance(source, PdfSource) and options.engine in LAYER_ENGINES and not options.layout
         )
+        if isinstance(source, PdfSource):  # its text layer is read in the worker processes
+            await self.engines.start_workers()
         finished = 0
 
         async def one(index: int) -> PageRead:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -41,6 +42,7 @@ class Engines:
         # waiting for it do not fill the default pool other work needs.
         self.pdf_executor = ThreadPoolExecutor(1, thread_name_prefix="pdfium")
         self._processes: ProcessPoolExecutor | None = None
+        self._warm: ProcessPoolExecutor | None = None  # the pool whose workers have started
         # Worker pools replaced after one broke (a worker died: OOM killer, a crash in
         # native code, kill -9); read by the metrics.
         self.worker_restarts = 0
@@ -115,18 +117,26 @@ class Engines:
             with contextlib.suppress(EngineUnavailable):  # status() reports why
                 await self.get(name).refresh()
 
+    async def start_workers(self) -> None:
+        """Start the worker processes and load OSD in them, once per pool (again after a
+        broken one was replaced): a worker's start-up, a Python and its imports, takes
+        about a second, which must not count against the first pages' time limit."""
+        pool = self.processes()
+        if self._warm is pool:
+            return
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, orientation.warm_up, self.settings.tessdata_dir)
+                for _ in range(self.settings.workers)
+            ),
+            return_exceptions=True,
+        )
+        self._warm = pool
+
     async def preload(self, names: list[str]) -> None:
         if names:  # start the OSD worker processes now rather than on the first page
-            loop = asyncio.get_running_loop()
-            await asyncio.gather(
-                *(
-                    loop.run_in_executor(
-                        self.processes(), orientation.warm_up, self.settings.tessdata_dir
-                    )
-                    for _ in range(self.settings.workers)
-                ),
-                return_exceptions=True,
-            )
+            await self.start_workers()
         for name in names:
             try:
                 await self.get(name).load()
@@ -147,7 +157,7 @@ class Engines:
         return ProcessPoolExecutor(
             self.settings.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=exit_with_parent,
+            initializer=start_worker,
             initargs=(os.getpid(),),
         )
 
@@ -225,6 +235,13 @@ class Engines:
         self.pdf_executor.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
             stop_workers(self._processes)  # kept: a late call fails, it starts no new pool
+
+
+def start_worker(parent: int) -> None:
+    """A pool worker's start: watch the parent, and import the born-digital route its
+    first page would otherwise wait for (named, not imported here: it imports this)."""
+    exit_with_parent(parent)
+    importlib.import_module("docparse.pipeline.text_layer")
 
 
 def exit_with_parent(parent: int) -> None:
