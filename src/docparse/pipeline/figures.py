@@ -38,18 +38,15 @@ async def crop_figures(
     for block in page.blocks:
         if block.label not in FIGURE_LABELS:
             continue
+        block.image = f"{folder}/{block.id}.png"
         if drawn and block.id in drawn:
-            block.image = f"{folder}/{block.id}.png"
             figures[block.image] = drawn[block.id]
-            continue
-        if image is not None:
+        elif image is not None:
             box = block.bbox.scaled(image.width / page.width)
             crop = image.crop((int(box.x0), int(box.y0), int(box.x1 + 0.999), int(box.y1 + 0.999)))
-            block.image = f"{folder}/{block.id}.png"
             figures[block.image] = await asyncio.to_thread(png_bytes, crop)
         else:
             assert isinstance(source, PdfSource)
-            block.image = f"{folder}/{block.id}.png"
             figures[block.image] = await runtime.in_worker(
                 pdf_figure, source.path, page.index, block.bbox
             )

@@ -14,7 +14,7 @@ from docparse.io.pdf_content import TextLayer
 from docparse.io.sources import PdfSource
 from docparse.layout.apply import MIN_SCORE
 from docparse.layout.boxes import LayoutBox
-from docparse.pipeline.figures import FIGURE_DPI, png_bytes
+from docparse.pipeline.figures import pdf_figure
 from docparse.pipeline.layer_quality import Verdict, assess
 from docparse.pipeline.runtime import Engines
 from docparse.pipeline.worker_pdfs import opened_pdf
@@ -121,7 +121,7 @@ def read_layer(path: Path, index: int, judge: bool, keep: bool, figures: bool) -
         return LayerRead(layer, size, verdict, None)
     drawn = (
         {
-            picture: png_bytes(pdf.render_region(index, FIGURE_DPI, box))
+            picture: pdf_figure(path, index, box)
             for picture, box in pictures(layer, index, *size).items()
         }
         if figures
