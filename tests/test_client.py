@@ -171,8 +171,8 @@ def test_a_refused_upload_carries_the_services_error(service: str) -> None:
 def test_a_full_queue_is_tried_again_after_retry_after(tmp_path: Path) -> None:
     config = settings_in(tmp_path, max_queued_jobs=1)
     pdf = words_pdf(1)
-    # One finished job first: Retry-After is paced by the latest jobs (1 s here, not the
-    # 10 s a service with no history guesses).
+    # One finished job first: Retry-After is paced by the latest jobs (a second or two for
+    # a one-page PDF, however fast the machine; not the 10 s a service with no history guesses).
     with serving(config) as url, Client(url) as client:
         client.convert(pdf, filename="first.pdf", engine="textlayer", poll=0.05)
     with jobs_lock(config.data_dir), serving(config) as url:  # accepts jobs, runs none
@@ -182,7 +182,7 @@ def test_a_full_queue_is_tried_again_after_retry_after(tmp_path: Path) -> None:
             full = httpx.post(f"{url}/v1/jobs", files={"file": ("b.pdf", pdf)})
             assert full.status_code == 429, full.text
             after = float(full.headers["Retry-After"])
-            assert after == 1
+            assert 1 <= after < 10, after
 
             # Room is made while the client waits: its second try gets in.
             timer = threading.Timer(0.3, other.cancel, [waiting])

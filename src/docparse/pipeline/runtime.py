@@ -135,8 +135,8 @@ class Engines:
         self._warm = pool
 
     async def preload(self, names: list[str]) -> None:
-        if names:  # start the OSD worker processes now rather than on the first page
-            await self.start_workers()
+        # Every PDF page is read in a worker process: start them now, not on the first page.
+        await self.start_workers()
         for name in names:
             try:
                 await self.get(name).load()
