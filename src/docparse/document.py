@@ -97,10 +97,12 @@ class BBox(BaseModel):
 
     @classmethod
     def around(cls, boxes: list[BBox]) -> BBox:
-        box = boxes[0]
-        for other in boxes[1:]:
-            box = box.union(other)
-        return box
+        return cls(
+            x0=min(b.x0 for b in boxes),
+            y0=min(b.y0 for b in boxes),
+            x1=max(b.x1 for b in boxes),
+            y1=max(b.y1 for b in boxes),
+        )
 
 
 class Line(BaseModel):

@@ -165,7 +165,9 @@ def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | Non
     body = rows[header:]
     if len(rows) < MIN_ROWS or len(body) < 2:
         return None
-    filled = [[join_text(ws) for _, ws in r.cells.values()] for r in body]
+    # Each cell's text once (by its word list: header spans move cells, not their words).
+    text_of = {id(ws): join_text(ws) for r in rows for _, ws in r.cells.values()}
+    filled = [[text_of[id(ws)] for _, ws in r.cells.values()] for r in body]
     texts = [t for r in filled for t in r if t]
     need = max(2, math.ceil(0.5 * ncols))
     full = sum(1 for r in filled if sum(1 for t in r if t) >= need)
@@ -176,7 +178,7 @@ def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | Non
     if sum(len(t.split()) >= LONG_CELL_WORDS for t in texts) > MAX_LONG_CELL_SHARE * len(texts):
         return None  # prose set in columns
     if ncols == 2:
-        second = [join_text(r.cells[1][1]) for r in body if 1 in r.cells]
+        second = [text_of[id(r.cells[1][1])] for r in body if 1 in r.cells]
         if not second or sum(map(is_numeric, second)) < 0.5 * len(second):
             return None
     edges = [x_span(ws) for r in rows for _, ws in r.cells.values()]
@@ -196,7 +198,7 @@ def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | Non
                     row=i,
                     col=col,
                     col_span=span,
-                    text=join_text(ws),
+                    text=text_of[id(ws)],
                     bbox=BBox.around([w.bbox for w in text]),
                 )
             )

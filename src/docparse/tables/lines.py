@@ -48,6 +48,8 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
     and punctuation join without moving the band."""
     if len(words) < 2:  # most table cells: one word, one line
         return [list(words)] if words else []
+    if len(words) == 2:  # the next most: "33 003", "Total assets"
+        return _two_words(*words)
     lines: list[list[Word]] = []
     bands: list[list[float]] = []  # mean y0, mean y1, sums of y0 and y1, count
     for w in sorted(words, key=lambda w: w.cy):
@@ -80,6 +82,17 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
             bands.append([top, bottom, top, bottom, 1])
     order = sorted(range(len(lines)), key=lambda i: bands[i][0] + bands[i][1])
     return [sorted(lines[i], key=lambda w: w.bbox.x0) for i in order]
+
+
+def _two_words(a: Word, b: Word) -> list[list[Word]]:
+    """`text_lines` of two words, without its bands: one line when they overlap enough."""
+    if b.cy < a.cy:
+        a, b = b, a
+    overlap = min(a.bbox.y1, b.bbox.y1) - max(a.bbox.y0, b.bbox.y0)
+    lower = max(min(a.bbox.height, b.bbox.height), 1e-6)
+    if overlap > 0 and overlap / lower >= SAME_LINE_SHARE:
+        return [sorted([a, b], key=lambda w: w.bbox.x0)]
+    return [[a], [b]]
 
 
 def line_height(words: list[Word]) -> float:

@@ -21,19 +21,16 @@ class Word:
 
     text: str
     bbox: BBox
+    # Worked out once: table search asks each word these thousands of times.
+    cx: float = field(init=False, repr=False)
+    cy: float = field(init=False, repr=False)
+    leader: bool = field(init=False, repr=False)  # dot leaders (contents pages, statistics)
 
-    @property
-    def cx(self) -> float:
-        return (self.bbox.x0 + self.bbox.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.bbox.y0 + self.bbox.y1) / 2
-
-    @property
-    def leader(self) -> bool:
-        """Dot leaders (contents pages, statistics tables) are no text."""
-        return bool(_LEADER.match(self.text.strip()))
+    def __post_init__(self) -> None:
+        box = self.bbox
+        object.__setattr__(self, "cx", (box.x0 + box.x1) / 2)
+        object.__setattr__(self, "cy", (box.y0 + box.y1) / 2)
+        object.__setattr__(self, "leader", bool(_LEADER.match(self.text.strip())))
 
     @property
     def upright(self) -> bool:
