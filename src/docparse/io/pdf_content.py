@@ -228,53 +228,52 @@ WORD_GAP_SHARE = 0.12  # of the char height: letters sit 0-0.05 apart, spaces 0.
 
 
 def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BBox]]:
+    """Words with tight boxes: split at spaces and where a letter's loose box leaves the
+    last one's line, steps back or stands a gap wider than between letters. Three PDFium
+    calls per character, so the loop keeps to locals and plain floats."""
+    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
+    get_loose = pdfium_c.FPDFText_GetLooseCharBox
     left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
     loose = pdfium_c.FS_RECTF()
     words: list[tuple[str, BBox]] = []
     text = ""
-    tight: tuple[float, float, float, float] | None = None
-    last: tuple[float, float, float, float] | None = None
-
-    def flush() -> None:
-        if tight is not None and text.strip():
-            words.append((text, _to_display(*tight, w, h, rotation)))
-
+    tight: list[float] = []  # the word's x0, y0, x1, y1 (PDF space); empty: no letter yet
+    last: tuple[float, float, float, float] | None = None  # the last letter's loose box
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        char = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
-        if char.isspace() or not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
-            flush()
-            text, tight, last = "", None, None
+        char = chr(get_unicode(raw, i))
+        if char.isspace() or not get_box(raw, i, left, right, bottom, top):
+            if tight and text.strip():
+                words.append((text, _to_display(*tight, w, h, rotation)))
+            text, tight, last = "", [], None
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
-        box = (loose.left, loose.bottom, loose.right, loose.top)
-        if last is not None and _word_break(last, box):
-            flush()
-            text, tight = "", None
-        char_box = (left.value, bottom.value, right.value, top.value)
-        tight = (
-            char_box
-            if tight is None
-            else (
-                min(tight[0], char_box[0]),
-                min(tight[1], char_box[1]),
-                max(tight[2], char_box[2]),
-                max(tight[3], char_box[3]),
-            )
-        )
+        get_loose(raw, i, loose)
+        x0, y0, x1, y1 = loose.left, loose.bottom, loose.right, loose.top
+        if last is not None and (
+            y1 < last[1]  # another line
+            or y0 > last[3]
+            or x1 < last[0]  # a step back
+            or x0 - last[2] > WORD_GAP_SHARE * max(last[3] - last[1], y1 - y0, 1e-6)
+        ):
+            if tight and text.strip():
+                words.append((text, _to_display(*tight, w, h, rotation)))
+            text, tight = "", []
+        a, b, c, d = left.value, bottom.value, right.value, top.value
+        if tight:
+            if a < tight[0]:
+                tight[0] = a
+            if b < tight[1]:
+                tight[1] = b
+            if c > tight[2]:
+                tight[2] = c
+            if d > tight[3]:
+                tight[3] = d
+        else:
+            tight = [a, b, c, d]
         text += char
-        last = box
-    flush()
+        last = (x0, y0, x1, y1)
+    if tight and text.strip():
+        words.append((text, _to_display(*tight, w, h, rotation)))
     return words
-
-
-def _word_break(
-    prev: tuple[float, float, float, float], box: tuple[float, float, float, float]
-) -> bool:
-    """A new word: another line, a step back, or a gap wider than between letters."""
-    height = max(prev[3] - prev[1], box[3] - box[1], 1e-6)
-    if box[3] < prev[1] or box[1] > prev[3] or box[2] < prev[0]:
-        return True
-    return box[0] - prev[2] > WORD_GAP_SHARE * height
 
 
 # Control characters some PDFs map glyphs to; 0x02 / U+FFFE is a hyphen PDFium found at a
