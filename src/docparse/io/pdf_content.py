@@ -243,7 +243,7 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
         char = chr(get_unicode(raw, i))
         if char.isspace() or not get_box(raw, i, left, right, bottom, top):
             if tight and text.strip():
-                words.append((text, _to_display(*tight, w, h, rotation)))
+                words.append((text, _word_box(tight, w, h, rotation)))
             text, tight, last = "", [], None
             continue
         get_loose(raw, i, loose)
@@ -255,7 +255,7 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
             or x0 - last[2] > WORD_GAP_SHARE * max(last[3] - last[1], y1 - y0, 1e-6)
         ):
             if tight and text.strip():
-                words.append((text, _to_display(*tight, w, h, rotation)))
+                words.append((text, _word_box(tight, w, h, rotation)))
             text, tight = "", []
         a, b, c, d = left.value, bottom.value, right.value, top.value
         if tight:
@@ -272,8 +272,13 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
         text += char
         last = (x0, y0, x1, y1)
     if tight and text.strip():
-        words.append((text, _to_display(*tight, w, h, rotation)))
+        words.append((text, _word_box(tight, w, h, rotation)))
     return words
+
+
+def _word_box(tight: list[float], w: float, h: float, rotation: int) -> BBox:
+    left, bottom, right, top = tight
+    return _to_display(left, bottom, right, top, w, h, rotation)
 
 
 # Control characters some PDFs map glyphs to; 0x02 / U+FFFE is a hyphen PDFium found at a
