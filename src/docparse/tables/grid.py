@@ -268,8 +268,9 @@ def _with_virtual_columns(
 ) -> list[Rule]:
     """Inside each ruled column, gaps shared by the text lines (a partly ruled table)."""
     added = []
+    col_of = [slot(cols, w.cy, w.cx) for w in words]
     for c in range(len(cols) - 1):
-        in_col = text_lines([w for w in words if slot(cols, w.cy, w.cx) == c])
+        in_col = text_lines([w for w, at in zip(words, col_of, strict=True) if at == c])
         lines = [[x_span(p) for p in phrases(line, em)] for line in in_col]
         for x in split_points(lines, em, crossing_share=0.2):
             both = {
