@@ -7,6 +7,8 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from reportlab.pdfgen import canvas
+
 from docparse.io.pdf import PdfFile
 from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
@@ -20,6 +22,7 @@ def looks(pdf: PdfFile, index: int, with_columns: bool = True) -> bool:
         [ln.text for ln in layer.lines],
         layer.paths,
         [ln.column_starts for ln in layer.lines] if with_columns else None,
+        layer.rules,
     )
 
 
@@ -62,3 +65,50 @@ async def test_infobox_comes_out_as_a_table(converter: Converter, docs: Path) ->
     result = await converter.convert(docs / "edgar.pdf", ConvertOptions(engine="textlayer"))
     tables = [b for b in result.document.pages[0].blocks if b.label == "table"]
     assert tables and any("Predecessor" in t.text and "Eadwig" in t.text for t in tables)
+
+
+def _ruled_words_pdf(path: Path, table: bool) -> None:
+    """A page of prose with a rule under its title and one above its footer, as prose
+    pages have, and when `table`, a small table of words only (no figures, a few paths)
+    in a grid drawn line by line."""
+    pdf = canvas.Canvas(str(path), pagesize=(595, 842))
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 780, "Suppliers and their regions")
+    pdf.line(72, 772, 523, 772)
+    for row in range(6):
+        pdf.drawString(72, 740 - 16 * row, "The suppliers below were chosen by the committee.")
+    rows = [["Supplier", "Region", "Contact"], ["Alder", "North", "Oak office"]]
+    rows += [["Birch", "South", "Pine office"], ["Cedar", "East", "Elm office"]]
+    top, height, left, width = 620, 20, 72, 150
+    if table:
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                pdf.drawString(left + c * width + 6, top - r * height - 14, text)
+        for r in range(len(rows) + 1):
+            pdf.line(left, top - r * height, left + 3 * width, top - r * height)
+        for c in range(4):
+            pdf.line(left + c * width, top, left + c * width, top - len(rows) * height)
+    pdf.line(72, 60, 523, 60)
+    pdf.drawString(72, 46, "Committee report")
+    pdf.save()
+
+
+def test_a_drawn_grid_of_words_is_searched_and_found(tmp_path: Path) -> None:
+    # Real tables (ICDAR 2013 pages) of words in a drawn grid were skipped: too few paths
+    # and no rows of figures. Rules drawn both ways now send a page to the search.
+    ruled, plain = tmp_path / "ruled.pdf", tmp_path / "plain.pdf"
+    _ruled_words_pdf(ruled, table=True)
+    _ruled_words_pdf(plain, table=False)
+    pdf, other = PdfFile(ruled), PdfFile(plain)
+    try:
+        layer = pdf.text_layer(0)
+        assert layer.rules == (7, 4) and layer.paths < 20  # the grid's 5 and 4, prose's 2
+        assert looks(pdf, 0)
+        assert other.text_layer(0).rules == (2, 0) and not looks(other, 0)
+    finally:
+        pdf.close()
+        other.close()
+    found = pdf_page_tables(ruled, 0, TABLE_DPI, True)
+    assert len(found.ruled) == 1
+    cells = {(c.row, c.col): c.text for c in found.ruled[0].cells}
+    assert cells[(0, 0)] == "Supplier" and cells[(2, 1)] == "South"

@@ -38,6 +38,8 @@ class TextLayer:
     hidden_text_share: float  # text objects invisible or under a page-sized image (0..1)
     image_boxes: list[BBox] = field(default_factory=list)  # pictures, display coordinates
     paths: int = 0  # vector path objects: table rules among them
+    # Thin vector paths across and down the displayed page: the rules a table grid draws.
+    rules: tuple[int, int] = (0, 0)
 
 
 def unrotated(page: pdfium.PdfPage) -> tuple[float, float, int]:
@@ -53,7 +55,7 @@ def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextL
     width, height, rotation = unrotated(page)
     lines = _lines(textpage, width, height, rotation)
     char_count = sum(len(line.text.strip()) for line in lines)
-    coverage, image_dpi, hidden, boxes, paths = _images(page, width, height, rotation)
+    coverage, image_dpi, hidden, boxes, paths, rules = _images(page, width, height, rotation)
     return TextLayer(
         lines=lines,
         char_count=char_count,
@@ -62,10 +64,14 @@ def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextL
         hidden_text_share=hidden,
         image_boxes=boxes,
         paths=paths,
+        rules=rules,
     )
 
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1: a BBox without validation
+# A rule: a path at least this long and at most this thick (points). Thicker is a bar or
+# a fill, shorter a tick, a dash or a bullet.
+MIN_RULE_PT, MAX_RULE_THICKNESS_PT = 10.0, 3.0
 
 
 def _to_display(
@@ -310,13 +316,15 @@ def _children(parent: object, depth: int, count: Any, get: Any) -> list[object]:
 
 def _images(
     page: pdfium.PdfPage, w: float, h: float, rotation: int
-) -> tuple[float, float | None, float, list[BBox], int]:
+) -> tuple[float, float | None, float, list[BBox], int, tuple[int, int]]:
     """Image coverage of the page, the largest image's resolution, the share of text
     objects that cannot be seen (render mode 3, the usual OCR layer, or painted before an
-    image that covers most of the page), and each image's box on the displayed page."""
+    image that covers most of the page), each image's box on the displayed page, and the
+    count of vector paths and of thin ones across and down the page (rules)."""
     area = 0.0
     boxes: list[BBox] = []
     paths = 0
+    rules = [0, 0]  # PDF space: horizontal, vertical
     best_dpi: float | None = None
     best_area = 0.0
     texts = hidden = texts_before_best = 0
@@ -331,6 +339,12 @@ def _images(
             hidden += mode == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             paths += 1
+            if pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
+                across, down = right.value - left.value, top.value - bottom.value
+                if across >= MIN_RULE_PT and down <= MAX_RULE_THICKNESS_PT:
+                    rules[0] += 1
+                elif down >= MIN_RULE_PT and across <= MAX_RULE_THICKNESS_PT:
+                    rules[1] += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             if not pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
                 continue
@@ -348,4 +362,5 @@ def _images(
                 texts_before_best = texts
     if best_area >= 0.5 * w * h:
         hidden = max(hidden, texts_before_best)
-    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0, boxes, paths
+    shown = (rules[1], rules[0]) if rotation in (90, 270) else (rules[0], rules[1])
+    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0, boxes, paths, shown

@@ -150,7 +150,10 @@ async def pdf_tables(
 def _worth_a_look(layer: TextLayer) -> bool:
     """Skipped quickly: pages with no rules, rows of numbers or aligned columns."""
     return worth_a_look(
-        [ln.text for ln in layer.lines], layer.paths, [ln.column_starts for ln in layer.lines]
+        [ln.text for ln in layer.lines],
+        layer.paths,
+        [ln.column_starts for ln in layer.lines],
+        layer.rules,
     )
 
 

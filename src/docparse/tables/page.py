@@ -17,19 +17,24 @@ MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled
 MIN_NUMERIC_LINES = 10  # lines with 2+ numbers before looking for borderless tables…
 NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
 MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
+GRID_RULES = 3  # rules each way: the fewest a drawn grid of two by two cells has
 
 
 def worth_a_look(
-    lines: list[str], paths: int, column_starts: list[tuple[float, ...]] | None = None
+    lines: list[str],
+    paths: int,
+    column_starts: list[tuple[float, ...]] | None = None,
+    rules: tuple[int, int] = (0, 0),
 ) -> bool:
     """Cheap test before the costly one (it keeps the text-layer route fast): many rows of
-    numbers, rules drawn on the page and some numbers, or rows whose runs start at the
-    same places after wide gaps (columns). A page of prose with formulas or a drawing
-    does not qualify."""
+    numbers, rules drawn on the page and some numbers, rules drawn both ways (a grid,
+    whatever its cells hold), or rows whose runs start at the same places after wide gaps
+    (columns). A page of prose with formulas or a drawing does not qualify."""
     numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
     return (
         numeric >= max(MIN_NUMERIC_LINES, NUMERIC_SHARE * len(lines))
         or (paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2)
+        or min(rules) >= GRID_RULES
         or aligned_rows(column_starts or []) >= MIN_ALIGNED_ROWS
     )
 
