@@ -120,14 +120,14 @@ def _reads_better_turned(small: Image.Image, tessdata: str) -> bool:
         _reader = PyTessBaseAPI(path=tessdata, lang="eng", psm=PSM.AUTO)
     top, bottom = CHECK_BAND
     band = small.crop((0, round(small.height * top), small.width, round(small.height * bottom)))
-    scores = []
+    scores: list[float] = []
     for image in (band, band.rotate(180)):
         _reader.SetImage(image)
         _reader.Recognize()
         words = _reader.AllWordConfidences()
         if len(words) < MIN_CHECK_WORDS:
             return True
-        scores.append(sum(words) / len(words))
+        scores.append(float(sum(words)) / len(words))
     return scores[1] > scores[0]
 
 
