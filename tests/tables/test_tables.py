@@ -86,7 +86,7 @@ def test_ruled_table_skewed_one_degree() -> None:
     assert_drawn_grid(only_table(find_tables(page.words, page.image, page.dpi), ruled=True))
 
 
-@pytest.mark.parametrize("rules", ["columns", "rows"])
+@pytest.mark.parametrize("rules", ["columns", "rows", "header"])
 def test_partly_ruled_tables_take_rows_or_columns_from_the_text(rules: str) -> None:
     drawn, expected = partly_ruled_page(rules)
     page = scanned(drawn, angle=0.5, noise=8, blur=0.6)

@@ -317,12 +317,24 @@ def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) 
             return not any(s[0] < rule.pos < s[1] and a <= y <= b for s, y in crossing)
         return True  # virtual rows sit in blank gaps between lines
 
+    def apart(r: int, c: int, y0: float, y1: float) -> bool:
+        """Slots c and c + 1 of row r: parted by the rule between them, or, where that
+        rule stops short of the row (drawn through the header only), by words on both
+        sides and no phrase across it."""
+        rule = cols[c + 1]
+        return parted(rule, y0, y1, True) or (
+            not rule.virtual
+            and (r, c) in slots
+            and (r, c + 1) in slots
+            and not any(s[0] < rule.pos < s[1] and y0 <= y <= y1 for s, y in crossing)
+        )
+
     links = []
     for r in range(nr):
         y0, y1 = rows[r].pos, rows[r + 1].pos
         for c in range(nc):
             x0, x1 = cols[c].pos, cols[c + 1].pos
-            if c + 1 < nc and not parted(cols[c + 1], y0, y1, True):
+            if c + 1 < nc and not apart(r, c, y0, y1):
                 links.append(((r, c), (r, c + 1)))
             if r + 1 < nr and not parted(rows[r + 1], x0, x1, False):
                 links.append(((r, c), (r + 1, c)))
