@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from docparse.document import BBox
+from docparse.document import BBox, Block, Label, Line, TableCell
 from docparse.tables.model import Word, strip_rule_marks
-from docparse.tables.page import table_blocks
+from docparse.tables.page import table_blocks, without_tables
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,23 @@ def test_a_speck_ocr_calls_a_dash_does_not_join_two_header_cells() -> None:
     header = sorted((c for c in table.cells or [] if c.row == 0), key=lambda c: c.col)
     assert [c.text for c in header] == ["№", "Наименование", "Сумма"]
     assert "—" in [c.text for c in table.cells or [] if c.row == 2]
+
+
+def test_a_table_replaces_only_the_lines_whose_words_it_holds() -> None:
+    # A column of rotated row labels the grid left out lay inside the table's box and was
+    # dropped with the lines the table did hold (camelot's vertical_header.pdf: 12 county
+    # names missing from the Markdown).
+    def line(text: str, y: float) -> Line:
+        return Line(text=text, bbox=BBox(x0=20, y0=y, x1=200, y1=y + 10))
+
+    cells = [
+        TableCell(row=0, col=0, text="County"),
+        TableCell(row=0, col=1, text="Voters"),
+        TableCell(row=1, col=0, text="Alcona 1"),
+        TableCell(row=1, col=1, text="8,120"),
+    ]
+    table = Block(id="p0-t0", label=Label.table, bbox=BBox(x0=0, y0=0, x1=300, y1=100), cells=cells)
+    held, left_out, rule = line("Alcona 1 8,120", 20), line("Harrisville City", 40), line("| |", 60)
+    outside = line("Total 8,120", 150)
+    kept = without_tables([held, left_out, rule, outside], [table])
+    assert kept == [left_out, outside]

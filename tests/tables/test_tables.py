@@ -172,6 +172,32 @@ def test_alignment_needs_columns_rows_and_numbers() -> None:
     assert table_from_alignment(grid[:6]) is None  # two rows are not a table
 
 
+def test_a_table_right_below_a_bulleted_list_is_found() -> None:
+    # A list whose bullets stand apart from their text (two "phrases" a line) ran on into
+    # the table below it as one candidate block, and no column held for the whole block
+    # (ICDAR 2013 eu-011): the block is tried again in its parts between wide line gaps.
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, BBox(x0=x, y0=y, x1=x + 4 * len(text), y1=y + 7))
+
+    listed = []
+    for i, y in enumerate((188, 212, 241)):  # the last line 24 pt above the title
+        listed += [word("•", 50, y), word(f"higher correlation levels for countries {i}", 70, y)]
+        listed.append(word(f"with higher risk levels such as Greece and Portugal {i}", 70, y + 12))
+    title = [word("Correlation coefficients for selected European countries", 120, 284)]
+    head = ["Differences", "Portugal", "Greece", "Spain", "Italy", "France"]
+    xs = [60, 230, 290, 350, 410, 470]
+    rows = [[f"Q{q} 2009", *(f"0.{q}{c}" for c in range(5))] for q in range(1, 5)]
+    table = [
+        word(t, x, 298 + 15 * r)
+        for r, row in enumerate([head, *rows])
+        for t, x in zip(row, xs, strict=True)
+    ]
+    found = find_tables(listed + title + table, None, 72.0)
+    assert len(found) == 1
+    assert (found[0].table.rows, found[0].table.cols) == (5, 6)
+    assert found[0].table.markdown().splitlines()[0].startswith("| Differences | Portugal |")
+
+
 # --- real PDFs: ruled page, prose pages ----------------------------------------------
 
 

@@ -213,10 +213,7 @@ def stacked_tables(
     a wider gap and a section title or two, are one table (detected again as one)."""
     em = line_height(words)
     found: list[tuple[list[Word], Table]] = []
-    for block in candidate_blocks(words):
-        table = detect(block)
-        if table is None:
-            continue
+    for block, table in _detected(candidate_blocks(words), detect):
         if found and found[-1][1].cols == table.cols:
             above = found[-1][0]
             top, bottom = max(w.bbox.y1 for w in above), min(w.bbox.y0 for w in block)
@@ -231,6 +228,43 @@ def stacked_tables(
                     continue
         found.append((block, table))
     return found
+
+
+def _detected(
+    blocks: list[list[Word]], detect: Callable[[list[Word]], Table | None]
+) -> list[tuple[list[Word], Table]]:
+    """The blocks that are tables; a block that is none as a whole is tried again in its
+    parts between line gaps far wider than its line pitch (a table run on into the
+    footnotes and two-column prose below it, each line of which splits in two)."""
+    out = []
+    for block in blocks:
+        table = detect(block)
+        if table is not None:
+            out.append((block, table))
+            continue
+        for part in _parts(block):
+            table = detect(part)
+            if table is not None:
+                out.append((part, table))
+    return out
+
+
+def _parts(block: list[Word]) -> list[list[Word]]:
+    """A block's words split where the gap to the next line is over FAR_GAP line pitches;
+    parts of fewer than MIN_ROWS lines are left out. One part: none (nothing new)."""
+    lines = text_lines(block)
+    if len(lines) < 2 * MIN_ROWS:
+        return []
+    tops = [min(w.bbox.y0 for w in line) for line in lines]
+    pitch = statistics.median(b - a for a, b in itertools.pairwise(tops))
+    parts: list[list[list[Word]]] = [[lines[0]]]
+    for line, gap in zip(lines[1:], itertools.pairwise(tops), strict=True):
+        if gap[1] - gap[0] > FAR_GAP * pitch:
+            parts.append([])
+        parts[-1].append(line)
+    if len(parts) < 2:
+        return []
+    return [[w for line in part for w in line] for part in parts if len(part) >= MIN_ROWS]
 
 
 def trim_lines(lines: list[list[list[Word]]], em: float) -> list[list[list[Word]]]:

@@ -18,6 +18,7 @@ MIN_NUMERIC_LINES = 10  # lines with 2+ numbers before looking for borderless ta
 NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
 MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
 GRID_RULES = 3  # rules each way: the fewest a drawn grid of two by two cells has
+HELD_SHARE = 0.5  # of a line's words a table over it must hold to replace it
 
 
 def worth_a_look(
@@ -147,8 +148,22 @@ def _overlaps(a: BBox, b: BBox) -> bool:
 
 
 def without_tables(lines: list[Line], tables: list[Block]) -> list[Line]:
-    """The lines whose middle is outside every table."""
-    return [ln for ln in lines if not any(ln.bbox.centre_in(t.bbox) for t in tables)]
+    """The lines a table does not replace: those whose middle is outside every table, and
+    those inside one whose words it does not hold (a column of rotated labels, a line
+    the grid left out): their text is not lost."""
+    held = [{w for cell in t.cells for w in cell.text.split()} for t in tables]
+    return [
+        ln
+        for ln in lines
+        if not any(_replaces(t, h, ln) for t, h in zip(tables, held, strict=True))
+    ]
+
+
+def _replaces(table: Block, held: set[str], line: Line) -> bool:
+    words = [w for w in line.text.split() if any(c.isalnum() for c in w)]  # not "|" rules
+    return line.bbox.centre_in(table.bbox) and (
+        sum(w in held for w in words) >= HELD_SHARE * len(words)
+    )
 
 
 def merge_into(blocks: list[Block], tables: list[Block]) -> list[Block]:
