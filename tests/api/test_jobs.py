@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from PIL import Image
 from pydantic import SecretStr
 
@@ -342,6 +343,7 @@ async def test_unknown_jobs_and_formats(settings: Settings) -> None:
         assert (await http.get("/v1/jobs", params={"state": "lost"})).status_code == 422
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_cancelling_a_running_ocr_job_stops_it_within_a_page(settings: Settings) -> None:
     pages = 24
     async with running(ocr(settings)) as http:

@@ -115,6 +115,7 @@ def _errors(got: list[tuple[str, Box]], truth: dict[str, tuple[float, float]]) -
     return [math.dist(centre(mine[w]), truth[w]) for w in mine if w in truth]
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_sideways_skewed_scan_turns_upright_and_text_lands_on_the_ink(
     converter: Converter, tmp_path: Path
 ) -> None:

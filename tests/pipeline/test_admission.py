@@ -125,6 +125,7 @@ async def test_a_short_request_is_not_queued_behind_every_page_of_a_long_one(
         assert_all_returned(conv)
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_born_digital_pages_are_not_queued_behind_ocr_pages(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from docparse.export.markdown import to_markdown
@@ -55,6 +56,7 @@ def test_scans_cropped_photos_and_dark_pictures_are_left_alone() -> None:
     assert find_sheet(leaflet) is None
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_a_phone_photo_is_read_flat_with_boxes_in_the_photo(
     converter: Converter, tmp_path: Path
 ) -> None:
