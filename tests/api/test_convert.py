@@ -41,6 +41,7 @@ async def test_convert_returns_markdown_document_and_writes_files(
     assert (folder / "document.txt").exists()
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_format_md_returns_markdown_alone(client: httpx.AsyncClient, docs: Path) -> None:
     with (docs / "edgar_image.pdf").open("rb") as handle:
         response = await client.post("/v1/convert?format=md", files={"file": handle})

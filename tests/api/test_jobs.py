@@ -194,6 +194,7 @@ async def test_a_url_to_an_internal_address_is_refused(settings: Settings) -> No
     assert refused.json()["error"]["message"] == "the URL could not be fetched"
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_the_zip_holds_markdown_json_text_and_the_figures(
     settings: Settings, tmp_path: Path
 ) -> None:

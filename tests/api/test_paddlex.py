@@ -259,6 +259,7 @@ async def test_options_at_their_limits_are_accepted(
     assert vlm.success_count == 1
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_each_page_says_whether_it_was_read(
     vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
 ) -> None:

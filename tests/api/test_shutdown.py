@@ -90,6 +90,7 @@ def sigterm_and_wait(process: subprocess.Popen[bytes], bound: float) -> float:
     return time.monotonic() - signalled
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_request_in_flight_at_sigterm_is_finished(docs: Path, tmp_path: Path) -> None:
     small = (docs / "edgar.pdf").read_bytes()
     with serving(tmp_path, shutdown_timeout=60) as (process, base):

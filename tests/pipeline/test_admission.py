@@ -107,6 +107,7 @@ async def test_cancelling_stops_pages_not_started_and_frees_the_budget(
         assert_all_returned(conv)
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_a_short_request_is_not_queued_behind_every_page_of_a_long_one(
     settings: Settings, tmp_path: Path
 ) -> None:

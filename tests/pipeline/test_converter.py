@@ -78,6 +78,7 @@ async def test_bad_ocr_layer_is_replaced_by_ocr(converter: Converter, docs: Path
     assert "Mahome" in text
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 @pytest.mark.parametrize("turn", [90, 180, 270])
 async def test_rotated_scan_is_turned_upright(
     converter: Converter, docs: Path, tmp_path: Path, turn: int
@@ -91,6 +92,7 @@ async def test_rotated_scan_is_turned_upright(
     assert "King of the English" in to_text(result.document)
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_small_skew_is_corrected(converter: Converter, docs: Path, tmp_path: Path) -> None:
     path = tmp_path / "skewed.png"
     image = rendered_page(docs, "edgar.pdf", 200)

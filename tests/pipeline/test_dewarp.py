@@ -21,6 +21,7 @@ from tests.fixtures.match import sentence_recall
 from tests.fixtures.russian import make_contract, make_letter
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_photographed_sheet_is_found_with_its_proportions() -> None:
     page = rasterize(make_contract(1).pdf, dpi=200)[0]
     for seed in (1, 2, 3):

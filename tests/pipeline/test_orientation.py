@@ -6,6 +6,7 @@ import io
 import random
 
 import pypdfium2 as pdfium
+import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
 
@@ -61,6 +62,7 @@ def test_an_upright_table_page_osd_calls_upside_down_stays_upright() -> None:
     assert turn_found(page) == 0
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 def test_a_page_upside_down_is_still_turned() -> None:
     page = statistics_page(9)
     assert turn_found(page) == 0

@@ -56,6 +56,7 @@ def latin_guess(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ocr, "page_languages", lambda languages, _: "eng")
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 @pytest.mark.usefixtures("latin_guess")
 async def test_russian_page_taken_for_latin_is_read_in_cyrillic(
     converter: Converter, tmp_path: Path
@@ -66,6 +67,7 @@ async def test_russian_page_taken_for_latin_is_read_in_cyrillic(
         assert line in text
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 @pytest.mark.usefixtures("latin_guess")
 async def test_russian_line_on_an_english_page_is_read_in_cyrillic(
     converter: Converter, tmp_path: Path
@@ -78,6 +80,7 @@ async def test_russian_line_on_an_english_page_is_read_in_cyrillic(
         assert line in text
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_english_page_osd_takes_for_latin_stays_latin(
     converter: Converter, tmp_path: Path
 ) -> None:
@@ -90,6 +93,7 @@ async def test_english_page_osd_takes_for_latin_stays_latin(
         assert line in text
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 @pytest.mark.parametrize(
     "mixed",
     [
@@ -127,6 +131,7 @@ def test_lines_are_read_again_with_the_latin_models_first(languages: str, expect
     assert ocr.latin_first(languages) == expected
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_lookalike_letters_in_ocr_lines_take_their_words_script(
     converter: Converter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

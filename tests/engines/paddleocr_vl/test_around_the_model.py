@@ -190,6 +190,7 @@ async def test_picture_keys_are_paddlex_names_of_jpegs(
 # -- the render resolution of the VLM route ---------------------------------------------
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_pdf_pages_are_rendered_at_paddlex_raster(
     vlm_settings: Settings, vlm: FakeVLM, docs: Path
 ) -> None:

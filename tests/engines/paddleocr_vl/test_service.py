@@ -75,6 +75,7 @@ async def test_retry_after_a_server_error(
     assert vlm.request_count == vlm.success_count + 1
 
 
+@pytest.mark.slow  # moved out of the 10-minute default run
 async def test_server_down_falls_back_to_cpu_and_recovers(
     vlm_client: httpx.AsyncClient, vlm: FakeVLM, docs: Path
 ) -> None:
