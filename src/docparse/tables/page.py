@@ -1,5 +1,6 @@
 """Tables into the page's blocks on every CPU route: words (from the PDF or from OCR) and
-the page image go to table recognition; a table replaces the text lines it covers."""
+the page image go to table recognition; a table replaces the text lines it covers whose
+words it holds."""
 
 from __future__ import annotations
 
