@@ -248,8 +248,7 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         char = chr(get_unicode(raw, i))
         if char.isspace() or not get_box(raw, i, left, right, bottom, top):
-            if tight and text.strip():
-                words.append((text, _word_box(tight, w, h, rotation)))
+            _add_word(words, text, tight, w, h, rotation)
             text, tight, last = "", [], None
             continue
         get_loose(raw, i, loose)
@@ -260,8 +259,7 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
             or x1 < last[0]  # a step back
             or x0 - last[2] > WORD_GAP_SHARE * max(last[3] - last[1], y1 - y0, 1e-6)
         ):
-            if tight and text.strip():
-                words.append((text, _word_box(tight, w, h, rotation)))
+            _add_word(words, text, tight, w, h, rotation)
             text, tight = "", []
         a, b, c, d = left.value, bottom.value, right.value, top.value
         if tight:
@@ -277,14 +275,18 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
             tight = [a, b, c, d]
         text += char
         last = (x0, y0, x1, y1)
-    if tight and text.strip():
-        words.append((text, _word_box(tight, w, h, rotation)))
+    _add_word(words, text, tight, w, h, rotation)
     return words
 
 
-def _word_box(tight: list[float], w: float, h: float, rotation: int) -> BBox:
-    left, bottom, right, top = tight
-    return _to_display(left, bottom, right, top, w, h, rotation)
+def _add_word(
+    words: list[tuple[str, BBox]], text: str, tight: list[float], w: float, h: float, rotation: int
+) -> None:
+    """The word so far, when it has a letter (a module function, not a closure: the loop's
+    variables stay plain locals)."""
+    if tight and text.strip():
+        left, bottom, right, top = tight
+        words.append((text, _to_display(left, bottom, right, top, w, h, rotation)))
 
 
 # Control characters some PDFs map glyphs to; 0x02 / U+FFFE is a hyphen PDFium found at a

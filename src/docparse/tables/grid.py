@@ -310,11 +310,15 @@ def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) 
         slots.setdefault(key, []).append(w)
     crossing = [(x_span(p), p[0].cy) for line in text_lines(words) for p in phrases(line, em)]
 
+    def clear(x: float, a: float, b: float) -> bool:
+        """No phrase runs across x between heights a and b."""
+        return not any(s[0] < x < s[1] and a <= y <= b for s, y in crossing)
+
     def parted(rule: Rule, a: float, b: float, vertical: bool) -> bool:
         if not rule.virtual:
             return rule.covers(a, b) >= 0.5
         if vertical:  # no phrase runs across the virtual column boundary here
-            return not any(s[0] < rule.pos < s[1] and a <= y <= b for s, y in crossing)
+            return clear(rule.pos, a, b)
         return True  # virtual rows sit in blank gaps between lines
 
     def apart(r: int, c: int, y0: float, y1: float) -> bool:
@@ -323,10 +327,7 @@ def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) 
         sides and no phrase across it."""
         rule = cols[c + 1]
         return parted(rule, y0, y1, True) or (
-            not rule.virtual
-            and (r, c) in slots
-            and (r, c + 1) in slots
-            and not any(s[0] < rule.pos < s[1] and y0 <= y <= y1 for s, y in crossing)
+            not rule.virtual and (r, c) in slots and (r, c + 1) in slots and clear(rule.pos, y0, y1)
         )
 
     links = []

@@ -161,10 +161,10 @@ def without_tables(lines: list[Line], tables: list[Block]) -> list[Line]:
 
 
 def _replaces(table: Block, held: set[str], line: Line) -> bool:
+    if not line.bbox.centre_in(table.bbox):
+        return False
     words = [w for w in line.text.split() if any(c.isalnum() for c in w)]  # not "|" rules
-    return line.bbox.centre_in(table.bbox) and (
-        sum(w in held for w in words) >= HELD_SHARE * len(words)
-    )
+    return sum(w in held for w in words) >= HELD_SHARE * len(words)
 
 
 def merge_into(blocks: list[Block], tables: list[Block]) -> list[Block]:
