@@ -42,3 +42,40 @@ def test_tabs_between_words_are_spaces(tmp_path: Path) -> None:
     finally:
         document.close()
     assert lines == ["Federal law of 17 September 1998"]
+
+
+# Code 01 has no Unicode (PDFium says 0 for the char, U+FFFE in the page's text).
+NO_UNICODE_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CMapName /T def 1 begincodespacerange <00> <FF> endcodespacerange
+3 beginbfchar <41> <0041> <42> <0042> <01> <0000> endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+def test_words_keep_each_characters_own_code(tmp_path: Path) -> None:
+    """Words read the page's text in one call; where that text stands in U+FFFE for a
+    character, the character's own code is what the word holds."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        Dictionary(
+            Type=Name.Font,
+            Subtype=Name.Type1,
+            BaseFont=Name.Helvetica,
+            ToUnicode=pdf.make_stream(NO_UNICODE_CMAP),
+        )
+    )
+    content = b"BT /F1 12 Tf 20 150 Td (AB\x01AB BA) Tj 0 -20 Td (BA\x01BA) Tj ET"
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([0, 0, 400, 200]),
+        Resources=Dictionary(Font=Dictionary(F1=font)),
+        Contents=pdf.make_stream(content),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    path = tmp_path / "codes.pdf"
+    pdf.save(path)
+    document = PdfFile(path)
+    try:
+        words = [text for text, _ in document.words(0)]
+    finally:
+        document.close()
+    assert words == ["AB\x00AB", "BA", "BA\x00BA"]

@@ -235,18 +235,16 @@ WORD_GAP_SHARE = 0.12  # of the char height: letters sit 0-0.05 apart, spaces 0.
 
 def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BBox]]:
     """Words with tight boxes: split at spaces and where a letter's loose box leaves the
-    last one's line, steps back or stands a gap wider than between letters. Three PDFium
+    last one's line, steps back or stands a gap wider than between letters. Two PDFium
     calls per character, so the loop keeps to locals and plain floats."""
-    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetCharBox
-    get_loose = pdfium_c.FPDFText_GetLooseCharBox
+    get_box, get_loose = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox
     left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
     loose = pdfium_c.FS_RECTF()
     words: list[tuple[str, BBox]] = []
     text = ""
     tight: list[float] = []  # the word's x0, y0, x1, y1 (PDF space); empty: no letter yet
     last: tuple[float, float, float, float] | None = None  # the last letter's loose box
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        char = chr(get_unicode(raw, i))
+    for i, char in enumerate(_chars(raw)):
         if char.isspace() or not get_box(raw, i, left, right, bottom, top):
             _add_word(words, text, tight, w, h, rotation)
             text, tight, last = "", [], None
@@ -277,6 +275,26 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
         last = (x0, y0, x1, y1)
     _add_word(words, text, tight, w, h, rotation)
     return words
+
+
+def _chars(raw: object) -> list[str]:
+    """The page's characters by index, as FPDFText_GetUnicode gives them: one call for
+    all the text when it lines up with the indices. It does not when PDFium left a
+    character out (it then writes fewer units) or one outside the BMP took two."""
+    count = pdfium_c.FPDFText_CountChars(raw)
+    if count <= 0:
+        return []
+    buffer = (pdfium_c.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
+    units = buffer[:count]
+    if written != count + 1 or any(0xD800 <= unit <= 0xDFFF for unit in units):
+        return [chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count)]
+    # The text has U+FFFE for a line-end hyphen PDFium joined and for a glyph with no
+    # Unicode: the char itself says which (0x02 or 0).
+    return [
+        chr(pdfium_c.FPDFText_GetUnicode(raw, i) if unit == 0xFFFE else unit)
+        for i, unit in enumerate(units)
+    ]
 
 
 def _add_word(

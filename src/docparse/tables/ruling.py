@@ -82,12 +82,20 @@ def _binarise(grey: np.ndarray, dpi: float) -> np.ndarray:
 def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool, min_len: int) -> list[Segment]:
     """One segment per connected stroke; ends from the stroke's own pixels (so skew is kept).
     Strokes with ink close on both sides are rows of small text, not rules."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    # Labelled within the box that holds the rules: most of a page has none.
+    left, top, width, height = cv2.boundingRect(mask)
+    if not width:
+        return []
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask[top : top + height, left : left + width], connectivity=8
+    )
     out: list[Segment] = []
     for i in range(1, count):
         x, y, w, h, _area = stats[i]
         length, thick = (w, h) if horizontal else (h, w)
-        if length < min_len or thick * 3 > length or _crowded(ink, x, y, w, h, horizontal):
+        if length < min_len or thick * 3 > length:
+            continue
+        if _crowded(ink, x + left, y + top, w, h, horizontal):
             continue
         end = max(2, length // 20)  # ends from the first and last twentieth
         if horizontal:
@@ -96,6 +104,7 @@ def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool, min_len: int)
         else:
             first = np.nonzero(labels[y : y + end, x : x + w] == i)[1].mean()
             last = np.nonzero(labels[y + h - end : y + h, x : x + w] == i)[1].mean()
+        x, y = x + left, y + top
         if horizontal:
             out.append((float(x), float(y + first), float(x + w - 1), float(y + last)))
         else:
