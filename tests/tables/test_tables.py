@@ -95,6 +95,94 @@ def test_partly_ruled_tables_take_rows_or_columns_from_the_text(rules: str) -> N
     assert table.markdown().splitlines()[0] == "| Item | Count | Price | Total |"
 
 
+def test_white_title_on_a_coloured_bar_draws_no_columns() -> None:
+    """A table under a mid-blue title bar in white bold type, rows parted by rules and
+    columns by blank space only, drawn as a born-digital page is for the table search
+    (100 dpi): the bar's blue between the white letters is no column rule (such a table
+    came out with every row's figures run together in a few cells)."""
+    dpi = 100
+    image = Image.new("RGB", (850, 330), "white")
+    draw = ImageDraw.Draw(image)
+    title = ImageFont.truetype(FONT.replace("Sans.ttf", "Sans-Bold.ttf"), 18)
+    body = ImageFont.truetype(FONT, 12)
+    words: list[Word] = []
+
+    def text(x: float, y: float, value: str, font: ImageFont.FreeTypeFont, fill: str) -> None:
+        for word in value.split():
+            draw.text((x, y), word, fill=fill, font=font)
+            width = font.getlength(word)
+            words.append(Word(word, BBox(x0=x, y0=y, x1=x + width, y1=y + font.size)))
+            x += font.getlength(word + " ")
+
+    draw.rectangle([50, 70, 805, 96], fill=(110, 155, 205))  # grey 147: a mid tone
+    text(
+        58,
+        73,
+        "Table: 5 Public Health Outlay 2012-13 (Budget Estimates) (Rs. in 000)",
+        title,
+        "white",
+    )
+    rows = [
+        ["States", "Revenue", "Capital", "Others", "Total"],
+        ["Assam", "14,874,821", "161,600", "4,408,505", "21,999,123"],
+        ["Bihar", "21,016,708", "5,329,000", "2,251,571", "32,929,420"],
+        ["Goa", "4,055,567", "330,053", "12,560", "4,508,180"],
+        ["Kerala", "27,923,965", "929,503", "334,640", "33,173,581"],
+    ]
+    for r, row in enumerate(rows):
+        y = 97 + 30 * r
+        for c, value in enumerate(row):
+            right = 300 + 125 * c
+            text(58 if c == 0 else right - body.getlength(value), y + 9, value, body, "black")
+        draw.line([(50, y + 29), (805, y + 29)], fill=(172, 172, 172), width=1)
+    draw.rectangle([50, 70, 805, 97 + 30 * len(rows)], outline=(172, 172, 172), width=2)
+    table = only_table(find_tables(words, image, dpi), ruled=True)
+    grid = [[cell for cell in row if cell] for row in table.grid()]
+    assert grid[-len(rows) :] == rows
+
+
+def test_white_rules_on_tinted_rows_part_the_cells() -> None:
+    """Rows in two pale tints parted by hairline white rules, no dark rule anywhere (a
+    report's house style): the white rules are the grid, so two states that share one
+    row's figures stay two rows. At 100 dpi such a rule is a few grey levels lighter
+    than the tint."""
+    dpi = 100
+    image = Image.new("L", (700, 260), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 12)
+    words: list[Word] = []
+    cols = [60, 200, 340, 480, 620]
+    bands = [70, 100, 130, 160, 190, 220]  # row tops, and the last row's bottom
+    cells = [
+        ["State", "Date", "Halt days", "Persons"],
+        ["Delhi", "1.12.2009", "", ""],
+        ["Rajasthan", "2.12.2009", "", ""],
+        ["Gujarat", "20.12.2009", "13", "3,810"],
+        ["Kerala", "23.2.2010", "17", "3,559"],
+    ]
+    for r, top in enumerate(bands[:-1]):
+        draw.rectangle([cols[0], top, cols[-1], bands[r + 1]], fill=216 if r % 2 else 233)
+        for c, value in enumerate(cells[r]):
+            x, y = cols[c] + 8, top + 9
+            for word in value.split():
+                draw.text((x, y), word, fill=0, font=font)
+                width = font.getlength(word)
+                words.append(Word(word, BBox(x0=x, y0=y, x1=x + width, y1=y + 12)))
+                x += font.getlength(word + " ")
+    for value, c in (("8", 2), ("3,665", 3)):  # Delhi's and Rajasthan's figures together
+        x, y = cols[c] + 8, 100 + 24
+        draw.text((x, y), value, fill=0, font=font)
+        words.append(Word(value, BBox(x0=x, y0=y, x1=x + font.getlength(value), y1=y + 12)))
+    for top in bands[1:-1]:  # white hairlines, anti-aliased to a grey level of 241
+        draw.line([(cols[0], top), (cols[-1], top)], fill=241)
+    for x in cols[1:-1]:
+        draw.line([(x, bands[0]), (x, bands[-1])], fill=241)
+    table = only_table(find_tables(words, image, dpi), ruled=True)
+    grid = table.grid()
+    assert [row[:2] for row in grid] == [row[:2] for row in cells]
+    assert grid[1][2:] == ["8", "3,665"] and grid[2][2:] == ["", ""]
+
+
 def test_underline_and_lone_rules_are_no_table() -> None:
     image = Image.new("RGB", (1700, 1000), "white")
     draw = ImageDraw.Draw(image)

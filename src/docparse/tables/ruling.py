@@ -30,6 +30,12 @@ JOIN_GAP_IN = 0.08
 MIN_REGION_LINES = 4
 # A stroke whose two sides are both this much ink is a text row (tiny print), not a rule.
 CROWDED_SHARE = 0.4
+# Grey levels: a fill darker than DARK_FILL is a bar whatever its text; one darker than
+# MID_FILL is when its text is lighter than it by TEXT_CONTRAST (white on blue).
+DARK_FILL, MID_FILL, TEXT_CONTRAST = 140, 200, 50
+# A tint: grey levels between ink and paper; a white rule on it is this much lighter
+# than the tint on both sides, and at least WHITE.
+MIN_TINT, MAX_TINT, LIGHT_RULE_CONTRAST, WHITE = 120, 247, 6, 230
 # Ink blobs smaller than this (working pixels) are dot leaders or scan noise.
 SPECK_AREA = 6
 
@@ -50,7 +56,7 @@ def _grey(image: Image.Image | np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.uint8)
 
 
-def _binarise(grey: np.ndarray, dpi: float) -> np.ndarray:
+def _binarise(grey: np.ndarray, dpi: float, rule_lengths: tuple[int, int]) -> np.ndarray:
     """Ink = 255. Adaptive, so uneven scan lighting and pale table fills do not flood.
     No smoothing first: it closes the white gap between stacked letters and a row rule,
     and the long opening kernels remove sensor noise anyway."""
@@ -58,25 +64,95 @@ def _binarise(grey: np.ndarray, dpi: float) -> np.ndarray:
     ink = cv2.adaptiveThreshold(
         grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 8
     )
-    # Dark fills (header bars): their white text would leave dark gaps that look like
-    # short rules. Each filled block becomes its outline, which acts as the cell's rules.
+    # Filled header bars: their white text leaves gaps that look like short rules. A
+    # dark fill becomes its outline, which acts as the cell's rules; around the letters
+    # of a mid-tone one, the fill is no ink (dark text on a grey fill reads well as it is).
     size = max(3, round(0.035 * dpi))  # thinner than a fill's margin, thicker than rules
-    _, dark = cv2.threshold(grey, 140, 255, cv2.THRESH_BINARY_INV)
+    for (x, y, w, h), _ in _filled_blocks(grey, DARK_FILL, size):
+        _outline(ink, x, y, w, h)
+    for box, inside in _filled_blocks(grey, MID_FILL, size):
+        _light_on_fill(grey, ink, box, inside, size, block // 2, rule_lengths)
+    return ink
+
+
+def _filled_blocks(
+    grey: np.ndarray, level: int, size: int
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """The solid blocks darker than `level`: each one's box (x, y, w, h) and, within the
+    box, what its outline encloses. A thick frame is solid too, but hollow (its content
+    is kept)."""
+    _, dark = cv2.threshold(grey, level, 255, cv2.THRESH_BINARY_INV)
     solid = cv2.morphologyEx(
         dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
     )
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    blocks = []
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
-        # Filled blocks only: a thick frame is solid too, but hollow (keep its content).
         if (
             w > 4 * size
             and h > 2 * size
             and cv2.countNonZero(solid[y : y + h, x : x + w]) >= 0.5 * w * h
         ):
-            cv2.rectangle(ink, (x, y), (x + w - 1, y + h - 1), 0, cv2.FILLED)
-            cv2.rectangle(ink, (x, y), (x + w - 1, y + h - 1), 255, 2)
-    return ink
+            inside = np.zeros((h, w), np.uint8)
+            cv2.drawContours(inside, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
+            blocks.append(((x, y, w, h), inside > 0))
+    return blocks
+
+
+def _light_on_fill(
+    grey: np.ndarray,
+    ink: np.ndarray,
+    box: tuple[int, int, int, int],
+    inside: np.ndarray,
+    size: int,
+    reach: int,
+    rule_lengths: tuple[int, int],
+) -> None:
+    """A mid-tone fill with lighter text (white on blue): the adaptive threshold marks
+    the fill around each letter (within `reach`) as ink, in strips that look like short
+    rules. That ink goes; the fill's edges and the light cells set in it (a coloured
+    header's white sub-cells) stay ink."""
+    x, y, w, h = box
+    region = grey[y : y + h, x : x + w]
+    fill = float(np.median(region[inside]))
+    if fill < DARK_FILL:
+        return  # a dark fill: outlined already
+    # Within the block's box (letters as tall as the bar cut into its outline), but not
+    # its edge: anti-aliased, that is lighter than the fill as well.
+    inner = np.zeros_like(inside)
+    inner[2:-2, 2:-2] = True
+    lighter = (inner & (region > fill + TEXT_CONTRAST)).astype(np.uint8) * 255
+    cells = cv2.morphologyEx(
+        lighter, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * size, 2 * size))
+    )
+    if cv2.countNonZero(cells) or _light_rules(lighter, rule_lengths):
+        return  # light cells or light rules set in the fill: the ink around them is rules
+    if cv2.countNonZero(lighter) <= np.count_nonzero(inner & (region < fill - TEXT_CONTRAST)):
+        return
+    near = cv2.dilate(
+        lighter, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 2 * reach + 1))
+    )
+    part = ink[y : y + h, x : x + w]
+    part[(near > 0) & inner & (np.abs(region.astype(np.int16) - fill) <= TEXT_CONTRAST)] = 0
+    cv2.rectangle(ink, (x, y), (x + w - 1, y + h - 1), 255, 2)  # the bar is a cell
+
+
+def _light_rules(lighter: np.ndarray, rule_lengths: tuple[int, int]) -> bool:
+    """Light runs twice as long as a rule must be, across or down: white rules parting
+    a fill into cells, not letters (a title's stems are shorter)."""
+    across, down = rule_lengths
+    return any(
+        cv2.countNonZero(
+            cv2.morphologyEx(lighter, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, k))
+        )
+        for k in ((2 * across, 1), (1, 2 * down))
+    )
+
+
+def _outline(ink: np.ndarray, x: int, y: int, w: int, h: int) -> None:
+    cv2.rectangle(ink, (x, y), (x + w - 1, y + h - 1), 0, cv2.FILLED)
+    cv2.rectangle(ink, (x, y), (x + w - 1, y + h - 1), 255, 2)
 
 
 def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool, min_len: int) -> list[Segment]:
@@ -159,6 +235,28 @@ class PageLines:
         return float(self.ink.shape[0] * self.ink.shape[1] / self.scale**2)
 
 
+def _light_lines(grey: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
+    """White lines on a tint (neither paper nor ink), twice a rule's length (a white
+    letter's stem on a coloured bar is one too): lighter than the fill two pixels away
+    on both sides, if only by a few grey levels, as a rule of a pixel or less is drawn
+    on a rendered page. A seam between two fills is lighter too, but not white."""
+    if horizontal:
+        before, centre, after = grey[:-4], grey[2:-2], grey[4:]
+    else:
+        before, centre, after = grey[:, :-4], grey[:, 2:-2], grey[:, 4:]
+    hit = cv2.inRange(centre, WHITE, 255)
+    for side in (before, after):  # uint8 throughout: a page is millions of pixels
+        hit &= cv2.inRange(side, MIN_TINT, MAX_TINT)
+        hit &= cv2.inRange(cv2.subtract(centre, side), LIGHT_RULE_CONTRAST, 255)
+    mask = np.zeros_like(grey)
+    if horizontal:
+        mask[2:-2] = hit
+    else:
+        mask[:, 2:-2] = hit
+    kernel = (2 * length, 1) if horizontal else (1, 2 * length)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+
+
 def detect_lines(image: Image.Image | np.ndarray, dpi: float) -> PageLines:
     """Horizontal and vertical ruling segments (x0, y0, x1, y1) in page pixels."""
     grey = _grey(image)
@@ -168,16 +266,19 @@ def detect_lines(image: Image.Image | np.ndarray, dpi: float) -> PageLines:
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         scale = grey.shape[1] / _width(image)  # the size was rounded
     work_dpi = dpi * scale
-    ink = _binarise(grey, work_dpi)
-    short = min(ink.shape)
+    short = min(grey.shape)
     h_len = max(round(short * H_KERNEL_SHARE), round(H_KERNEL_IN * work_dpi))
     v_len = max(round(short * V_KERNEL_SHARE), round(V_KERNEL_IN * work_dpi))
+    ink = _binarise(grey, work_dpi, (h_len, v_len))
     h_mask = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1))
     )
     v_mask = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
     )
+    # White rules on tinted fills (zebra rows parted by white lines) are rules as well.
+    h_mask = cv2.bitwise_or(h_mask, _light_lines(grey, True, h_len))
+    v_mask = cv2.bitwise_or(v_mask, _light_lines(grey, False, v_len))
     gap = JOIN_GAP_IN * work_dpi
 
     def page(segs: list[Segment]) -> list[Segment]:
