@@ -246,8 +246,10 @@ def _light_lines(grey: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
         before, centre, after = grey[:, :-4], grey[:, 2:-2], grey[:, 4:]
     hit = cv2.inRange(centre, WHITE, 255)
     for side in (before, after):  # uint8 throughout: a page is millions of pixels
-        hit &= cv2.inRange(side, MIN_TINT, MAX_TINT)
-        hit &= cv2.inRange(cv2.subtract(centre, side), LIGHT_RULE_CONTRAST, 255)
+        hit = cv2.bitwise_and(hit, cv2.inRange(side, MIN_TINT, MAX_TINT))
+        hit = cv2.bitwise_and(
+            hit, cv2.inRange(cv2.subtract(centre, side), LIGHT_RULE_CONTRAST, 255)
+        )
     mask = np.zeros_like(grey)
     if horizontal:
         mask[2:-2] = hit
