@@ -17,6 +17,7 @@ from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
 from docparse.engines.bullets import mark_bullets
 from docparse.engines.illumination import even_light
 from docparse.engines.languages import check_languages, installed_languages
+from docparse.engines.light_on_dark import lighten_dark_fills
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.settings import MAX_IMAGE_SIDE, Settings
 from docparse.structure.typography import measure_lines
@@ -80,7 +81,8 @@ class TesseractEngine(ThreadedEngine):
         # Dark or stained paper keeps Sauvola though its light is evened out: Otsu on the
         # evened page loses words Sauvola keeps (horribleocr.pdf).
         api.SetVariable("thresholding_method", threshold_method(gray))
-        api.SetImage(even_light(gray))  # a photo's shadow is no ink
+        # A photo's shadow is no ink; white words on a dark cell are read as dark on white.
+        api.SetImage(lighten_dark_fills(even_light(gray), page.dpi))
         api.SetSourceResolution(round(page.dpi))
         api.Recognize()
         return _blocks(api, page.index)

@@ -1,0 +1,49 @@
+"""White text on dark fills (a table's header bar, a shaded label column) made dark text
+on white before OCR. Tesseract binarises the whole page with one threshold: a dark grey
+cell turns black with its white words in it, and a mid-grey one keeps its fill as noise
+around them; either way the words are lost, where a plain reading of the same cells,
+flipped, is easy."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+# A fill: darker than this grey level, solid over blocks at least FILL_IN thick (inches),
+# its text at least TEXT_CONTRAST lighter than it.
+MAX_FILL, FILL_IN, TEXT_CONTRAST = 200, 0.035, 50
+
+
+def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
+    """`gray` with each filled block whose text is lighter than its fill remapped: the
+    fill to white, its text to black. Pages with no such block are returned as they are."""
+    pixels = np.asarray(gray)
+    size = max(3, round(FILL_IN * dpi))
+    _, dark = cv2.threshold(pixels, MAX_FILL, 255, cv2.THRESH_BINARY_INV)
+    solid = cv2.morphologyEx(
+        dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    )
+    contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out: np.ndarray | None = None
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if w <= 4 * size or h <= 2 * size:
+            continue
+        if cv2.countNonZero(solid[y : y + h, x : x + w]) < 0.5 * w * h:
+            continue  # a frame, hollow
+        region = pixels[y : y + h, x : x + w].astype(np.float32)
+        fill = float(np.median(region))
+        lighter = (region > fill + TEXT_CONTRAST).astype(np.uint8)
+        lighter[:2], lighter[-2:], lighter[:, :2], lighter[:, -2:] = 0, 0, 0, 0  # its edge
+        if cv2.countNonZero(lighter) <= np.count_nonzero(region < fill - TEXT_CONTRAST):
+            continue  # dark text on a grey fill: Tesseract reads it as it is
+        wide = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * size, 2 * size))
+        if cv2.countNonZero(cv2.morphologyEx(lighter, cv2.MORPH_OPEN, wide)):
+            continue  # light cells set in the fill, their own text dark: left as it is
+        if out is None:
+            out = pixels.copy()
+        # The fill and anything darker go white; white text, black.
+        flipped = 255.0 - np.clip(region - fill, 0, None) * (255.0 / max(255.0 - fill, 1.0))
+        out[y : y + h, x : x + w] = np.clip(flipped, 0, 255).astype(np.uint8)
+    return gray if out is None else Image.fromarray(out, "L")

@@ -1,0 +1,65 @@
+"""White words on dark cells are read: made dark on white before Tesseract sees them."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from docparse.engines.base import PageImage, RecognizeOptions
+from docparse.engines.light_on_dark import lighten_dark_fills
+from docparse.engines.tesseract import TesseractEngine
+from docparse.settings import Settings
+from tests.fixtures.degrade import degrade
+
+FONTS = "/usr/share/fonts/truetype/dejavu/"
+LABELS = [
+    "Performance Dashboard",
+    "Federal Risk Program",
+    "Citizen Engagement Platform",
+    "Small Business Reporting",
+    "Data Center Consolidation",
+]
+
+
+def budget_page(fill: int) -> Image.Image:
+    """A 200-dpi scan of a budget table under a paragraph: labels in white on cells of
+    grey `fill`, figures in black on a column of two paler greys."""
+    image = Image.new("L", (1700, 1400), 255)
+    draw = ImageDraw.Draw(image)
+    regular = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 26)
+    bold = ImageFont.truetype(FONTS + "DejaVuSans-Bold.ttf", 26)
+    for i in range(6):
+        line = "The fund pays for shared services that agencies use to save money."
+        draw.text((150, 100 + 40 * i), line, fill=0, font=regular)
+    for i, label in enumerate(LABELS):
+        top = 420 + 76 * i
+        draw.rectangle([150, top, 1200, top + 72], fill=fill)
+        draw.text((165, top + 20), label, fill=255, font=bold)
+        draw.rectangle([1204, top, 1480, top + 72], fill=185 if i % 2 == 0 else 221)
+        draw.text((1215, top + 20), f"${i + 1}.25M", fill=0, font=regular)
+    return degrade(image.convert("RGB"), seed=3, blur=0.7, noise=6, grayscale=True)
+
+
+async def test_white_words_on_grey_cells_are_read(settings: Settings) -> None:
+    # Unchanged, Tesseract lost the ends of the labels and every figure beside them.
+    with ThreadPoolExecutor(1) as executor:
+        engine = TesseractEngine(settings, executor)
+        page = PageImage(0, budget_page(121), 200)
+        blocks = await engine.recognize(page, RecognizeOptions(languages="eng"))
+    text = " ".join(block.text for block in blocks)
+    for i, label in enumerate(LABELS):
+        assert label in text and f"${i + 1}.25M" in text, text
+
+
+def test_only_fills_with_lighter_words_are_changed() -> None:
+    page = budget_page(121).convert("L")
+    pixels = np.asarray(page)
+    lightened = np.asarray(lighten_dark_fills(page, 200))
+    # The label cells are white now, their words black; the figures' column is untouched.
+    assert lightened[430:440, 152:160].min() > 230 and lightened[:, 150:1200].min() < 60
+    assert (lightened[:, 1210:1480] == pixels[:, 1210:1480]).all()
+    plain = Image.new("L", (800, 400), 255)
+    ImageDraw.Draw(plain).text((50, 50), "Plain text", fill=0)
+    assert lighten_dark_fills(plain, 200) is plain
