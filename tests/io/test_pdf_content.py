@@ -16,17 +16,17 @@ TAB_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 1 beginbfchar <09> <0009> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"""
 
 
-def test_tabs_between_words_are_spaces(tmp_path: Path) -> None:
+def one_font_page(tmp_path: Path, cmap: bytes, content: bytes) -> PdfFile:
+    """A page drawing `content` in Helvetica with the ToUnicode map `cmap`, opened."""
     pdf = pikepdf.new()
     font = pdf.make_indirect(
         Dictionary(
             Type=Name.Font,
             Subtype=Name.Type1,
             BaseFont=Name.Helvetica,
-            ToUnicode=pdf.make_stream(TAB_CMAP),
+            ToUnicode=pdf.make_stream(cmap),
         )
     )
-    content = b"BT /F1 12 Tf 20 150 Td (Federal\tlaw \tof\t\t17 September 1998) Tj ET"
     page = Dictionary(
         Type=Name.Page,
         MediaBox=Array([0, 0, 400, 200]),
@@ -34,9 +34,14 @@ def test_tabs_between_words_are_spaces(tmp_path: Path) -> None:
         Contents=pdf.make_stream(content),
     )
     pdf.pages.append(pikepdf.Page(page))
-    path = tmp_path / "tabs.pdf"
+    path = tmp_path / "page.pdf"
     pdf.save(path)
-    document = PdfFile(path)
+    return PdfFile(path)
+
+
+def test_tabs_between_words_are_spaces(tmp_path: Path) -> None:
+    content = b"BT /F1 12 Tf 20 150 Td (Federal\tlaw \tof\t\t17 September 1998) Tj ET"
+    document = one_font_page(tmp_path, TAB_CMAP, content)
     try:
         lines = [line.text for line in document.text_layer(0).lines]
     finally:
@@ -54,26 +59,8 @@ endcmap CMapName currentdict /CMap defineresource pop end end"""
 def test_words_keep_each_characters_own_code(tmp_path: Path) -> None:
     """Words read the page's text in one call; where that text stands in U+FFFE for a
     character, the character's own code is what the word holds."""
-    pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        Dictionary(
-            Type=Name.Font,
-            Subtype=Name.Type1,
-            BaseFont=Name.Helvetica,
-            ToUnicode=pdf.make_stream(NO_UNICODE_CMAP),
-        )
-    )
     content = b"BT /F1 12 Tf 20 150 Td (AB\x01AB BA) Tj 0 -20 Td (BA\x01BA) Tj ET"
-    page = Dictionary(
-        Type=Name.Page,
-        MediaBox=Array([0, 0, 400, 200]),
-        Resources=Dictionary(Font=Dictionary(F1=font)),
-        Contents=pdf.make_stream(content),
-    )
-    pdf.pages.append(pikepdf.Page(page))
-    path = tmp_path / "codes.pdf"
-    pdf.save(path)
-    document = PdfFile(path)
+    document = one_font_page(tmp_path, NO_UNICODE_CMAP, content)
     try:
         words = [text for text, _ in document.words(0)]
     finally:

@@ -95,6 +95,23 @@ def test_partly_ruled_tables_take_rows_or_columns_from_the_text(rules: str) -> N
     assert table.markdown().splitlines()[0] == "| Item | Count | Price | Total |"
 
 
+def draw_words(
+    draw: ImageDraw.ImageDraw,
+    x: float,
+    y: float,
+    value: str,
+    font: ImageFont.FreeTypeFont,
+    fill: str | int,
+) -> list[Word]:
+    """`value` drawn at (x, y), and its words with their boxes, as a PDF gives them."""
+    words = []
+    for word in value.split():
+        draw.text((x, y), word, fill=fill, font=font)
+        words.append(Word(word, BBox(x0=x, y0=y, x1=x + font.getlength(word), y1=y + font.size)))
+        x += font.getlength(word + " ")
+    return words
+
+
 def test_white_title_on_a_coloured_bar_draws_no_columns() -> None:
     """A table under a mid-blue title bar in white bold type, rows parted by rules and
     columns by blank space only, drawn as a born-digital page is for the table search
@@ -105,23 +122,9 @@ def test_white_title_on_a_coloured_bar_draws_no_columns() -> None:
     draw = ImageDraw.Draw(image)
     title = ImageFont.truetype(FONT.replace("Sans.ttf", "Sans-Bold.ttf"), 18)
     body = ImageFont.truetype(FONT, 12)
-    words: list[Word] = []
-
-    def text(x: float, y: float, value: str, font: ImageFont.FreeTypeFont, fill: str) -> None:
-        for word in value.split():
-            draw.text((x, y), word, fill=fill, font=font)
-            width = font.getlength(word)
-            words.append(Word(word, BBox(x0=x, y0=y, x1=x + width, y1=y + font.size)))
-            x += font.getlength(word + " ")
-
     draw.rectangle([50, 70, 805, 96], fill=(110, 155, 205))  # grey 147: a mid tone
-    text(
-        58,
-        73,
-        "Table: 5 Public Health Outlay 2012-13 (Budget Estimates) (Rs. in 000)",
-        title,
-        "white",
-    )
+    title_text = "Table: 5 Public Health Outlay 2012-13 (Budget Estimates) (Rs. in 000)"
+    words = draw_words(draw, 58, 73, title_text, title, "white")
     rows = [
         ["States", "Revenue", "Capital", "Others", "Total"],
         ["Assam", "14,874,821", "161,600", "4,408,505", "21,999,123"],
@@ -133,7 +136,8 @@ def test_white_title_on_a_coloured_bar_draws_no_columns() -> None:
         y = 97 + 30 * r
         for c, value in enumerate(row):
             right = 300 + 125 * c
-            text(58 if c == 0 else right - body.getlength(value), y + 9, value, body, "black")
+            x = 58 if c == 0 else right - body.getlength(value)
+            words += draw_words(draw, x, y + 9, value, body, "black")
         draw.line([(50, y + 29), (805, y + 29)], fill=(172, 172, 172), width=1)
     draw.rectangle([50, 70, 805, 97 + 30 * len(rows)], outline=(172, 172, 172), width=2)
     table = only_table(find_tables(words, image, dpi), ruled=True)
@@ -163,16 +167,9 @@ def test_white_rules_on_tinted_rows_part_the_cells() -> None:
     for r, top in enumerate(bands[:-1]):
         draw.rectangle([cols[0], top, cols[-1], bands[r + 1]], fill=216 if r % 2 else 233)
         for c, value in enumerate(cells[r]):
-            x, y = cols[c] + 8, top + 9
-            for word in value.split():
-                draw.text((x, y), word, fill=0, font=font)
-                width = font.getlength(word)
-                words.append(Word(word, BBox(x0=x, y0=y, x1=x + width, y1=y + 12)))
-                x += font.getlength(word + " ")
+            words += draw_words(draw, cols[c] + 8, top + 9, value, font, 0)
     for value, c in (("8", 2), ("3,665", 3)):  # Delhi's and Rajasthan's figures together
-        x, y = cols[c] + 8, 100 + 24
-        draw.text((x, y), value, fill=0, font=font)
-        words.append(Word(value, BBox(x0=x, y0=y, x1=x + font.getlength(value), y1=y + 12)))
+        words += draw_words(draw, cols[c] + 8, 100 + 24, value, font, 0)
     for top in bands[1:-1]:  # white hairlines, anti-aliased to a grey level of 241
         draw.line([(cols[0], top), (cols[-1], top)], fill=241)
     for x in cols[1:-1]:
