@@ -16,17 +16,14 @@ TAB_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
 1 beginbfchar <09> <0009> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"""
 
 
-def one_font_page(tmp_path: Path, cmap: bytes, content: bytes) -> PdfFile:
-    """A page drawing `content` in Helvetica with the ToUnicode map `cmap`, opened."""
+def one_font_page(tmp_path: Path, cmap: bytes | None, content: bytes) -> PdfFile:
+    """A page drawing `content` in Helvetica (with the ToUnicode map `cmap`), opened."""
     pdf = pikepdf.new()
     font = pdf.make_indirect(
-        Dictionary(
-            Type=Name.Font,
-            Subtype=Name.Type1,
-            BaseFont=Name.Helvetica,
-            ToUnicode=pdf.make_stream(cmap),
-        )
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
     )
+    if cmap is not None:
+        font.ToUnicode = pdf.make_stream(cmap)
     page = Dictionary(
         Type=Name.Page,
         MediaBox=Array([0, 0, 400, 200]),
@@ -66,3 +63,21 @@ def test_words_keep_each_characters_own_code(tmp_path: Path) -> None:
     finally:
         document.close()
     assert words == ["AB\x00AB", "BA", "BA\x00BA"]
+
+
+def test_sideways_text_is_one_word_per_phrase(tmp_path: Path) -> None:
+    """A table's column heads set up the page (and a margin stamp down it): each
+    phrase is one word in reading order, so a cell holds it whole rather than its
+    words (or, where letters overlap, its letters) sorted top to bottom; text across
+    the page is split into words as ever."""
+    content = (
+        b"BT /F1 10 Tf 0 1 -1 0 60 20 Tm (Jim Hines) Tj ET "
+        b"BT /F1 10 Tf 0 -1 1 0 300 180 Tm (Downloaded from) Tj ET "
+        b"BT /F1 10 Tf 100 100 Td (Plain words here) Tj ET"
+    )
+    document = one_font_page(tmp_path, None, content)
+    try:
+        words = [text for text, _ in document.words(0)]
+    finally:
+        document.close()
+    assert words == ["Jim Hines", "Downloaded from", "Plain", "words", "here"]

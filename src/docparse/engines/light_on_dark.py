@@ -13,6 +13,9 @@ from PIL import Image
 # A fill: darker than this grey level, solid over blocks at least FILL_IN thick (inches),
 # its text at least TEXT_CONTRAST lighter than it.
 MAX_FILL, FILL_IN, TEXT_CONTRAST = 200, 0.035, 50
+# A flat fill: this share of it within FLAT grey levels of its median (a photo is not);
+# its light text mostly inside its outline (the paper round a headline's letter is not).
+FLAT, FLAT_SHARE, ENCLOSED_SHARE = 20, 0.5, 0.5
 
 
 def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
@@ -33,10 +36,17 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         if cv2.countNonZero(solid[y : y + h, x : x + w]) < 0.5 * w * h:
             continue  # a frame, hollow
         region = pixels[y : y + h, x : x + w].astype(np.float32)
-        fill = float(np.median(region))
+        inside = np.zeros((h, w), np.uint8)
+        cv2.drawContours(inside, [contour], -1, 1, cv2.FILLED, offset=(-x, -y))
+        fill = float(np.median(region[inside > 0]))
+        if np.count_nonzero(np.abs(region[inside > 0] - fill) <= FLAT) < FLAT_SHARE * inside.sum():
+            continue  # a picture, not a flat fill
         lighter = (region > fill + TEXT_CONTRAST).astype(np.uint8)
         lighter[:2], lighter[-2:], lighter[:, :2], lighter[:, -2:] = 0, 0, 0, 0  # its edge
-        if cv2.countNonZero(lighter) <= np.count_nonzero(region < fill - TEXT_CONTRAST):
+        enclosed = cv2.countNonZero(lighter & inside)
+        if enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter):
+            continue  # paper around a big bold letter, not words set in a fill
+        if enclosed <= np.count_nonzero(region < fill - TEXT_CONTRAST):
             continue  # dark text on a grey fill: Tesseract reads it as it is
         wide = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * size, 2 * size))
         if cv2.countNonZero(cv2.morphologyEx(lighter, cv2.MORPH_OPEN, wide)):

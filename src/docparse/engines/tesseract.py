@@ -82,7 +82,7 @@ class TesseractEngine(ThreadedEngine):
         # evened page loses words Sauvola keeps (horribleocr.pdf).
         api.SetVariable("thresholding_method", threshold_method(gray))
         # A photo's shadow is no ink; white words on a dark cell are read as dark on white.
-        api.SetImage(lighten_dark_fills(even_light(gray), page.dpi))
+        api.SetImage(even_light(lighten_dark_fills(gray, page.dpi)))
         api.SetSourceResolution(round(page.dpi))
         api.Recognize()
         return _blocks(api, page.index)

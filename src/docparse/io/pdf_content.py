@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,12 +232,16 @@ def _bold_name(name: bytes) -> bool:
 
 
 WORD_GAP_SHARE = 0.12  # of the char height: letters sit 0-0.05 apart, spaces 0.2+
+SPACE_GAP_SHARE = 0.8  # after a space char: the space's own width and a letter gap
+SIDEWAYS_SINE = 0.9  # a character's angle this close to 90° or 270°: sideways text
 
 
 def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BBox]]:
     """Words with tight boxes: split at spaces and where a letter's loose box leaves the
     last one's line, steps back or stands a gap wider than between letters. Two PDFium
-    calls per character, so the loop keeps to locals and plain floats."""
+    calls per character, so the loop keeps to locals and plain floats. Text set up or
+    down an upright page (a table's rotated column heads) runs on across its spaces:
+    one phrase is one word, its letters in reading order."""
     get_box, get_loose = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox
     left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
     loose = pdfium_c.FS_RECTF()
@@ -244,21 +249,30 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
     text = ""
     tight: list[float] = []  # the word's x0, y0, x1, y1 (PDF space); empty: no letter yet
     last: tuple[float, float, float, float] | None = None  # the last letter's loose box
+    upright_page = rotation in (0, 180)
+    stacked = False  # the word's letters go up or down the page
     for i, char in enumerate(_chars(raw)):
         if char.isspace() or not get_box(raw, i, left, right, bottom, top):
+            if char == " " and (stacked or _tall_sideways(raw, i - 1, text, tight, upright_page)):
+                stacked = True
+                text += " "  # a space inside a phrase of sideways text
+                continue
             _add_word(words, text, tight, w, h, rotation)
-            text, tight, last = "", [], None
+            text, tight, last, stacked = "", [], None, False
             continue
         get_loose(raw, i, loose)
         x0, y0, x1, y1 = loose.left, loose.bottom, loose.right, loose.top
-        if last is not None and (
-            y1 < last[1]  # another line
-            or y0 > last[3]
-            or x1 < last[0]  # a step back
-            or x0 - last[2] > WORD_GAP_SHARE * max(last[3] - last[1], y1 - y0, 1e-6)
-        ):
-            _add_word(words, text, tight, w, h, rotation)
-            text, tight = "", []
+        if last is not None:
+            if y1 < last[1] or y0 > last[3]:  # another line, or sideways text going on
+                stacked = upright_page and _goes_on(raw, i, x0, y0, x1, y1, last, text)
+                split = not stacked
+            else:  # a step back, or a gap wider than between letters
+                split = x1 < last[0] or x0 - last[2] > WORD_GAP_SHARE * max(
+                    last[3] - last[1], y1 - y0, 1e-6
+                )
+            if split:
+                _add_word(words, text, tight, w, h, rotation)
+                text, tight = "", []
         a, b, c, d = left.value, bottom.value, right.value, top.value
         if tight:
             if a < tight[0]:
@@ -275,6 +289,49 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
         last = (x0, y0, x1, y1)
     _add_word(words, text, tight, w, h, rotation)
     return words
+
+
+def _sideways(raw: object, index: int) -> float:
+    """The sine of the character's angle when it is set up (< 0) or down (> 0) the page,
+    else 0."""
+    sine = math.sin(pdfium_c.FPDFText_GetCharAngle(raw, index))
+    return sine if abs(sine) > SIDEWAYS_SINE else 0.0
+
+
+def _tall_sideways(
+    raw: object, index: int, text: str, tight: list[float], upright_page: bool
+) -> bool:
+    """Is the word so far sideways text (asked only of a word taller than wide, whose
+    letters' loose boxes overlapped along the line)?"""
+    return (
+        upright_page
+        and len(text) > 1
+        and tight[3] - tight[1] > 1.2 * (tight[2] - tight[0])
+        and bool(_sideways(raw, index))
+    )
+
+
+def _goes_on(
+    raw: object,
+    index: int,
+    x0: float,
+    y0: float,
+    x1: float,
+    y1: float,
+    last: tuple[float, float, float, float],
+    text: str,
+) -> bool:
+    """Does this letter of sideways text follow the last one (beside it across, next
+    along, within a letter gap, or a space's after a space)?"""
+    sine = _sideways(raw, index)
+    if not sine or x0 > last[2] or x1 < last[0]:
+        return False
+    gap = (SPACE_GAP_SHARE if text.endswith(" ") else WORD_GAP_SHARE) * max(
+        last[2] - last[0], x1 - x0, 1e-6
+    )
+    if sine < 0:  # reads upwards
+        return y0 >= last[1] and y0 - last[3] <= gap
+    return y1 <= last[3] and last[1] - y1 <= gap
 
 
 def _chars(raw: object) -> list[str]:
@@ -304,7 +361,7 @@ def _add_word(
     variables stay plain locals)."""
     if tight and text.strip():
         left, bottom, right, top = tight
-        words.append((text, _to_display(left, bottom, right, top, w, h, rotation)))
+        words.append((text.rstrip(" "), _to_display(left, bottom, right, top, w, h, rotation)))
 
 
 # Control characters some PDFs map glyphs to; 0x02 / U+FFFE is a hyphen PDFium found at a
