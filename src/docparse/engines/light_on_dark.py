@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from docparse.tables.ruling import filled_blocks
+
 # A fill: darker than this grey level, solid over blocks at least FILL_IN thick (inches),
 # its text at least TEXT_CONTRAST lighter than it.
 MAX_FILL, FILL_IN, TEXT_CONTRAST = 200, 0.035, 50
@@ -23,21 +25,10 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
     fill to white, its text to black. Pages with no such block are returned as they are."""
     pixels = np.asarray(gray)
     size = max(3, round(FILL_IN * dpi))
-    _, dark = cv2.threshold(pixels, MAX_FILL, 255, cv2.THRESH_BINARY_INV)
-    solid = cv2.morphologyEx(
-        dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
-    )
-    contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out: np.ndarray | None = None
-    for contour in contours:
-        x, y, w, h = cv2.boundingRect(contour)
-        if w <= 4 * size or h <= 2 * size:
-            continue
-        if cv2.countNonZero(solid[y : y + h, x : x + w]) < 0.5 * w * h:
-            continue  # a frame, hollow
+    for (x, y, w, h), enclosing in filled_blocks(pixels, MAX_FILL, size):
         region = pixels[y : y + h, x : x + w].astype(np.float32)
-        inside = np.zeros((h, w), np.uint8)
-        cv2.drawContours(inside, [contour], -1, 1, cv2.FILLED, offset=(-x, -y))
+        inside = enclosing.astype(np.uint8)
         fill = float(np.median(region[inside > 0]))
         if np.count_nonzero(np.abs(region[inside > 0] - fill) <= FLAT) < FLAT_SHARE * inside.sum():
             continue  # a picture, not a flat fill

@@ -68,14 +68,14 @@ def _binarise(grey: np.ndarray, dpi: float, rule_lengths: tuple[int, int]) -> np
     # dark fill becomes its outline, which acts as the cell's rules; around the letters
     # of a mid-tone one, the fill is no ink (dark text on a grey fill reads well as it is).
     size = max(3, round(0.035 * dpi))  # thinner than a fill's margin, thicker than rules
-    for (x, y, w, h), _ in _filled_blocks(grey, DARK_FILL, size):
+    for (x, y, w, h), _ in filled_blocks(grey, DARK_FILL, size):
         _outline(ink, x, y, w, h)
-    for box, inside in _filled_blocks(grey, MID_FILL, size):
+    for box, inside in filled_blocks(grey, MID_FILL, size):
         _light_on_fill(grey, ink, box, inside, size, block // 2, rule_lengths)
     return ink
 
 
-def _filled_blocks(
+def filled_blocks(
     grey: np.ndarray, level: int, size: int
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
     """The solid blocks darker than `level`: each one's box (x, y, w, h) and, within the
