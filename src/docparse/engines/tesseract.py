@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
 from docparse.engines.bullets import mark_bullets
+from docparse.engines.digit_groups import spaced_number
 from docparse.engines.illumination import even_light
 from docparse.engines.languages import check_languages, installed_languages
 from docparse.engines.light_on_dark import lighten_dark_fills
@@ -148,19 +150,20 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
             break
     close_block()
     all_lines = [ln for b in blocks for ln in b.lines]
-    _attach_words(api, all_lines)
     thresholded = api.GetThresholdedImage()
-    if thresholded is not None:
-        ink = ~np.asarray(thresholded.convert("1"))
-        if mark_bullets(all_lines, ink):
-            for block in blocks:
-                block.text = "\n".join(ln.text for ln in block.lines)
+    ink = None if thresholded is None else ~np.asarray(thresholded.convert("1"))
+    _attach_words(api, all_lines, ink)
+    if ink is not None:
+        mark_bullets(all_lines, ink)
         measure_lines(all_lines, ink)
+    for block in blocks:  # words and bullets may have changed their lines
+        block.text = "\n".join(ln.text for ln in block.lines)
     return blocks
 
 
-def _attach_words(api: PyTessBaseAPI, lines: list[Line]) -> None:
-    """Each line's words with their boxes (for table recognition)."""
+def _attach_words(api: PyTessBaseAPI, lines: list[Line], ink: np.ndarray | None) -> None:
+    """Each line's words with their boxes (for table recognition); a number whose digit
+    groups Tesseract ran together is parted again, in the word and its line."""
     iterator = api.GetIterator()
     if iterator is None or not lines:
         return
@@ -174,7 +177,12 @@ def _attach_words(api: PyTessBaseAPI, lines: list[Line]) -> None:
             word = BBox(x0=box[0], y0=box[1], x1=box[2], y1=box[3])
             for line in lines:
                 if word.centre_in(line.bbox):
-                    line.words.append((text, word))
+                    spaced = text if ink is None else spaced_number(text, ink, word)
+                    if spaced != text:
+                        line.text = re.sub(
+                            rf"(?<!\S){re.escape(text)}(?!\S)", spaced, line.text, count=1
+                        )
+                    line.words.append((spaced, word))
                     break
         if not iterator.Next(RIL.WORD):
             break
