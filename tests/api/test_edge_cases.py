@@ -6,6 +6,7 @@ uploads that trickle."""
 from __future__ import annotations
 
 import base64
+import io
 import socket
 import struct
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -23,6 +25,7 @@ from docparse.errors import LimitExceeded
 from docparse.io.sniff import Kind
 from docparse.io.sources import ImageSource, Limits
 from docparse.settings import Settings
+from tests.api.test_mutation import text_image
 from tests.fixtures.service import running
 
 
@@ -322,3 +325,42 @@ def test_a_conversion_longer_than_the_upload_timeout_is_not_cut_off(
         )
     assert response.status_code == 200, response.text
     assert time.monotonic() - started > 1.0, "too fast to show anything: use a slower page"
+
+
+# --- images a line thin or a pixel small --------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 1), (4, 4), (1, 20_000), (3_000, 4)])
+async def test_an_image_a_few_pixels_thin_converts_to_an_empty_page(
+    client: httpx.AsyncClient, width: int, height: int
+) -> None:
+    # Answered 500: the table search's white-line pass sliced a 4-pixel image to nothing.
+    response = await client.post(
+        "/v1/convert",
+        files={"file": ("thin.png", blank_png(width, height), "image/png")},
+        data={"engine": "tesseract", "formats": "json"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["pages"][0]["route"] == "ocr"
+    assert body["document"]["pages"][0]["blocks"] == []
+
+
+@pytest.mark.parametrize("mode", ["I;16", "I", "F"])
+async def test_a_16_bit_grey_scan_is_read(client: httpx.AsyncClient, mode: str) -> None:
+    # 16-bit and float greys were clipped to 0..255 on the way to RGB: paper and ink alike
+    # turned white, and the page came back empty.
+    grey = 60 + np.asarray(text_image(), dtype=np.float64) * (235 - 60) / 255  # grey ink
+    deep = grey / 255 if mode == "F" else grey * 257  # F: 0..1, the others 0..65535
+    image = Image.fromarray(deep.astype({"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]))
+    if mode == "I;16":
+        image = image.convert("I;16") if image.mode != "I;16" else image
+    out = io.BytesIO()
+    image.save(out, format="TIFF")
+    response = await client.post(
+        "/v1/convert",
+        files={"file": ("deep.tif", out.getvalue(), "image/tiff")},
+        data={"formats": "txt"},
+    )
+    assert response.status_code == 200, response.text
+    assert "quick brown fox" in response.json()["text"], response.json()["text"]

@@ -65,6 +65,27 @@ def test_words_keep_each_characters_own_code(tmp_path: Path) -> None:
     assert words == ["AB\x00AB", "BA", "BA\x00BA"]
 
 
+# Code 41 is an emoji (two UTF-16 units), 42 a lone high surrogate: a broken map.
+ASTRAL_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CMapName /T def 1 begincodespacerange <00> <FF> endcodespacerange
+4 beginbfchar <41> <D83DDE00> <42> <D83D> <43> <0043> <20> <0020> endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+def test_a_character_outside_the_bmp_is_one_character_of_a_word(tmp_path: Path) -> None:
+    # Words held two lone surrogates for it, which no JSON or UTF-8 file can hold.
+    content = b"BT /F1 12 Tf 20 150 Td (CAC CBC) Tj ET"
+    document = one_font_page(tmp_path, ASTRAL_CMAP, content)
+    try:
+        words = [text for text, _ in document.words(0)]
+        line = document.text_layer(0).lines[0].text
+    finally:
+        document.close()
+    assert words == ["C\U0001f600C", "C\ufffdC"], words
+    assert line == "C\U0001f600C C\ufffdC"
+    "".join(words).encode("utf-8")
+
+
 def test_sideways_text_is_one_word_per_phrase(tmp_path: Path) -> None:
     """A table's column heads set up the page (and a margin stamp down it): each
     phrase is one word in reading order, so a cell holds it whole rather than its

@@ -345,13 +345,30 @@ def _chars(raw: object) -> list[str]:
     written = pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
     units = buffer[:count]
     if written != count + 1 or any(0xD800 <= unit <= 0xDFFF for unit in units):
-        return [chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count)]
+        return _paired([pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)])
     # The text has U+FFFE for a line-end hyphen PDFium joined and for a glyph with no
     # Unicode: the char itself says which (0x02 or 0).
     return [
         chr(pdfium_c.FPDFText_GetUnicode(raw, i) if unit == 0xFFFE else unit)
         for i, unit in enumerate(units)
     ]
+
+
+def _paired(units: list[int]) -> list[str]:
+    """Characters by index from PDFium's UTF-16 units, one per index: a character outside
+    the BMP takes two indices, so it stands at the first and the second is empty; a lone
+    surrogate (a broken ToUnicode map) is U+FFFD, as in the page's text."""
+    chars = []
+    pending = None  # a high surrogate waiting for its low half
+    for unit in units:
+        if 0xDC00 <= unit <= 0xDFFF and pending is not None:
+            chars[-1] = chr(0x10000 + ((pending - 0xD800) << 10) + (unit - 0xDC00))
+            chars.append("")
+            pending = None
+            continue
+        pending = unit if 0xD800 <= unit <= 0xDBFF else None
+        chars.append("\ufffd" if 0xD800 <= unit <= 0xDFFF else chr(unit))
+    return chars
 
 
 def _add_word(

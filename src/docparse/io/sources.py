@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
 from docparse.document import BBox
@@ -133,7 +134,7 @@ class ImageSource:
                 frame = ImageSequence.Iterator(self._image)[index]
                 self._check_pixels(frame.size)
                 dpi = frame.info.get("dpi", (DEFAULT_IMAGE_DPI,))[0]
-                page = ImageOps.exif_transpose(frame).convert("RGB")
+                page = _eight_bit(ImageOps.exif_transpose(frame)).convert("RGB")
         except Image.DecompressionBombError as exc:  # a frame past twice the limit
             raise LimitExceeded(
                 f"page {index + 1} of the image is over the limit of "
@@ -197,3 +198,18 @@ def select_pages(spec: str | None, page_count: int, max_pages: int) -> list[int]
             value=len(indices),
         )
     return indices
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16-bit or float grey scan as 8-bit grey: Pillow's own conversion clips its values
+    to 0..255, which turns paper and most ink white. 16-bit and integer values are read as
+    0..65535 unless none passes 255; float ones as 0..1 unless some pass 1."""
+    if image.mode not in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return image
+    values = np.asarray(image)
+    top = float(values.max()) if values.size else 0.0
+    if image.mode == "F" and top <= 1.0:
+        values = values * 255
+    elif top > 255:
+        values = values // 257  # integers stay integers: half the memory of floats
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8), "L")
