@@ -33,7 +33,7 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
             or (block.confidence is not None and block.confidence < MIN_CONFIDENCE)
         ):
             continue
-        size = statistics.mean(ln.text_size for ln in block.lines)
+        size = statistics.fmean(ln.text_size for ln in block.lines)  # floats: mean() is exact, slow
         bold = all(ln.bold for ln in block.lines)
         if (
             first_page
