@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
 
 from docparse.io.pdf import PdfFile
 
@@ -102,3 +105,20 @@ def test_sideways_text_is_one_word_per_phrase(tmp_path: Path) -> None:
     finally:
         document.close()
     assert words == ["Jim Hines", "Downloaded from", "Plain", "words", "here"]
+
+
+def test_an_image_wholly_off_the_page_is_no_picture_on_it(tmp_path: Path) -> None:
+    # Its box came out inverted (x1 < x0), a figure block no one could crop.
+    picture = ImageReader(Image.new("RGB", (40, 40), (200, 30, 30)))
+    path = tmp_path / "pictures.pdf"
+    page = canvas.Canvas(str(path), pagesize=(400, 300))
+    page.drawImage(picture, -500, -500, 100, 100)  # off the page
+    page.drawImage(picture, 50, 100, 100, 100)  # on it: 50..150 across, 100..200 down
+    page.drawString(20, 20, "Two pictures, one on the page")
+    page.save()
+    document = PdfFile(path)
+    try:
+        boxes = document.text_layer(0).image_boxes
+    finally:
+        document.close()
+    assert [(b.x0, b.y0, b.x1, b.y1) for b in boxes] == [(50, 100, 150, 200)]

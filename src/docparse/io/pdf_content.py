@@ -443,11 +443,13 @@ def _images(
             if not pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
                 continue
             x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+            shown_x0, shown_y0 = max(x0, 0), max(y0, 0)
+            shown_x1, shown_y1 = min(x1, w), min(y1, h)
+            if shown_x1 <= shown_x0 or shown_y1 <= shown_y0:  # wholly off the page
+                continue
             obj_area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
             area += obj_area
-            boxes.append(
-                _to_display(max(x0, 0), max(y0, 0), min(x1, w), min(y1, h), w, h, rotation)
-            )
+            boxes.append(_to_display(shown_x0, shown_y0, shown_x1, shown_y1, w, h, rotation))
             if obj_area > best_area:
                 best_area = obj_area
                 px_w, px_h = pdfium_c.c_uint(), pdfium_c.c_uint()
