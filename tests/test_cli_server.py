@@ -43,6 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
+@pytest.mark.slow
 def test_a_folder_is_converted_by_the_service_as_it_is_here(
     server: str, docs: Path, tmp_path: Path
 ) -> None:

@@ -303,6 +303,7 @@ STATUS = {
 }
 
 
+@pytest.mark.slow
 def test_a_503_waits_for_its_retry_after_date() -> None:
     # Retry-After as an HTTP date two seconds ahead (whole seconds: one to two from now).
     busy = {"Retry-After": formatdate(time.time() + 2, usegmt=True)}

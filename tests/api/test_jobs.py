@@ -294,6 +294,7 @@ async def test_the_queue_bound_409_and_paging_while_another_process_runs_the_job
         assert (await http.get(f"/v1/jobs/{ids[1]}/result")).status_code == 409
 
 
+@pytest.mark.slow
 async def test_a_service_takes_the_jobs_over_when_the_other_process_lets_go(
     settings: Settings,
 ) -> None:
@@ -311,6 +312,7 @@ async def test_a_service_takes_the_jobs_over_when_the_other_process_lets_go(
         lock.__exit__(None, None, None)
 
 
+@pytest.mark.slow
 async def test_an_expired_job_answers_410_and_its_files_are_gone(settings: Settings) -> None:
     config = light(settings, job_ttl=1.0, cleanup_interval=0.2)
     async with running(config) as http:

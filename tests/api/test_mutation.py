@@ -336,5 +336,6 @@ def test_damaged_uploads_to_convert_are_answered(service: Service) -> None:
     run_mutations(service, "/v1/convert", CONVERT_EXAMPLES)
 
 
+@pytest.mark.slow
 def test_damaged_files_to_layout_parsing_are_answered(service: Service) -> None:
     run_mutations(service, "/layout-parsing", PADDLEX_EXAMPLES)

@@ -159,6 +159,7 @@ async def test_pdf_is_not_cut_to_ten_pages(vlm_client: httpx.AsyncClient, tmp_pa
     assert len(result["layoutParsingResults"]) == 12
 
 
+@pytest.mark.slow
 async def test_orientation_classify_is_honoured(
     vlm_client: httpx.AsyncClient, docs: Path, tmp_path: Path
 ) -> None:

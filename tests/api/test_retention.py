@@ -9,6 +9,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from docparse.settings import Settings
 from tests.fixtures.service import running
 
@@ -43,6 +45,7 @@ async def test_expired_results_are_removed_at_start(settings: Settings) -> None:
         assert kept.exists()
 
 
+@pytest.mark.slow
 async def test_a_result_expires_while_the_service_runs(settings: Settings, docs: Path) -> None:
     config = settings.model_copy(
         update={"preload_engines": [], "result_ttl": 1.5, "cleanup_interval": 0.2}

@@ -64,6 +64,7 @@ def block_text(block: Block) -> str:
     return " ".join([block.text, *(c.text for c in block.cells)]).casefold()
 
 
+@pytest.mark.slow
 async def test_scanned_russian_invoice_reads_back_in_order_on_its_blocks(
     converter: Converter, tmp_path: Path
 ) -> None:
@@ -165,6 +166,7 @@ async def test_sideways_skewed_scan_turns_upright_and_text_lands_on_the_ink(
     assert word_recall(markdown, pdfium_text(out)) >= MIN_RECALL
 
 
+@pytest.mark.slow
 async def test_rotate_and_crop_box_offsets_are_undone(converter: Converter, tmp_path: Path) -> None:
     """The page's /Rotate (PDFium draws it turned) and a CropBox and MediaBox away from
     the origin: the words land where the scan's ink is in user space."""
@@ -203,6 +205,7 @@ async def test_rotate_and_crop_box_offsets_are_undone(converter: Converter, tmp_
     assert word_recall(to_markdown(document), pdftotext(out)) >= MIN_RECALL
 
 
+@pytest.mark.slow
 async def test_mixed_document_leaves_the_born_digital_page_alone(
     converter: Converter, tmp_path: Path
 ) -> None:
@@ -227,6 +230,7 @@ async def test_mixed_document_leaves_the_born_digital_page_alone(
     assert images(out) == images(original)
 
 
+@pytest.mark.slow
 async def test_png_becomes_a_page_of_its_own_pixels(converter: Converter, tmp_path: Path) -> None:
     doc = GENERATORS["letter"](3)
     picture = rasterize(doc.pdf, DPI)[0].convert("L")

@@ -32,6 +32,7 @@ def job(uri: str) -> dict[str, Any]:
     return {"json": {"source": {"s3": uri}, "options": {"engine": "textlayer"}}}
 
 
+@pytest.mark.slow
 async def test_s3_sources_are_off_until_buckets_are_listed(
     endpoint: str, bucket: str, settings: Settings
 ) -> None:
@@ -84,6 +85,7 @@ async def test_missing_and_forbidden_sources_answer_alike(
     assert not any(word in messages["key"] for word in ("NoSuch", "Denied", "not found"))
 
 
+@pytest.mark.slow
 async def test_bad_bucket_names_and_keys_are_422_without_the_endpoint(
     endpoint: str, bucket: str, settings: Settings
 ) -> None:

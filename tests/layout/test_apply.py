@@ -92,6 +92,7 @@ def test_heads_captions_and_formulas_are_relabelled_where_they_can_be() -> None:
     assert labels["eq"] == Label.display_formula
 
 
+@pytest.mark.slow
 async def test_scanned_chart_becomes_a_cropped_figure_with_its_caption(
     converter: Converter, tmp_path: Path
 ) -> None:
@@ -140,6 +141,7 @@ async def test_born_digital_pages_take_the_layout_stage_on_request(
     assert sum(w in kept for w in words) >= 0.95 * len(words)
 
 
+@pytest.mark.slow
 async def test_a_pp_doclayout_export_serves_the_cpu_route_when_configured(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -226,6 +226,7 @@ def test_min_pass_sets_the_exit_code(
     assert "unknown engine 'nope'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_eval_command_end_to_end(docs: Path, tmp_path: Path) -> None:
     shutil.copy(docs / "edgar.pdf", tmp_path / "edgar.pdf")
     lines = [

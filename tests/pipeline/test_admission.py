@@ -84,6 +84,7 @@ async def test_a_request_past_the_queue_budget_is_refused_at_once(
         assert result.document.pages[0].status == PageStatus.ok
 
 
+@pytest.mark.slow
 async def test_cancelling_stops_pages_not_started_and_frees_the_budget(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -212,6 +213,7 @@ async def test_every_page_over_its_limit_is_a_timeout_not_an_engine_failure(
         assert_all_returned(conv)
 
 
+@pytest.mark.slow
 async def test_a_conversion_over_the_request_limit_is_stopped(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -68,6 +68,7 @@ async def test_ppocr_engine_reads_latin(converter: Converter, docs: Path) -> Non
     assert "Edgar" in to_text(result.document)
 
 
+@pytest.mark.slow
 async def test_bad_ocr_layer_is_replaced_by_ocr(converter: Converter, docs: Path) -> None:
     result = await converter.convert(docs / "horribleocr.pdf", ConvertOptions())
     page = result.document.pages[0]
@@ -105,6 +106,7 @@ async def test_small_skew_is_corrected(converter: Converter, docs: Path, tmp_pat
     assert "Genealogical Roll of the Kings of England" in to_text(result.document)
 
 
+@pytest.mark.slow
 async def test_sideways_pdf_page_is_read_upright(converter: Converter, docs: Path) -> None:
     # The page's text runs up the page: OCR turns it upright, then reads it in order.
     result = await converter.convert(docs / "edgar-rotated90.pdf", ConvertOptions())
@@ -123,6 +125,7 @@ async def test_empty_page_is_empty_not_failed(converter: Converter, docs: Path) 
     assert page.blocks == []
 
 
+@pytest.mark.slow
 async def test_damaged_page_fails_with_reason_others_survive(
     converter: Converter, docs: Path, tmp_path: Path
 ) -> None:
@@ -141,6 +144,7 @@ async def test_damaged_page_fails_with_reason_others_survive(
     assert "page 2 failed" in to_markdown(result.document)
 
 
+@pytest.mark.slow
 async def test_multipage_tiff_and_page_selection(
     converter: Converter, docs: Path, tmp_path: Path
 ) -> None:

@@ -31,6 +31,7 @@ def test_a_photographed_sheet_is_found_with_its_proportions() -> None:
         assert 0.85 < warp.size[0] / page.width < 1.15
 
 
+@pytest.mark.slow
 def test_scans_cropped_photos_and_dark_pictures_are_left_alone() -> None:
     page = rasterize(make_contract(1).pdf, dpi=200)[0]
     assert find_sheet(page) is None

@@ -8,6 +8,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -115,6 +116,7 @@ async def test_russian_in_latin_lookalike_glyphs_is_read_by_ocr(
     assert found >= 10, text  # read from the page's pixels, in Cyrillic
 
 
+@pytest.mark.slow
 async def test_latin_script_language_layer_is_kept(converter: Converter, tmp_path: Path) -> None:
     """Czech writes `v`, `na`, `s` too: the page goes to OCR, OCR sees Latin letters, and
     the PDF's own (exact) text is kept."""

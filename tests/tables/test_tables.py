@@ -196,6 +196,7 @@ def test_underline_and_lone_rules_are_no_table() -> None:
     assert find_tables(words, image, 300) == []
 
 
+@pytest.mark.slow
 def test_ruling_detection_finds_both_tables_on_a4_at_300_dpi() -> None:
     # Its speed is a benchmark figure (`docparse bench`), not a timed test.
     a4 = Image.new("RGB", (2480, 3508), "white")
