@@ -98,8 +98,14 @@ def _displayed(
     return left, h - top, right, h - bottom
 
 
+# Out-parameters of PDFium's box calls, made once: callers hold PDFium's lock.
+_EDGES = tuple(pdfium_c.c_double() for _ in range(4))
+_RECT = pdfium_c.FS_RECTF()
+
+
 def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> list[TextLine]:
-    """Lines as PDFium breaks them, each with the union box of its visible characters."""
+    """Lines as PDFium breaks them (and where it ran two lines of the page into one), each
+    with the union box of its visible characters."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     if count <= 0:
@@ -108,46 +114,107 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     buffer = (pdfium_c.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
     data = bytes(buffer)[: 2 * count]
-    left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
-    rect = pdfium_c.FS_RECTF()
-    count_rects, get_rect = pdfium_c.FPDFText_CountRects, pdfium_c.FPDFText_GetRect
     lines: list[TextLine] = []
     start = 0
     for end in [*_line_breaks(data), count]:
-        decoded = data[2 * start : 2 * end].decode("utf-16-le", "replace")
-        # Some generators (ConsultantPlus) set justified words apart with tabs.
-        text = _TAB.sub(" ", decoded.translate(_UNPRINTABLE)).strip()
-        if text:
-            # PDFium merges the character boxes of a range into a few rects, in C.
-            x0 = y0 = float("inf")
-            x1 = y1 = float("-inf")
-            segments = count_rects(raw, start, end - start)
-            runs: list[Box] = []
-            for r in range(segments):
-                if get_rect(raw, r, left, top, right, bottom):
-                    x0, x1 = min(x0, left.value), max(x1, right.value)
-                    y0, y1 = min(y0, bottom.value), max(y1, top.value)
-                    if segments > 1:
-                        runs.append(
-                            _displayed(
-                                left.value, bottom.value, right.value, top.value, w, h, rotation
-                            )
-                        )
-            if x0 < x1:
-                box = _to_display(x0, y0, x1, y1, w, h, rotation)
-                size, bold = _letter_style(raw, _letters(data, decoded, start, end), rect)
-                lines.append(
-                    TextLine(
-                        text=text,
-                        bbox=box,
-                        font_size=size,
-                        bold=bold,
-                        segments=max(1, segments),
-                        column_starts=_column_starts(runs),
-                    )
-                )
+        line = _line(raw, data, start, end, w, h, rotation)
+        if line is not None:
+            lines.extend(line)
         start = end + 1
     return lines
+
+
+def _line(
+    raw: object,
+    data: bytes,
+    start: int,
+    end: int,
+    w: float,
+    h: float,
+    rotation: int,
+    split: bool = True,
+) -> list[TextLine] | None:
+    """The line of chars [start, end), or the lines it runs over when PDFium missed a
+    break (looked for when `split`); None when it shows nothing."""
+    decoded = data[2 * start : 2 * end].decode("utf-16-le", "replace")
+    # Some generators (ConsultantPlus) set justified words apart with tabs.
+    text = _TAB.sub(" ", decoded.translate(_UNPRINTABLE)).strip()
+    if not text:
+        return None
+    left, right, bottom, top = _EDGES
+    # PDFium merges the character boxes of a range into a few rects, in C.
+    x0 = y0 = float("inf")
+    x1 = y1 = float("-inf")
+    segments = pdfium_c.FPDFText_CountRects(raw, start, end - start)
+    runs: list[Box] = []
+    for r in range(segments):
+        if pdfium_c.FPDFText_GetRect(raw, r, left, top, right, bottom):
+            x0, x1 = min(x0, left.value), max(x1, right.value)
+            y0, y1 = min(y0, bottom.value), max(y1, top.value)
+            if segments > 1:
+                runs.append(
+                    _displayed(left.value, bottom.value, right.value, top.value, w, h, rotation)
+                )
+    if x0 >= x1:
+        return None
+    if split and _wraps(runs) and (cuts := _missed_breaks(raw, start, end, w, h, rotation)):
+        return [
+            line
+            for a, b in itertools.pairwise([start, *cuts, end])
+            for line in _line(raw, data, a, b, w, h, rotation, split=False) or []
+        ]
+    size, bold = _letter_style(raw, _letters(data, decoded, start, end), _RECT)
+    return [
+        TextLine(
+            text=text,
+            bbox=_to_display(x0, y0, x1, y1, w, h, rotation),
+            font_size=size,
+            bold=bold,
+            segments=max(1, segments),
+            column_starts=_column_starts(runs),
+        )
+    ]
+
+
+def _wraps(runs: list[Box]) -> bool:
+    """Does a run start below the one before it and back to its left: the next line of
+    the page, which PDFium joined to this one with no line break (an OCR layer's head
+    and first line of a page, set as one run of text)?"""
+    return any(b[1] >= a[3] and b[0] < a[2] for a, b in itertools.pairwise(runs))
+
+
+def _missed_breaks(
+    raw: object, start: int, end: int, w: float, h: float, rotation: int
+) -> list[int]:
+    """The char indices in (start, end) where the text goes on at the start of a lower
+    line: a letter wholly below the last one and wholly left of it. Not after a hyphen:
+    PDFium joins a word broken over two lines on purpose. Text set down the page (a
+    sideways table head) goes on below but not to the left."""
+    left, right, bottom, top = _EDGES
+    cuts: list[int] = []
+    last: Box | None = None
+    last_index = start
+    for i in range(start, end):
+        if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
+            continue
+        box = _displayed(left.value, bottom.value, right.value, top.value, w, h, rotation)
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue  # a space or an empty glyph
+        if (
+            last is not None
+            and box[1] >= last[3]
+            and box[2] <= last[0]
+            and not any(
+                pdfium_c.FPDFText_GetUnicode(raw, k) in _HYPHENS for k in range(last_index, i)
+            )
+        ):
+            cuts.append(i)
+        last, last_index = box, i
+    return cuts
+
+
+# A line-end hyphen as PDFium gives it (the marker of one it joined, or the hyphen).
+_HYPHENS = frozenset({0x02, 0xFFFE, 0xAD, ord("-"), 0x2010, 0x2011})
 
 
 def _column_starts(runs: list[Box]) -> tuple[float, ...]:

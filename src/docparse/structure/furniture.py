@@ -83,15 +83,18 @@ def _bands(page: Page) -> dict[int, str]:
     texts = [b for b in page.blocks if b.text]
     if not texts:
         return found
-    top = min(texts, key=lambda b: b.bbox.y0)
-    bottom = max(texts, key=lambda b: b.bbox.y1)
+    # The outermost block, and the outermost with a word or figure in it: a stray dash
+    # or dot above the running head (an OCR layer's speck) does not hide the head.
+    worded = [b for b in texts if any(c.isalnum() for c in b.text)] or texts
+    top = {id(min(blocks, key=lambda b: b.bbox.y0)) for blocks in (texts, worded)}
+    bottom = {id(max(blocks, key=lambda b: b.bbox.y1)) for blocks in (texts, worded)}
     for block in texts:
         if block.bbox.y1 <= page.height * OUTER and (
-            block is top or block.bbox.y1 <= page.height * EDGE
+            id(block) in top or block.bbox.y1 <= page.height * EDGE
         ):
             found[id(block)] = "top"
         elif block.bbox.y0 >= page.height * (1 - OUTER) and (
-            block is bottom or block.bbox.y0 >= page.height * (1 - EDGE)
+            id(block) in bottom or block.bbox.y0 >= page.height * (1 - EDGE)
         ):
             found[id(block)] = "bottom"
     return found
