@@ -41,6 +41,9 @@ class TextLayer:
     paths: int = 0  # vector path objects: table rules among them
     # Thin vector paths across and down the displayed page: the rules a table grid draws.
     rules: tuple[int, int] = (0, 0)
+    # The most rules across the displayed page that start and end together: a table
+    # ruled across only (booktabs) has three or more.
+    stacked_rules: int = 0
 
 
 def unrotated(page: pdfium.PdfPage) -> tuple[float, float, int]:
@@ -56,7 +59,9 @@ def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextL
     width, height, rotation = unrotated(page)
     lines = _lines(textpage, width, height, rotation)
     char_count = sum(len(line.text.strip()) for line in lines)
-    coverage, image_dpi, hidden, boxes, paths, rules = _images(page, width, height, rotation)
+    coverage, image_dpi, hidden, boxes, paths, rules, stacked = _images(
+        page, width, height, rotation
+    )
     return TextLayer(
         lines=lines,
         char_count=char_count,
@@ -66,6 +71,7 @@ def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextL
         image_boxes=boxes,
         paths=paths,
         rules=rules,
+        stacked_rules=stacked,
     )
 
 
@@ -477,15 +483,20 @@ def _children(parent: object, depth: int, count: Any, get: Any) -> list[object]:
 
 def _images(
     page: pdfium.PdfPage, w: float, h: float, rotation: int
-) -> tuple[float, float | None, float, list[BBox], int, tuple[int, int]]:
+) -> tuple[float, float | None, float, list[BBox], int, tuple[int, int], int]:
     """Image coverage of the page, the largest image's resolution, the share of text
     objects that cannot be seen (render mode 3, the usual OCR layer, or painted before an
-    image that covers most of the page), each image's box on the displayed page, and the
-    count of vector paths and of thin ones across and down the page (rules)."""
+    image that covers most of the page), each image's box on the displayed page, the
+    count of vector paths and of thin ones across and down the page (rules), and the most
+    rules across the displayed page with the same ends."""
     area = 0.0
     boxes: list[BBox] = []
     paths = 0
     rules = [0, 0]  # PDF space: horizontal, vertical
+    ends: tuple[collections.Counter[tuple[int, int]], ...] = (
+        collections.Counter(),
+        collections.Counter(),
+    )  # each rule's ends, to the point: horizontal, vertical
     best_dpi: float | None = None
     best_area = 0.0
     texts = hidden = texts_before_best = 0
@@ -504,8 +515,10 @@ def _images(
                 across, down = right.value - left.value, top.value - bottom.value
                 if across >= MIN_RULE_PT and down <= MAX_RULE_THICKNESS_PT:
                     rules[0] += 1
+                    ends[0][round(left.value), round(right.value)] += 1
                 elif down >= MIN_RULE_PT and across <= MAX_RULE_THICKNESS_PT:
                     rules[1] += 1
+                    ends[1][round(bottom.value), round(top.value)] += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             if not pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
                 continue
@@ -525,5 +538,8 @@ def _images(
                 texts_before_best = texts
     if best_area >= 0.5 * w * h:
         hidden = max(hidden, texts_before_best)
-    shown = (rules[1], rules[0]) if rotation in (90, 270) else (rules[0], rules[1])
-    return area / max(w * h, 1e-6), best_dpi, hidden / texts if texts else 0.0, boxes, paths, shown
+    sideways = rotation in (90, 270)
+    shown = (rules[1], rules[0]) if sideways else (rules[0], rules[1])
+    stacked = max(ends[1 if sideways else 0].values(), default=0)
+    hidden_share = hidden / texts if texts else 0.0
+    return area / max(w * h, 1e-6), best_dpi, hidden_share, boxes, paths, shown, stacked

@@ -20,6 +20,7 @@ from docparse.pipeline.runtime import Engines
 from docparse.pipeline.worker_pdfs import opened_pdf
 from docparse.structure.arrange import arrange
 from docparse.structure.paragraphs import group_lines, merge_fragments
+from docparse.tables.bands import MIN_RULES
 from docparse.tables.model import Word
 from docparse.tables.page import (
     MIN_RULE_PATHS,
@@ -154,11 +155,13 @@ def _worth_a_look(layer: TextLayer) -> bool:
         layer.paths,
         [ln.column_starts for ln in layer.lines],
         layer.rules,
+        layer.stacked_rules,
     )
 
 
 def _has_rules(layer: TextLayer) -> bool:
-    return layer.paths >= MIN_RULE_PATHS // 10  # a few rules can make a small table
+    # A few rules can make a small table; three across with the same ends, a booktabs one.
+    return layer.paths >= MIN_RULE_PATHS // 10 or layer.stacked_rules >= MIN_RULES
 
 
 def pdf_page_tables(path: Path, index: int, dpi: float, rules: bool) -> FoundTables:

@@ -14,7 +14,8 @@ import numpy as np
 from PIL import Image
 
 from docparse.document import BBox, TableCell
-from docparse.tables import ruling
+from docparse.tables import bands, ruling
+from docparse.tables.bands import is_caption
 from docparse.tables.lines import (
     MIN_ROWS,
     is_numeric,
@@ -51,14 +52,19 @@ class _Row:
     y1: float
 
 
-def table_from_alignment(words: list[Word], region_bbox: BBox | None = None) -> Table | None:
+def table_from_alignment(
+    words: list[Word], region_bbox: BBox | None = None, framed: bool = False
+) -> Table | None:
     """A borderless table from how the words line up, or None when they do not form one
-    (prose, lists, two-column text): needs 3+ rows and 3+ columns, or 2 with numbers."""
+    (prose, lists, two-column text): needs 3+ rows and 3+ columns, or 2 with numbers.
+    A table `framed` by its own rules (booktabs) may be sparse, its title left out."""
     if region_bbox is not None:
         words = [w for w in words if w.within(region_bbox, 0.0)]
     content = [w for w in words if not w.leader and w.text.strip() and w.upright]
     em = line_height(content)
     lines = trim_lines([phrases(line, em) for line in text_lines(content)], em)
+    while framed and lines and is_caption(" ".join(w.text for p in lines[0] for w in p)):
+        lines.pop(0)
     if len(lines) < MIN_ROWS:
         return None
     bounds = split_points([[x_span(p) for p in line] for line in lines], em)
@@ -72,7 +78,7 @@ def table_from_alignment(words: list[Word], region_bbox: BBox | None = None) -> 
         and next(iter(rows[0].cells.values()))[0] >= len(bounds)
     ):
         rows.pop(0)  # a caption across the whole table
-    return _validated(rows, len(bounds) + 1, bounds)
+    return _validated(rows, len(bounds) + 1, bounds, framed)
 
 
 def _row(line: list[list[Word]], bounds: list[float]) -> _Row:
@@ -157,8 +163,11 @@ def _last_line(row: _Row, col: int) -> str:
     )
 
 
-def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | None:
-    """Conservative checks, then the Table (header rows spanning centred over columns)."""
+def _validated(
+    rows: list[_Row], ncols: int, bounds: list[float], framed: bool = False
+) -> Table | None:
+    """Conservative checks, then the Table (header rows spanning centred over columns).
+    Rows of a `framed` table need not be mostly full, nor its second column figures."""
     header = 0
     while header < len(rows) - 1 and any(s > 1 for s, _ in rows[header].cells.values()):
         header += 1
@@ -170,14 +179,16 @@ def _validated(rows: list[_Row], ncols: int, bounds: list[float]) -> Table | Non
     filled = [[text_of[id(ws)] for _, ws in r.cells.values()] for r in body]
     texts = [t for r in filled for t in r if t]
     need = max(2, math.ceil(0.5 * ncols))
+    if framed:
+        need = 2
     full = sum(1 for r in filled if sum(1 for t in r if t) >= need)
-    if full < max(MIN_ROWS, 0.6 * len(body)):
+    if full < (MIN_ROWS - 1 if framed else max(MIN_ROWS, 0.6 * len(body))):
         return None
     if sum(1 for t in texts if _MATH.search(t)) > MAX_MATH_SHARE * len(texts):
         return None  # a displayed formula: numerators, bars and denominators line up
     if sum(len(t.split()) >= LONG_CELL_WORDS for t in texts) > MAX_LONG_CELL_SHARE * len(texts):
         return None  # prose set in columns
-    if ncols == 2:
+    if ncols == 2 and not framed:
         second = [text_of[id(r.cells[1][1])] for r in body if 1 in r.cells]
         if not second or sum(map(is_numeric, second)) < 0.5 * len(second):
             return None
@@ -390,6 +401,16 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
         if table is not None or region.bbox.width * region.bbox.height < 0.5 * page_area:
             # A boxed note or a framed chart is no table, nor part of one around it; a
             # page border is no box.
+            used.update(id(w) for w in members)
+    # Tables with horizontal rules only: the words between their first and last rule.
+    width = page.ink.shape[1] / page.scale if page is not None else 0.0
+    for band in bands.rule_bands(page.h_lines, width, words) if page is not None else []:
+        if any(r.bbox.overlap_area(band) > 0 for r in results):
+            continue
+        members = [w for w in words if id(w) not in used and w.within(band, 0.0)]
+        table = table_from_alignment(members, band, framed=True)
+        if table is not None:
+            results.append(TableResult(band, table, members))
             used.update(id(w) for w in members)
     rest = [w for w in words if id(w) not in used]
     for block, table in stacked_tables(rest, table_from_alignment):

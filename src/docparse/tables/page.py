@@ -10,6 +10,7 @@ from typing import NamedTuple
 from PIL import Image
 
 from docparse.document import BBox, Block, Label, Line
+from docparse.tables.bands import MIN_RULES
 from docparse.tables.grid import find_tables, table_from_alignment
 from docparse.tables.model import Word, strip_rule_marks
 
@@ -27,16 +28,19 @@ def worth_a_look(
     paths: int,
     column_starts: list[tuple[float, ...]] | None = None,
     rules: tuple[int, int] = (0, 0),
+    stacked_rules: int = 0,
 ) -> bool:
     """Cheap test before the costly one (it keeps the text-layer route fast): many rows of
     numbers, rules drawn on the page and some numbers, rules drawn both ways (a grid,
     whatever its cells hold), or rows whose runs start at the same places after wide gaps
-    (columns). A page of prose with formulas or a drawing does not qualify."""
+    (columns), or rules across that start and end together (a table ruled across only).
+    A page of prose with formulas or a drawing does not qualify."""
     numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
     return (
         numeric >= max(MIN_NUMERIC_LINES, NUMERIC_SHARE * len(lines))
         or (paths >= MIN_RULE_PATHS and numeric >= MIN_NUMERIC_LINES // 2)
         or min(rules) >= GRID_RULES
+        or stacked_rules >= MIN_RULES
         or aligned_rows(column_starts or []) >= MIN_ALIGNED_ROWS
     )
 

@@ -1,0 +1,73 @@
+"""Tables drawn with horizontal rules only (LaTeX's booktabs, journal tables): three or
+more rules of one width, a top rule, one under the header and a bottom rule, and no
+rule down the page. The rules prove a table where word alignment alone would not: a
+table whose rows hold a group heading, a sub-table or a lone figure is sparse, and the
+borderless search wants most rows full."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from docparse.document import BBox
+from docparse.tables.lines import text_lines
+from docparse.tables.model import Word
+from docparse.tables.ruling import Segment
+
+MIN_RULE_SHARE = 0.2  # of the page width: a column's table, not an underline
+SAME_EDGE = 0.02  # of the page width: the rules of one table start and end together
+MIN_RULES = 3
+_CAPTION = re.compile(r"^\s*(?:table|tab\.|таблица|табл\.)\s*[\dIVXA-Z]", re.IGNORECASE)
+
+
+def rule_bands(h_lines: list[Segment], width: float, words: list[Word]) -> list[BBox]:
+    """Boxes from the first to the last of three or more long rules that start and end
+    together (page pixels), cut where a table's title stands between two of them: tables
+    stacked down a page share their rules' ends."""
+    tol = SAME_EDGE * width
+    groups: list[list[Segment]] = []
+    for rule in sorted(
+        (s for s in h_lines if abs(s[2] - s[0]) >= MIN_RULE_SHARE * width),
+        key=lambda s: s[1] + s[3],
+    ):
+        group = next(
+            (
+                g
+                for g in groups
+                if abs(min(g[-1][0], g[-1][2]) - min(rule[0], rule[2])) <= tol
+                and abs(max(g[-1][0], g[-1][2]) - max(rule[0], rule[2])) <= tol
+            ),
+            None,
+        )
+        if group is None:
+            groups.append([rule])
+        else:
+            group.append(rule)
+    return [
+        BBox(
+            x0=min(min(s[0], s[2]) for s in band),
+            y0=min(s[1] for s in band),
+            x1=max(max(s[0], s[2]) for s in band),
+            y1=max(s[3] for s in band),
+        )
+        for group in groups
+        for band in _cut_at_titles(group, words)
+        if len(band) >= MIN_RULES
+    ]
+
+
+def _cut_at_titles(rules: list[Segment], words: list[Word]) -> list[list[Segment]]:
+    """The rules in runs, a new run after each gap that holds a table's title."""
+    runs: list[list[Segment]] = [[rules[0]]]
+    x0, x1 = min(rules[0][0], rules[0][2]), max(rules[0][0], rules[0][2])
+    for above, below in itertools.pairwise(rules):
+        between = [w for w in words if above[3] < w.cy < below[1] and x0 <= w.cx <= x1]
+        if any(is_caption(" ".join(w.text for w in line)) for line in text_lines(between)):
+            runs.append([])
+        runs[-1].append(below)
+    return runs
+
+
+def is_caption(text: str) -> bool:
+    """'Table 2 Development and …': a table's title drawn inside its top rules."""
+    return bool(_CAPTION.match(text))
