@@ -23,32 +23,25 @@ _CAPTION = re.compile(r"^\s*(?:table|tab\.|таблица|табл\.)\s*[\dIVXA-
 def rule_bands(h_lines: list[Segment], width: float, words: list[Word]) -> list[BBox]:
     """Boxes from the first to the last of three or more long rules that start and end
     together (page pixels), cut where a table's title stands between two of them: tables
-    stacked down a page share their rules' ends."""
+    stacked down a page share their rules' ends. A rule runs left to right; on a skewed
+    scan its ends stand at different heights."""
     tol = SAME_EDGE * width
     groups: list[list[Segment]] = []
     for rule in sorted(
-        (s for s in h_lines if abs(s[2] - s[0]) >= MIN_RULE_SHARE * width),
-        key=lambda s: s[1] + s[3],
+        (s for s in h_lines if s[2] - s[0] >= MIN_RULE_SHARE * width), key=lambda s: s[1] + s[3]
     ):
-        group = next(
-            (
-                g
-                for g in groups
-                if abs(min(g[-1][0], g[-1][2]) - min(rule[0], rule[2])) <= tol
-                and abs(max(g[-1][0], g[-1][2]) - max(rule[0], rule[2])) <= tol
-            ),
-            None,
-        )
+        ends = rule[0], rule[2]
+        group = next((g for g in groups if _apart(g[-1], ends) <= tol), None)
         if group is None:
             groups.append([rule])
         else:
             group.append(rule)
     return [
         BBox(
-            x0=min(min(s[0], s[2]) for s in band),
-            y0=min(s[1] for s in band),
-            x1=max(max(s[0], s[2]) for s in band),
-            y1=max(s[3] for s in band),
+            x0=min(s[0] for s in band),
+            y0=min(min(s[1], s[3]) for s in band),
+            x1=max(s[2] for s in band),
+            y1=max(max(s[1], s[3]) for s in band),
         )
         for group in groups
         for band in _cut_at_titles(group, words)
@@ -56,12 +49,18 @@ def rule_bands(h_lines: list[Segment], width: float, words: list[Word]) -> list[
     ]
 
 
+def _apart(rule: Segment, ends: tuple[float, float]) -> float:
+    """How far the rule's left and right ends are from `ends`, the further of the two."""
+    return max(abs(rule[0] - ends[0]), abs(rule[2] - ends[1]))
+
+
 def _cut_at_titles(rules: list[Segment], words: list[Word]) -> list[list[Segment]]:
     """The rules in runs, a new run after each gap that holds a table's title."""
     runs: list[list[Segment]] = [[rules[0]]]
-    x0, x1 = min(rules[0][0], rules[0][2]), max(rules[0][0], rules[0][2])
+    x0, x1 = rules[0][0], rules[0][2]
     for above, below in itertools.pairwise(rules):
-        between = [w for w in words if above[3] < w.cy < below[1] and x0 <= w.cx <= x1]
+        top, bottom = max(above[1], above[3]), min(below[1], below[3])
+        between = [w for w in words if top < w.cy < bottom and x0 <= w.cx <= x1]
         if any(is_caption(" ".join(w.text for w in line)) for line in text_lines(between)):
             runs.append([])
         runs[-1].append(below)

@@ -15,7 +15,6 @@ from PIL import Image
 
 from docparse.document import BBox, TableCell
 from docparse.tables import bands, ruling
-from docparse.tables.bands import is_caption
 from docparse.tables.lines import (
     MIN_ROWS,
     is_numeric,
@@ -63,7 +62,7 @@ def table_from_alignment(
     content = [w for w in words if not w.leader and w.text.strip() and w.upright]
     em = line_height(content)
     lines = trim_lines([phrases(line, em) for line in text_lines(content)], em)
-    while framed and lines and is_caption(" ".join(w.text for p in lines[0] for w in p)):
+    while framed and lines and bands.is_caption(" ".join(w.text for p in lines[0] for w in p)):
         lines.pop(0)
     if len(lines) < MIN_ROWS:
         return None
@@ -178,9 +177,7 @@ def _validated(
     text_of = {id(ws): join_text(ws) for r in rows for _, ws in r.cells.values()}
     filled = [[text_of[id(ws)] for _, ws in r.cells.values()] for r in body]
     texts = [t for r in filled for t in r if t]
-    need = max(2, math.ceil(0.5 * ncols))
-    if framed:
-        need = 2
+    need = 2 if framed else max(2, math.ceil(0.5 * ncols))
     full = sum(1 for r in filled if sum(1 for t in r if t) >= need)
     if full < (MIN_ROWS - 1 if framed else max(MIN_ROWS, 0.6 * len(body))):
         return None
