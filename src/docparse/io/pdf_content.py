@@ -4,6 +4,7 @@ paths. Callers hold PDFium's lock (io.pdf.PdfFile does)."""
 
 from __future__ import annotations
 
+import bisect
 import collections
 import functools
 import itertools
@@ -16,6 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from docparse.document import BBox
+from docparse.io.gutters import column_gutters, crosses, in_column_order
 
 BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "cmbx")
 
@@ -120,14 +122,28 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     buffer = (pdfium_c.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
     data = bytes(buffer)[: 2 * count]
-    lines: list[TextLine] = []
+    spans: list[tuple[int, int, TextLine]] = []
     start = 0
     for end in [*_line_breaks(data), count]:
-        line = _line(raw, data, start, end, w, h, rotation)
-        if line is not None:
-            lines.extend(line)
+        spans += _line(raw, data, start, end, w, h, rotation) or []
         start = end + 1
-    return lines
+    lines = [line for _, _, line in spans]
+    gutters = column_gutters(lines, h if rotation in (90, 270) else w)
+    if not gutters:
+        return lines
+    # Lines that run across a column gutter are parted there: each column's own lines.
+    parted: list[TextLine] = []
+    top, bottom = math.inf, -math.inf
+    for a, b, line in spans:
+        across = [g for g in gutters if crosses(line, g)]
+        if not across:
+            parted.append(line)
+            continue
+        top, bottom = min(top, line.bbox.y0), max(bottom, line.bbox.y1)
+        cuts = _gutter_cuts(raw, a, b, across, w, h, rotation)
+        for c, d in itertools.pairwise([a, *cuts, b]):
+            parted += [piece for _, _, piece in _line(raw, data, c, d, w, h, rotation) or []]
+    return in_column_order(parted, gutters, top, bottom)
 
 
 def _line(
@@ -139,9 +155,10 @@ def _line(
     h: float,
     rotation: int,
     split: bool = True,
-) -> list[TextLine] | None:
+) -> list[tuple[int, int, TextLine]] | None:
     """The line of chars [start, end), or the lines it runs over when PDFium missed a
-    break (looked for when `split`); None when it shows nothing."""
+    break (looked for when `split`), each with its char range; None when it shows
+    nothing."""
     decoded = data[2 * start : 2 * end].decode("utf-16-le", "replace")
     # Some generators (ConsultantPlus) set justified words apart with tabs.
     text = _TAB.sub(" ", decoded.translate(_UNPRINTABLE)).strip()
@@ -170,16 +187,15 @@ def _line(
             for line in _line(raw, data, a, b, w, h, rotation, split=False) or []
         ]
     size, bold = _letter_style(raw, _letters(data, decoded, start, end), _RECT)
-    return [
-        TextLine(
-            text=text,
-            bbox=_to_display(x0, y0, x1, y1, w, h, rotation),
-            font_size=size,
-            bold=bold,
-            segments=max(1, segments),
-            column_starts=_column_starts(runs),
-        )
-    ]
+    line = TextLine(
+        text=text,
+        bbox=_to_display(x0, y0, x1, y1, w, h, rotation),
+        font_size=size,
+        bold=bold,
+        segments=max(1, segments),
+        column_starts=_column_starts(runs),
+    )
+    return [(start, end, line)]
 
 
 def _wraps(runs: list[Box]) -> bool:
@@ -216,6 +232,28 @@ def _missed_breaks(
         ):
             cuts.append(i)
         last, last_index = box, i
+    return cuts
+
+
+def _gutter_cuts(
+    raw: object, start: int, end: int, gutters: list[float], w: float, h: float, rotation: int
+) -> list[int]:
+    """The char indices in (start, end) where the text crosses one of the gutters (the
+    next column's line, or back to this one's next line)."""
+    left, right, bottom, top = _EDGES
+    edges = [g - 2 for g in gutters]
+    cuts: list[int] = []
+    side: int | None = None
+    for i in range(start, end):
+        if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
+            continue
+        box = _displayed(left.value, bottom.value, right.value, top.value, w, h, rotation)
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue  # a space or an empty glyph
+        now = bisect.bisect_right(edges, box[0])
+        if side is not None and now != side:
+            cuts.append(i)
+        side = now
     return cuts
 
 
