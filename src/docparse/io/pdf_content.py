@@ -502,6 +502,49 @@ _TAB = re.compile(r" *\t[\t ]*")
 _LETTER = re.compile(r"[^\W_]")  # what str.isalnum() says yes to
 
 
+# Path segments looked at per page: a chart's curves should not cost a page's time.
+MAX_WALKED_SEGMENTS, MAX_PATH_SEGMENTS = 4000, 400
+GRID_STROKES = 3  # each way, in one path: a grid (a box has two)
+_LINETO = pdfium_c.FPDF_SEGMENT_LINETO
+_POINT = (pdfium_c.c_float(), pdfium_c.c_float())
+_MATRIX = pdfium_c.FS_MATRIX()
+
+
+def _segment_rules(
+    handle: object,
+    rules: list[int],
+    ends: tuple[collections.Counter[tuple[int, int]], ...],
+) -> int:
+    """Add the rules of a path that draws a grid by itself (three or more straight
+    strokes of a rule's length each way, as thin paths of their own would be) to `rules`
+    and `ends`; a box, an arrow or a chart's curve adds none. Returns the segments
+    looked at."""
+    count = pdfium_c.FPDFPath_CountSegments(handle)
+    if not 6 <= count <= MAX_PATH_SEGMENTS or not pdfium_c.FPDFPageObj_GetMatrix(handle, _MATRIX):
+        return 0
+    m, (x, y) = _MATRIX, _POINT
+    found: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+    last: tuple[float, float] | None = None
+    for i in range(count):
+        segment = pdfium_c.FPDFPath_GetPathSegment(handle, i)
+        if not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            last = None
+            continue
+        point = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+        if last is not None and pdfium_c.FPDFPathSegment_GetType(segment) == _LINETO:
+            (x0, x1), (y0, y1) = sorted((last[0], point[0])), sorted((last[1], point[1]))
+            if x1 - x0 >= MIN_RULE_PT and y1 - y0 <= MAX_RULE_THICKNESS_PT:
+                found[0].append((round(x0), round(x1)))
+            elif y1 - y0 >= MIN_RULE_PT and x1 - x0 <= MAX_RULE_THICKNESS_PT:
+                found[1].append((round(y0), round(y1)))
+        last = point
+    if min(len(found[0]), len(found[1])) >= GRID_STROKES:
+        for way in (0, 1):
+            rules[way] += len(found[way])
+            ends[way].update(found[way])
+    return int(count)
+
+
 def _objects(page: object, depth: int) -> list[object]:
     """Raw handles of the page's objects, and of objects inside form XObjects."""
     return _children(page, depth, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
@@ -537,7 +580,7 @@ def _images(
     )  # each rule's ends, to the point: horizontal, vertical
     best_dpi: float | None = None
     best_area = 0.0
-    texts = hidden = texts_before_best = 0
+    texts = hidden = texts_before_best = walked = 0
     # Raw PDFium calls: pages with thousands of vector paths (ruled tables) would cost
     # a Python wrapper object each through pypdfium2's iterator.
     left, bottom, right, top = (pdfium_c.c_float() for _ in range(4))
@@ -557,6 +600,9 @@ def _images(
                 elif down >= MIN_RULE_PT and across <= MAX_RULE_THICKNESS_PT:
                     rules[1] += 1
                     ends[1][round(bottom.value), round(top.value)] += 1
+                elif walked < MAX_WALKED_SEGMENTS:
+                    # One path may draw a whole grid, a stroke per rule (a table frame).
+                    walked += _segment_rules(handle, rules, ends)
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             if not pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
                 continue

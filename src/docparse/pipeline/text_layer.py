@@ -23,6 +23,7 @@ from docparse.structure.paragraphs import group_lines, merge_fragments
 from docparse.tables.bands import MIN_RULES
 from docparse.tables.model import Word
 from docparse.tables.page import (
+    GRID_RULES,
     MIN_RULE_PATHS,
     FoundTables,
     table_blocks,
@@ -160,8 +161,13 @@ def _worth_a_look(layer: TextLayer) -> bool:
 
 
 def _has_rules(layer: TextLayer) -> bool:
-    # A few rules can make a small table; three across with the same ends, a booktabs one.
-    return layer.paths >= MIN_RULE_PATHS // 10 or layer.stacked_rules >= MIN_RULES
+    # A few rules can make a small table; three across with the same ends, a booktabs one;
+    # one path may draw a whole grid.
+    return (
+        layer.paths >= MIN_RULE_PATHS // 10
+        or layer.stacked_rules >= MIN_RULES
+        or min(layer.rules) >= GRID_RULES
+    )
 
 
 def pdf_page_tables(path: Path, index: int, dpi: float, rules: bool) -> FoundTables:
