@@ -191,7 +191,8 @@ async def test_a_page_larger_than_the_pixel_budget_runs_alone(
 
 
 async def test_a_page_over_its_time_limit_fails_alone(settings: Settings, tmp_path: Path) -> None:
-    path = pdf(tmp_path, "mixed.pdf", text_then_scan_pdf())
+    # Forty lines to read: seconds on any machine (twelve took under 1 s on a fast one).
+    path = pdf(tmp_path, "mixed.pdf", text_then_scan_pdf(scan_lines=40))
     async with converter(settings, page_timeout=1.0) as conv:
         result = await conv.convert(path, ConvertOptions())
         text, scan = result.document.pages
