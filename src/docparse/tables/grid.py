@@ -15,6 +15,7 @@ from PIL import Image
 
 from docparse.document import BBox, TableCell
 from docparse.tables import bands, ruling
+from docparse.tables.columns import prose_columns
 from docparse.tables.lines import (
     MIN_ROWS,
     is_numeric,
@@ -410,7 +411,11 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
             results.append(TableResult(band, table, members))
             used.update(id(w) for w in members)
     rest = [w for w in words if id(w) not in used]
-    for block, table in stacked_tables(rest, table_from_alignment):
+    found = stacked_tables(rest, table_from_alignment)
+    taken = {id(w) for block, _ in found for w in block}
+    for column in prose_columns([w for w in rest if id(w) not in taken]):
+        found += stacked_tables(column, table_from_alignment)
+    for block, table in found:
         if page is not None and ruling.clutter(page, table.gutters()) > MAX_CLUTTER:
             continue  # something is drawn between the "columns": a chart, not a table
         bbox = BBox.around([c.bbox for c in table.cells if c.bbox is not None])

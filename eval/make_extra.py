@@ -1,0 +1,80 @@
+"""Write the extra set: real English born-digital PDFs nobody here wrote (pdfplumber's and
+docling's test documents: a Federal Register issue, a Supreme Court transcript, USDA and
+FBI statistics, Senate expenditures, WARN and police reports, a child-welfare form, papers,
+a handbook, an IBM Redbook, a loan rate sheet, ledgers, a questionnaire, slides).
+
+    .venv/bin/python eval/make_extra.py /work/.mirror /work/evaldata/extra_out
+    .venv/bin/docparse eval /work/evaldata/extra_out          # reads checks.jsonl
+
+eval/extra_docs.jsonl names each document (repo, commit, path, sha256, kind, the pages
+used, at most 3); MIRRORS_ROOT holds the bare git mirrors as OWNER+NAME/repo, from which
+each file is read at its commit and checked against the sha256. OUT gets NAME.pdf (the
+listed pages only, as published) and checks.jsonl (a copy of eval/extra_checks.jsonl:
+present, absent, order, table, heading and not_heading checks written by hand from each
+page's text layer and rendered image; pages are those of NAME.pdf; nothing is tuned to
+docparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "extra_docs.jsonl"
+CHECKS = HERE / "extra_checks.jsonl"
+CREATED = re.compile(rb"(?<=/CreationDate\(D:)\d{14}([+-]\d\d'\d\d')?")
+FILE_ID = re.compile(rb"/ID\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]")
+
+
+def source(mirrors: Path, repo: str, commit: str, path: str) -> bytes:
+    """The file `path` of `repo` at `commit`, read from its bare mirror."""
+    git_dir = mirrors / repo.replace("/", "+") / "repo"
+    return subprocess.run(
+        ["git", f"--git-dir={git_dir}", "show", f"{commit}:{path}"],
+        check=True,
+        capture_output=True,
+    ).stdout
+
+
+def pages_of(pdf: bytes, pages: list[int]) -> bytes:
+    """The chosen pages (1-based) of `pdf` as a new document, the same bytes every run."""
+    src, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
+    out.import_pages(src, [p - 1 for p in pages])
+    buf = io.BytesIO()
+    out.save(buf)
+    # PDFium dates the file and gives it a random /ID: a fixed date and an /ID made from
+    # the content keep the bytes the same (same lengths: no offset moves).
+    data = CREATED.sub(lambda m: b"20000101000000+00'00'"[: len(m[0])], buf.getvalue())
+    digest = hashlib.md5(FILE_ID.sub(b"/ID[<>]", data)).hexdigest().upper().encode()
+    return FILE_ID.sub(b"/ID[<%s><%s>]" % (digest, digest), data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mirrors", type=Path, help="folder of the git mirrors, OWNER+NAME/repo")
+    parser.add_argument("out", type=Path, help="folder for NAME.pdf and checks.jsonl")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    docs = [json.loads(line) for line in MANIFEST.read_text(encoding="utf-8").splitlines()]
+    for doc in docs:
+        data = source(args.mirrors, doc["repo"], doc["commit"], doc["path"])
+        if hashlib.sha256(data).hexdigest() != doc["sha256"]:
+            raise SystemExit(f"{doc['repo']}:{doc['path']}: sha256 differs from {MANIFEST.name}")
+        (args.out / f"{doc['name']}.pdf").write_bytes(pages_of(data, doc["pages"]))
+        print(f"{doc['name']} ({doc['kind']}): {doc['path']} pages {doc['pages']}")
+    shutil.copyfile(CHECKS, args.out / "checks.jsonl")
+    count = sum(1 for line in CHECKS.read_text(encoding="utf-8").splitlines() if line.strip())
+    print(f"{len(docs)} documents, {count} checks in {args.out / 'checks.jsonl'}")
+
+
+if __name__ == "__main__":
+    main()
