@@ -209,13 +209,14 @@ def _missed_breaks(
     raw: object, start: int, end: int, w: float, h: float, rotation: int
 ) -> list[int]:
     """The char indices in (start, end) where the text goes on at the start of a lower
-    line: a letter wholly below the last one and wholly left of it. Not after a hyphen:
-    PDFium joins a word broken over two lines on purpose. Text set down the page (a
-    sideways table head) goes on below but not to the left."""
+    line: a letter wholly below the last one and wholly left of it. Not after a hyphen
+    where the line below starts: PDFium joins a word broken over two lines on purpose.
+    Text set down the page (a sideways table head) goes on below but not to the left."""
     left, right, bottom, top = _EDGES
     cuts: list[int] = []
     last: Box | None = None
     last_index = start
+    line_x, tall = math.inf, 0.0  # where the current line starts; its tallest letter
     for i in range(start, end):
         if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
             continue
@@ -226,12 +227,20 @@ def _missed_breaks(
             last is not None
             and box[1] >= last[3]
             and box[2] <= last[0]
-            and not any(
-                pdfium_c.FPDFText_GetUnicode(raw, k) in _HYPHENS for k in range(last_index, i)
+            and (
+                (
+                    box[0] < line_x - BROKEN_WORD_INDENT * tall
+                    and box[1] - last[3] > LINE_APART * tall
+                )
+                or not any(
+                    pdfium_c.FPDFText_GetUnicode(raw, k) in _HYPHENS for k in range(last_index, i)
+                )
             )
         ):
             cuts.append(i)
+            line_x, tall = math.inf, 0.0
         last, last_index = box, i
+        line_x, tall = min(line_x, box[0]), max(tall, box[3] - box[1])
     return cuts
 
 
@@ -257,6 +266,11 @@ def _gutter_cuts(
     return cuts
 
 
+# A word broken over two lines goes on in the next line, where the line above started
+# give or take an indent (in letter heights); far below and far left of it, a page's
+# last word broken to the next page ran into a stamp at the foot (a Federal Register
+# page's "Soekarno-" and "VerDate ...").
+BROKEN_WORD_INDENT, LINE_APART = 3.0, 2.5
 # A line-end hyphen as PDFium gives it (the marker of one it joined, or the hyphen).
 _HYPHENS = frozenset({0x02, 0xFFFE, 0xAD, ord("-"), 0x2010, 0x2011})
 

@@ -4,7 +4,7 @@ their figure, footnotes last, headings."""
 
 from __future__ import annotations
 
-from docparse.document import Block
+from docparse.document import Block, Label
 from docparse.layout.apply import apply_layout
 from docparse.layout.boxes import LayoutBox
 from docparse.structure.captions import place_captions
@@ -31,9 +31,14 @@ def arrange(
         if layout is not None:
             blocks = apply_layout(blocks, layout, width, height, page_index)
         mark_margin_text(blocks, width)
+        # Text up the margin is read last: a stamp running the page's height would hold
+        # the columns and the foot together.
+        aside = [b for b in blocks if b.label == Label.aside_text]
+        flow = [b for b in blocks if b.label != Label.aside_text]
         # Gaps narrower than a fourth of a line (at 18 pt per inch) part nothing.
         blocks = footnotes_last(
-            place_captions(xy_cut(blocks, min_gap=dpi / 18, stream=stream)), height
+            place_captions(xy_cut(flow, min_gap=dpi / 18, stream=stream)), height
         )
+        blocks += aside
     label_headings(blocks, first_page=page_index == 0)
     return blocks

@@ -33,6 +33,9 @@ from docparse.tables.ruling import Rule, Segment, slot
 
 # Share of a borderless table's gutter rows that may hold drawn ink (curves, markers).
 MAX_CLUTTER = 0.15
+# Where rules draw many rows, this share of a band's columns hold figures on both
+# sides of a break between two lines: rows of figures, not a wrapped cell.
+RULED_BREAK_SHARE = 0.5
 # A "table" whose cells are mostly long runs of words is prose set in columns.
 LONG_CELL_WORDS = 8
 MAX_LONG_CELL_SHARE = 0.3
@@ -293,21 +296,40 @@ def _with_virtual_columns(
 
 
 def _with_virtual_rows(rows: list[Rule], cols: list[Rule], words: list[Word]) -> list[Rule]:
-    """Rows the rules leave out (only a header rule): a break between two text lines
-    that both have words in the same two or more columns."""
-    if len(rows) > 4:  # the rules draw rows: a tall cell is one wrapped cell
-        return rows
-    added = []
+    """Rows the rules leave out (only a header rule, or a rule every few rows): a break
+    between two text lines that both have words in the same two or more columns. Where
+    the rules draw many rows, a tall cell is one wrapped cell (a header's, a
+    description's), so there the two lines must be rows of figures: in most of the
+    columns that hold text between those rules, a figure above and a figure below."""
     lines = text_lines([w for w in words if not w.leader])
+    band_columns: dict[int, set[int]] = {}
+    for w in words:
+        band_columns.setdefault(slot(rows, w.cx, w.cy), set()).add(slot(cols, w.cy, w.cx))
+    added = []
     for above, below in itertools.pairwise(lines):
         top, bottom = max(w.bbox.y1 for w in above), min(w.bbox.y0 for w in below)
-        y = (top + bottom) / 2
-        if slot(rows, above[0].cx, above[0].cy) != slot(rows, below[0].cx, below[0].cy):
+        band = slot(rows, above[0].cx, above[0].cy)
+        if band != slot(rows, below[0].cx, below[0].cy) or bottom <= top:
             continue  # a rule already parts them
-        shared = {slot(cols, w.cy, w.cx) for w in above} & {slot(cols, w.cy, w.cx) for w in below}
-        if len(shared) >= 2 and bottom > top:
-            added.append(Rule(y, 0.0, 0.0, virtual=True))
+        upper, lower = _by_column(above, cols), _by_column(below, cols)
+        if len(rows) <= 4:
+            if len(upper.keys() & lower.keys()) >= 2:
+                added.append(Rule((top + bottom) / 2, 0.0, 0.0, virtual=True))
+            continue
+        figures = sum(
+            is_numeric(upper[c]) and is_numeric(lower[c]) for c in upper.keys() & lower.keys()
+        )
+        if figures >= max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band]))):
+            added.append(Rule((top + bottom) / 2, 0.0, 0.0, virtual=True))
     return sorted(rows + added, key=lambda r: r.pos)
+
+
+def _by_column(line: list[Word], cols: list[Rule]) -> dict[int, str]:
+    """A text line's words in each column, as one text per column."""
+    texts: dict[int, list[str]] = {}
+    for w in line:
+        texts.setdefault(slot(cols, w.cy, w.cx), []).append(w.text)
+    return {c: " ".join(ws) for c, ws in texts.items()}
 
 
 def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) -> Table:

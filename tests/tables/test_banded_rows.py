@@ -1,0 +1,99 @@
+"""A ruled table whose rules part groups of rows, not each row (pdfplumber's NICS
+background-check table: a rule every five states): each group came out as one cell of
+five names beside cells of five figures. Where most of a group's columns break between
+the same two text lines, those are rows; a wrapped cell in a table ruled row by row
+stays one cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.pdfgen import canvas
+
+from docparse.document import Block
+from docparse.io.pdf import PdfFile
+from docparse.tables.model import Word
+from docparse.tables.page import table_blocks
+
+X = (60.0, 200.0, 290.0, 380.0, 470.0)
+TOP, PITCH = 720.0, 14.0
+STATES = ["Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado"]
+STATES += ["Connecticut", "Delaware", "Florida", "Georgia", "Hawaii", "Idaho"]
+
+
+def ruled_page(path: Path, rows: list[list[str]], rule_after: set[int]) -> None:
+    """`rows` (the first a header) in ruled columns; a rule under the header, around the
+    table and after each row index in `rule_after`."""
+    pdf = canvas.Canvas(str(path), pagesize=(612, 792))
+    pdf.setFont("Helvetica", 9)
+    y = TOP
+    rules = [y]
+    for k, row in enumerate(rows):
+        lines = [cell.split("\n") for cell in row]
+        height = PITCH * max(len(cell) for cell in lines)
+        for x, cell in zip(X, lines, strict=False):
+            for n, text in enumerate(cell):
+                pdf.drawString(x + 4, y - 10 - n * PITCH, text)
+        y -= height
+        if k == 0 or k in rule_after or k == len(rows) - 1:
+            rules.append(y)
+    for at in rules:
+        pdf.line(X[0], at, X[-1], at)
+    for x in X:
+        pdf.line(x, TOP, x, rules[-1])
+    pdf.save()
+
+
+def tables_of(path: Path) -> list[Block]:
+    pdf = PdfFile(path)
+    words = [Word(t, box) for t, box in pdf.words(0)]
+    return table_blocks(words, pdf.render(0, 100, grey=True), 100 / 72, 0, "textlayer").all
+
+
+def grid(table: Block) -> dict[tuple[int, int], str]:
+    return {(c.row, c.col): c.text for c in table.cells or []}
+
+
+def test_rows_between_group_rules_are_rows(tmp_path: Path) -> None:
+    path = tmp_path / "checks.pdf"
+    body = [[s, f"{(k + 1) * 1234:,}", f"{k * 17}", f"{k * 5 + 2}"] for k, s in enumerate(STATES)]
+    # Rules after the header and after every third state: six rules, no row rules.
+    ruled_page(path, [["State", "Permit", "Handgun", "Long gun"], *body], {3, 6, 9})
+    (table,) = tables_of(path)
+    cells = grid(table)
+    assert [cells[(k + 1, 0)] for k in range(len(STATES))] == STATES
+    assert [cells[(k + 1, 1)] for k in range(len(STATES))] == [row[1] for row in body]
+    assert cells[(0, 3)] == "Long gun"
+
+
+def test_a_wrapped_cell_in_a_table_ruled_row_by_row_stays_one_cell(tmp_path: Path) -> None:
+    path = tmp_path / "notes.pdf"
+    rows = [["Item", "Note", "Count", "Unit"]]
+    rows += [
+        [s, "first line\nsecond line" if k == 2 else "short", str(k), "pcs"]
+        for k, s in enumerate(STATES)
+    ]
+    ruled_page(path, rows, set(range(len(rows))))
+    (table,) = tables_of(path)
+    cells = grid(table)
+    assert table.cells is not None and max(c.row for c in table.cells) == len(STATES)
+    assert cells[(3, 1)] == "first line second line"
+    assert cells[(3, 0)] == STATES[2]
+
+
+def test_a_header_wrapped_in_most_columns_stays_one_row(tmp_path: Path) -> None:
+    # camelot's column_span_2: "No. of / HHs", "Relative / Precision", "Sample size / per
+    # State" over two lines, "Investigations" on one.
+    path = tmp_path / "survey.pdf"
+    header = ["Investigations", "No. of\nHHs", "Relative\nPrecision", "Sample size\nper State"]
+    body = [[s, "2400", "10%", "1728"] for s in STATES[:6]]
+    ruled_page(path, [header, *body], set(range(len(body) + 1)))
+    (table,) = tables_of(path)
+    cells = grid(table)
+    assert [cells[(0, c)] for c in range(4)] == [
+        "Investigations",
+        "No. of HHs",
+        "Relative Precision",
+        "Sample size per State",
+    ]
+    assert cells[(1, 0)] == STATES[0]
