@@ -11,6 +11,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from docparse.io.pdf import PdfFile
+from docparse.io.pdf_content import _bold_name
 
 # A ToUnicode map that says the font's code 9 is a tab, as ConsultantPlus exports do for
 # the gaps of justified lines.
@@ -122,3 +123,12 @@ def test_an_image_wholly_off_the_page_is_no_picture_on_it(tmp_path: Path) -> Non
     finally:
         document.close()
     assert [(b.x0, b.y0, b.x1, b.y1) for b in boxes] == [(50, 100, 150, 200)]
+
+
+def test_bold_faces_are_told_by_their_names() -> None:
+    # PDFium reports weight 250 for TeX's CM-Super faces (otsl's "5.1 Hyper Parameter
+    # Optimization", SFBX1000, ran into its paragraph as body text).
+    bold = [b"SFBX1000", b"ABCDEF+CMBX10", b"ECBX1200", b"NimbusRomNo9L-Medi", b"Arial-BoldMT"]
+    plain = [b"SFRM1000", b"NimbusRomNo9L-Regu", b"FranklinGothic-Medium", b"TimesNewRomanPSMT"]
+    assert all(_bold_name(name) for name in bold)
+    assert not any(_bold_name(name) for name in plain)

@@ -19,7 +19,12 @@ import pypdfium2.raw as pdfium_c
 from docparse.document import BBox
 from docparse.io.gutters import column_gutters, crosses, in_column_order
 
-BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "cmbx")
+# Weights in font names; TeX's bold faces say so in a code: cmbx (Computer Modern), ecbx
+# and ecbi (EC), sfbx and sfbi (CM-Super).
+BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "cmbx", "ecbx", "ecbi", "sfbx", "sfbi")
+# URW's Nimbus faces name their bold "Medi" (NimbusRomNo9L-Medi: Times Bold in TeX); a
+# face's "Medium" is no bold.
+_NIMBUS_BOLD = re.compile(r"-medi(?:ital)?$")
 
 
 @dataclass
@@ -353,7 +358,7 @@ def _is_bold(raw: object, index: int) -> bool:
 @functools.lru_cache(maxsize=256)
 def _bold_name(name: bytes) -> bool:
     lowered = name.decode("latin-1", "replace").lower()
-    return any(mark in lowered for mark in BOLD_NAMES)
+    return any(mark in lowered for mark in BOLD_NAMES) or bool(_NIMBUS_BOLD.search(lowered))
 
 
 WORD_GAP_SHARE = 0.12  # of the char height: letters sit 0-0.05 apart, spaces 0.2+
