@@ -3,6 +3,7 @@ order where it reads one column downwards), and footnotes read after the page's 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 
@@ -10,6 +11,7 @@ from docparse.document import Block, Label
 
 TALL_COLUMN = 0.5  # columns that touch are split only when each runs this share of the height
 BESIDE = 0.3  # columns stand side by side: some of the smaller one's height beside the other
+MIN_PARAGRAPH_LINES = 2  # a paragraph's lines: single lines are labels, captions, cells
 FOOTNOTE_ZONE = 0.3  # footnotes sit in the bottom part of the page…
 FOOTNOTE_SIZE = 0.9  # …in text smaller than the body…
 MIN_FOOTNOTE_WORDS = 3  # …and say something: "2 =" is a piece of a formula
@@ -56,7 +58,29 @@ def _cut(blocks: list[Block], min_gap: float, rank: dict[int, int] | None) -> li
         upper = [b for band in bands[:cut] for b in band]
         lower = [b for band in bands[cut:] for b in band]
         return _cut(upper, min_gap, rank) + _cut(lower, min_gap, rank)
+    parts = _paragraph_columns(blocks, min_gap)
+    if len(parts) > 1:
+        return [b for part in parts for b in _cut(part, min_gap, rank)]
     return sorted(blocks, key=lambda b: (b.bbox.y0, b.bbox.x0))
+
+
+def _paragraph_columns(blocks: list[Block], min_gap: float) -> list[list[Block]]:
+    """Columns of paragraphs that a figure, its labels or a caption run across (a
+    handbook's two columns over a row of drawings): the gutters between the paragraphs
+    (blocks of two lines or more) side by side, every block in the column its middle
+    falls in; [blocks] when the paragraphs stand in no columns."""
+    paragraphs = [b for b in blocks if len(b.lines) >= MIN_PARAGRAPH_LINES]
+    columns = _columns(paragraphs, min_gap) if len(paragraphs) > 1 else [paragraphs]
+    if len(columns) < 2:
+        return [blocks]
+    edges = [
+        (max(c.bbox.x1 for c in a) + min(c.bbox.x0 for c in b)) / 2
+        for a, b in itertools.pairwise(columns)
+    ]
+    parts: list[list[Block]] = [[] for _ in columns]
+    for block in blocks:
+        parts[bisect.bisect_right(edges, (block.bbox.x0 + block.bbox.x1) / 2)].append(block)
+    return parts
 
 
 def _columns(blocks: list[Block], min_gap: float) -> list[list[Block]]:
