@@ -19,20 +19,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
-import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
-import pypdfium2 as pdfium
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # make_public, beside this file
+
+from make_public import published  # the chosen pages, the same bytes every run
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "extra_docs.jsonl"
 CHECKS = HERE / "extra_checks.jsonl"
-CREATED = re.compile(rb"(?<=/CreationDate\(D:)\d{14}([+-]\d\d'\d\d')?")
-FILE_ID = re.compile(rb"/ID\[<[0-9A-Fa-f]{32}><[0-9A-Fa-f]{32}>\]")
 
 
 def source(mirrors: Path, repo: str, commit: str, path: str) -> bytes:
@@ -43,19 +42,6 @@ def source(mirrors: Path, repo: str, commit: str, path: str) -> bytes:
         check=True,
         capture_output=True,
     ).stdout
-
-
-def pages_of(pdf: bytes, pages: list[int]) -> bytes:
-    """The chosen pages (1-based) of `pdf` as a new document, the same bytes every run."""
-    src, out = pdfium.PdfDocument(pdf), pdfium.PdfDocument.new()
-    out.import_pages(src, [p - 1 for p in pages])
-    buf = io.BytesIO()
-    out.save(buf)
-    # PDFium dates the file and gives it a random /ID: a fixed date and an /ID made from
-    # the content keep the bytes the same (same lengths: no offset moves).
-    data = CREATED.sub(lambda m: b"20000101000000+00'00'"[: len(m[0])], buf.getvalue())
-    digest = hashlib.md5(FILE_ID.sub(b"/ID[<>]", data)).hexdigest().upper().encode()
-    return FILE_ID.sub(b"/ID[<%s><%s>]" % (digest, digest), data)
 
 
 def main() -> None:
@@ -69,7 +55,7 @@ def main() -> None:
         data = source(args.mirrors, doc["repo"], doc["commit"], doc["path"])
         if hashlib.sha256(data).hexdigest() != doc["sha256"]:
             raise SystemExit(f"{doc['repo']}:{doc['path']}: sha256 differs from {MANIFEST.name}")
-        (args.out / f"{doc['name']}.pdf").write_bytes(pages_of(data, doc["pages"]))
+        (args.out / f"{doc['name']}.pdf").write_bytes(published(data, doc["pages"]))
         print(f"{doc['name']} ({doc['kind']}): {doc['path']} pages {doc['pages']}")
     shutil.copyfile(CHECKS, args.out / "checks.jsonl")
     count = sum(1 for line in CHECKS.read_text(encoding="utf-8").splitlines() if line.strip())

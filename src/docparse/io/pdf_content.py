@@ -10,6 +10,7 @@ import functools
 import itertools
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,6 +211,20 @@ def _wraps(runs: list[Box]) -> bool:
     return any(b[1] >= a[3] and b[0] < a[2] for a, b in itertools.pairwise(runs))
 
 
+def _visible_boxes(
+    raw: object, start: int, end: int, w: float, h: float, rotation: int
+) -> Iterator[tuple[int, Box]]:
+    """The chars in [start, end) that show, with their boxes on the displayed page
+    (spaces and empty glyphs have none)."""
+    left, right, bottom, top = _EDGES
+    for i in range(start, end):
+        if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
+            continue
+        box = _displayed(left.value, bottom.value, right.value, top.value, w, h, rotation)
+        if box[2] > box[0] and box[3] > box[1]:
+            yield i, box
+
+
 def _missed_breaks(
     raw: object, start: int, end: int, w: float, h: float, rotation: int
 ) -> list[int]:
@@ -217,17 +232,11 @@ def _missed_breaks(
     line: a letter wholly below the last one and wholly left of it. Not after a hyphen
     where the line below starts: PDFium joins a word broken over two lines on purpose.
     Text set down the page (a sideways table head) goes on below but not to the left."""
-    left, right, bottom, top = _EDGES
     cuts: list[int] = []
     last: Box | None = None
     last_index = start
     line_x, tall = math.inf, 0.0  # where the current line starts; its tallest letter
-    for i in range(start, end):
-        if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
-            continue
-        box = _displayed(left.value, bottom.value, right.value, top.value, w, h, rotation)
-        if box[2] <= box[0] or box[3] <= box[1]:
-            continue  # a space or an empty glyph
+    for i, box in _visible_boxes(raw, start, end, w, h, rotation):
         if (
             last is not None
             and box[1] >= last[3]
@@ -254,16 +263,10 @@ def _gutter_cuts(
 ) -> list[int]:
     """The char indices in (start, end) where the text crosses one of the gutters (the
     next column's line, or back to this one's next line)."""
-    left, right, bottom, top = _EDGES
     edges = [g - 2 for g in gutters]
     cuts: list[int] = []
     side: int | None = None
-    for i in range(start, end):
-        if not pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
-            continue
-        box = _displayed(left.value, bottom.value, right.value, top.value, w, h, rotation)
-        if box[2] <= box[0] or box[3] <= box[1]:
-            continue  # a space or an empty glyph
+    for i, box in _visible_boxes(raw, start, end, w, h, rotation):
         now = bisect.bisect_right(edges, box[0])
         if side is not None and now != side:
             cuts.append(i)
