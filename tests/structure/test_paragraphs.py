@@ -116,3 +116,26 @@ def test_parts_of_a_split_paragraph_keep_their_own_confidence() -> None:
     title = styled("Edgar, King of England", 40, 30).model_copy(update={"confidence": 0.96})
     parts = split_blocks([block_of(logo, title).model_copy(update={"confidence": 0.53})])
     assert [p.confidence for p in parts] == [0.1, 0.96]
+
+
+def test_sections_numbered_in_roman_capitals_are_titles_in_any_weight() -> None:
+    # An IEEE paper sets 'I. INTRODUCTION' in small capitals, not bold, at 0.8 of the
+    # body's size (creativity_ml in the extra set); a Roman-numbered sentence is text.
+    body = [
+        block_of(styled("ordinary text of the paper", 200 + 40 * i, 10), id=f"b{i}")
+        for i in range(4)
+    ]
+    blocks = [
+        block_of(styled("I. INTRODUCTION", 0, 8), id="caps"),
+        block_of(styled("II. ОБЩИЕ ПОЛОЖЕНИЯ", 40, 10), id="russian"),
+        block_of(styled("I. The first clause applies to all parties.", 80, 10), id="clause"),
+        block_of(styled("IV. 2020", 120, 10), id="number"),
+        *body,
+    ]
+    label_headings(blocks, first_page=False)
+    assert {b.id: b.label for b in blocks[:4]} == {
+        "caps": Label.paragraph_title,
+        "russian": Label.paragraph_title,
+        "clause": Label.text,
+        "number": Label.text,
+    }

@@ -1,5 +1,5 @@
 """Headings on any route: short blocks set clearly larger than the page's body text, or
-bold and numbered, become titles."""
+bold and numbered, or numbered in Roman and set in capitals, become titles."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ BOLD_HEADING_RATIO, BOLD_TITLE_RATIO = 1.15, 1.2  # bold needs less size
 MAX_TITLE_WORDS = 6  # a bold line of more words is emphasis (a sum in words), no title
 MIN_CONFIDENCE = 0.6  # OCR's guess at a rule or a smudge is no title, whatever its size
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
+# A section numbered in Roman and set in capitals ('I. INTRODUCTION', 'II. ОБЩИЕ
+# ПОЛОЖЕНИЯ'): a heading in any weight (IEEE papers set them in small capitals).
+_ROMAN_CAPS = re.compile(r"^[IVXL]+\.\s+[^\W\d_a-zа-яё][^a-zа-яё]*$")
+MAX_CAPS_WORDS = 8
+SMALL_CAPS = 0.75  # of the body's size: small capitals are about 0.8 of it
 
 
 def label_headings(blocks: list[Block], first_page: bool) -> None:
@@ -49,6 +54,12 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
                 and size >= 0.85 * body
                 and len(block.lines) == 1
                 and (_NUMBERED.match(block.text) or _short_title(block.text))
+            )
+            or (
+                size >= SMALL_CAPS * body
+                and len(block.lines) == 1
+                and len(block.text.split()) <= MAX_CAPS_WORDS
+                and _ROMAN_CAPS.match(block.text.strip())
             )
         ):
             block.label = Label.paragraph_title
