@@ -20,6 +20,7 @@ MIN_SHARE = 0.25  # ... and that share of the page's lines
 MIN_SIDE_SHARE = 0.2  # of the page width: a column's text each side (median over the lines)
 MIN_PROSE_SHARE = 0.6  # of the lines across: no other gap than at the gutters
 CLUSTER_PT = 8.0  # starts this close are one gutter (indents, bullets)
+SLACK_PT = 2.0  # a run that starts this little left of the gutter still starts at it
 MAX_THROUGH_SHARE = 0.1  # of the lines across it: lines through the gutter's text
 INDENT_EMS = 4.0  # a run that starts this far right of the gutter (an indented first
 # line) is still across it
@@ -71,7 +72,7 @@ def _prose(
     """Do most lines across the gutter run on unbroken to the next gutter or their end?
     A table's rows have more gaps, at columns too narrow to be a page's."""
     unbroken = sum(
-        all(any(a - 2 <= x <= b for a, b, _ in clusters) for x in lines[row].column_starts)
+        all(any(a - SLACK_PT <= x <= b for a, b, _ in clusters) for x in lines[row].column_starts)
         for row in rows
     )
     return unbroken >= MIN_PROSE_SHARE * len(rows)
@@ -87,33 +88,31 @@ def _clear(lines: Sequence[_Line], rows: set[int], gutter: float) -> bool:
     through = sum(
         top <= line.bbox.y0
         and line.bbox.y1 <= bottom
-        and line.bbox.x0 < gutter - 2 < line.bbox.x1
+        and line.bbox.x0 < gutter - SLACK_PT < line.bbox.x1
         and not crosses(line, gutter)
         for line in lines
     )
     return through <= MAX_THROUGH_SHARE * len(rows)
 
 
-def _prose_both_sides(boxes: list[BBox], gutter: float, width: float) -> bool:
-    left = statistics.median(gutter - box.x0 for box in boxes)
-    right = statistics.median(box.x1 - gutter for box in boxes)
-    return min(left, right) >= MIN_SIDE_SHARE * width
-
-
 def crosses(line: _Line, gutter: float) -> bool:
     """Does the line run across the gutter: a run of it starts there, after a gap (or an
     indent's width further right)?"""
     reach = INDENT_EMS * line.bbox.height
-    return any(gutter - 2 <= x <= gutter + reach for x in line.column_starts)
+    return any(gutter - SLACK_PT <= x <= gutter + reach for x in line.column_starts)
+
+
+def column_of(x: float, gutters: list[float]) -> int:
+    """Which column (0 left of the first gutter) a run starting at `x` stands in."""
+    return bisect.bisect_right([g - SLACK_PT for g in gutters], x)
 
 
 def in_column_order(lines: list[_L], gutters: list[float], top: float, bottom: float) -> list[_L]:
     """The lines with those between `top` and `bottom` (where lines ran across the
     gutters) read column by column, each column in its own order, so that paragraphs
     form within a column; the lines above and below keep their places."""
-    edges = [g - 2 for g in gutters]
     slots = [i for i, ln in enumerate(lines) if ln.bbox.y0 >= top - 1 and ln.bbox.y1 <= bottom + 1]
-    ordered = sorted(slots, key=lambda i: (bisect.bisect_right(edges, lines[i].bbox.x0), i))
+    ordered = sorted(slots, key=lambda i: (column_of(lines[i].bbox.x0, gutters), i))
     out = list(lines)
     for slot, i in zip(slots, ordered, strict=True):
         out[slot] = lines[i]

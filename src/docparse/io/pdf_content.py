@@ -4,13 +4,12 @@ paths. Callers hold PDFium's lock (io.pdf.PdfFile does)."""
 
 from __future__ import annotations
 
-import bisect
 import collections
 import functools
 import itertools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from docparse.document import BBox
-from docparse.io.gutters import column_gutters, crosses, in_column_order
+from docparse.io.gutters import column_gutters, column_of, crosses, in_column_order
 
 # Weights in font names; TeX's bold faces say so in a code: cmbx (Computer Modern), ecbx
 # and ecbi (EC), sfbx and sfbi (CM-Super).
@@ -263,11 +262,10 @@ def _gutter_cuts(
 ) -> list[int]:
     """The char indices in (start, end) where the text crosses one of the gutters (the
     next column's line, or back to this one's next line)."""
-    edges = [g - 2 for g in gutters]
     cuts: list[int] = []
     side: int | None = None
     for i, box in _visible_boxes(raw, start, end, w, h, rotation):
-        now = bisect.bisect_right(edges, box[0])
+        now = column_of(box[0], gutters)
         if side is not None and now != side:
             cuts.append(i)
         side = now
@@ -532,6 +530,17 @@ _POINT = (pdfium_c.c_float(), pdfium_c.c_float())
 _MATRIX = pdfium_c.FS_MATRIX()
 
 
+def _rule_way(xs: Sequence[float], ys: Sequence[float]) -> int | None:
+    """0 for a rule across PDF space, 1 for one down it, None for neither: `xs` and `ys`
+    are a path's or a stroke's extent, low to high."""
+    across, down = xs[1] - xs[0], ys[1] - ys[0]
+    if across >= MIN_RULE_PT and down <= MAX_RULE_THICKNESS_PT:
+        return 0
+    if down >= MIN_RULE_PT and across <= MAX_RULE_THICKNESS_PT:
+        return 1
+    return None
+
+
 def _segment_rules(
     handle: object,
     rules: list[int],
@@ -554,11 +563,9 @@ def _segment_rules(
             continue
         point = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
         if last is not None and pdfium_c.FPDFPathSegment_GetType(segment) == _LINETO:
-            (x0, x1), (y0, y1) = sorted((last[0], point[0])), sorted((last[1], point[1]))
-            if x1 - x0 >= MIN_RULE_PT and y1 - y0 <= MAX_RULE_THICKNESS_PT:
-                found[0].append((round(x0), round(x1)))
-            elif y1 - y0 >= MIN_RULE_PT and x1 - x0 <= MAX_RULE_THICKNESS_PT:
-                found[1].append((round(y0), round(y1)))
+            span = sorted((last[0], point[0])), sorted((last[1], point[1]))
+            if (way := _rule_way(*span)) is not None:
+                found[way].append((round(span[way][0]), round(span[way][1])))
         last = point
     if min(len(found[0]), len(found[1])) >= GRID_STROKES:
         for way in (0, 1):
@@ -615,13 +622,10 @@ def _images(
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             paths += 1
             if pdfium_c.FPDFPageObj_GetBounds(handle, left, bottom, right, top):
-                across, down = right.value - left.value, top.value - bottom.value
-                if across >= MIN_RULE_PT and down <= MAX_RULE_THICKNESS_PT:
-                    rules[0] += 1
-                    ends[0][round(left.value), round(right.value)] += 1
-                elif down >= MIN_RULE_PT and across <= MAX_RULE_THICKNESS_PT:
-                    rules[1] += 1
-                    ends[1][round(bottom.value), round(top.value)] += 1
+                span = (left.value, right.value), (bottom.value, top.value)
+                if (way := _rule_way(*span)) is not None:
+                    rules[way] += 1
+                    ends[way][round(span[way][0]), round(span[way][1])] += 1
                 elif walked < MAX_WALKED_SEGMENTS:
                     # One path may draw a whole grid, a stroke per rule (a table frame).
                     walked += _segment_rules(handle, rules, ends)
