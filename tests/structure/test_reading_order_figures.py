@@ -53,3 +53,15 @@ def test_columns_of_paragraphs_over_drawings_across_the_gutter() -> None:
     order = [b.id for b in xy_cut(sorted(blocks, key=lambda b: b.bbox.y0), min_gap=4.0)]
     reading = [name for name in order if name[0] in "LR" and name[1:].isdigit()]
     assert reading == [b.id for b in left] + [b.id for b in right]
+
+
+def test_a_region_the_paragraphs_cannot_part_ends() -> None:
+    # A hostile probe's three blocks: two flat paragraphs inside one wide line's span
+    # recursed for ever (every block in one of the paragraph columns).
+    def flat(name: str, x0: float, x1: float, y1: float, lines: int) -> Block:
+        box = BBox(x0=x0, y0=0, x1=x1, y1=y1)
+        rows = [Line(text="l", bbox=box) for _ in range(lines)]
+        return Block(id=name, bbox=box, text="t", lines=rows)
+
+    blocks = [flat("a", 20, 24, 0, 2), flat("b", 20, 24, 0, 2), flat("c", 10, 300, 4, 1)]
+    assert sorted(b.id for b in xy_cut(blocks, min_gap=4.0)) == ["a", "b", "c"]

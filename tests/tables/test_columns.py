@@ -88,3 +88,12 @@ def test_a_page_wide_table_is_no_pair_of_columns() -> None:
 
 def _box(x0: float, x1: float, row: int) -> BBox:
     return BBox(x0=x0, y0=100 + 12 * row, x1=x1, y1=109 + 12 * row)
+
+
+def test_huge_or_infinite_coordinates_cost_no_more_than_a_page() -> None:
+    # A hostile probe: one array slot per unit across made 1e9 units wide 4 GB.
+    left = [Word("word", BBox(x0=0, y0=12 * k, x1=5, y1=12 * k + 9)) for k in range(30)]
+    far = [Word("word", BBox(x0=1e9, y0=12 * k, x1=1e9 + 5, y1=12 * k + 9)) for k in range(30)]
+    assert prose_columns(left + far) == []
+    endless = Word("word", BBox(x0=0, y0=0, x1=float("inf"), y1=9))
+    assert prose_columns([*left, endless]) == []

@@ -59,7 +59,7 @@ def _cut(blocks: list[Block], min_gap: float, rank: dict[int, int] | None) -> li
         lower = [b for band in bands[cut:] for b in band]
         return _cut(upper, min_gap, rank) + _cut(lower, min_gap, rank)
     parts = _paragraph_columns(blocks, min_gap)
-    if len(parts) > 1:
+    if len(parts) > 1 and all(parts):  # each part smaller than the region: it ends
         return [b for part in parts for b in _cut(part, min_gap, rank)]
     return sorted(blocks, key=lambda b: (b.bbox.y0, b.bbox.x0))
 

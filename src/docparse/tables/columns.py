@@ -5,12 +5,15 @@ of prose is searched on its own too."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from docparse.tables.lines import line_height, text_lines
 from docparse.tables.model import Word
 
 MIN_GUTTER_EMS = 1.0  # the white strip between two columns
+MAX_BINS = 5000  # units across the page, at most (a page in points has fewer)
 MAX_CROSSING = 2  # words across the strip: a heading over both columns
 MIN_SIDE_SHARE = 0.25  # of the words, each side
 PROSE_WORDS = 5  # a prose line's words
@@ -28,15 +31,18 @@ def prose_columns(words: list[Word]) -> list[list[Word]]:
     em = line_height(upright)
     x0 = min(w.bbox.x0 for w in upright)
     x1 = max(w.bbox.x1 for w in upright)
-    cover = np.zeros(int(x1 - x0) + 2, dtype=np.int32)
+    if not math.isfinite(x1 - x0):
+        return []
+    unit = max(1.0, (x1 - x0) / MAX_BINS)  # a bounded array whatever the coordinates
+    cover = np.zeros(int((x1 - x0) / unit) + 2, dtype=np.int32)
     for w in upright:  # words over each unit across the page
-        cover[int(w.bbox.x0 - x0)] += 1
-        cover[int(w.bbox.x1 - x0) + 1] -= 1
+        cover[int((w.bbox.x0 - x0) / unit)] += 1
+        cover[int((max(w.bbox.x1, w.bbox.x0) - x0) / unit) + 1] -= 1
     cover = np.cumsum(cover)
     gutter = _widest_gap(cover <= MAX_CROSSING, 0.25, 0.75)
-    if gutter is None or gutter[1] - gutter[0] < MIN_GUTTER_EMS * em:
+    if gutter is None or (gutter[1] - gutter[0]) * unit < MIN_GUTTER_EMS * em:
         return []
-    split = x0 + (gutter[0] + gutter[1]) / 2
+    split = x0 + (gutter[0] + gutter[1]) / 2 * unit
     sides = [[w for w in words if w.cx < split], [w for w in words if w.cx >= split]]
     if any(len(side) < MIN_SIDE_SHARE * len(words) or not _prose(side) for side in sides):
         return []
