@@ -11,7 +11,7 @@ from docparse.document import Label, Page
 from docparse.export.markdown import to_markdown
 from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
-from tests.structure.drawn import CLAUSES, HEIGHT, LEFT, RIGHT, WIDTH, Sheet
+from tests.structure.drawn import BOLD, CLAUSES, HEIGHT, LEFT, RIGHT, WIDTH, Sheet
 
 BODY_TOP = 80.0
 
@@ -141,3 +141,71 @@ async def test_a_journal_head_and_a_footer_over_the_folio(
     assert label_of(page, "©") == Label.footer
     assert [b.label for b in page.blocks if b.text == "245"] == [Label.number]
     assert "Вестник" not in markdown and "245" not in markdown
+
+
+async def test_a_running_title_ending_in_its_folio_is_a_footer(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A book's foot line 'Chapter 2. Roles … 11' in nearly the body's size: a title
+    with its folio at one end, at the edge and set apart, says furniture."""
+    path = tmp_path / "book.pdf"
+    sheet = Sheet(path)
+    body(sheet)
+    sheet.text(
+        RIGHT, HEIGHT - 30, "Глава 2. Роли и разделение обязанностей 11", size=10.5, align="right"
+    )
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert label_of(page, "Глава 2.") == Label.footer
+    assert "Глава 2" not in markdown and "(раздела)." in markdown
+
+
+async def test_a_folio_out_in_the_margin_is_no_footnote_mark(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """'4 Row and Column Access …' at the foot: the folio stands in the margin left of
+    the body, so the line is a footer; the same words under the body's left edge are a
+    footnote and stay."""
+    footer = "4 Row and Column Access Control Support"
+    for name, x, label in (("margin", LEFT - 40, Label.footer), ("note", LEFT, Label.text)):
+        path = tmp_path / f"{name}.pdf"
+        sheet = Sheet(path)
+        body(sheet)
+        sheet.text(x, HEIGHT - 30, footer, size=10)  # not the small print of a footnote
+        sheet.save()
+        page, markdown = await convert(converter, path)
+        assert label_of(page, "Row and Column") == label, name
+        assert ("Row and Column" in markdown) == (label == Label.text), name
+
+
+async def test_a_town_and_year_under_a_title_page_stays(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """'Москва 2021' in the body's size ends in a number, but a year is no folio: the
+    title page's text."""
+    path = tmp_path / "title_page.pdf"
+    sheet = Sheet(path)
+    body(sheet, count=3)
+    sheet.text(WIDTH / 2, HEIGHT - 30, "Москва 2021", align="centre")
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert label_of(page, "Москва 2021") == Label.text
+    assert markdown.rstrip().endswith("Москва 2021")
+
+
+async def test_a_bold_foot_line_spread_between_two_folios_is_a_footer(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A spread's foot '208   Global Study on Legal Aid   209' set bold: bold at the
+    edge is a heading, unless folios spread the line across the page."""
+    path = tmp_path / "spread.pdf"
+    sheet = Sheet(path)
+    body(sheet)
+    sheet.canvas.setFont(BOLD, 9)
+    sheet.canvas.drawString(
+        LEFT, 30, "208" + " " * 60 + "Global Study on Legal Aid" + " " * 60 + "209"
+    )
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert label_of(page, "Global Study") == Label.footer
+    assert "Global Study" not in markdown and "208" not in markdown

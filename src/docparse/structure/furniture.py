@@ -17,8 +17,10 @@ OUTER = 0.2  # running heads and folios sit in the outer fifth of the page…
 EDGE = 0.08  # …and anything in the outer 8% is a candidate even if not the outermost
 SIMILAR = 0.85  # running heads read by OCR on two pages agree at least this much
 SET_APART = 2.0  # a lone edge line this many of its heights from the rest is far apart
+# A folio: '12', 'xiv', 'Page 3 of 5', a chapter's page '7-45', a gazette's '47698'.
 _PAGE_NUMBER = re.compile(
-    r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?(\d{1,4}|[ivxlcdm]{1,6})"
+    r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?"
+    r"(\d{1,5}|\d{1,2}[-–]\d{1,3}|[ivxlcdm]{1,6})"
     r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$",
     re.IGNORECASE,
 )
@@ -43,7 +45,8 @@ _FOLIO_AT_END = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
 # 'Transition in Turner syndrome, 2015, Vol. 113 55'. A number that a word or sign
 # before it names ('№ 32115', 'Vol. 113', 'Приложение 2', 'Итого: 1500') is no folio.
 _LEADING_FOLIO = re.compile(r"^(\d{1,4})\s+\S")
-_TRAILING_FOLIO = re.compile(r"(\S+)\s+\d{1,4}$")
+_TRAILING_FOLIO = re.compile(r"(\S+)\s+(\d{1,4})$")
+_YEAR = re.compile(r"(?:19|20)\d\d$")  # 'Москва 2021' under a title page is its text
 _NAMES_A_NUMBER = re.compile(
     r"(?:[№#:]|\b(?:n|no|nr|p|pp|vol|volume|issue|part|chapter|section|article|item|table"
     r"|fig|figure|appendix|annex|form|sheet|том|вып|выпуск|часть|глава|раздел|статья|пункт"
@@ -170,6 +173,21 @@ def _is_folio(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text.strip()))
 
 
+def _ends_in_folio(text: str, years: bool = False) -> bool:
+    """One line with a number at one end that no word before it names: a running title
+    and its folio ('Chapter 2. Roles and separation of duties 11'). A year counts only
+    when `years` (a line spread across the page: 'Awardee Guide        June 2011')."""
+    if "\n" in text:
+        return False
+    leading = _LEADING_FOLIO.match(text)
+    trailing = _TRAILING_FOLIO.search(text)
+    return bool(leading and (years or not _YEAR.match(leading.group(1)))) or bool(
+        trailing
+        and not _NAMES_A_NUMBER.search(trailing.group(1))
+        and (years or not _YEAR.match(trailing.group(2)))
+    )
+
+
 def _folio_in_line(block: Block) -> bool:
     """A running title with its folio at the other end of the line, the words spread
     across the measure ('446        Advocacy in Action'). Measured on a line the PDF or
@@ -178,12 +196,8 @@ def _folio_in_line(block: Block) -> bool:
         return False
     line = block.lines[0]
     text = line.text.strip()
-    if line.bbox.width < SPREAD * len(text) * line.text_size:
-        return False
-    trailing = _TRAILING_FOLIO.search(text)
-    return bool(_LEADING_FOLIO.match(text)) or bool(
-        trailing and not _NAMES_A_NUMBER.search(trailing.group(1))
-    )
+    spread = line.bbox.width >= SPREAD * len(text) * line.text_size
+    return spread and _ends_in_folio(text, years=True)
 
 
 def _reads_like_furniture(block: Block, page: Page) -> bool:
@@ -191,12 +205,17 @@ def _reads_like_furniture(block: Block, page: Page) -> bool:
     document or form code, 'Page 2 of 5'; or a title with the folio in its row."""
     return (
         bool(_FURNITURE_TEXT.search(block.text))
+        or _ends_in_folio(block.text.strip())
         or _folio_in_line(block)
         or any(
             b is not block and b.text and _same_row(b, block) and _is_folio(b.text)
             for b in page.blocks
         )
     )
+
+
+def _gap(a: Block, b: Block) -> float:
+    return max(a.bbox.y0 - b.bbox.y1, b.bbox.y0 - a.bbox.y1)
 
 
 def _lone_head(
@@ -219,21 +238,25 @@ def _lone_head(
         lines > 2
         or len(block.text) > 120
         or block.label == Label.footnote
-        or (band == "bottom" and _NOTE_MARK.match(block.text))
         or not size
         or not others
     ):
         return False
+    text_size = max((ln.text_size for ln in block.lines), default=block.bbox.height / lines)
+    # A folio stands out in the margin, left of the text next to it; a note's mark does not.
+    nearest = min(others, key=lambda o: _gap(o, block))
+    outdented = block.bbox.x0 < nearest.bbox.x0 - text_size
+    if band == "bottom" and _NOTE_MARK.match(block.text) and not outdented:
+        return False
     reads = _reads_like_furniture(block, page)
     if lines > 1 and not reads:
         return False
-    text_size = max((ln.text_size for ln in block.lines), default=block.bbox.height / lines)
-    if (
-        any(ln.bold for ln in block.lines)
-        or text_size > (HEADING_SIZE if reads else BODY_SIZE) * size
-    ):
+    # Bold at the top is a heading, unless a folio spreads the line across the page.
+    if (any(ln.bold for ln in block.lines) and not _folio_in_line(block)) or text_size > (
+        HEADING_SIZE if reads else BODY_SIZE
+    ) * size:
         return False
-    gap = min(max(o.bbox.y0 - block.bbox.y1, block.bbox.y0 - o.bbox.y1) for o in others)
+    gap = _gap(nearest, block)
     small = text_size <= SMALL_TYPE * size and block.label not in _TITLES
     both = small and reads and gap >= SET_APART * text_size
     edge = min(block.bbox.y0, page.height - block.bbox.y1) <= EDGE * page.height
