@@ -97,3 +97,36 @@ def test_a_header_wrapped_in_most_columns_stays_one_row(tmp_path: Path) -> None:
         "Sample size per State",
     ]
     assert cells[(1, 0)] == STATES[0]
+
+
+def test_a_value_centred_over_a_ruled_pair_of_rows_spans_both(tmp_path: Path) -> None:
+    # docling's OTSL paper: each group ruled off, '6' centred beside the rows 'OTSL' and
+    # 'HTML' of figures. The centred value overlaps both lines, and the two rows of
+    # figures still part under it.
+    path = tmp_path / "pairs.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(612, 792))
+    pdf.setFont("Helvetica", 9)
+    y, rules = TOP, [TOP]
+    for k, text in enumerate(["Layers", "Format", "Simple", "Complex"]):
+        pdf.drawString(X[k] + 4, y - 10, text)
+    y -= PITCH
+    rules.append(y)
+    for group in range(4):
+        pdf.drawString(X[0] + 4, y - 10 - PITCH / 2, str(2 * group + 2))
+        for n, name in enumerate(["OTSL", "HTML"]):
+            pdf.drawString(X[1] + 4, y - 10 - n * PITCH, name)
+            for k in (2, 3):
+                pdf.drawString(X[k] + 4, y - 10 - n * PITCH, f"0.{9 - group}{k}{n}")
+        y -= 2 * PITCH
+        rules.append(y)
+    for at in rules:
+        pdf.line(X[0], at, X[-1], at)
+    for x in X:
+        pdf.line(x, TOP, x, rules[-1])
+    pdf.save()
+    (table,) = tables_of(path)
+    cells = {(c.row, c.col): c for c in table.cells or []}
+    assert [cells[(r, 1)].text for r in range(1, 9)] == ["OTSL", "HTML"] * 4
+    assert [cells[(r, 2)].text for r in (1, 2)] == ["0.920", "0.921"]
+    assert (cells[(1, 0)].text, cells[(1, 0)].row_span) == ("2", 2)
+    assert (cells[(7, 0)].text, cells[(7, 0)].row_span) == ("8", 2)

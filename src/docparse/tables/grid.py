@@ -36,6 +36,7 @@ MAX_CLUTTER = 0.15
 # Where rules draw many rows, this share of a band's columns hold figures on both
 # sides of a break between two lines: rows of figures, not a wrapped cell.
 RULED_BREAK_SHARE = 0.5
+LOOK_BELOW = 3  # lines: a centred value, or two, between a row and the next
 # A "table" whose cells are mostly long runs of words is prose set in columns.
 LONG_CELL_WORDS = 8
 MAX_LONG_CELL_SHARE = 0.3
@@ -261,8 +262,8 @@ def table_from_rules(
     cols = ruling.cluster_rules(v_lines, False, tol, box.x0, box.x1, cy)
     words = [w for w in words if not _on_rule(w, rows, cols, tol)]
     cols = _with_virtual_columns(cols, rows, words, em)
-    rows = _with_virtual_rows(rows, cols, words)
-    return _assemble(rows, cols, words, em)
+    rows, joint = _with_virtual_rows(rows, cols, words)
+    return _assemble(rows, cols, words, em, joint)
 
 
 def _on_rule(w: Word, rows: list[Rule], cols: list[Rule], tol: float) -> bool:
@@ -295,33 +296,61 @@ def _with_virtual_columns(
     return sorted(cols + added, key=lambda r: r.pos)
 
 
-def _with_virtual_rows(rows: list[Rule], cols: list[Rule], words: list[Word]) -> list[Rule]:
+def _with_virtual_rows(
+    rows: list[Rule], cols: list[Rule], words: list[Word]
+) -> tuple[list[Rule], set[int]]:
     """Rows the rules leave out (only a header rule, or a rule every few rows): a break
     between two text lines that both have words in the same two or more columns. Where
     the rules draw many rows, a tall cell is one wrapped cell (a header's, a
     description's), so there the two lines must be rows of figures: in most of the
-    columns that hold text between those rules, a figure above and a figure below."""
+    columns that hold text between those rules, a figure above and a figure below, and
+    no text below that continues a line ('… mixed decyl' / 'and hexyl'). Between rows of
+    figures may stand a value centred over both ('6' beside 'OTSL' and 'HTML'), in
+    columns of its own: their joint cell. Returns the rules and the ids of such values'
+    words."""
     lines = text_lines([w for w in words if not w.leader])
     band_columns: dict[int, set[int]] = {}
     for w in words:
         band_columns.setdefault(slot(rows, w.cx, w.cy), set()).add(slot(cols, w.cy, w.cx))
-    added = []
-    for above, below in itertools.pairwise(lines):
-        top, bottom = max(w.bbox.y1 for w in above), min(w.bbox.y0 for w in below)
-        band = slot(rows, above[0].cx, above[0].cy)
-        if band != slot(rows, below[0].cx, below[0].cy) or bottom <= top:
-            continue  # a rule already parts them
-        upper, lower = _by_column(above, cols), _by_column(below, cols)
-        if len(rows) <= 4:
-            if len(upper.keys() & lower.keys()) >= 2:
-                added.append(Rule((top + bottom) / 2, 0.0, 0.0, virtual=True))
-            continue
-        figures = sum(
-            is_numeric(upper[c]) and is_numeric(lower[c]) for c in upper.keys() & lower.keys()
+    columns = [_by_column(line, cols) for line in lines]
+    added: list[Rule] = []
+    broken: set[int] = set()  # lines a virtual row already parts from the one above
+    joint: set[int] = set()
+    for i, above in enumerate(lines):
+        top, upper = max(w.bbox.y1 for w in above), columns[i]
+        j = next(  # the next line clear below with words in a column of this one
+            (
+                j
+                for j in range(i + 1, min(i + 1 + LOOK_BELOW, len(lines)))
+                if _top(lines[j]) > top and upper.keys() & columns[j].keys()
+            ),
+            None,
         )
-        if figures >= max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band]))):
-            added.append(Rule((top + bottom) / 2, 0.0, 0.0, virtual=True))
-    return sorted(rows + added, key=lambda r: r.pos)
+        if j is None or j in broken:
+            continue
+        below, lower = lines[j], columns[j]
+        between = [columns[k].keys() for k in range(i + 1, j)]
+        if any(keys & (upper.keys() | lower.keys()) for keys in between):
+            continue  # a line of the same columns in between: no centred value
+        band = slot(rows, above[0].cx, above[0].cy)
+        if band != slot(rows, below[0].cx, below[0].cy):
+            continue  # a rule already parts them
+        shared = upper.keys() & lower.keys()
+        if len(rows) <= 4:
+            breaks = j == i + 1 and len(shared) >= 2
+        else:
+            figures = sum(is_numeric(upper[c]) and is_numeric(lower[c]) for c in shared)
+            need = max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band])))
+            breaks = figures >= need and not any(lower[c][:1].islower() for c in shared)
+        if breaks:
+            added.append(Rule((top + _top(below)) / 2, 0.0, 0.0, virtual=True))
+            broken.add(j)
+            joint.update(id(w) for line in lines[i + 1 : j] for w in line)
+    return sorted(rows + added, key=lambda r: r.pos), joint
+
+
+def _top(line: list[Word]) -> float:
+    return min(w.bbox.y0 for w in line)
 
 
 def _by_column(line: list[Word], cols: list[Rule]) -> dict[int, str]:
@@ -332,8 +361,12 @@ def _by_column(line: list[Word], cols: list[Rule]) -> dict[int, str]:
     return {c: " ".join(ws) for c, ws in texts.items()}
 
 
-def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) -> Table:
-    """Union grid slots not parted by a rule into rectangles; fill them with words."""
+def _assemble(
+    rows: list[Rule], cols: list[Rule], words: list[Word], em: float, joint: set[int]
+) -> Table:
+    """Union grid slots not parted by a rule into rectangles; fill them with words. A
+    `joint` word (a value centred over two rows) that a virtual row runs through joins
+    the slots above and below it."""
     nr, nc = len(rows) - 1, len(cols) - 1
     slots: dict[tuple[int, int], list[Word]] = {}
     for w in words:
@@ -350,7 +383,9 @@ def _assemble(rows: list[Rule], cols: list[Rule], words: list[Word], em: float) 
             return rule.covers(a, b) >= 0.5
         if vertical:  # no phrase runs across the virtual column boundary here
             return clear(rule.pos, a, b)
-        return True  # virtual rows sit in blank gaps between lines
+        return not any(
+            id(w) in joint and w.bbox.y0 < rule.pos < w.bbox.y1 and a <= w.cx <= b for w in words
+        )
 
     def apart(r: int, c: int, y0: float, y1: float) -> bool:
         """Slots c and c + 1 of row r: parted by the rule between them, or, where that
