@@ -209,3 +209,22 @@ async def test_a_bold_foot_line_spread_between_two_folios_is_a_footer(
     page, markdown = await convert(converter, path)
     assert label_of(page, "Global Study") == Label.footer
     assert "Global Study" not in markdown and "208" not in markdown
+
+
+async def test_a_small_head_with_its_folio_away_from_the_edge_is_a_header(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A Springer LNCS page: 'Optimized Table Tokenization … 9' in 9 pt over an 11 pt
+    body, an eighth of the page down, 15 pt over the body (under two of its heights).
+    Small and a title with its folio, both cues at once: far enough apart. The same
+    small words without a folio are the page's first line and stay."""
+    head = "Оптимизация разметки таблиц для распознавания"
+    for name, text, label in (("lncs", f"{head} 9", Label.header), ("plain", head, Label.text)):
+        path = tmp_path / f"{name}.pdf"
+        sheet = Sheet(path)
+        sheet.text(RIGHT, 100, text, size=9, align="right")
+        body(sheet, y=100 + 24)
+        sheet.save()
+        page, markdown = await convert(converter, path)
+        assert label_of(page, "Оптимизация") == label, name
+        assert ("Оптимизация" in markdown) == (label == Label.text), name

@@ -16,7 +16,7 @@ from docparse.document import FURNITURE_LABELS, Block, Label, Page, PageStatus
 OUTER = 0.2  # running heads and folios sit in the outer fifth of the page…
 EDGE = 0.08  # …and anything in the outer 8% is a candidate even if not the outermost
 SIMILAR = 0.85  # running heads read by OCR on two pages agree at least this much
-SET_APART = 2.0  # a lone edge line this many of its heights from the rest is far apart
+SET_APART = 1.5  # small and a head's words: this many of its heights from the body is apart
 # A folio: '12', 'xiv', 'Page 3 of 5', a chapter's page '7-45', a gazette's '47698'.
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?"
@@ -228,7 +228,7 @@ def _lone_head(
     further from the body than its paragraphs are from each other. Place and gap alone
     make no head: a registration note, a date or a town and year set apart at the top
     or foot is the document's text. Away from the edge, or nearer the body than a
-    paragraph, only when size and words both say furniture and it is two of its heights
+    paragraph, only when size and words both say furniture and it is 1.5 of its heights
     clear. Two lines only when they read like furniture. A line the heading pass found
     large is small by no measure of this one's. A footnote is the document's text:
     nothing at the foot that starts with a note mark. `others`: the body, the blocks a
