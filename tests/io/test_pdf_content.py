@@ -132,3 +132,43 @@ def test_bold_faces_are_told_by_their_names() -> None:
     plain = [b"SFRM1000", b"NimbusRomNo9L-Regu", b"FranklinGothic-Medium", b"TimesNewRomanPSMT"]
     assert all(_bold_name(name) for name in bold)
     assert not any(_bold_name(name) for name in plain)
+
+
+# Text that reads upright once the page is turned by its /Rotate: the text matrix runs
+# the lines the other way round in the PDF's own space (pdfplumber's Senate expenses).
+_UPRIGHT_WHEN_TURNED = {
+    90: b"0 1 -1 0 150 30",
+    180: b"-1 0 0 -1 380 150",
+    270: b"0 -1 1 0 50 370",
+}
+
+
+def test_words_of_a_turned_page_are_whole(tmp_path: Path) -> None:
+    """Letters are compared along the lines as the page is shown: on a page turned by
+    its /Rotate they advance up, down or leftwards in PDF space, and each one used to
+    leave its own word ('DOCU', 'MENT', 'D', 'ATE')."""
+    line = b"DHAW20190001 05/03/2019 CITIBANK 920.68"
+    for rotation, matrix in _UPRIGHT_WHEN_TURNED.items():
+        content = b"BT /F1 10 Tf " + matrix + b" Tm (" + line + b") Tj ET"
+        pdf = pikepdf.new()
+        font = pdf.make_indirect(
+            Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+        )
+        page = Dictionary(
+            Type=Name.Page,
+            MediaBox=Array([0, 0, 400, 200]),
+            Rotate=rotation,
+            Resources=Dictionary(Font=Dictionary(F1=font)),
+            Contents=pdf.make_stream(content),
+        )
+        pdf.pages.append(pikepdf.Page(page))
+        path = tmp_path / f"turned_{rotation}.pdf"
+        pdf.save(path)
+        document = PdfFile(path)
+        try:
+            words = document.words(0)
+        finally:
+            document.close()
+        assert [text for text, _ in words] == line.decode().split(), rotation
+        xs = [box.x0 for _, box in words]
+        assert xs == sorted(xs), rotation  # left to right as shown

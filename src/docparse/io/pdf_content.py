@@ -393,6 +393,8 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
             continue
         get_loose(raw, i, loose)
         x0, y0, x1, y1 = loose.left, loose.bottom, loose.right, loose.top
+        if rotation:  # letters compared as the page is shown: its lines run left to right
+            x0, y0, x1, y1 = _displayed(x0, y0, x1, y1, w, h, rotation)
         if last is not None:
             if y1 < last[1] or y0 > last[3]:  # another line, or sideways text going on
                 stacked = upright_page and _goes_on(raw, i, x0, y0, x1, y1, last, text)
