@@ -130,3 +130,22 @@ def test_a_value_centred_over_a_ruled_pair_of_rows_spans_both(tmp_path: Path) ->
     assert [cells[(r, 2)].text for r in (1, 2)] == ["0.920", "0.921"]
     assert (cells[(1, 0)].text, cells[(1, 0)].row_span) == ("2", 2)
     assert (cells[(7, 0)].text, cells[(7, 0)].row_span) == ("8", 2)
+
+
+def test_a_rows_description_wrapped_onto_a_line_of_its_own_stays_in_its_row(
+    tmp_path: Path,
+) -> None:
+    # pdfplumber's Senate expenses: rules every few rows; each row's description runs
+    # on below its figures ('STAFF TRANSPORTATION' / 'AIRFARE FOR E JOHNSON'). The
+    # line between two rows of figures no longer hides their break.
+    path = tmp_path / "expenses.pdf"
+    body = [
+        [f"DHAW{k:04d}", f"0{k % 9 + 1}/03/2019", f"STAFF TRAVEL\nTO {s}", f"{k}20.68"]
+        for k, s in enumerate(STATES[:9])
+    ]
+    ruled_page(path, [["Document", "Date", "Description", "Amount"], *body], {3, 6})
+    (table,) = tables_of(path)
+    cells = grid(table)
+    assert [cells[(k + 1, 0)] for k in range(9)] == [row[0] for row in body]
+    assert [cells[(k + 1, 3)] for k in range(9)] == [row[3] for row in body]
+    assert cells[(2, 2)] == f"STAFF TRAVEL TO {STATES[1]}"

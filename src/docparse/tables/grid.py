@@ -36,7 +36,7 @@ MAX_CLUTTER = 0.15
 # Where rules draw many rows, this share of a band's columns hold figures on both
 # sides of a break between two lines: rows of figures, not a wrapped cell.
 RULED_BREAK_SHARE = 0.5
-LOOK_BELOW = 3  # lines: a centred value, or two, between a row and the next
+LOOK_BELOW = 3  # lines: a centred value, or a row's text wrapped, between rows of figures
 # A "table" whose cells are mostly long runs of words is prose set in columns.
 LONG_CELL_WORDS = 8
 MAX_LONG_CELL_SHARE = 0.3
@@ -302,13 +302,13 @@ def _with_virtual_rows(
     """Rows the rules leave out (only a header rule, or a rule every few rows): a break
     between two text lines that both have words in the same two or more columns. Where
     the rules draw many rows, a tall cell is one wrapped cell (a header's, a
-    description's), so there the two lines must be rows of figures: in most of the
-    columns that hold text between those rules, a figure above and a figure below, and
-    no text below that continues a line ('… mixed decyl' / 'and hexyl'). Between rows of
-    figures may stand a value centred over both ('6' beside 'OTSL' and 'HTML'), in
-    columns of its own: their joint cell. Returns the rules and the ids of such values'
-    words."""
+    description's), so there the two lines must be rows of figures (`_figure_rows`).
+    Between two rows of figures may stand a value centred over both ('6' beside 'OTSL'
+    and 'HTML'), in columns of its own: their joint cell; or the upper row's text wrapped
+    onto lines of their own ('AIRFARE FOR …' under its row): the break comes after them.
+    Returns the rules and the ids of the centred values' words."""
     lines = text_lines([w for w in words if not w.leader])
+    band_of = [slot(rows, line[0].cx, line[0].cy) for line in lines]
     band_columns: dict[int, set[int]] = {}
     for w in words:
         band_columns.setdefault(slot(rows, w.cx, w.cy), set()).add(slot(cols, w.cy, w.cx))
@@ -318,35 +318,50 @@ def _with_virtual_rows(
     joint: set[int] = set()
     for i, above in enumerate(lines):
         top, upper = max(w.bbox.y1 for w in above), columns[i]
-        j = next(  # the next line clear below with words in a column of this one
+        need = max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band_of[i]])))
+        j = next(  # the next line clear below in the same band that starts a row
             (
-                j
-                for j in range(i + 1, min(i + 1 + LOOK_BELOW, len(lines)))
-                if _top(lines[j]) > top and upper.keys() & columns[j].keys()
+                k
+                for k in range(
+                    i + 1, min(i + 1 + (1 if len(rows) <= 4 else LOOK_BELOW), len(lines))
+                )
+                if band_of[k] == band_of[i]
+                and _top(lines[k]) > top
+                and (
+                    len(upper.keys() & columns[k].keys()) >= 2
+                    if len(rows) <= 4
+                    else _figure_rows(upper, columns[k], need)
+                )
             ),
             None,
         )
         if j is None or j in broken:
             continue
         below, lower = lines[j], columns[j]
-        between = [columns[k].keys() for k in range(i + 1, j)]
-        if any(keys & (upper.keys() | lower.keys()) for keys in between):
-            continue  # a line of the same columns in between: no centred value
-        band = slot(rows, above[0].cx, above[0].cy)
-        if band != slot(rows, below[0].cx, below[0].cy):
-            continue  # a rule already parts them
-        shared = upper.keys() & lower.keys()
-        if len(rows) <= 4:
-            breaks = j == i + 1 and len(shared) >= 2
+        between = range(i + 1, j)
+        figure_columns = {c for c in upper.keys() & lower.keys() if is_numeric(upper[c])}
+        if all(not columns[k].keys() & (upper.keys() | lower.keys()) for k in between):
+            pos = (top + _top(below)) / 2  # nothing between, or values centred over both
+            joint.update(id(w) for k in between for w in lines[k])
+        elif all(not columns[k].keys() & figure_columns for k in between):
+            wrapped_end = max(w.bbox.y1 for k in between for w in lines[k])
+            if wrapped_end >= _top(below):
+                continue
+            pos = (wrapped_end + _top(below)) / 2  # after the upper row's wrapped text
         else:
-            figures = sum(is_numeric(upper[c]) and is_numeric(lower[c]) for c in shared)
-            need = max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band])))
-            breaks = figures >= need and not any(lower[c][:1].islower() for c in shared)
-        if breaks:
-            added.append(Rule((top + _top(below)) / 2, 0.0, 0.0, virtual=True))
-            broken.add(j)
-            joint.update(id(w) for line in lines[i + 1 : j] for w in line)
+            continue
+        added.append(Rule(pos, 0.0, 0.0, virtual=True))
+        broken.add(j)
     return sorted(rows + added, key=lambda r: r.pos), joint
+
+
+def _figure_rows(upper: dict[int, str], lower: dict[int, str], need: int) -> bool:
+    """Two lines of a tall ruled cell are two rows when `need` or more columns hold a
+    figure in both, and no text in the lower one continues a line ('… mixed decyl' /
+    'and hexyl')."""
+    shared = upper.keys() & lower.keys()
+    figures = sum(is_numeric(upper[c]) and is_numeric(lower[c]) for c in shared)
+    return figures >= need and not any(lower[c][:1].islower() for c in shared)
 
 
 def _top(line: list[Word]) -> float:
