@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from reportlab.pdfgen import canvas
 
 from docparse.document import Block
@@ -132,8 +133,9 @@ def test_a_value_centred_over_a_ruled_pair_of_rows_spans_both(tmp_path: Path) ->
     assert (cells[(7, 0)].text, cells[(7, 0)].row_span) == ("8", 2)
 
 
+@pytest.mark.parametrize("group_rules", [{3, 6}, set()], ids=["grouped", "header_rule_only"])
 def test_a_rows_description_wrapped_onto_a_line_of_its_own_stays_in_its_row(
-    tmp_path: Path,
+    tmp_path: Path, group_rules: set[int]
 ) -> None:
     # pdfplumber's Senate expenses: rules every few rows; each row's description runs
     # on below its figures ('STAFF TRANSPORTATION' / 'AIRFARE FOR E JOHNSON'). The
@@ -143,7 +145,7 @@ def test_a_rows_description_wrapped_onto_a_line_of_its_own_stays_in_its_row(
         [f"DHAW{k:04d}", f"0{k % 9 + 1}/03/2019", f"STAFF TRAVEL\nTO {s}", f"{k}20.68"]
         for k, s in enumerate(STATES[:9])
     ]
-    ruled_page(path, [["Document", "Date", "Description", "Amount"], *body], {3, 6})
+    ruled_page(path, [["Document", "Date", "Description", "Amount"], *body], group_rules)
     (table,) = tables_of(path)
     cells = grid(table)
     assert [cells[(k + 1, 0)] for k in range(9)] == [row[0] for row in body]

@@ -316,21 +316,19 @@ def _with_virtual_rows(
     added: list[Rule] = []
     broken: set[int] = set()  # lines a virtual row already parts from the one above
     joint: set[int] = set()
+    few = len(rows) <= 4  # a header rule only: two lines in two same columns are rows
     for i, above in enumerate(lines):
-        top, upper = max(w.bbox.y1 for w in above), columns[i]
-        need = max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band_of[i]])))
+        top, upper, band = max(w.bbox.y1 for w in above), columns[i], band_of[i]
+        need = max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band])))
         j = next(  # the next line clear below in the same band that starts a row
             (
                 k
-                for k in range(
-                    i + 1, min(i + 1 + (1 if len(rows) <= 4 else LOOK_BELOW), len(lines))
-                )
-                if band_of[k] == band_of[i]
+                for k in range(i + 1, min(i + 1 + LOOK_BELOW, len(lines)))
+                if band_of[k] == band
                 and _top(lines[k]) > top
                 and (
-                    len(upper.keys() & columns[k].keys()) >= 2
-                    if len(rows) <= 4
-                    else _figure_rows(upper, columns[k], need)
+                    (few and k == i + 1 and len(upper.keys() & columns[k].keys()) >= 2)
+                    or _figure_rows(upper, columns[k], need)
                 )
             ),
             None,
@@ -340,14 +338,23 @@ def _with_virtual_rows(
         below, lower = lines[j], columns[j]
         between = range(i + 1, j)
         figure_columns = {c for c in upper.keys() & lower.keys() if is_numeric(upper[c])}
-        if all(not columns[k].keys() & (upper.keys() | lower.keys()) for k in between):
+        # Text run on below its row lies in a later column than the row's first (a label
+        # wrapped in the first column may as well belong to the row below it), and in
+        # one of the row's own columns when the rules say nothing of rows.
+        first = min(band_columns[band])
+        run_on = all(
+            first not in columns[k]
+            and not columns[k].keys() & figure_columns
+            and (not few or (len(columns[k]) == 1 and columns[k].keys() <= upper.keys()))
+            for k in between
+        )
+        if not between or (
+            not few and all(not columns[k].keys() & (upper.keys() | lower.keys()) for k in between)
+        ):
             pos = (top + _top(below)) / 2  # nothing between, or values centred over both
             joint.update(id(w) for k in between for w in lines[k])
-        elif all(not columns[k].keys() & figure_columns for k in between):
-            wrapped_end = max(w.bbox.y1 for k in between for w in lines[k])
-            if wrapped_end >= _top(below):
-                continue
-            pos = (wrapped_end + _top(below)) / 2  # after the upper row's wrapped text
+        elif run_on and (end := max(w.bbox.y1 for k in between for w in lines[k])) < _top(below):
+            pos = (end + _top(below)) / 2  # after the upper row's text run on
         else:
             continue
         added.append(Rule(pos, 0.0, 0.0, virtual=True))
