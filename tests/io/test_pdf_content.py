@@ -172,3 +172,43 @@ def test_words_of_a_turned_page_are_whole(tmp_path: Path) -> None:
         assert [text for text, _ in words] == line.decode().split(), rotation
         xs = [box.x0 for _, box in words]
         assert xs == sorted(xs), rotation  # left to right as shown
+
+
+def test_words_and_lines_sit_where_the_page_shows_them(tmp_path: Path) -> None:
+    """A page box that does not start at (0, 0): cropped, set off, or upside down
+    ([0 0 400 -200], tabula's CompStat report, whose words fell outside the drawn page
+    and broke the table search). Each way turned, words and lines land on their ink."""
+    boxes = {
+        "cropped": ([0, 0, 400, 200], [100, 50, 400, 200], (150, 120)),
+        "set_off": ([50, 50, 450, 250], None, (170, 200)),
+        "inverted": ([0, 0, 400, -200], None, (150, -80)),
+    }
+    for name, (media, crop, (x, y)) in boxes.items():
+        for rotation in (0, 90, 180, 270):
+            pdf = pikepdf.new()
+            font = pdf.make_indirect(
+                Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+            )
+            page = Dictionary(
+                Type=Name.Page,
+                MediaBox=Array(media),
+                Rotate=rotation,
+                Resources=Dictionary(Font=Dictionary(F1=font)),
+                Contents=pdf.make_stream(b"BT /F1 20 Tf %d %d Td (HHHH) Tj ET" % (x, y)),
+            )
+            if crop is not None:
+                page.CropBox = Array(crop)
+            pdf.pages.append(pikepdf.Page(page))
+            path = tmp_path / f"{name}_{rotation}.pdf"
+            pdf.save(path)
+            document = PdfFile(path)
+            try:
+                ink = document.render(0, 72, grey=True).point(lambda v: 255 if v < 128 else 0)
+                left, top, right, bottom = ink.getbbox() or (0, 0, 0, 0)
+                ((_, word),) = document.words(0)
+                (line,) = document.text_layer(0).lines
+            finally:
+                document.close()
+            for box in (word, line.bbox):
+                assert abs((box.x0 + box.x1) / 2 - (left + right) / 2) < 3, (name, rotation)
+                assert abs((box.y0 + box.y1) / 2 - (top + bottom) / 2) < 3, (name, rotation)

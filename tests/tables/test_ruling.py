@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from docparse.tables.ruling import detect_lines, rectangles
+from docparse.document import BBox
+from docparse.tables.ruling import clutter, detect_lines, rectangles
 
 
 def pairwise_rectangles(
@@ -84,3 +85,14 @@ def test_a_page_too_thin_for_a_table_has_no_rules(shape: tuple[int, int], dpi: f
     assert lines.v_lines == []
     if min(shape) < 16:
         assert lines.h_lines == []
+
+
+def test_clutter_reads_only_the_drawn_page() -> None:
+    """Gutters of a table whose words lie partly off the drawn page (text outside the
+    CropBox): the part past the image is nothing, not an error."""
+    image = np.full((200, 300), 255, np.uint8)
+    image[50:60, 20:280] = 0  # one rule across
+    page = detect_lines(image, 72.0)
+    off = [BBox(x0=100, y0=150, x1=120, y1=900), BBox(x0=290, y0=10, x1=400, y1=40)]
+    assert clutter(page, off) == 0.0
+    assert clutter(page, [BBox(x0=100, y0=400, x1=120, y1=900)]) == 0.0

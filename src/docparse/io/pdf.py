@@ -14,7 +14,14 @@ from PIL import Image
 
 from docparse.document import BBox
 from docparse.errors import CorruptDocument, PasswordProtected
-from docparse.io.pdf_content import TextLayer, page_words, read_text_layer, unrotated
+from docparse.io.pdf_content import (
+    TextLayer,
+    moved,
+    page_origin,
+    page_words,
+    read_text_layer,
+    unrotated,
+)
 
 PDFIUM_LOCK = threading.RLock()
 # A page's side in points: PDF's own limits are 3 to 14,400 units (200 inches).
@@ -160,7 +167,10 @@ class PdfFile:
         """Words with tight boxes (display points), split at spaces and at pen moves wider
         than a letter gap: many PDFs set columns apart without space characters."""
         with self._page(index) as page:
-            return page_words(self._textpage(index, page).raw, *unrotated(page))
+            words = page_words(self._textpage(index, page).raw, *unrotated(page))
+            if (origin := page_origin(page)) != (0.0, 0.0):
+                words = [(text, moved(box, origin)) for text, box in words]
+            return words
 
     def text_layer(self, index: int) -> TextLayer:
         with self._page(index) as page:

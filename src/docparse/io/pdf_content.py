@@ -62,6 +62,21 @@ def unrotated(page: pdfium.PdfPage) -> tuple[float, float, int]:
     return width, height, rotation
 
 
+def page_origin(page: pdfium.PdfPage) -> tuple[float, float]:
+    """The move in display points that `_displayed`'s boxes need when the page box
+    (CropBox, else MediaBox) does not start at (0, 0): a cropped page, a box set off
+    ([50 50 662 842]) or upside down ([0 0 612 -792]). PDFium shows the box's corner at
+    the top left; the move is the same for every box on the page."""
+    left, bottom, right, top = page.get_cropbox()
+    x, y = min(left, right), min(bottom, top)
+    return {90: (-y, -x), 180: (x, -y), 270: (y, x)}.get(page.get_rotation(), (-x, y))
+
+
+def moved(box: BBox, by: tuple[float, float]) -> BBox:
+    dx, dy = by
+    return BBox(x0=box.x0 + dx, y0=box.y0 + dy, x1=box.x1 + dx, y1=box.y1 + dy)
+
+
 def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextLayer:
     width, height, rotation = unrotated(page)
     lines = _lines(textpage, width, height, rotation)
@@ -69,6 +84,11 @@ def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextL
     coverage, image_dpi, hidden, boxes, paths, rules, stacked = _images(
         page, width, height, rotation
     )
+    if (origin := page_origin(page)) != (0.0, 0.0):
+        for line in lines:
+            line.bbox = moved(line.bbox, origin)
+            line.column_starts = tuple(x + origin[0] for x in line.column_starts)
+        boxes = [moved(box, origin) for box in boxes]
     return TextLayer(
         lines=lines,
         char_count=char_count,

@@ -350,8 +350,10 @@ def clutter(page: PageLines, boxes: list[BBox]) -> float:
     s = page.scale
     for box in boxes:
         # Two pixels in from the sides: anti-aliased edges of the glyphs beside the gutter.
+        # Words may lie off the drawn page (text outside the CropBox): only what is drawn.
+        height, width = page.ink.shape[:2]
         x0, y0 = max(0, int(np.ceil(box.x0 * s)) + 2), max(0, int(box.y0 * s))
-        x1, y1 = int(box.x1 * s) - 2, int(np.ceil(box.y1 * s))
+        x1, y1 = min(width, int(box.x1 * s) - 2), min(height, int(np.ceil(box.y1 * s)))
         if x1 <= x0 or y1 <= y0:
             continue
         ink = cv2.bitwise_and(page.ink[y0:y1, x0:x1], cv2.bitwise_not(page.mask[y0:y1, x0:x1]))
