@@ -104,3 +104,27 @@ def test_a_table_replaces_only_the_lines_whose_words_it_holds() -> None:
     outside = line("Total 8,120", 150)
     kept = without_tables([held, left_out, rule, outside], [table])
     assert kept == [left_out, outside]
+
+
+def test_a_replaced_line_keeps_the_words_its_table_left_out() -> None:
+    # tabula's US budget summary: the table took each row's figures but not its label
+    # beyond a dot leader, and the line it replaced took 'Medicaid' with it. A text
+    # layer runs words together ('ofInclusion:', '71,137Alaska') that cells part: those
+    # are held, by their letters.
+    def line(text: str, y: float) -> Line:
+        return Line(text=text, bbox=BBox(x0=20, y0=y, x1=280, y1=y + 10))
+
+    cells = [
+        TableCell(row=0, col=0, text="Date of"),
+        TableCell(row=0, col=1, text="Inclusion:"),
+        TableCell(row=1, col=0, text="275"),
+        TableCell(row=1, col=1, text="255"),
+        TableCell(row=2, col=0, text="Alaska"),
+        TableCell(row=2, col=1, text="7,095"),
+    ]
+    table = Block(id="p0-t0", label=Label.table, bbox=BBox(x0=0, y0=0, x1=300, y1=100), cells=cells)
+    label = line("Medicaid ........ 275 255", 40)
+    joined, run = line("Date ofInclusion:", 20), line("71,137Alaska 7,095", 60)
+    kept = without_tables([joined, label, run], [table])
+    assert [ln.text for ln in kept] == ["Medicaid"]
+    assert kept[0].bbox == label.bbox

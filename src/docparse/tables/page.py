@@ -21,6 +21,7 @@ NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
 MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
 GRID_RULES = 3  # rules each way: the fewest a drawn grid of two by two cells has
 HELD_SHARE = 0.5  # of a line's words a table over it must hold to replace it
+MIN_LEFT_OUT_LETTERS = 3  # a word the table left out of a line it replaces: not "$", "X"
 
 
 def worth_a_look(
@@ -155,13 +156,43 @@ def _overlaps(a: BBox, b: BBox) -> bool:
 def without_tables(lines: list[Line], tables: list[Block]) -> list[Line]:
     """The lines a table does not replace: those whose middle is outside every table, and
     those inside one whose words it does not hold (a column of rotated labels, a line
-    the grid left out): their text is not lost."""
+    the grid left out): their text is not lost. Of a line a table replaces, the words
+    it left out stay (a row's label beyond the table's columns: 'Medicaid …… 275')."""
     held = [{w for cell in t.cells for w in cell.text.split()} for t in tables]
-    return [
-        ln
-        for ln in lines
-        if not any(_replaces(t, h, ln) for t, h in zip(tables, held, strict=True))
+    kept = []
+    for line in lines:
+        holding = [t for t, h in zip(tables, held, strict=True) if _replaces(t, h, line)]
+        if not holding:
+            kept.append(line)
+        elif rest := _left_out(line, "".join(_letters(c.text) for t in holding for c in t.cells)):
+            kept.append(rest)
+    return kept
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalpha())
+
+
+def _left_out(line: Line, held: str) -> Line | None:
+    """The words of `line` that are words (three letters or more) and that no cell holds,
+    as a line of their own; None when there are none. Cells are matched by letters only: a
+    text layer may run words and figures together ('ofInclusion:', '71,137Alaska') that
+    the table's words part. A
+    text layer's line has no word boxes: its words keep the line's."""
+    words = [
+        (text, box)
+        for text, box in line.words or [(text, line.bbox) for text in line.text.split()]
+        if sum(c.isalpha() for c in text) >= MIN_LEFT_OUT_LETTERS and _letters(text) not in held
     ]
+    if not words:
+        return None
+    return line.model_copy(
+        update={
+            "text": " ".join(text for text, _ in words),
+            "bbox": BBox.around([box for _, box in words]),
+            "words": words,
+        }
+    )
 
 
 def _replaces(table: Block, held: set[str], line: Line) -> bool:
