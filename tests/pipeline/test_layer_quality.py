@@ -70,3 +70,14 @@ async def test_sideways_text_layer_is_read_upright_by_ocr(docs: Path) -> None:
     # reading direction, so OCR reads the page after turning it upright.
     use, reason = verdict(docs / "edgar-rotated90.pdf")
     assert not use and "sideways" in reason
+
+
+def test_sizes_prices_and_addresses_are_plausible_words() -> None:
+    # A furniture price list (sheff4uk/stolnik): its good layer went to OCR as "36%
+    # plausible words" for its sizes, prices, 'Н/р' and e-mail address.
+    price_list = (
+        "Стол Люкс Н/р 1100х700 1300(+420)х800 1500(+2х400)х900 22’000 16‘500 "
+        "fabrikaprestol@gmail.com www.example.ru 125н 10мм"
+    )
+    assert good_word_share(price_list) == 1.0
+    assert good_word_share("tbg.tr i'lfinomedan .■. i’gv.m hrT FKIDA.Y 1100х700") < 0.5

@@ -161,3 +161,42 @@ async def test_lookalike_letters_in_ocr_lines_take_their_words_script(
     assert "СЧЁТ НА ОПЛАТУ № 12" in text
     assert "Картридж HP 85A, черный" in text
     assert "ООО «Nord Trade»" in text  # Cyrillic ООО, as read
+
+
+PRICE_LIST = [
+    "Модель, форма столешницы, параметры",
+    "1100х700 1500х1000 1300х800 1200х700",
+    "Стандартные размеры стола, цена",
+    "1300(+420)х800 1500(+480)х900 22’000",
+    "Овальная, заоваленная, круглая",
+    "1200(+350)х800 1100(+350)х700 16’500",
+    "Механизм раскладки, ящик",
+    "1700х1000 1200х800 1500х900 17’000",
+]
+
+
+@pytest.mark.slow  # moved out of the 10-minute default run
+@pytest.mark.usefixtures("latin_guess")
+async def test_a_russian_price_list_taken_for_latin_is_read_again_whole(
+    converter: Converter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of sizes and prices between the Russian lines: figures read alike in any
+    script, so whether most of the page's text is doubtful is asked of its letters (here
+    nine in ten, though under half of its characters), and the page is read again whole
+    in the user's languages, not line by line (a line of Latin look-alikes that reads
+    like words stays Latin so: tabula's 'Mogenb, dopma' price list)."""
+    engine = converter.engines.get("tesseract")
+    read, calls = engine.recognize, []
+
+    async def recognize(page: PageImage, options: RecognizeOptions) -> list[Block]:
+        calls.append((page.image.size, options.languages))
+        return await read(page, options)
+
+    monkeypatch.setattr(engine, "recognize", recognize)
+    path = scan(PRICE_LIST, tmp_path)
+    result = await converter.convert(path, ConvertOptions())
+    text = to_text(result.document)
+    for line in PRICE_LIST[::2]:
+        assert line in text
+    page_size = calls[0][0]
+    assert (page_size, "rus+eng") in calls

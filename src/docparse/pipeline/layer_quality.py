@@ -18,6 +18,11 @@ log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”„«»‘’()[]{}<>.,;:!?*•·-–—/"
 _NUMBERISH = re.compile(r"^[\d.,:/%+\-–№#$€£₽()]+$")
+# Figures with signs among them and a unit after: sizes '1300(+420)х800', prices
+# '22’000', numbers and measures '125н', '10мм', '5шт.'.
+_FIGURE = r"[\d.,:/%+\-–№#$€£₽()'’‘×xхXХ]"
+_FIGURES = re.compile(rf"^{_FIGURE}*\d{_FIGURE}*(?:[^\W\d_]{{1,3}}\.?)?$")
+_ADDRESS = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+)$")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 _VOWELS = frozenset("aeiouyAEIOUYаеёиоуыэюяАЕЁИОУЫЭЮЯ")
 # A page mostly covered by images whose text layer is this sparse (chars per square inch)
@@ -87,9 +92,9 @@ def _word_is_plausible(token: str) -> bool:
         return False
     if word.isalpha():  # most words: one part, no split needed
         return _part_is_plausible(word)
-    if _NUMBERISH.match(word):
+    if _NUMBERISH.match(word) or _FIGURES.match(word) or _ADDRESS.match(word):
         return True
-    parts = re.split(r"[-'’]", word)
+    parts = re.split(r"[-'’/]", word)  # 'северо-западный', 'и/или', 'Н/р'
     return all(part.isalpha() and _part_is_plausible(part) for part in parts)
 
 

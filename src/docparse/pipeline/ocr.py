@@ -38,7 +38,7 @@ TARGET_LINE_PX = 40  # rendered text-line height that OCR reads well
 # English 0.85+); the new reading must be Cyrillic and surer by REREAD_MARGIN.
 REREAD_BELOW = 0.7
 REREAD_MARGIN = 0.05
-WHOLE_PAGE_SHARE = 0.5  # of the page's characters in such lines: read the page again
+WHOLE_PAGE_SHARE = 0.5  # of the page's letters in such lines: read the page again
 CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk", "mon"}
 
 
@@ -232,7 +232,8 @@ async def _reread(
     lines: list[Line],
     doubtful: list[Line],
 ) -> list[Block]:
-    if sum(len(ln.text) for ln in doubtful) >= WHOLE_PAGE_SHARE * sum(len(ln.text) for ln in lines):
+    # Letters only: figures ('1300x800', a price list's) are read alike in any script.
+    if _letters(doubtful) >= WHOLE_PAGE_SHARE * _letters(lines):
         again = await engine.recognize(page, RecognizeOptions(languages=languages))
         read = [ln for b in again for ln in b.lines]
         before, after = mean_confidence(lines) or 0.0, mean_confidence(read) or 0.0
@@ -264,6 +265,10 @@ async def _reread(
             block.text = "\n".join(ln.text for ln in block.lines)
             block.confidence = mean_confidence(block.lines)
     return blocks
+
+
+def _letters(lines: list[Line]) -> int:
+    return sum(ch.isalpha() for ln in lines for ch in ln.text)
 
 
 def _doubtful(line: Line) -> bool:
