@@ -63,3 +63,35 @@ def test_only_fills_with_lighter_words_are_changed() -> None:
     plain = Image.new("L", (800, 400), 255)
     ImageDraw.Draw(plain).text((50, 50), "Plain text", fill=0)
     assert lighten_dark_fills(plain, 200) is plain
+
+
+def banded_leaflet() -> Image.Image:
+    """A leaflet's head: a dark band across the page with its title in white and a white
+    badge in it ('ОМС' in dark letters), and a white form field with dark text in a grey
+    box below; a scan, unevenly toned by the bands."""
+    image = Image.new("L", (1700, 900), 255)
+    draw = ImageDraw.Draw(image)
+    bold = ImageFont.truetype(FONTS + "DejaVuSans-Bold.ttf", 40)
+    regular = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 26)
+    draw.rectangle([0, 60, 1700, 220], fill=90)
+    draw.rectangle([60, 90, 200, 190], fill=250)
+    draw.text((80, 120), "ОМС", fill=20, font=regular)
+    draw.text((260, 115), "Зачем вам нужен полис", fill=245, font=bold)
+    draw.rectangle([100, 400, 1600, 700], fill=160)
+    draw.text((130, 420), "Фамилия и имя", fill=20, font=regular)
+    draw.rectangle([130, 480, 1500, 560], fill=255)
+    draw.text((150, 500), "Иванов Пётр", fill=10, font=regular)
+    return degrade(image.convert("RGB"), seed=4, blur=0.6, noise=5, grayscale=True)
+
+
+def test_a_band_with_a_light_badge_in_it_is_turned_around_the_badge() -> None:
+    # An OMS leaflet's head: the badge kept the whole band as it was, and the title in
+    # white was lost (evening the light out then washed the band out altogether).
+    page = banded_leaflet().convert("L")
+    pixels = np.asarray(page)
+    lightened = np.asarray(lighten_dark_fills(page, 200))
+    assert lightened[70:80, 300:1600].min() > 200  # the band is white now…
+    assert lightened[115:165, 260:1000].min() < 60  # …its title black
+    assert (lightened[100:180, 70:190] == pixels[100:180, 70:190]).all()  # the badge kept
+    # A grey box with dark labels around a white field is left as it is.
+    assert (lightened[400:700, 100:1600] == pixels[400:700, 100:1600]).all()

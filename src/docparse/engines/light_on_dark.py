@@ -34,17 +34,27 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
             continue  # a picture, not a flat fill
         lighter = (region > fill + TEXT_CONTRAST).astype(np.uint8)
         lighter[:2], lighter[-2:], lighter[:, :2], lighter[:, -2:] = 0, 0, 0, 0  # its edge
-        enclosed = cv2.countNonZero(lighter & inside)
-        if enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter):
-            continue  # paper around a big bold letter, not words set in a fill
-        if enclosed <= np.count_nonzero(region < fill - TEXT_CONTRAST):
-            continue  # dark text on a grey fill: Tesseract reads it as it is
+        # Light cells set in the fill (a form's white fields, a badge in a header band)
+        # keep their own dark text as it is; the fill around them is judged without them.
         wide = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * size, 2 * size))
-        if cv2.countNonZero(cv2.morphologyEx(lighter, cv2.MORPH_OPEN, wide)):
-            continue  # light cells set in the fill, their own text dark: left as it is
+        outlines, _ = cv2.findContours(
+            cv2.morphologyEx(lighter, cv2.MORPH_OPEN, wide),
+            cv2.RETR_EXTERNAL,
+            cv2.CHAIN_APPROX_SIMPLE,
+        )
+        outlined = np.zeros_like(lighter)
+        cv2.drawContours(outlined, outlines, -1, 1, thickness=cv2.FILLED)  # with their text
+        cells = cv2.dilate(outlined, np.ones((size, size), np.uint8)) > 0
+        lighter[cells] = 0
+        enclosed = cv2.countNonZero(lighter & inside)
+        if not enclosed or enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter):
+            continue  # paper around a big bold letter, not words set in a fill
+        if enclosed <= np.count_nonzero((region < fill - TEXT_CONTRAST) & ~cells):
+            continue  # dark text on a grey fill: Tesseract reads it as it is
         if out is None:
             out = pixels.copy()
         # The fill and anything darker go white; white text, black.
         flipped = 255.0 - np.clip(region - fill, 0, None) * (255.0 / max(255.0 - fill, 1.0))
+        flipped[cells] = region[cells]
         out[y : y + h, x : x + w] = np.clip(flipped, 0, 255).astype(np.uint8)
     return gray if out is None else Image.fromarray(out, "L")
