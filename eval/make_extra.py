@@ -44,22 +44,28 @@ def source(mirrors: Path, repo: str, commit: str, path: str) -> bytes:
     ).stdout
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build(manifest: Path, checks: Path, about: str) -> None:
+    """The command line of a set pinned in `manifest` (repository, commit, path, sha256,
+    the pages used) with hand-written `checks`: NAME.pdf per document, and checks.jsonl."""
+    parser = argparse.ArgumentParser(description=about.splitlines()[0])
     parser.add_argument("mirrors", type=Path, help="folder of the git mirrors, OWNER+NAME/repo")
     parser.add_argument("out", type=Path, help="folder for NAME.pdf and checks.jsonl")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    docs = [json.loads(line) for line in MANIFEST.read_text(encoding="utf-8").splitlines()]
+    docs = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
     for doc in docs:
         data = source(args.mirrors, doc["repo"], doc["commit"], doc["path"])
         if hashlib.sha256(data).hexdigest() != doc["sha256"]:
-            raise SystemExit(f"{doc['repo']}:{doc['path']}: sha256 differs from {MANIFEST.name}")
+            raise SystemExit(f"{doc['repo']}:{doc['path']}: sha256 differs from {manifest.name}")
         (args.out / f"{doc['name']}.pdf").write_bytes(published(data, doc["pages"]))
         print(f"{doc['name']} ({doc['kind']}): {doc['path']} pages {doc['pages']}")
-    shutil.copyfile(CHECKS, args.out / "checks.jsonl")
-    count = sum(1 for line in CHECKS.read_text(encoding="utf-8").splitlines() if line.strip())
+    shutil.copyfile(checks, args.out / "checks.jsonl")
+    count = sum(1 for line in checks.read_text(encoding="utf-8").splitlines() if line.strip())
     print(f"{len(docs)} documents, {count} checks in {args.out / 'checks.jsonl'}")
+
+
+def main() -> None:
+    build(MANIFEST, CHECKS, __doc__ or "")
 
 
 if __name__ == "__main__":

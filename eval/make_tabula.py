@@ -29,50 +29,14 @@ MultiColumn).
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # make_public, beside this file
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # make_extra, beside this file
 
-from make_public import published  # the chosen pages, the same bytes every run
+from make_extra import build  # the same builder: pinned PDFs, their pages, the checks
 
 HERE = Path(__file__).resolve().parent
-MANIFEST = HERE / "tabula_docs.jsonl"
-CHECKS = HERE / "tabula_checks.jsonl"
-
-
-def source(mirrors: Path, repo: str, commit: str, path: str) -> bytes:
-    """The file `path` of `repo` at `commit`, read from its bare mirror."""
-    git_dir = mirrors / repo.replace("/", "+") / "repo"
-    return subprocess.run(
-        ["git", f"--git-dir={git_dir}", "show", f"{commit}:{path}"],
-        check=True,
-        capture_output=True,
-    ).stdout
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mirrors", type=Path, help="folder of the git mirrors, OWNER+NAME/repo")
-    parser.add_argument("out", type=Path, help="folder for NAME.pdf and checks.jsonl")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    docs = [json.loads(line) for line in MANIFEST.read_text(encoding="utf-8").splitlines()]
-    for doc in docs:
-        data = source(args.mirrors, doc["repo"], doc["commit"], doc["path"])
-        if hashlib.sha256(data).hexdigest() != doc["sha256"]:
-            raise SystemExit(f"{doc['repo']}:{doc['path']}: sha256 differs from {MANIFEST.name}")
-        (args.out / f"{doc['name']}.pdf").write_bytes(published(data, doc["pages"]))
-        print(f"{doc['name']} ({doc['kind']}): {doc['path']} pages {doc['pages']}")
-    shutil.copyfile(CHECKS, args.out / "checks.jsonl")
-    count = sum(1 for line in CHECKS.read_text(encoding="utf-8").splitlines() if line.strip())
-    print(f"{len(docs)} documents, {count} checks in {args.out / 'checks.jsonl'}")
-
 
 if __name__ == "__main__":
-    main()
+    build(HERE / "tabula_docs.jsonl", HERE / "tabula_checks.jsonl", __doc__ or "")

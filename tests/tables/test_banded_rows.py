@@ -38,6 +38,11 @@ def ruled_page(path: Path, rows: list[list[str]], rule_after: set[int]) -> None:
         y -= height
         if k == 0 or k in rule_after or k == len(rows) - 1:
             rules.append(y)
+    draw_rules(pdf, rules)
+
+
+def draw_rules(pdf: canvas.Canvas, rules: list[float]) -> None:
+    """Rules across at `rules` (the first the table's top), columns down X; saved."""
     for at in rules:
         pdf.line(X[0], at, X[-1], at)
     for x in X:
@@ -120,11 +125,7 @@ def test_a_value_centred_over_a_ruled_pair_of_rows_spans_both(tmp_path: Path) ->
                 pdf.drawString(X[k] + 4, y - 10 - n * PITCH, f"0.{9 - group}{k}{n}")
         y -= 2 * PITCH
         rules.append(y)
-    for at in rules:
-        pdf.line(X[0], at, X[-1], at)
-    for x in X:
-        pdf.line(x, TOP, x, rules[-1])
-    pdf.save()
+    draw_rules(pdf, rules)
     (table,) = tables_of(path)
     cells = {(c.row, c.col): c for c in table.cells or []}
     assert [cells[(r, 1)].text for r in range(1, 9)] == ["OTSL", "HTML"] * 4

@@ -86,13 +86,15 @@ def test_a_speck_ocr_calls_a_dash_does_not_join_two_header_cells() -> None:
     assert "—" in [c.text for c in table.cells or [] if c.row == 2]
 
 
+def line(text: str, y: float) -> Line:
+    """A text line across the table's box at height `y`."""
+    return Line(text=text, bbox=BBox(x0=20, y0=y, x1=200, y1=y + 10))
+
+
 def test_a_table_replaces_only_the_lines_whose_words_it_holds() -> None:
     # A column of rotated row labels the grid left out lay inside the table's box and was
     # dropped with the lines the table did hold (camelot's vertical_header.pdf: 12 county
     # names missing from the Markdown).
-    def line(text: str, y: float) -> Line:
-        return Line(text=text, bbox=BBox(x0=20, y0=y, x1=200, y1=y + 10))
-
     cells = [
         TableCell(row=0, col=0, text="County"),
         TableCell(row=0, col=1, text="Voters"),
@@ -111,9 +113,6 @@ def test_a_replaced_line_keeps_the_words_its_table_left_out() -> None:
     # beyond a dot leader, and the line it replaced took 'Medicaid' with it. A text
     # layer runs words together ('ofInclusion:', '71,137Alaska') that cells part: those
     # are held, by their letters.
-    def line(text: str, y: float) -> Line:
-        return Line(text=text, bbox=BBox(x0=20, y0=y, x1=280, y1=y + 10))
-
     cells = [
         TableCell(row=0, col=0, text="Date of"),
         TableCell(row=0, col=1, text="Inclusion:"),
