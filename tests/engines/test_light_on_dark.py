@@ -95,3 +95,23 @@ def test_a_band_with_a_light_badge_in_it_is_turned_around_the_badge() -> None:
     assert (lightened[100:180, 70:190] == pixels[100:180, 70:190]).all()  # the badge kept
     # A grey box with dark labels around a white field is left as it is.
     assert (lightened[400:700, 100:1600] == pixels[400:700, 100:1600]).all()
+
+
+def test_big_white_letters_on_black_turn_whole() -> None:
+    # A flyer's quotation in thick white letters on a black box: each letter's body is
+    # as wide as a light cell, but holds no darker text of its own, so it is turned with
+    # the box (kept as it was, the letters came out hollow: outlines only).
+    image = Image.new("L", (1700, 500), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([100, 50, 1600, 450], fill=15)
+    draw.text(
+        (150, 150),
+        "My desire, my wish",
+        fill=250,
+        font=ImageFont.truetype(FONTS + "DejaVuSans-Bold.ttf", 110),
+    )
+    page = degrade(image.convert("RGB"), seed=5, blur=0.6, noise=4, grayscale=True).convert("L")
+    lightened = np.asarray(lighten_dark_fills(page, 200))
+    letters = np.asarray(page)[100:400, 150:1500] > 200
+    assert np.median(lightened[100:400, 150:1500][letters]) < 60  # solid black letters
+    assert lightened[60:90, 110:1590].min() > 200  # on white

@@ -42,14 +42,20 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
             cv2.RETR_EXTERNAL,
             cv2.CHAIN_APPROX_SIMPLE,
         )
+        darker = region < fill - TEXT_CONTRAST
         outlined = np.zeros_like(lighter)
-        cv2.drawContours(outlined, outlines, -1, 1, thickness=cv2.FILLED)  # with their text
+        for outline in outlines:
+            one = np.zeros_like(lighter)
+            cv2.drawContours(one, [outline], -1, 1, thickness=cv2.FILLED)  # with its text
+            # A cell holds text darker than the fill (a thick white letter holds the fill)
+            if np.count_nonzero(darker & (one > 0)):
+                outlined |= one
         cells = cv2.dilate(outlined, np.ones((size, size), np.uint8)) > 0
         lighter[cells] = 0
         enclosed = cv2.countNonZero(lighter & inside)
         if not enclosed or enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter):
             continue  # paper around a big bold letter, not words set in a fill
-        if enclosed <= np.count_nonzero((region < fill - TEXT_CONTRAST) & ~cells):
+        if enclosed <= np.count_nonzero(darker & ~cells):
             continue  # dark text on a grey fill: Tesseract reads it as it is
         if out is None:
             out = pixels.copy()
