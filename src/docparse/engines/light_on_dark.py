@@ -43,13 +43,14 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
             cv2.CHAIN_APPROX_SIMPLE,
         )
         darker = region < fill - TEXT_CONTRAST
-        outlined = np.zeros_like(lighter)
-        for outline in outlines:
-            one = np.zeros_like(lighter)
-            cv2.drawContours(one, [outline], -1, 1, thickness=cv2.FILLED)  # with its text
-            # A cell holds text darker than the fill (a thick white letter holds the fill)
-            if np.count_nonzero(darker & (one > 0)):
-                outlined |= one
+        # Each cell filled with its number, its text in it; a cell holds text darker than
+        # the fill (a thick white letter holds the fill only).
+        numbered = np.zeros(lighter.shape, np.int32)
+        for number, outline in enumerate(outlines, 1):
+            cv2.drawContours(numbered, [outline], -1, number, thickness=cv2.FILLED)
+        holds_text = np.bincount(numbered[darker], minlength=len(outlines) + 1) > 0
+        holds_text[0] = False  # outside every cell
+        outlined = holds_text[numbered].astype(np.uint8)
         cells = cv2.dilate(outlined, np.ones((size, size), np.uint8)) > 0
         lighter[cells] = 0
         enclosed = cv2.countNonZero(lighter & inside)

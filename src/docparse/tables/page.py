@@ -159,12 +159,15 @@ def without_tables(lines: list[Line], tables: list[Block]) -> list[Line]:
     the grid left out): their text is not lost. Of a line a table replaces, the words
     it left out stay (a row's label beyond the table's columns: 'Medicaid …… 275')."""
     held = [{w for cell in t.cells for w in cell.text.split()} for t in tables]
+    letters = ["".join(_letters(cell.text) for cell in t.cells) for t in tables]  # once each
     kept = []
     for line in lines:
-        holding = [t for t, h in zip(tables, held, strict=True) if _replaces(t, h, line)]
+        holding = [
+            i for i, (t, h) in enumerate(zip(tables, held, strict=True)) if _replaces(t, h, line)
+        ]
         if not holding:
             kept.append(line)
-        elif rest := _left_out(line, "".join(_letters(c.text) for t in holding for c in t.cells)):
+        elif rest := _left_out(line, "".join(letters[i] for i in holding)):
             kept.append(rest)
     return kept
 
@@ -177,8 +180,8 @@ def _left_out(line: Line, held: str) -> Line | None:
     """The words of `line` that are words (three letters or more) and that no cell holds,
     as a line of their own; None when there are none. Cells are matched by letters only: a
     text layer may run words and figures together ('ofInclusion:', '71,137Alaska') that
-    the table's words part. A
-    text layer's line has no word boxes: its words keep the line's."""
+    the table's words part. A text layer's line has no word boxes: its words keep the
+    line's."""
     words = [
         (text, box)
         for text, box in line.words or [(text, line.bbox) for text in line.text.split()]
