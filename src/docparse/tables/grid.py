@@ -390,6 +390,7 @@ def _assemble(
     `joint` word (a value centred over two rows) that a virtual row runs through joins
     the slots above and below it."""
     nr, nc = len(rows) - 1, len(cols) - 1
+    centred = [w for w in words if id(w) in joint]  # asked of every slot: most tables none
     slots: dict[tuple[int, int], list[Word]] = {}
     for w in words:
         key = (slot(rows, w.cx, w.cy), slot(cols, w.cy, w.cx))
@@ -405,9 +406,7 @@ def _assemble(
             return rule.covers(a, b) >= 0.5
         if vertical:  # no phrase runs across the virtual column boundary here
             return clear(rule.pos, a, b)
-        return not any(
-            id(w) in joint and w.bbox.y0 < rule.pos < w.bbox.y1 and a <= w.cx <= b for w in words
-        )
+        return not any(w.bbox.y0 < rule.pos < w.bbox.y1 and a <= w.cx <= b for w in centred)
 
     def apart(r: int, c: int, y0: float, y1: float) -> bool:
         """Slots c and c + 1 of row r: parted by the rule between them, or, where that
