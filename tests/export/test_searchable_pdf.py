@@ -206,6 +206,44 @@ async def test_rotate_and_crop_box_offsets_are_undone(converter: Converter, tmp_
 
 
 @pytest.mark.slow
+async def test_a_page_turned_by_its_own_bad_layer_lands_on_the_ink(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A scan shown sideways (/Rotate 90) under an invisible OCR layer of noise that runs
+    across the scan: the page is drawn turned by its layer's way (io.page_turn), and OCR
+    reads it upright there. The turn counts in the page's rotation, so the new layer
+    lands on the ink and the page shows upright."""
+    doc = GENERATORS["letter"](3)
+    plain = scan_pdf(rasterize(doc.pdf, DPI), DPI)
+    noise = b" ".join(
+        b"BT 3 Tr /F1 10 Tf 40 %d Td (xqzt vbnm kjhg wrtp zzxq) Tj ET" % (700 - 14 * i)
+        for i in range(20)
+    )
+    with pikepdf.open(io.BytesIO(plain)) as pdf:
+        page = pdf.pages[0]
+        font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+        page.obj.Resources.Font = pikepdf.Dictionary(F1=pdf.make_indirect(font))
+        page.contents_add(pikepdf.Stream(pdf, noise))
+        page.rotation = 90
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    path = tmp_path / "turned_by_layer.pdf"
+    path.write_bytes(buffer.getvalue())
+    document = await convert(converter, path)
+    assert document.pages[0].rotation == 90
+    out = searchable_pdf(path, document)
+
+    truth = {w: centre(b) for w, b in unique(pdfium_words(doc.pdf, 0, loose=False)).items()}
+    errors = _errors(pdfium_words(out, 0), truth)
+    print(f"turned by its layer: median {statistics.median(errors):.2f} pt, max {max(errors):.2f}")
+    assert len(errors) > 40 and statistics.median(errors) < 1.5 and max(errors) < 3.0
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert pdf.pages[0].rotation == 0
+
+
+@pytest.mark.slow
 async def test_mixed_document_leaves_the_born_digital_page_alone(
     converter: Converter, tmp_path: Path
 ) -> None:

@@ -2,7 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from docparse.document import BBox
 from docparse.io.pdf import PdfFile
+from docparse.io.pdf_content import TextLayer, TextLine
 from docparse.pipeline.layer_quality import assess, good_word_share
 
 
@@ -52,24 +54,35 @@ def test_word_share_tells_prose_from_noise() -> None:
     assert good_word_share("tbg.tr i'lfinomedan .■. i’gv.m hrT FKIDA.Y") < 0.5
 
 
-def test_rotated_page_boxes_are_in_display_coordinates(docs: Path) -> None:
+def test_sideways_page_is_judged_upright(docs: Path) -> None:
+    # Its /Rotate shows the text running up the page: it is read turned (io.page_turn),
+    # boxes in the upright page's coordinates, and its good layer is used.
     pdf = PdfFile(docs / "edgar-rotated90.pdf")
     try:
         width, height = pdf.page_size(0)
         layer = pdf.text_layer(0)
+        judged = assess(layer, width, height)
     finally:
         pdf.close()
-    assert (width, height) == (792, 612)
+    assert (width, height) == (612, 792)
     for line in layer.lines:
         assert 0 <= line.bbox.x0 < line.bbox.x1 <= width + 1
         assert 0 <= line.bbox.y0 < line.bbox.y1 <= height + 1
+    assert judged.use_layer, judged.reason
 
 
-async def test_sideways_text_layer_is_read_upright_by_ocr(docs: Path) -> None:
-    # A good layer, but its lines run up the page: paragraphs and columns are found in
-    # reading direction, so OCR reads the page after turning it upright.
-    use, reason = verdict(docs / "edgar-rotated90.pdf")
-    assert not use and "sideways" in reason
+def test_lines_running_up_the_page_go_to_ocr() -> None:
+    # What stays sideways after the turn (mirrored letters; a page of both ways, none
+    # of them most): lines and columns are found in reading direction, so OCR reads it
+    # after turning the picture upright.
+    text = "The English Benedictine Reform"
+    lines = [
+        TextLine(text, BBox(x0=100 + 20 * i, y0=100, x1=112 + 20 * i, y1=400), 12.0)
+        for i in range(12)
+    ]
+    layer = TextLayer(lines, len(text) * 12, 0.0, None, 0.0)
+    judged = assess(layer, 612, 792)
+    assert not judged.use_layer and "sideways" in judged.reason
 
 
 def test_sizes_prices_and_addresses_are_plausible_words() -> None:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from docparse.document import BBox
 from docparse.errors import CorruptDocument, PasswordProtected
+from docparse.io.page_turn import upright_rotation
 from docparse.io.pdf_content import (
     TextLayer,
     moved,
@@ -40,6 +41,7 @@ class PdfFile:
     def __init__(self, path: Path, password: str | None = None) -> None:
         self._broken: dict[int, str] = {}  # page index -> why it cannot be read
         self._sizes: dict[int, tuple[float, float]] = {}  # pages checked sound, their size
+        self._turned: dict[int, tuple[int, int]] = {}  # page -> its /Rotate, the one read
         # The page last loaded (and its text page once made), kept for the next call.
         self._held: tuple[int, pdfium.PdfPage, pdfium.PdfTextPage | None] | None = None
         with PDFIUM_LOCK:
@@ -108,9 +110,36 @@ class PdfFile:
                         f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
                     )
                     raise CorruptDocument(self._broken[index], page=index + 1)
-                self._sizes[index] = (width, height)
+                self._turn_upright(index, page)
+                self._sizes[index] = page.get_size()
+            elif index in self._turned:
+                page.set_rotation(self._turned[index][1])
             self._held = (index, page, None)
             yield page
+
+    def _turn_upright(self, index: int, page: pdfium.PdfPage) -> None:
+        """On a page's first load, turn it to show its text running left to right
+        (io.page_turn), remembered for every later load: its size, words, lines and
+        renders all follow the turn."""
+        shown = page.get_rotation()
+        try:
+            textpage = page.get_textpage()
+        except pdfium.PdfiumError:
+            return  # reading the text says why, when it is asked for
+        try:
+            upright = upright_rotation(textpage.raw, shown)
+        finally:
+            textpage.close()  # PDFium made it for the page as shown: lines run across
+        if upright != shown:
+            page.set_rotation(upright)
+            self._turned[index] = (shown, upright)
+
+    def turn(self, index: int) -> int:
+        """Degrees counter-clockwise the page was turned from how it is shown, to read
+        its text running left to right (0 for most pages)."""
+        with PDFIUM_LOCK:
+            shown, upright = self._turned.get(index, (0, 0))
+            return (shown - upright) % 360
 
     def _textpage(self, index: int, page: pdfium.PdfPage) -> pdfium.PdfTextPage:
         """The held page's text page, made once (under the lock, inside `_page`)."""

@@ -280,6 +280,7 @@ class Converter:
                     boxes = await layout_boxes(self.engines, source, index)
             with observe_stage("structure"):
                 page = text_layer_page(index, layer, width, height, tables, boxes)
+            page.rotation = got.turn
             return PageRead(page, drawn=got.pictures)
 
         verdict = got.verdict
@@ -298,6 +299,8 @@ class Converter:
         async with self.admission.reserve_pixels(render_pixels(width, height, dpi)):
             image = await pdfium(timed("render", source.render), index, dpi)
             read = await ocr_page(self.engines, index, image, dpi, options, reason)
+        # Drawn turned as its layer was read: the turn adds to the one OCR found.
+        read.page.rotation = (read.page.rotation + got.turn) % 360
         # The layer OCR replaced may be the better reading after all: OCR found nothing on
         # a cover in display type, or saw Latin letters where the layer looked like Russian.
         if verdict is not None and verdict.keep_layer(

@@ -108,6 +108,7 @@ class LayerRead:
     tables: FoundTables | None
     table_seconds: float = 0.0
     pictures: dict[str, bytes] = field(default_factory=dict)  # block id -> PNG
+    turn: int = 0  # degrees counter-clockwise the page was turned to read it (io.page_turn)
 
 
 def read_layer(path: Path, index: int, judge: bool, keep: bool, figures: bool) -> LayerRead:
@@ -117,10 +118,10 @@ def read_layer(path: Path, index: int, judge: bool, keep: bool, figures: bool) -
     whatever it is), its tables found and its pictures drawn (`figures`) while the page
     is loaded here."""
     pdf = opened_pdf(path)
-    layer, size = pdf.text_layer(index), pdf.page_size(index)
+    layer, size, turn = pdf.text_layer(index), pdf.page_size(index), pdf.turn(index)
     verdict = assess(layer, *size) if judge else None
     if not (keep or (verdict is not None and verdict.use_layer)):
-        return LayerRead(layer, size, verdict, None)
+        return LayerRead(layer, size, verdict, None, turn=turn)
     drawn = (
         {
             picture: pdf_figure(path, index, box)
@@ -130,10 +131,10 @@ def read_layer(path: Path, index: int, judge: bool, keep: bool, figures: bool) -
         else {}
     )
     if not _worth_a_look(layer):
-        return LayerRead(layer, size, verdict, FoundTables([], []), pictures=drawn)
+        return LayerRead(layer, size, verdict, FoundTables([], []), pictures=drawn, turn=turn)
     started = time.perf_counter()
     tables = pdf_page_tables(path, index, TABLE_DPI, _has_rules(layer))
-    return LayerRead(layer, size, verdict, tables, time.perf_counter() - started, drawn)
+    return LayerRead(layer, size, verdict, tables, time.perf_counter() - started, drawn, turn)
 
 
 async def pdf_tables(
