@@ -115,3 +115,25 @@ def test_big_white_letters_on_black_turn_whole() -> None:
     letters = np.asarray(page)[100:400, 150:1500] > 200
     assert np.median(lightened[100:400, 150:1500][letters]) < 60  # solid black letters
     assert lightened[60:90, 110:1590].min() > 200  # on white
+
+
+def test_paper_between_tabs_hanging_from_a_bar_stays_white() -> None:
+    # A leaflet's spread: its title in white on a dark band, and grey tabs with white
+    # heads hanging from the band. Band and tabs are one fill whose box takes in the
+    # paper between the tabs; turned with them, that paper became a black band across
+    # the columns, and Tesseract read the columns below it as lines across the page.
+    image = Image.new("L", (1700, 500), 255)
+    draw = ImageDraw.Draw(image)
+    bold = ImageFont.truetype(FONTS + "DejaVuSans-Bold.ttf", 30)
+    draw.rectangle([0, 20, 1700, 150], fill=90)
+    title = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 64)
+    draw.text((150, 45), "Предельные сроки ожидания помощи", fill=250, font=title)
+    for left, head in ((30, "24 ЧАСА"), (600, "14 ДНЕЙ"), (1170, "30 ДНЕЙ")):
+        draw.rectangle([left, 150, left + 500, 200], fill=90)
+        draw.text((left + 180, 158), head, fill=250, font=bold)
+    page = degrade(image.convert("RGB"), seed=6, blur=0.6, noise=4, grayscale=True).convert("L")
+    lightened = np.asarray(lighten_dark_fills(page, 200))
+    assert lightened[60:110, 200:1500].min() < 60  # the title is black…
+    assert lightened[160:190, 210:330].min() < 60  # …the tabs' heads too…
+    for gap in ((540, 590), (1110, 1160)):  # …and the paper between the tabs white
+        assert lightened[160:200, gap[0] : gap[1]].min() > 200, gap

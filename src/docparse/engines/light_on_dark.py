@@ -63,5 +63,11 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         # The fill and anything darker go white; white text, black.
         flipped = 255.0 - np.clip(region - fill, 0, None) * (255.0 / max(255.0 - fill, 1.0))
         flipped[cells] = region[cells]
+        # Only the fill is turned: paper its box takes in beyond its outline (between
+        # tabs that hang from a bar) would turn black, and a black band across the
+        # columns runs their lines together. A letter that cuts into the outline is
+        # within `size` of it.
+        beyond = cv2.dilate(inside, np.ones((size, size), np.uint8)) == 0
+        flipped[beyond] = region[beyond]
         out[y : y + h, x : x + w] = np.clip(flipped, 0, 255).astype(np.uint8)
     return gray if out is None else Image.fromarray(out, "L")

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import tesserocr
-from PIL import Image
+from PIL import Image, ImageOps
 from tesserocr import OEM, PSM, RIL, PyTessBaseAPI
 
 from docparse.document import BBox, Block, Label, Line, mean_confidence
@@ -20,10 +20,12 @@ from docparse.engines.digit_groups import spaced_number
 from docparse.engines.illumination import even_light
 from docparse.engines.languages import check_languages, installed_languages
 from docparse.engines.light_on_dark import lighten_dark_fills
+from docparse.engines.merged_columns import Stretch, merged_stretch
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.settings import MAX_IMAGE_SIDE, Settings
 from docparse.structure.typography import measure_lines
 
+COLUMN_MARGIN_IN = 0.05  # inches of white set round a column read on its own
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
 # Language sets whose models each worker thread keeps loaded (rus+eng, its Latin-only
 # reading, and eng+rus, which lines of a Latin page are read again with): a new set loads
@@ -84,10 +86,85 @@ class TesseractEngine(ThreadedEngine):
         # evened page loses words Sauvola keeps (horribleocr.pdf).
         api.SetVariable("thresholding_method", threshold_method(gray))
         # A photo's shadow is no ink; white words on a dark cell are read as dark on white.
-        api.SetImage(even_light(lighten_dark_fills(gray, page.dpi)))
+        prepared = even_light(lighten_dark_fills(gray, page.dpi))
+        api.SetImage(prepared)
         api.SetSourceResolution(round(page.dpi))
         api.Recognize()
-        return _blocks(api, page.index)
+        blocks = _blocks(api, page.index)
+        ink = _ink(api)
+        stretch = None if ink is None else merged_stretch(_lines(blocks), ink)
+        if stretch is None:
+            return blocks
+        return _columns_read_again(api, blocks, prepared, page, stretch)
+
+
+def _columns_read_again(
+    api: PyTessBaseAPI, blocks: list[Block], prepared: Image.Image, page: PageImage, at: Stretch
+) -> list[Block]:
+    """The page's blocks with the stretch where Tesseract ran columns together read
+    again, column by column (engines.merged_columns), if that reading is surer."""
+    again: list[Block] = []
+    margin = round(COLUMN_MARGIN_IN * page.dpi)  # white paper round a column, as on a page
+    for x0, y0, x1, y1 in at.columns():
+        column = ImageOps.expand(prepared.crop((x0, y0, x1, y1)), margin, fill=255)
+        api.SetImage(column)
+        api.SetSourceResolution(round(page.dpi))
+        api.Recognize()
+        again += [_moved(block, x0 - margin, y0 - margin) for block in _blocks(api, page.index)]
+
+    def inside(line: Line) -> bool:
+        x, y = (line.bbox.x0 + line.bbox.x1) / 2, (line.bbox.y0 + line.bbox.y1) / 2
+        return at.edges[0] <= x <= at.edges[-1] and at.top <= y <= at.bottom
+
+    if _sureness(_lines(again)) <= _sureness([ln for ln in _lines(blocks) if inside(ln)]):
+        return blocks
+    kept = [_with_lines(b, [ln for ln in b.lines if not inside(ln)]) for b in blocks]
+    merged = [b for b in kept if b.lines] + again
+    for number, block in enumerate(merged):
+        block.id = f"p{page.index}-b{number}"
+    return merged
+
+
+def _lines(blocks: list[Block]) -> list[Line]:
+    return [line for block in blocks for line in block.lines]
+
+
+def _sureness(lines: list[Line]) -> float:
+    """Tesseract's confidence in the lines, weighted by their length."""
+    weight = sum(len(ln.text) for ln in lines)
+    return sum((ln.confidence or 0.0) * len(ln.text) for ln in lines) / weight if weight else 0.0
+
+
+def _with_lines(block: Block, lines: list[Line]) -> Block:
+    if len(lines) == len(block.lines) or not lines:
+        return block if lines else block.model_copy(update={"lines": []})
+    return block.model_copy(
+        update={
+            "lines": lines,
+            "bbox": BBox.around([ln.bbox for ln in lines]),
+            "text": "\n".join(ln.text for ln in lines),
+            "confidence": mean_confidence(lines),
+        }
+    )
+
+
+def _moved(block: Block, dx: int, dy: int) -> Block:
+    """A block read from a crop, in the page's pixels."""
+
+    def move(box: BBox) -> BBox:
+        return BBox(x0=box.x0 + dx, y0=box.y0 + dy, x1=box.x1 + dx, y1=box.y1 + dy)
+
+    for line in block.lines:
+        line.bbox = move(line.bbox)
+        line.words = [(text, move(box)) for text, box in line.words]
+    block.bbox = move(block.bbox)
+    return block
+
+
+def _ink(api: PyTessBaseAPI) -> np.ndarray | None:
+    """The page as Tesseract binarised it: True where there is ink."""
+    thresholded = api.GetThresholdedImage()
+    return None if thresholded is None else ~np.asarray(thresholded.convert("1"))
 
 
 def threshold_method(gray: Image.Image) -> str:
@@ -149,9 +226,8 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
         if not iterator.Next(level):
             break
     close_block()
-    all_lines = [ln for b in blocks for ln in b.lines]
-    thresholded = api.GetThresholdedImage()
-    ink = None if thresholded is None else ~np.asarray(thresholded.convert("1"))
+    all_lines = _lines(blocks)
+    ink = _ink(api)
     _attach_words(api, all_lines, ink)
     if ink is not None:
         mark_bullets(all_lines, ink)
