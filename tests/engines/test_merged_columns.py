@@ -39,11 +39,15 @@ COLUMNS = [
 LEFT, PITCH, TOP = 100, 540, 100
 
 
+NOTE = "Полис ОМС действует на всей территории Российской Федерации, без срока"
+
+
 def spread(offsets: tuple[int, int, int]) -> tuple[Image.Image, list[Line]]:
     """A leaflet's spread of three columns at 200 dpi, each column's lines set `offsets`
-    pixels lower than the first's, and the lines as Tesseract's layout analysis made
-    them when it found no columns: each run across the page, the three rows in one."""
-    image = Image.new("L", (1700, 500), 255)
+    pixels lower than the first's, over a note across the page; and the lines as
+    Tesseract's layout analysis made them when it found no columns: each run across the
+    page, the three rows in one."""
+    image = Image.new("L", (1700, 700), 255)
     draw = ImageDraw.Draw(image)
     boxes: list[list[BBox]] = [[] for _ in COLUMNS[0]]
     for column, (lines, offset) in enumerate(zip(COLUMNS, offsets, strict=True)):
@@ -56,7 +60,13 @@ def spread(offsets: tuple[int, int, int]) -> tuple[Image.Image, list[Line]]:
         Line(text=" ".join(c[row] for c in COLUMNS), bbox=BBox.around(row_boxes), confidence=0.5)
         for row, row_boxes in enumerate(boxes)
     ]
-    return image, merged
+    notes = []
+    for row in range(4):
+        at = (LEFT, 420 + 36 * row)
+        draw.text(at, NOTE, fill=0, font=FONT)
+        x0, y0, x1, y1 = draw.textbbox(at, NOTE, font=FONT)
+        notes.append(Line(text=NOTE, bbox=BBox(x0=x0, y0=y0, x1=x1, y1=y1), confidence=0.9))
+    return image, merged + notes
 
 
 def ink(image: Image.Image) -> np.ndarray:
@@ -64,7 +74,7 @@ def ink(image: Image.Image) -> np.ndarray:
 
 
 def test_lines_with_rows_of_two_columns_make_a_stretch() -> None:
-    image, lines = spread((0, 14, 7))
+    image, lines = spread((0, 14, 0))
     stretch = merged_stretch(lines, ink(image))
     assert stretch is not None
     columns = stretch.columns()
@@ -83,7 +93,7 @@ def test_a_table_row_on_one_baseline_is_no_stretch() -> None:
 
 
 def test_the_stretch_is_read_again_column_by_column(settings: Settings) -> None:
-    image, lines = spread((0, 14, 7))
+    image, lines = spread((0, 14, 0))
     stretch = merged_stretch(lines, ink(image))
     assert stretch is not None
     blocks = [Block(id="p0-b0", label=Label.text, bbox=BBox.around([ln.bbox for ln in lines]))]

@@ -17,7 +17,7 @@ import numpy as np
 from docparse.document import Line
 
 MIN_GUTTER = 1.5  # a gutter's width, in text heights
-MIN_SIDE = 3.0  # the text each side of it, in text heights (not a rule or a bullet)
+MIN_SIDE = 6.0  # the text each side of it, in text heights: a column's, not a table cell's
 OFF_BASELINE = 0.35  # text heights between the two sides' ink: rows of two columns
 MIN_MERGED_LINES = 2  # lines that hold rows of two columns: fewer read well enough
 MAX_GUTTER_INK = 0.01  # share of a gutter's height that may be ink (specks, a dash)
@@ -45,12 +45,19 @@ def merged_stretch(lines: list[Line], ink: np.ndarray) -> Stretch | None:
     if len(heights) < 2 * MIN_MERGED_LINES:
         return None
     text = statistics.median(heights)
-    merged = [ln for ln in lines if _rows_of_two_columns(ln, ink, text)]
+    seams = {id(ln): _seams(ln, ink, text) for ln in lines}
+    merged = [ln for ln in lines if seams[id(ln)]]
     if len(merged) < MIN_MERGED_LINES:
         return None
     top, bottom = min(ln.bbox.y0 for ln in merged), max(ln.bbox.y1 for ln in merged)
     left, right = min(ln.bbox.x0 for ln in merged), max(ln.bbox.x1 for ln in merged)
-    gutters = _gutters(ink, round(top), round(bottom), round(left), round(right), text)
+    # Only the gutters between two columns' text: a table beside the text keeps its own.
+    between = [seam for ln in merged for seam in seams[id(ln)]]
+    gutters = [
+        (a, b)
+        for a, b in _gutters(ink, round(top), round(bottom), round(left), round(right), text)
+        if any(e < b and s > a for e, s in between)
+    ]
     if not gutters:
         return None
     # The stretch runs up and down past every line over it that crosses the same gutters.
@@ -69,23 +76,26 @@ def merged_stretch(lines: list[Line], ink: np.ndarray) -> Stretch | None:
     return Stretch(round(top), round(bottom), (round(left), *middles, round(right)))
 
 
-def _rows_of_two_columns(line: Line, ink: np.ndarray, text: float) -> bool:
-    """Does the line cross a gutter with its text on the two sides off each other's
-    baseline? Both sides' ink is compared by its middle height; a table's row crossing
-    its column gap sits on one baseline."""
+def _seams(line: Line, ink: np.ndarray, text: float) -> list[tuple[int, int]]:
+    """The gaps (x0, x1) where the line crosses from one column's text to another's,
+    off its baseline: rows of two columns in one line. The two sides' ink is compared by
+    its middle height; a table's row crossing its column gap sits on one baseline, and
+    its cells are narrower than a column."""
     box = line.bbox
-    x0, y0, x1, y1 = round(box.x0), max(round(box.y0), 0), round(box.x1), round(box.y1)
+    x0, y0, x1, y1 = max(round(box.x0), 0), max(round(box.y0), 0), round(box.x1), round(box.y1)
     if x1 - x0 < 2 * MIN_SIDE * text:
-        return False
-    band = ink[y0:y1, max(x0, 0) : x1]
-    pieces = _pieces(band.sum(axis=0) > 0, MIN_GUTTER * text)
+        return []
+    band = ink[y0:y1, x0:x1]
     rows = np.arange(band.shape[0])
-    middles = []
-    for a, b in pieces:
-        if b - a >= MIN_SIDE * text:
-            profile = band[:, a:b].sum(axis=1)
-            middles.append(float((profile * rows).sum() / max(profile.sum(), 1)))
-    return any(abs(m - n) > OFF_BASELINE * text for m, n in itertools.pairwise(middles))
+    seams = []
+    for (a, b), (c, d) in itertools.pairwise(_pieces(band.sum(axis=0) > 0, MIN_GUTTER * text)):
+        if min(b - a, d - c) < MIN_SIDE * text:
+            continue
+        left, right = band[:, a:b].sum(axis=1), band[:, c:d].sum(axis=1)
+        middles = [float((p * rows).sum() / max(p.sum(), 1)) for p in (left, right)]
+        if abs(middles[0] - middles[1]) > OFF_BASELINE * text:
+            seams.append((x0 + b, x0 + c))
+    return seams
 
 
 def _pieces(inked: np.ndarray, gap: float) -> list[tuple[int, int]]:
