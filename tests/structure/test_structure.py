@@ -133,7 +133,10 @@ def sized(
     )
 
 
-def test_captions_follow_their_figure_or_table() -> None:
+def test_captions_sit_beside_their_figure_or_table() -> None:
+    # A caption below or beside its figure is read after it; a title above a table is
+    # read before it, where it stands (a price list's "Розничные цены с 1 января" was
+    # read after the whole table).
     figure = Block(id="fig", label=Label.image, bbox=BBox(x0=100, y0=100, x1=500, y1=400))
     table = Block(id="tab", label=Label.table, bbox=BBox(x0=50, y0=560, x1=550, y1=760))
     blocks = [
@@ -145,8 +148,8 @@ def test_captions_follow_their_figure_or_table() -> None:
         sized("far", "Figure 9 is discussed later.", 900, 12),
     ]
     ordered = place_captions(blocks)
-    assert [b.id for b in ordered] == ["fig", "cap", "body", "tab", "above", "far"]
-    assert ordered[1].label == ordered[4].label == Label.figure_title
+    assert [b.id for b in ordered] == ["fig", "cap", "body", "above", "tab", "far"]
+    assert ordered[1].label == ordered[3].label == Label.figure_title
     assert ordered[5].label == Label.text  # too far from any figure: just text
     assert place_captions([sized("x", "Figure 1. Alone", 10, 12)])[0].label == Label.text
 

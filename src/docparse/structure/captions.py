@@ -1,4 +1,5 @@
-"""Captions ('Figure 2.', 'Таблица 1') found and read right after their figure or table."""
+"""Captions ('Figure 2.', 'Таблица 1') found and read beside their figure or table: right
+before it when set above it (a table's title, as it is read), right after it otherwise."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its 
 
 
 def place_captions(blocks: list[Block]) -> list[Block]:
-    """Captions ('Figure 2.', 'Таблица 1') labelled and read right after the picture or
-    table they sit next to (above or below it, overlapping it across)."""
+    """Captions ('Figure 2.', 'Таблица 1') labelled and read next to the picture or
+    table they sit by (above or below it, overlapping it across): before it when above
+    it, after it when below or beside it."""
     targets = [b for b in blocks if b.label in FIGURES_AND_TABLES]
     if not targets:
         return blocks
@@ -39,11 +41,15 @@ def place_captions(blocks: list[Block]) -> list[Block]:
         return blocks
     ordered = [b for b in blocks if id(b) not in owner]
     for caption in (b for b in blocks if id(b) in owner):
-        at = next(i for i, b in enumerate(ordered) if b is owner[id(caption)])
+        target = owner[id(caption)]
+        at = next(i for i, b in enumerate(ordered) if b is target)
+        if caption.bbox.y1 <= target.bbox.y0:  # above it: read before it
+            ordered.insert(at, caption)
+            continue
         while (
             at + 1 < len(ordered)
             and id(ordered[at + 1]) in owner
-            and owner[id(ordered[at + 1])] is owner[id(caption)]
+            and owner[id(ordered[at + 1])] is target
         ):
             at += 1  # after the captions of the same figure already placed
         ordered.insert(at + 1, caption)
