@@ -155,6 +155,25 @@ def test_a_negative_mediabox_is_read_as_its_size(tmp_path: Path) -> None:
         source.close()
 
 
+@pytest.mark.parametrize("crop", [[1000, 1000, 1200, 1200], [100, 100, 100, 100]])
+def test_a_cropbox_off_its_page_shows_the_mediabox(tmp_path: Path, crop: list[int]) -> None:
+    # A CropBox outside the MediaBox, or of no area, leaves nothing to show: viewers
+    # (pdf.js, Acrobat) show the MediaBox then, as the searchable PDF's overlay assumes.
+    # PDFium made it a page of 0 x 0 pt, refused as impossible.
+    path = write(tmp_path, reportlab_pdf(1))
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj.CropBox = pikepdf.Array(crop)
+        pdf.save(path)
+    source = open_source(path, LIMITS)
+    assert isinstance(source, PdfSource)
+    try:
+        assert source.page_size(0) == (612, 792)
+        assert "Hello" in " ".join(line.text for line in source.text_layer(0).lines)
+        assert source.render(0, 20).size == (170, 220)
+    finally:
+        source.close()
+
+
 def test_a_page_too_small_to_draw_is_corrupt_not_a_crash(tmp_path: Path) -> None:
     source = open_source(write(tmp_path, reportlab_pdf(1)), LIMITS)
     assert isinstance(source, PdfSource)

@@ -100,6 +100,7 @@ class PdfFile:
                 self._broken[index] = f"page {index + 1} cannot be loaded: {exc}"
                 raise CorruptDocument(self._broken[index], page=index + 1) from exc
             if index not in self._sizes:
+                _show_the_mediabox_when_cropped_away(page)
                 width, height = page.get_size()
                 if not (
                     MIN_PAGE_POINTS <= width <= MAX_PAGE_POINTS
@@ -207,6 +208,24 @@ class PdfFile:
                 return read_text_layer(page, self._textpage(index, page))
             except (pdfium.PdfiumError, ValueError, OverflowError) as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
+
+
+def _show_the_mediabox_when_cropped_away(page: pdfium.PdfPage) -> None:
+    """A CropBox that leaves nothing of the MediaBox (outside it, or of no area) is
+    ignored, as viewers (pdf.js, Acrobat) and export.page_space do: PDFium would make a
+    page of 0 × 0 pt of it. The page's dict is changed in memory only, so every later
+    load of the page sees the MediaBox too."""
+    media, crop = page.get_mediabox(), page.get_cropbox()
+    left, bottom = (
+        max(min(media[0], media[2]), min(crop[0], crop[2])),
+        max(min(media[1], media[3]), min(crop[1], crop[3])),
+    )
+    right, top = (
+        min(max(media[0], media[2]), max(crop[0], crop[2])),
+        min(max(media[1], media[3]), max(crop[1], crop[3])),
+    )
+    if right <= left or top <= bottom:
+        page.set_cropbox(*media)
 
 
 def _load(path: Path, password: str | None) -> Any:
