@@ -135,5 +135,26 @@ def test_paper_between_tabs_hanging_from_a_bar_stays_white() -> None:
     lightened = np.asarray(lighten_dark_fills(page, 200))
     assert lightened[60:110, 200:1500].min() < 60  # the title is black…
     assert lightened[160:190, 210:330].min() < 60  # …the tabs' heads too…
-    for gap in ((540, 590), (1110, 1160)):  # …and the paper between the tabs white
+    for gap in ((533, 597), (1103, 1167)):  # …and the paper between the tabs white, unframed
         assert lightened[160:200, gap[0] : gap[1]].min() > 200, gap
+
+
+def test_a_grey_tab_with_a_white_head_turns_by_its_own_grey() -> None:
+    # Lighter tabs hang from a dark band, their heads in white: turned by the band's
+    # fill, a tab came out mid-grey round black letters, and Tesseract's threshold took
+    # the whole tab for black. Each tab is turned by its own grey: white, its head black.
+    image = Image.new("L", (1700, 500), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 20, 1700, 150], fill=50)
+    title = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 64)
+    draw.text((150, 45), "Предельные сроки ожидания помощи", fill=250, font=title)
+    bold = ImageFont.truetype(FONTS + "DejaVuSans-Bold.ttf", 30)
+    for left, head in ((30, "24 ЧАСА"), (600, "14 ДНЕЙ"), (1170, "30 ДНЕЙ")):
+        draw.rounded_rectangle([left, 130, left + 500, 220], radius=20, fill=120)
+        draw.text((left + 180, 160), head, fill=250, font=bold)
+    page = degrade(image.convert("RGB"), seed=7, blur=0.6, noise=4, grayscale=True).convert("L")
+    lightened = np.asarray(lighten_dark_fills(page, 200))
+    assert lightened[60:110, 200:1500].min() < 60  # the title black on white
+    for left in (30, 600, 1170):
+        tab = lightened[155:205, left + 40 : left + 460]
+        assert np.median(tab) > 220 and tab.min() < 60, left  # white, its head black

@@ -18,6 +18,9 @@ MAX_FILL, FILL_IN, TEXT_CONTRAST = 200, 0.035, 50
 # A flat fill: this share of it within FLAT grey levels of its median (a photo is not);
 # its light text mostly inside its outline (the paper round a headline's letter is not).
 FLAT, FLAT_SHARE, ENCLOSED_SHARE = 20, 0.5, 0.5
+# Light beyond a fill's outline larger than NOTCH × NOTCH fill thicknesses is paper, not
+# the part of a letter that cuts into the outline.
+NOTCH = 4
 
 
 def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
@@ -61,13 +64,35 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         if out is None:
             out = pixels.copy()
         # The fill and anything darker go white; white text, black.
-        flipped = 255.0 - np.clip(region - fill, 0, None) * (255.0 / max(255.0 - fill, 1.0))
+        flipped = _turned(region, fill)
         flipped[cells] = region[cells]
+        # A lighter cell with lighter text of its own (a grey tab's white head hanging
+        # from a dark band) is turned by its own fill: by the band's it came out grey,
+        # and Tesseract's threshold took it for black round black letters.
+        for number in np.flatnonzero(~holds_text)[1:]:
+            tab = numbered == number
+            if np.count_nonzero(tab) < (NOTCH * size) ** 2:
+                continue
+            own = float(np.median(region[tab]))
+            if np.count_nonzero(region[tab] > own + TEXT_CONTRAST) >= size * size:
+                flipped[tab] = _turned(region[tab], own)
         # Only the fill is turned: paper its box takes in beyond its outline (between
         # tabs that hang from a bar) would turn black, and a black band across the
-        # columns runs their lines together. A letter that cuts into the outline is
-        # within `size` of it.
-        beyond = cv2.dilate(inside, np.ones((size, size), np.uint8)) == 0
-        flipped[beyond] = region[beyond]
+        # columns runs their lines together; left as it is next to the fill, it would
+        # make a black frame round it. The fill's own edge, and the part of a letter that
+        # cuts into its outline, are within `size` of it and no wider than a letter.
+        near = cv2.dilate(inside, np.ones((size, size), np.uint8)) > 0
+        outside = ((region > fill + TEXT_CONTRAST) & (inside == 0)).astype(np.uint8)
+        _, parts, stats, _ = cv2.connectedComponentsWithStats(outside, connectivity=8)
+        paper = stats[:, cv2.CC_STAT_AREA] > (NOTCH * size) ** 2
+        paper[0] = False
+        kept = ~near | paper[parts]
+        flipped[kept] = region[kept]
         out[y : y + h, x : x + w] = np.clip(flipped, 0, 255).astype(np.uint8)
     return gray if out is None else Image.fromarray(out, "L")
+
+
+def _turned(pixels: np.ndarray, fill: float) -> np.ndarray:
+    """`pixels` with `fill` and anything darker white, and what is lighter dark: the
+    lightest black."""
+    return 255.0 - np.clip(pixels - fill, 0, None) * (255.0 / max(255.0 - fill, 1.0))
