@@ -94,6 +94,7 @@ class PdfFile:
                 yield self._held[1]
                 return
             self._let_go()
+            textpage: pdfium.PdfTextPage | None = None
             try:
                 page = self._pdf[index]
             except (pdfium.PdfiumError, IndexError, ValueError) as exc:
@@ -111,29 +112,31 @@ class PdfFile:
                         f"page {index + 1} has an impossible size ({width:g} × {height:g} pt)"
                     )
                     raise CorruptDocument(self._broken[index], page=index + 1)
-                self._turn_upright(index, page)
+                textpage = self._turn_upright(index, page)
                 self._sizes[index] = page.get_size()
             elif index in self._turned:
                 page.set_rotation(self._turned[index][1])
-            self._held = (index, page, None)
+            self._held = (index, page, textpage)
             yield page
 
-    def _turn_upright(self, index: int, page: pdfium.PdfPage) -> None:
+    def _turn_upright(self, index: int, page: pdfium.PdfPage) -> pdfium.PdfTextPage | None:
         """On a page's first load, turn it to show its text running left to right
         (io.page_turn), remembered for every later load: its size, words, lines and
-        renders all follow the turn."""
+        renders all follow the turn. The text page made to tell is returned to be kept
+        when the page stays as it is (made anew after a turn: PDFium made it for the page
+        as shown)."""
         shown = page.get_rotation()
         try:
             textpage = page.get_textpage()
         except pdfium.PdfiumError:
-            return  # reading the text says why, when it is asked for
-        try:
-            upright = upright_rotation(textpage.raw, shown)
-        finally:
-            textpage.close()  # PDFium made it for the page as shown: lines run across
-        if upright != shown:
-            page.set_rotation(upright)
-            self._turned[index] = (shown, upright)
+            return None  # reading the text says why, when it is asked for
+        upright = upright_rotation(textpage.raw, shown)
+        if upright == shown:
+            return textpage
+        textpage.close()
+        page.set_rotation(upright)
+        self._turned[index] = (shown, upright)
+        return None
 
     def turn(self, index: int) -> int:
         """Degrees counter-clockwise the page was turned from how it is shown, to read
