@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import math
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
 from tests.fixtures.degrade import degrade, rasterize, rotate_page, scan_pdf
 from tests.fixtures.made_pdfs import text_then_scan_pdf
-from tests.fixtures.russian import GENERATORS
+from tests.fixtures.russian import GENERATORS, SynthDoc
 from tests.fixtures.searchable import (
     Box,
     centre,
@@ -166,25 +167,33 @@ async def test_sideways_skewed_scan_turns_upright_and_text_lands_on_the_ink(
     assert word_recall(markdown, pdfium_text(out)) >= MIN_RECALL
 
 
+def turned_letter_scan(
+    path: Path, edit: Callable[[pikepdf.Pdf, pikepdf.Page], None]
+) -> tuple[SynthDoc, Path]:
+    """A born-digital letter scanned at DPI into a PDF page, `edit`ed and shown turned a
+    quarter (/Rotate 90), written to `path`."""
+    doc = GENERATORS["letter"](3)
+    with pikepdf.open(io.BytesIO(scan_pdf(rasterize(doc.pdf, DPI), DPI))) as pdf:
+        edit(pdf, pdf.pages[0])
+        pdf.pages[0].rotation = 90
+        pdf.save(path)
+    return doc, path
+
+
 @pytest.mark.slow
 async def test_rotate_and_crop_box_offsets_are_undone(converter: Converter, tmp_path: Path) -> None:
     """The page's /Rotate (PDFium draws it turned) and a CropBox and MediaBox away from
     the origin: the words land where the scan's ink is in user space."""
-    doc = GENERATORS["letter"](3)
-    plain = scan_pdf(rasterize(doc.pdf, DPI), DPI)
     dx, dy = 100.0, 50.0
-    with pikepdf.open(io.BytesIO(plain)) as pdf:
-        page = pdf.pages[0]
+
+    def set_off(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
         width, height = float(page.mediabox[2]), float(page.mediabox[3])
         page.contents_add(pikepdf.Stream(pdf, f"q 1 0 0 1 {dx} {dy} cm".encode()), prepend=True)
         page.contents_add(pikepdf.Stream(pdf, b"Q"))
         page.obj.MediaBox = pikepdf.Array([dx, dy, dx + width, dy + height])
         page.obj.CropBox = pikepdf.Array([dx + 10, dy + 10, dx + width - 10, dy + height - 10])
-        page.rotation = 90
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-    path = tmp_path / "turned.pdf"
-    path.write_bytes(buffer.getvalue())
+
+    doc, path = turned_letter_scan(tmp_path / "turned.pdf", set_off)
     document = await convert(converter, path)
     assert document.pages[0].rotation == 90
     out = searchable_pdf(path, document)
@@ -213,24 +222,19 @@ async def test_a_page_turned_by_its_own_bad_layer_lands_on_the_ink(
     across the scan: the page is drawn turned by its layer's way (io.page_turn), and OCR
     reads it upright there. The turn counts in the page's rotation, so the new layer
     lands on the ink and the page shows upright."""
-    doc = GENERATORS["letter"](3)
-    plain = scan_pdf(rasterize(doc.pdf, DPI), DPI)
     noise = b" ".join(
         b"BT 3 Tr /F1 10 Tf 40 %d Td (xqzt vbnm kjhg wrtp zzxq) Tj ET" % (700 - 14 * i)
         for i in range(20)
     )
-    with pikepdf.open(io.BytesIO(plain)) as pdf:
-        page = pdf.pages[0]
+
+    def add_noise(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
         font = pikepdf.Dictionary(
             Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
         )
         page.obj.Resources.Font = pikepdf.Dictionary(F1=pdf.make_indirect(font))
         page.contents_add(pikepdf.Stream(pdf, noise))
-        page.rotation = 90
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-    path = tmp_path / "turned_by_layer.pdf"
-    path.write_bytes(buffer.getvalue())
+
+    doc, path = turned_letter_scan(tmp_path / "turned_by_layer.pdf", add_noise)
     document = await convert(converter, path)
     assert document.pages[0].rotation == 90
     out = searchable_pdf(path, document)

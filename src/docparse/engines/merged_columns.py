@@ -1,10 +1,11 @@
 """Columns Tesseract ran together. On a leaflet's spread of narrow columns its layout
 analysis may find no column at all and make each text line run across the page; where
 the columns' lines do not share their baselines, such a "line" holds parts of two rows
-and reads as garbage ('рии апевтом, т PAH OB OM консулелации'). It shows as lines much
-taller than the page's text, crossing a gutter of white paper that runs down past the
-lines above and below. That stretch is read again column by column; a table's rows
-cross its gutters too, but on one baseline, so they are no taller than text."""
+and reads as garbage ('рии апевтом, т PAH OB OM консулелации'). It shows as lines that
+cross a gutter of white paper with a column's text each side, off each other's baseline;
+the gutter runs down past the lines above and below. That stretch is read again column
+by column; a table's rows cross its gutters too, but on one baseline and in cells
+narrower than a column."""
 
 from __future__ import annotations
 
