@@ -14,6 +14,7 @@ from PIL import Image
 
 from docparse.document import BBox
 from docparse.errors import CorruptDocument, PasswordProtected
+from docparse.io.clipped_text import clipped_chars, may_be_clipped
 from docparse.io.page_turn import upright_rotation
 from docparse.io.pdf_content import (
     TextLayer,
@@ -42,6 +43,7 @@ class PdfFile:
         self._broken: dict[int, str] = {}  # page index -> why it cannot be read
         self._sizes: dict[int, tuple[float, float]] = {}  # pages checked sound, their size
         self._turned: dict[int, tuple[int, int]] = {}  # page -> its /Rotate, the one read
+        self._clipped: dict[int, frozenset[int]] = {}  # page -> chars its clips hide
         # The page last loaded (and its text page once made), kept for the next call.
         self._held: tuple[int, pdfium.PdfPage, pdfium.PdfTextPage | None] | None = None
         with PDFIUM_LOCK:
@@ -157,6 +159,13 @@ class PdfFile:
             self._held = (index, page, textpage)
         return textpage
 
+    def _clipped_chars(self, index: int, page: pdfium.PdfPage) -> frozenset[int]:
+        """The text page's characters that do not show (io.clipped_text), found once (by
+        `text_layer`, when it was asked first)."""
+        if index not in self._clipped:
+            self._clipped[index] = clipped_chars(page, self._textpage(index, page))
+        return self._clipped[index]
+
     def page_size(self, index: int) -> tuple[float, float]:
         """Displayed width and height in points (PDFium applies /Rotate); remembered from
         the page's first load, so asking costs no second one."""
@@ -200,7 +209,9 @@ class PdfFile:
         """Words with tight boxes (display points), split at spaces and at pen moves wider
         than a letter gap: many PDFs set columns apart without space characters."""
         with self._page(index) as page:
-            words = page_words(self._textpage(index, page).raw, *unrotated(page))
+            textpage = self._textpage(index, page)
+            clipped = self._clipped_chars(index, page)
+            words = page_words(textpage.raw, *unrotated(page), clipped)
             if (origin := page_origin(page)) != (0.0, 0.0):
                 words = [(text, moved(box, origin)) for text, box in words]
             return words
@@ -208,7 +219,17 @@ class PdfFile:
     def text_layer(self, index: int) -> TextLayer:
         with self._page(index) as page:
             try:
-                return read_text_layer(page, self._textpage(index, page))
+                textpage = self._textpage(index, page)
+                layer = read_text_layer(page, textpage, self._clipped.get(index, frozenset()))
+                if index not in self._clipped:
+                    # Clips are looked for only when the lines say text may hide.
+                    hidden = frozenset[int]()
+                    if may_be_clipped(layer.lines, *page.get_size()):
+                        hidden = clipped_chars(page, textpage)
+                    self._clipped[index] = hidden
+                    if hidden:
+                        layer = read_text_layer(page, textpage, hidden)
+                return layer
             except (pdfium.PdfiumError, ValueError, OverflowError) as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
 

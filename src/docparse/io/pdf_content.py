@@ -35,6 +35,7 @@ class TextLine:
     bold: bool = False
     segments: int = 1  # runs PDFium split the line into at wide gaps (table columns)
     column_starts: tuple[float, ...] = ()  # where runs start after a gap of an em or more
+    overprinted: bool = False  # runs of it lie over one another (io.clipped_text asks)
 
 
 @dataclass
@@ -77,9 +78,13 @@ def moved(box: BBox, by: tuple[float, float]) -> BBox:
     return BBox(x0=box.x0 + dx, y0=box.y0 + dy, x1=box.x1 + dx, y1=box.y1 + dy)
 
 
-def read_text_layer(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> TextLayer:
+def read_text_layer(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, clipped: frozenset[int] = frozenset()
+) -> TextLayer:
+    """The page's text lines and what else it holds; `clipped`: indices of characters
+    that do not show (io.clipped_text), left out of the lines."""
     width, height, rotation = unrotated(page)
-    lines = _lines(textpage, width, height, rotation)
+    lines = _lines(textpage, width, height, rotation, clipped)
     char_count = sum(len(line.text.strip()) for line in lines)
     coverage, image_dpi, hidden, boxes, paths, rules, stacked = _images(
         page, width, height, rotation
@@ -136,9 +141,12 @@ _EDGES = tuple(pdfium_c.c_double() for _ in range(4))
 _RECT = pdfium_c.FS_RECTF()
 
 
-def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> list[TextLine]:
+def _lines(
+    textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int, clipped: frozenset[int]
+) -> list[TextLine]:
     """Lines as PDFium breaks them (and where it ran two lines of the page into one), each
-    with the union box of its visible characters."""
+    with the union box of its visible characters. A line with clipped characters in it is
+    the runs of characters between them, each a line."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     if count <= 0:
@@ -150,7 +158,8 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
     spans: list[tuple[int, int, TextLine]] = []
     start = 0
     for end in [*_line_breaks(data), count]:
-        spans += _line(raw, data, start, end, w, h, rotation) or []
+        for a, b in _shown_runs(start, end, clipped):
+            spans += _line(raw, data, a, b, w, h, rotation) or []
         start = end + 1
     lines = [line for _, _, line in spans]
     gutters = column_gutters(lines, h if rotation in (90, 270) else w)
@@ -169,6 +178,21 @@ def _lines(textpage: pdfium.PdfTextPage, w: float, h: float, rotation: int) -> l
         for c, d in itertools.pairwise([a, *cuts, b]):
             parted += [piece for _, _, piece in _line(raw, data, c, d, w, h, rotation) or []]
     return in_column_order(parted, gutters, top, bottom)
+
+
+def _shown_runs(start: int, end: int, clipped: frozenset[int]) -> Iterator[tuple[int, int]]:
+    """The ranges of [start, end) that hold no clipped character."""
+    if not clipped:
+        yield start, end
+        return
+    a = start
+    for i in range(start, end):
+        if i in clipped:
+            if i > a:
+                yield a, i
+            a = i + 1
+    if end > a:
+        yield a, end
 
 
 def _line(
@@ -219,6 +243,7 @@ def _line(
         bold=bold,
         segments=max(1, segments),
         column_starts=_column_starts(runs),
+        overprinted=_overprinted(runs),
     )
     return [(start, end, line)]
 
@@ -299,6 +324,16 @@ def _gutter_cuts(
 BROKEN_WORD_INDENT, LINE_APART = 3.0, 2.5
 # A line-end hyphen as PDFium gives it (the marker of one it joined, or the hyphen).
 _HYPHENS = frozenset({0x02, 0xFFFE, 0xAD, ord("-"), 0x2010, 0x2011})
+
+
+def _overprinted(runs: list[Box]) -> bool:
+    """Does a run lie over another, more than a letter's height along it: text set on
+    text (a cell's text running on under the next cell's, clipped away)?"""
+    runs = sorted(runs, key=lambda b: b[0])
+    return any(
+        a[2] - b[0] > max(a[3] - a[1], b[3] - b[1]) and min(a[3], b[3]) > max(a[1], b[1])
+        for a, b in itertools.pairwise(runs)
+    )
 
 
 def _column_starts(runs: list[Box]) -> tuple[float, ...]:
@@ -387,12 +422,15 @@ SPACE_GAP_SHARE = 0.8  # after a space char: the space's own width and a letter 
 SIDEWAYS_SINE = 0.9  # a character's angle this close to 90° or 270°: sideways text
 
 
-def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str, BBox]]:
+def page_words(
+    raw: object, w: float, h: float, rotation: int, clipped: frozenset[int] = frozenset()
+) -> list[tuple[str, BBox]]:
     """Words with tight boxes: split at spaces and where a letter's loose box leaves the
     last one's line, steps back or stands a gap wider than between letters. Two PDFium
     calls per character, so the loop keeps to locals and plain floats. Text set up or
     down an upright page (a table's rotated column heads) runs on across its spaces:
-    one phrase is one word, its letters in reading order."""
+    one phrase is one word, its letters in reading order. `clipped` characters (clipped
+    away, io.clipped_text) part words as a line break does."""
     get_box, get_loose = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox
     left, right, bottom, top = (pdfium_c.c_double() for _ in range(4))
     loose = pdfium_c.FS_RECTF()
@@ -402,7 +440,10 @@ def page_words(raw: object, w: float, h: float, rotation: int) -> list[tuple[str
     last: tuple[float, float, float, float] | None = None  # the last letter's loose box
     upright_page = rotation in (0, 180)
     stacked = False  # the word's letters go up or down the page
-    for i, char in enumerate(_chars(raw)):
+    chars = _chars(raw)
+    for i in clipped:
+        chars[i] = "\n"
+    for i, char in enumerate(chars):
         if char.isspace() or not get_box(raw, i, left, right, bottom, top):
             if char == " " and (stacked or _tall_sideways(raw, i - 1, text, tight, upright_page)):
                 stacked = True

@@ -1,0 +1,50 @@
+"""Text clipped away does not show, so it is not read: a spreadsheet printed to PDF clips
+each cell's text to the cell, and the rest of a long entry runs on unseen under the
+next columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.io.test_pdf_content import one_font_page
+
+# Two rows of a ledger: the 'Particulars' cell (x 20-150) holds more text than it shows;
+# its amount stands in the next cell at x 160.
+LEDGER = (
+    b"q 20 140 130 14 re W n BT /F1 10 Tf 22 144 Td "
+    b"(Chq. No. 085900 BILL NO.133, 132, 139, 138 DT.16.12.2015 RICE PAYMENT) Tj ET Q "
+    b"BT /F1 10 Tf 160 144 Td (26406576) Tj ET "
+    b"q 20 120 130 14 re W n BT /F1 10 Tf 22 124 Td (BEING COMMISSION) Tj ET Q "
+    b"BT /F1 10 Tf 160 124 Td (132696) Tj ET"
+)
+
+
+def test_the_text_a_cell_clips_away_is_neither_in_lines_nor_in_words(tmp_path: Path) -> None:
+    document = one_font_page(tmp_path, None, LEDGER)
+    try:
+        lines = [line.text for line in document.text_layer(0).lines]
+        words = [text for text, _ in document.words(0)]
+    finally:
+        document.close()
+    shown = " ".join(lines)
+    assert "Chq. No. 085900" in shown and "26406576" in shown and "132696" in shown
+    assert "RICE" not in shown and "DT.16.12.2015" not in shown
+    assert "BEING COMMISSION" in shown  # a cell whose text fits is read whole
+    assert "Chq." in words and "26406576" in words
+    assert "RICE" not in words and "PAYMENT" not in words
+
+
+def test_nested_clips_show_only_where_they_overlap(tmp_path: Path) -> None:
+    """Two clips in force at once (a page's margins and a cell): the text shows where
+    both let it; a clip round the whole text hides nothing."""
+    content = (
+        b"q 0 0 400 200 re W n q 100 0 300 200 re W n "
+        b"BT /F1 10 Tf 20 100 Td (Hidden left) Tj 100 0 Td (Shown right) Tj ET Q Q "
+        b"q 0 0 400 200 re W n BT /F1 10 Tf 20 60 Td (Whole line inside) Tj ET Q"
+    )
+    document = one_font_page(tmp_path, None, content)
+    try:
+        words = [text for text, _ in document.words(0)]
+    finally:
+        document.close()
+    assert words == ["Shown", "right", "Whole", "line", "inside"]
