@@ -258,6 +258,34 @@ def test_alignment_needs_columns_rows_and_numbers() -> None:
     assert table_from_alignment(grid[:6]) is None  # two rows are not a table
 
 
+def test_the_first_row_of_figures_under_its_head_is_a_row_of_its_own() -> None:
+    """A ledger's heads sit left in their columns and its dates and amounts set in from
+    them: the first row below the heads looked like their wrapped text ('Vr.Date
+    01-Apr-16' one cell). Figures under a head's words start a row."""
+
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, BBox(x0=x, y0=y, x1=x + 4 * len(text), y1=y + 7))
+
+    head = [("Date", 53), ("Particulars", 215), ("Debit", 487), ("Credit", 543), ("Balance", 590)]
+    rows = [
+        [
+            ("01-Apr-16", 59),
+            ("Opening", 215),
+            ("Balance", 250),
+            ("27614207", 543),
+            ("27614207", 590),
+        ],
+        [("13-May-16", 57), ("Cheque", 215), ("085900", 250), ("26406576", 493), ("1207631", 590)],
+        [("25-Jun-16", 60), ("Commission", 215), ("132696", 497), ("1074935", 590)],
+        [("19-Aug-16", 58), ("Payment", 215), ("1074935", 493), ("0", 555), ("0", 610)],
+    ]
+    words = [word(t, x, 87 + 14.5 * r) for r, row in enumerate([head, *rows]) for t, x in row]
+    table = table_from_alignment(words)
+    assert table is not None and table.rows == 5
+    first = table.markdown().splitlines()[0]
+    assert "01-Apr-16" not in first and "27614207" not in first
+
+
 def test_a_table_right_below_a_bulleted_list_is_found() -> None:
     # A list whose bullets stand apart from their text (two "phrases" a line) ran on into
     # the table below it as one candidate block, and no column held for the whole block

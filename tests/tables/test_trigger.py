@@ -44,6 +44,25 @@ def test_prose_in_two_columns_is_not_worth_a_table_search(docs: Path) -> None:
         pdf.close()
 
 
+def test_a_short_ledger_is_worth_a_table_search_and_prose_with_dates_is_not() -> None:
+    """Four rows of amounts make a table worth looking for on a page of little else (a
+    ledger printed from a spreadsheet, whose rows PDFium reads as one run each, so no
+    column starts show); a page of prose with a few figures in it does not."""
+    ledger = [
+        "XYZ Pvt Ltd",
+        "Vr.Date Vr.No Vr.Type Particulars Dr.Amt Cr.Amt Balance",
+        "01-Apr-16 Opening Balance 27614207 27614207",
+        "13-May-16 38 BP R Chq. No. 085900 BILL NO.133 26406576 0 1207631 Cr.",
+        "25-Jun-16 50 BP R Chq. No. 086352 BEING COMMISSION RETURNED 132696 0 1074935 Cr.",
+        "19-Aug-16 1 BP R Chq. No. 086866 Being Payment against bill 1074935 0 0 Dr.",
+    ]
+    assert worth_a_look(ledger, paths=0)
+    prose = [f"a line of prose about the year {1990 + i} and nothing else" for i in range(30)]
+    prose[3] = "between 1998 and 2004 the share rose from 12 to 19 per cent"
+    prose[9] = "in 2010 it stood at 24, in 2015 at 31 per cent"
+    assert not worth_a_look(prose, paths=0)
+
+
 def test_aligned_rows_counts_rows_sharing_a_column_start() -> None:
     assert aligned_rows([(100.0, 300.0), (101.0, 250.0), (99.5,), (400.0,)]) == 3
     assert aligned_rows([(), ()]) == 0

@@ -139,6 +139,9 @@ def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
     if len(prev.cells) < 2 or row.y0 - prev.y1 > 1.5 * pitch:
         return False
     cells = [(join_text(ws), ws, _owner(prev, col)) for col, (_, ws) in row.cells.items()]
+    figures = [(text, owner) for text, _, owner in cells if owner is not None and is_numeric(text)]
+    if len(figures) >= 2 and not any(is_numeric(_last_line(prev, o)) for _, o in figures):
+        return False  # figures under a head's words: the first row under the head
     if 0 not in row.cells:
         return _owner(prev, 0) is not None and not any(is_numeric(t) for t, _, _ in cells)
     for text, _, owner in cells[1:]:

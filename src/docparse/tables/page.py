@@ -16,7 +16,7 @@ from docparse.tables.model import Word, strip_rule_marks
 
 _NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
 MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled tables
-MIN_NUMERIC_LINES = 10  # lines with 2+ numbers before looking for borderless tables…
+MIN_NUMERIC_LINES = 4  # lines with 2+ numbers before looking for borderless tables…
 NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
 MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
 GRID_RULES = 3  # rules each way: the fewest a drawn grid of two by two cells has
