@@ -58,6 +58,9 @@ _TITLES = (Label.paragraph_title, Label.doc_title)  # what the heading pass foun
 _CANDIDATES = (Label.text, *_TITLES, Label.footnote)  # what may turn out a head or footer
 _MODEL_BANDS = {Label.header: "top", Label.footer: "bottom"}  # a layout model's heads
 MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; height/width
+# A margin column's running title and folio: short, in the page's top quarter, wholly
+# beside the body's paragraphs (three lines or more, a third of the page wide).
+SIDE_TOP, SIDE_MAX_CHARS, BODY_WIDTH = 0.25, 60, 0.3
 
 
 def mark_margin_text(blocks: list[Block], width: float) -> None:
@@ -101,6 +104,46 @@ def _bands(page: Page) -> dict[int, str]:
         ):
             found[id(block)] = "bottom"
     return found
+
+
+def _side_blocks(page: Page) -> set[int]:
+    """Blocks where some journals set the running title and folio: in the top quarter of
+    a side margin, wholly left or right of every paragraph of the body (Emerald's 'ER
+    29,2' over '162', 'Shift work interventions' over '163' on the facing page). A margin
+    with more than two numbers in it numbers its lines: none of them is a folio."""
+    body = [
+        b.bbox
+        for b in page.blocks
+        if b.text and _line_count(b) >= 3 and b.bbox.width >= BODY_WIDTH * page.width
+    ]
+    if not body:
+        return set()
+    left, right = min(b.x0 for b in body), max(b.x1 for b in body)
+    beside = [b for b in page.blocks if b.text and (b.bbox.x1 <= left or b.bbox.x0 >= right)]
+    numbered = sum(_is_folio(b.text) for b in beside) > 2
+    return {
+        id(b)
+        for b in beside
+        if _line_count(b) <= 3
+        and len(b.text) <= SIDE_MAX_CHARS
+        and b.bbox.y1 <= SIDE_TOP * page.height
+        and not (numbered and _is_folio(b.text))
+    }
+
+
+def _heads_a_side_folio(block: Block, page: Page) -> bool:
+    """Is the next block below this margin block, in its column, the page's folio?"""
+    box = block.bbox
+    below = [
+        b
+        for b in page.blocks
+        if b is not block
+        and b.text
+        and b.bbox.y0 >= box.y1
+        and b.bbox.x0 < box.x1
+        and box.x0 < b.bbox.x1
+    ]
+    return bool(below) and min(below, key=lambda b: b.bbox.y0).label == Label.number
 
 
 def _similar(a: str, b: str) -> bool:
@@ -295,7 +338,9 @@ def _reads_like_text(block: Block, page: Page, size: float) -> bool:
 
 
 def _from_edge(block: Block, page: Page, band: str) -> float:
-    return block.bbox.y0 if band == "top" else page.height - block.bbox.y1
+    """How far in from its edge a candidate sits: a margin column's from the top, so
+    that its folio, lower down, is judged before the title over it."""
+    return block.bbox.y0 if band in ("top", "side") else page.height - block.bbox.y1
 
 
 def mark_furniture_pages(all_pages: list[Page]) -> None:
@@ -311,6 +356,9 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
         for block in page.blocks:
             if block.text and block.label in _MODEL_BANDS:
                 bands[id(page)].setdefault(id(block), _MODEL_BANDS[block.label])
+    for page in pages:
+        for key in _side_blocks(page):
+            bands[id(page)][key] = "side"
     # Per page, the band candidates' signatures; OCR misreads a letter here and there, so
     # a head repeats when another page has one close enough.
     per_page = [
@@ -355,7 +403,11 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             if (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed) or (
                 _looks_like_running_head(block.text)
             ):
-                block.label = Label.header if band == "top" else Label.footer
+                block.label = Label.footer if band == "bottom" else Label.header
+                continue
+            if band == "side":  # no lone head: a margin note there is the text's
+                if _heads_a_side_folio(block, page):
+                    block.label = Label.header
                 continue
             from_edge = _from_edge(block, page, band)
             # The body: not the rest of the row (a folio at its other end), no folio, no
