@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.io.test_pdf_content import one_font_page
+from tests.io.test_pdf_content import words_and_lines
 
 # Two rows of a ledger: the 'Particulars' cell (x 20-150) holds more text than it shows;
 # its amount stands in the next cell at x 160.
@@ -20,12 +20,7 @@ LEDGER = (
 
 
 def test_the_text_a_cell_clips_away_is_neither_in_lines_nor_in_words(tmp_path: Path) -> None:
-    document = one_font_page(tmp_path, None, LEDGER)
-    try:
-        lines = [line.text for line in document.text_layer(0).lines]
-        words = [text for text, _ in document.words(0)]
-    finally:
-        document.close()
+    words, lines = words_and_lines(tmp_path, None, LEDGER)
     shown = " ".join(lines)
     assert "Chq. No. 085900" in shown and "26406576" in shown and "132696" in shown
     assert "RICE" not in shown and "DT.16.12.2015" not in shown
@@ -42,9 +37,5 @@ def test_nested_clips_show_only_where_they_overlap(tmp_path: Path) -> None:
         b"BT /F1 10 Tf 20 100 Td (Hidden left) Tj 100 0 Td (Shown right) Tj ET Q Q "
         b"q 0 0 400 200 re W n BT /F1 10 Tf 20 60 Td (Whole line inside) Tj ET Q"
     )
-    document = one_font_page(tmp_path, None, content)
-    try:
-        words = [text for text, _ in document.words(0)]
-    finally:
-        document.close()
+    words, _ = words_and_lines(tmp_path, None, content)
     assert words == ["Shown", "right", "Whole", "line", "inside"]

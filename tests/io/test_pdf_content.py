@@ -40,6 +40,18 @@ def one_font_page(tmp_path: Path, cmap: bytes | None, content: bytes) -> PdfFile
     return PdfFile(path)
 
 
+def words_and_lines(
+    tmp_path: Path, cmap: bytes | None, content: bytes
+) -> tuple[list[str], list[str]]:
+    """The words and the lines of a page drawing `content` (`one_font_page`)."""
+    document = one_font_page(tmp_path, cmap, content)
+    try:
+        lines = [line.text for line in document.text_layer(0).lines]  # first, as pages are read
+        return [text for text, _ in document.words(0)], lines
+    finally:
+        document.close()
+
+
 def test_tabs_between_words_are_spaces(tmp_path: Path) -> None:
     content = b"BT /F1 12 Tf 20 150 Td (Federal\tlaw \tof\t\t17 September 1998) Tj ET"
     document = one_font_page(tmp_path, TAB_CMAP, content)
@@ -61,11 +73,7 @@ def test_words_keep_each_characters_own_code(tmp_path: Path) -> None:
     """Words read the page's text in one call; where that text stands in U+FFFE for a
     character, the character's own code is what the word holds."""
     content = b"BT /F1 12 Tf 20 150 Td (AB\x01AB BA) Tj 0 -20 Td (BA\x01BA) Tj ET"
-    document = one_font_page(tmp_path, NO_UNICODE_CMAP, content)
-    try:
-        words = [text for text, _ in document.words(0)]
-    finally:
-        document.close()
+    words, _ = words_and_lines(tmp_path, NO_UNICODE_CMAP, content)
     assert words == ["AB\x00AB", "BA", "BA\x00BA"]
 
 
@@ -100,11 +108,7 @@ def test_sideways_text_is_one_word_per_phrase(tmp_path: Path) -> None:
         b"BT /F1 10 Tf 0 -1 1 0 300 180 Tm (Downloaded from) Tj ET "
         b"BT /F1 10 Tf 100 100 Td (Plain words here) Tj ET"
     )
-    document = one_font_page(tmp_path, None, content)
-    try:
-        words = [text for text, _ in document.words(0)]
-    finally:
-        document.close()
+    words, _ = words_and_lines(tmp_path, None, content)
     assert words == ["Jim Hines", "Downloaded from", "Plain", "words", "here"]
 
 
