@@ -19,6 +19,7 @@ from docparse.engines.bullets import mark_bullets
 from docparse.engines.digit_groups import spaced_number
 from docparse.engines.illumination import even_light
 from docparse.engines.languages import check_languages, installed_languages
+from docparse.engines.letter_spacing import spaced_letters
 from docparse.engines.light_on_dark import lighten_dark_fills
 from docparse.engines.merged_columns import Stretch, merged_stretch
 from docparse.errors import EngineUnavailable, RecognitionFailed
@@ -239,7 +240,8 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
 
 def _attach_words(api: PyTessBaseAPI, lines: list[Line], ink: np.ndarray | None) -> None:
     """Each line's words with their boxes (for table recognition); a number whose digit
-    groups Tesseract ran together is parted again, in the word and its line."""
+    groups Tesseract ran together is parted again, in the word and its line, and so is a
+    word set letter-spaced."""
     iterator = api.GetIterator()
     if iterator is None or not lines:
         return
@@ -253,7 +255,11 @@ def _attach_words(api: PyTessBaseAPI, lines: list[Line], ink: np.ndarray | None)
             word = BBox(x0=box[0], y0=box[1], x1=box[2], y1=box[3])
             for line in lines:
                 if word.centre_in(line.bbox):
-                    spaced = text if ink is None else spaced_number(text, ink, word)
+                    spaced = (
+                        text
+                        if ink is None
+                        else spaced_letters(spaced_number(text, ink, word), ink, word)
+                    )
                     if spaced != text:
                         line.text = re.sub(
                             rf"(?<!\S){re.escape(text)}(?!\S)", spaced, line.text, count=1
