@@ -18,6 +18,7 @@ from docparse.io.pdf_content import TextLayer
 from docparse.layout.apply import MIN_SCORE
 from docparse.pipeline import dewarp, orientation
 from docparse.pipeline.dewarp import boxes_to_photo
+from docparse.pipeline.empty_cells import read_empty_cells
 from docparse.pipeline.layer_quality import good_word_share
 from docparse.pipeline.options import ConvertOptions, PageRead
 from docparse.pipeline.runtime import Engines
@@ -104,6 +105,9 @@ async def ocr_page(
                 threads, table_blocks, words, image, 1.0, index, name
             )
             tables = found.all
+            if name == "tesseract" and found.ruled:  # what the page reading left out
+                page_image = PageImage(index, image, dpi)
+                await read_empty_cells(runtime.get(name), page_image, found.ruled, wanted)
             if name == "tesseract":  # a paragraph's own columns beat a page-wide guess,
                 own = await loop.run_in_executor(
                     threads, paragraph_tables, blocks, found.ruled, index, name
