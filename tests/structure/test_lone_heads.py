@@ -228,3 +228,26 @@ async def test_a_small_head_with_its_folio_away_from_the_edge_is_a_header(
         page, markdown = await convert(converter, path)
         assert label_of(page, "Оптимизация") == label, name
         assert ("Оптимизация" in markdown) == (label == Label.text), name
+
+
+async def test_a_gazettes_bold_head_citing_its_volume_and_issue_is_a_header(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A Federal Register page: 'Federal Register / Vol. 85, No. 152 / … 47699' at the
+    top edge, bold and larger than the gazette's small print. Bold or large at the top
+    is a heading, unless it says what only a publisher's head says; the same line
+    without the volume and issue stays the page's title."""
+    for name, text, label in (
+        ("gazette", "Federal Register / Vol. 85, No. 152 / Proposed Rules", Label.header),
+        ("plain", "Federal Register / Proposed Rules", Label.doc_title),
+    ):
+        path = tmp_path / f"{name}.pdf"
+        sheet = Sheet(path)
+        sheet.text(LEFT, 40, text, size=10, bold=True)
+        y = 60.0
+        for clause in CLAUSES:
+            y = sheet.paragraph(clause, y, size=7, leading=8.5, indent=10)
+        sheet.save()
+        page, markdown = await convert(converter, path)
+        assert label_of(page, "Federal Register") == label, name
+        assert ("Federal Register" in markdown) == (label != Label.header), name

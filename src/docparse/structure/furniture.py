@@ -24,10 +24,16 @@ _PAGE_NUMBER = re.compile(
     r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$",
     re.IGNORECASE,
 )
-# What a lone head or footer says: an address, a copyright, a document or form code.
-_FURNITURE_TEXT = re.compile(
+# What a publisher's head or footer says, bold or not: an address, a copyright, a
+# journal's volume and issue ('Vol. 85, No. 152', 'Том 5, № 3').
+_PUBLISHER_TEXT = (
     r"https?://|www\.|\bdoi\b|\bissn\b|\bisbn\b|\S@\S|©|\(c\)\s|copyright|all rights reserved"
-    r"|\b(?:гост|ост|сто|снип|iso|iec|din|astm)\b[^\n]{0,12}\d"
+    r"|\b(?:vol|volume|том|т)\.?\s*\d+\s*[,.;]?\s*(?:no|nr|issue|iss|№|n|вып)\.?\s*\d+"
+)
+_PUBLISHED = re.compile(_PUBLISHER_TEXT, re.IGNORECASE)
+# What a lone head or footer says: that, or a document or form code.
+_FURNITURE_TEXT = re.compile(
+    _PUBLISHER_TEXT + r"|\b(?:гост|ост|сто|снип|iso|iec|din|astm)\b[^\n]{0,12}\d"
     r"|\b(?:форма|form|окуд|окпо)\b[^\n]{0,12}\d"
     r"|\b(?:page|стр\.?|страница|лист|sheet)\s*\d+\s*(?:of|из|/)\s*\d+",
     re.IGNORECASE,
@@ -294,10 +300,12 @@ def _lone_head(
     reads = _reads_like_furniture(block, page)
     if lines > 1 and not reads:
         return False
-    # Bold at the top is a heading, unless a folio spreads the line across the page.
-    if (any(ln.bold for ln in block.lines) and not _folio_in_line(block)) or text_size > (
-        HEADING_SIZE if reads else BODY_SIZE
-    ) * size:
+    # Bold or large at the top is a heading, unless a folio spreads the line across the
+    # page, or it says what only a publisher's head says (a gazette's 'Federal Register /
+    # Vol. 85, No. 152 / … 47699', bold and larger than its small print).
+    published = bool(_PUBLISHED.search(block.text))
+    bold = any(ln.bold for ln in block.lines) and not (published or _folio_in_line(block))
+    if bold or (not published and text_size > (HEADING_SIZE if reads else BODY_SIZE) * size):
         return False
     gap = _gap(nearest, block)
     small = text_size <= SMALL_TYPE * size and block.label not in _TITLES
