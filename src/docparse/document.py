@@ -113,6 +113,7 @@ class Line(BaseModel):
     confidence: float | None = None
     size: float | None = Field(default=None, description="text size (em height), when known")
     bold: bool = False
+    italic: bool = False
     # Words with boxes, in-process only: table recognition needs them, clients do not.
     words: list[tuple[str, BBox]] = Field(default_factory=list, exclude=True, repr=False)
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docparse.document import Label, Page
+from docparse.document import Label
 from docparse.export.markdown import to_markdown
 from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
 from tests.structure.drawn import Sheet
-from tests.structure.test_furniture_single_page import ARTICLE
+from tests.structure.test_furniture_single_page import ARTICLE, labels_of
 
 
 def body(sheet: Sheet, left: float, right: float, page: int = 0) -> None:
@@ -21,10 +21,6 @@ def body(sheet: Sheet, left: float, right: float, page: int = 0) -> None:
     y = 110.0
     for a, b in zip(texts[::2], texts[1::2], strict=True):
         y = sheet.paragraph(f"{a} {b}", y, size=10, leading=12.5, indent=12, left=left, right=right)
-
-
-def labels_of(page: Page, text: str) -> set[Label]:
-    return {b.label for b in page.blocks if text in b.text}
 
 
 async def test_a_margin_columns_running_title_and_folio_leave(

@@ -20,8 +20,9 @@ from docparse.document import BBox
 from docparse.io.gutters import column_gutters, column_of, crosses, in_column_order
 
 # Weights in font names; TeX's bold faces say so in a code: cmbx (Computer Modern), ecbx
-# and ecbi (EC), sfbx and sfbi (CM-Super).
+# and ecbi (EC), sfbx and sfbi (CM-Super). Slants likewise: cmti, ecti, ecbi, sfti, sfbi.
 BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "cmbx", "ecbx", "ecbi", "sfbx", "sfbi")
+ITALIC_NAMES = ("italic", "oblique", "cmti", "ecti", "ecbi", "sfti", "sfbi")
 # URW's Nimbus faces name their bold "Medi" (NimbusRomNo9L-Medi: Times Bold in TeX); a
 # face's "Medium" is no bold.
 _NIMBUS_BOLD = re.compile(r"-medi(?:ital)?$")
@@ -33,6 +34,7 @@ class TextLine:
     bbox: BBox  # in points, origin top-left of the displayed (rotated) page
     font_size: float  # em height of the line's first letter, in points
     bold: bool = False
+    italic: bool = False
     segments: int = 1  # runs PDFium split the line into at wide gaps (table columns)
     column_starts: tuple[float, ...] = ()  # where runs start after a gap of an em or more
     overprinted: bool = False  # runs of it lie over one another (io.clipped_text asks)
@@ -235,12 +237,13 @@ def _line(
             for a, b in itertools.pairwise([start, *cuts, end])
             for line in _line(raw, data, a, b, w, h, rotation, split=False) or []
         ]
-    size, bold = _letter_style(raw, _letters(data, decoded, start, end), _RECT)
+    size, bold, italic = _letter_style(raw, _letters(data, decoded, start, end), _RECT)
     line = TextLine(
         text=text,
         bbox=_to_display(x0, y0, x1, y1, w, h, rotation),
         font_size=size,
         bold=bold,
+        italic=italic,
         segments=max(1, segments),
         column_starts=_column_starts(runs),
         overprinted=_overprinted(runs),
@@ -379,13 +382,15 @@ def _letters(data: bytes, decoded: str, start: int, end: int) -> list[int]:
     return found and [found[0], found[len(found) // 2], found[-1]]
 
 
-def _letter_style(raw: object, letters: list[int], rect: pdfium_c.FS_RECTF) -> tuple[float, bool]:
-    """Text size and weight of a line from its first, middle and last letters (a
-    superscript at one end, a bold term in the middle must not decide): the loose box is
-    the font's em height whatever the text matrix says (GetFontSize reports 1.0 under a
-    scaled matrix)."""
+def _letter_style(
+    raw: object, letters: list[int], rect: pdfium_c.FS_RECTF
+) -> tuple[float, bool, bool]:
+    """Text size, weight and slant of a line from its first, middle and last letters (a
+    superscript at one end, a bold or italic term in the middle must not decide): the
+    loose box is the font's em height whatever the text matrix says (GetFontSize reports
+    1.0 under a scaled matrix)."""
     if not letters:
-        return 0.0, False
+        return 0.0, False, False
     sizes = []
     sampled = set(letters)
     for i in sampled:
@@ -393,22 +398,33 @@ def _letter_style(raw: object, letters: list[int], rect: pdfium_c.FS_RECTF) -> t
             size, width = abs(rect.top - rect.bottom), abs(rect.right - rect.left)
             sizes.append(max(size, width) if size < 0.5 * width else size)
     sizes.sort()
-    # Bold when most of the three are: a bold term inside a sentence is no bold line.
-    bold = sum(_is_bold(raw, i) for i in sampled) * 2 > len(sampled)
-    return (sizes[len(sizes) // 2] if sizes else 0.0), bold
+    # Bold (italic) when most of the three are: a term inside a sentence sets no line.
+    styles = [_style(raw, i) for i in sampled]
+    bold = sum(b for b, _ in styles) * 2 > len(styles)
+    italic = sum(i for _, i in styles) * 2 > len(styles)
+    return (sizes[len(sizes) // 2] if sizes else 0.0), bold, italic
 
 
 # One buffer for font names: callers hold PDFium's lock, so one call uses it at a time.
 _FONT_NAME = pdfium_c.create_string_buffer(128)
 _FONT_FLAGS = pdfium_c.c_int()
+_ITALIC_FLAG = 1 << 6  # the font descriptor's Italic flag
 
 
-def _is_bold(raw: object, index: int) -> bool:
-    if pdfium_c.FPDFText_GetFontWeight(raw, index) >= 600:
-        return True
-    # Many Type 1 fonts report no weight; their names say it (CMBX10, Times-Bold).
+def _style(raw: object, index: int) -> tuple[bool, bool]:
+    """Is the character's font bold, is it italic: by its weight and flags, and by its
+    name where many Type 1 fonts report neither (CMBX10, Times-Bold, CMTI10)."""
     length = pdfium_c.FPDFText_GetFontInfo(raw, index, _FONT_NAME, 128, _FONT_FLAGS)
-    return length > 0 and _bold_name(_FONT_NAME.value)
+    name = _FONT_NAME.value if length > 0 else b""
+    bold = pdfium_c.FPDFText_GetFontWeight(raw, index) >= 600 or (length > 0 and _bold_name(name))
+    italic = length > 0 and (bool(_FONT_FLAGS.value & _ITALIC_FLAG) or _italic_name(name))
+    return bold, italic
+
+
+@functools.lru_cache(maxsize=256)
+def _italic_name(name: bytes) -> bool:
+    lowered = name.decode("latin-1", "replace").lower()
+    return any(mark in lowered for mark in ITALIC_NAMES)
 
 
 @functools.lru_cache(maxsize=256)

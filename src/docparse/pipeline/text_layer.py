@@ -47,7 +47,13 @@ def text_layer_page(
 ) -> Page:
     lines = merge_fragments(
         [
-            Line(text=ln.text, bbox=ln.bbox, size=ln.font_size or None, bold=ln.bold)
+            Line(
+                text=ln.text,
+                bbox=ln.bbox,
+                size=ln.font_size or None,
+                bold=ln.bold,
+                italic=ln.italic,
+            )
             for ln in layer.lines
         ]
     )

@@ -1,5 +1,6 @@
 """Headings on any route: short blocks set clearly larger than the page's body text, or
-bold and numbered, or numbered in Roman and set in capitals, become titles."""
+bold and numbered, or numbered in Roman and set in capitals, or one italic line numbered
+or heading the paragraph under it, become titles."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
 # ПОЛОЖЕНИЯ'): a heading in any weight (IEEE papers set them in small capitals).
 _ROMAN_CAPS = re.compile(r"^[IVXL]+\.\s+[^\W\d_a-zа-яё][^a-zа-яё]*$")
 MAX_CAPS_WORDS = 8
+# An italic line that says it is a caption or a note is none of the page's headings.
+_CAPTION = re.compile(
+    r"^(fig\.?|figure|table|tab\.|source|note|рис\.?|рисунок|таблица|источник|примечание)\b",
+    re.IGNORECASE,
+)
 SMALL_CAPS = 0.75  # of the body's size: small capitals are about 0.8 of it
 
 
@@ -29,7 +35,7 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
         return
     body = statistics.median(sizes)
     largest = max(sizes)
-    for block in blocks:
+    for block, after in zip(blocks, [*blocks[1:], None], strict=True):
         if (
             block.label != Label.text
             or not block.lines
@@ -53,8 +59,9 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
                 bold
                 and size >= 0.85 * body
                 and len(block.lines) == 1
-                and (_NUMBERED.match(block.text) or _short_title(block.text))
+                and (_NUMBERED.match(block.text) or short_title(block.text))
             )
+            or (size >= 0.85 * body and _italic_heading(block, after))
             or (
                 size >= SMALL_CAPS * body
                 and len(block.lines) == 1
@@ -65,7 +72,29 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
             block.label = Label.paragraph_title
 
 
-def _short_title(text: str) -> bool:
+def _italic_heading(block: Block, after: Block | None) -> bool:
+    """One italic line, numbered ('A. Google DeepDream', IEEE's subsections), or a short
+    title right over the upright paragraph it heads, at that paragraph's left edge
+    (a handbook's 'Boots Self-Locking Nut'): not a caption's or a note's words."""
+    line = block.lines[0]
+    text = block.text.strip()
+    if len(block.lines) != 1 or not line.italic or _CAPTION.match(text):
+        return False
+    if _NUMBERED.match(text) and len(text.split()) <= MAX_CAPS_WORDS:
+        return True
+    return (
+        short_title(text)
+        and text[:1].isupper()
+        and after is not None
+        and after.label == Label.text
+        and bool(after.lines)
+        and not after.lines[0].italic
+        and abs(after.bbox.x0 - block.bbox.x0) <= line.text_size
+        and 0 <= after.bbox.y0 - block.bbox.y1 <= 1.5 * line.text_size
+    )
+
+
+def short_title(text: str) -> bool:
     """'Введение', 'Results and discussion': a few words, mostly letters, no sentence."""
     words = text.split()
     return (

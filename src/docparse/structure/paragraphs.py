@@ -4,6 +4,7 @@ Shared by every route so that text-layer and OCR pages read alike."""
 from __future__ import annotations
 
 from docparse.document import BBox, Block, Line, mean_confidence
+from docparse.structure.headings import short_title
 
 HYPHENS = ("-", "\u2010", "\u00ad", "¬")
 RESTYLED_SIZE = 1.5  # OCR sizes wobble (worse on poor scans): only a clear change parts
@@ -30,6 +31,7 @@ def merge_fragments(lines: list[Line]) -> list[Line]:
                     confidence=prev.confidence,
                     size=max(prev.size or 0, line.size or 0) or None,
                     bold=prev.bold and line.bold,
+                    italic=prev.italic and line.italic,
                 )
                 continue
         merged.append(line)
@@ -48,11 +50,16 @@ def group_lines(lines: list[Line]) -> list[list[Line]]:
             gap = line.bbox.y0 - prev.bbox.y1
             same_size = abs(line.text_size - prev.text_size) < 0.2 * height + 0.5
             same_weight = line.bold == prev.bold
+            # A one-line italic title heading the upright paragraph under it.
+            lead_in = (
+                len(groups[-1]) == 1 and prev.italic and not line.italic and short_title(prev.text)
+            )
             if (
                 -0.5 * height <= gap < 0.8 * height
                 and _same_column(groups[-1], line, height)
                 and same_size
                 and same_weight
+                and not lead_in
                 and not _next_paragraph(groups[-1], line, height)
             ):
                 groups[-1].append(line)
