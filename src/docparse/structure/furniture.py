@@ -67,6 +67,7 @@ MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; h
 # A margin column's running title and folio: short, in the page's top quarter, wholly
 # beside the body's paragraphs (three lines or more, a third of the page wide).
 SIDE_TOP, SIDE_MAX_CHARS, BODY_WIDTH = 0.25, 60, 0.3
+MAX_STACK = 12  # candidates nearest each edge judged as a lone head
 
 
 def mark_margin_text(blocks: list[Block], width: float) -> None:
@@ -249,17 +250,19 @@ def _folio_in_line(block: Block) -> bool:
     return spread and _ends_in_folio(text, years=True)
 
 
-def _reads_like_furniture(block: Block, page: Page) -> bool:
+def _folios(page: Page) -> list[Block]:
+    return [b for b in page.blocks if b.text and _is_folio(b.text)]
+
+
+def _reads_like_furniture(block: Block, folios: list[Block]) -> bool:
     """What a head or footer says and nothing else does: an address, a copyright, a
-    document or form code, 'Page 2 of 5'; or a title with the folio in its row."""
+    document or form code, 'Page 2 of 5'; or a title with one of the page's `folios` in
+    its row."""
     return (
         bool(_FURNITURE_TEXT.search(block.text))
         or _ends_in_folio(block.text.strip())
         or _folio_in_line(block)
-        or any(
-            b is not block and b.text and _same_row(b, block) and _is_folio(b.text)
-            for b in page.blocks
-        )
+        or any(b is not block and _same_row(b, block) for b in folios)
     )
 
 
@@ -297,7 +300,7 @@ def _lone_head(
     outdented = block.bbox.x0 < nearest.bbox.x0 - text_size
     if band == "bottom" and _NOTE_MARK.match(block.text) and not outdented:
         return False
-    reads = _reads_like_furniture(block, page)
+    reads = _reads_like_furniture(block, _folios(page))
     if lines > 1 and not reads:
         return False
     # Bold or large at the top is a heading, unless a folio spreads the line across the
@@ -341,7 +344,7 @@ def _reads_like_text(block: Block, page: Page, size: float) -> bool:
         and max(ln.text_size for ln in block.lines) > SMALL_TYPE * size
         and not _is_folio(block.text)
         and not _looks_like_running_head(block.text)
-        and not _reads_like_furniture(block, page)
+        and not _reads_like_furniture(block, _folios(page))
     )
 
 
@@ -401,8 +404,14 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             (b for b in page.blocks if id(b) in band_of),
             key=lambda b: -_from_edge(b, page, band_of[id(b)]),
         )
+        folios = _folios(page)
+        texts = [b for b in page.blocks if b.text and not _is_folio(b.text)]
+        # Heads stack a few lines deep: a page whose edge holds more (a hostile or a
+        # dense page) has only its outermost judged alone, each against the whole page.
+        outer = Counter(band_of.values())  # candidates still nearer the edge, by band
         for block in candidates:
             band = band_of[id(block)]
+            outer[band] -= 1
             if block.label not in _CANDIDATES:
                 continue
             if _is_folio(block.text):
@@ -417,21 +426,21 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
                 if _heads_a_side_folio(block, page):
                     block.label = Label.header
                 continue
+            if outer[band] >= MAX_STACK:
+                continue
             from_edge = _from_edge(block, page, band)
             # The body: not the rest of the row (a folio at its other end), no folio, no
             # furniture found already, no line reading like furniture between this one
             # and the page's edge (a letterhead's lines stay one another's body).
             others = [
                 b
-                for b in page.blocks
-                if b.text
-                and not _same_row(b, block)
-                and not _is_folio(b.text)
+                for b in texts
+                if not _same_row(b, block)
                 and b.label not in FURNITURE_LABELS
                 and not (
                     band_of.get(id(b)) == band
                     and _from_edge(b, page, band) < from_edge
-                    and _reads_like_furniture(b, page)
+                    and _reads_like_furniture(b, folios)
                 )
             ]
             if _lone_head(block, page, band, size, apart, others):
