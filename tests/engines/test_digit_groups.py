@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from docparse.document import BBox
-from docparse.engines.base import PageImage, RecognizeOptions
 from docparse.engines.digit_groups import spaced_number
-from docparse.engines.tesseract import TesseractEngine
 from docparse.settings import Settings
+from tests.engines.reading import tesseract_text
 
 FONTS = "/usr/share/fonts/truetype/"
 NARROW, THIN = "\u202f", "\u2009"  # how spreadsheets and 1C part an amount's thousands
@@ -35,11 +32,7 @@ def invoice_lines(font_file: str) -> Image.Image:
 
 async def test_amounts_keep_their_thousands_apart(settings: Settings) -> None:
     for font_file in ("liberation2/LiberationSans-Regular.ttf", "freefont/FreeSerif.ttf"):
-        with ThreadPoolExecutor(1) as executor:
-            engine = TesseractEngine(settings, executor)
-            page = PageImage(0, invoice_lines(font_file), 200)
-            blocks = await engine.recognize(page, RecognizeOptions(languages="rus+eng"))
-        text = "\n".join(block.text for block in blocks)
+        text = await tesseract_text(settings, invoice_lines(font_file))
         # Unchanged, Tesseract read `3520,00` and `4990,00` (Liberation Sans), `4990,00`
         # (FreeSerif).
         assert "3 520,00" in text and "4 990,00" in text and "1 330,00" in text, text

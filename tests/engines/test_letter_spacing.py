@@ -3,16 +3,13 @@ Tesseract runs its letters into one word; words set solid are left as they are."
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from docparse.document import BBox
-from docparse.engines.base import PageImage, RecognizeOptions
 from docparse.engines.letter_spacing import spaced_letters
-from docparse.engines.tesseract import TesseractEngine
 from docparse.settings import Settings
+from tests.engines.reading import tesseract_text
 
 FONTS = "/usr/share/fonts/truetype/"
 
@@ -33,11 +30,7 @@ def order_head(font_file: str) -> Image.Image:
 
 async def test_a_letter_spaced_title_keeps_its_spaces(settings: Settings) -> None:
     for font_file in ("liberation2/LiberationSerif-Regular.ttf", "freefont/FreeSans.ttf"):
-        with ThreadPoolExecutor(1) as executor:
-            engine = TesseractEngine(settings, executor)
-            page = PageImage(0, order_head(font_file), 200)
-            blocks = await engine.recognize(page, RecognizeOptions(languages="rus+eng"))
-        text = "\n".join(block.text for block in blocks)
+        text = await tesseract_text(settings, order_head(font_file))
         assert "П О С Т А Н О В Л Е Н И Е" in text, text
         assert "АДМИНИСТРАЦИЯ" in text and "ПОСТАНОВЛЯЕТ" in text, text
         assert "персональных" in text and "Модель" in text, text

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from docparse.engines.base import PageImage, RecognizeOptions
 from docparse.engines.light_on_dark import lighten_dark_fills
-from docparse.engines.tesseract import TesseractEngine
 from docparse.settings import Settings
+from tests.engines.reading import tesseract_text
 from tests.fixtures.degrade import degrade
 
 FONTS = "/usr/share/fonts/truetype/dejavu/"
@@ -44,11 +41,7 @@ def budget_page(fill: int) -> Image.Image:
 
 async def test_white_words_on_grey_cells_are_read(settings: Settings) -> None:
     # Unchanged, Tesseract lost the ends of the labels and every figure beside them.
-    with ThreadPoolExecutor(1) as executor:
-        engine = TesseractEngine(settings, executor)
-        page = PageImage(0, budget_page(121), 200)
-        blocks = await engine.recognize(page, RecognizeOptions(languages="eng"))
-    text = " ".join(block.text for block in blocks)
+    text = (await tesseract_text(settings, budget_page(121), "eng")).replace("\n", " ")
     for i, label in enumerate(LABELS):
         assert label in text and f"${i + 1}.25M" in text, text
 

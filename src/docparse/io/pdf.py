@@ -18,6 +18,7 @@ from docparse.io.clipped_text import clipped_chars, may_be_clipped
 from docparse.io.page_turn import upright_rotation
 from docparse.io.pdf_content import (
     TextLayer,
+    TextLine,
     moved,
     page_origin,
     page_words,
@@ -132,7 +133,11 @@ class PdfFile:
             textpage = page.get_textpage()
         except pdfium.PdfiumError:
             return None  # reading the text says why, when it is asked for
-        upright = upright_rotation(textpage.raw, shown)
+        try:
+            upright = upright_rotation(textpage.raw, shown)
+        except BaseException:
+            textpage.close()
+            raise
         if upright == shown:
             return textpage
         textpage.close()
@@ -159,11 +164,16 @@ class PdfFile:
             self._held = (index, page, textpage)
         return textpage
 
-    def _clipped_chars(self, index: int, page: pdfium.PdfPage) -> frozenset[int]:
-        """The text page's characters that do not show (io.clipped_text), found once (by
-        `text_layer`, when it was asked first)."""
+    def _clipped_chars(
+        self, index: int, page: pdfium.PdfPage, lines: list[TextLine] | None = None
+    ) -> frozenset[int]:
+        """The text page's characters that do not show (io.clipped_text), found once. PDFium
+        is asked only when `lines`, read with every character, say text may hide; asked
+        without them (words before the text layer), always."""
         if index not in self._clipped:
-            self._clipped[index] = clipped_chars(page, self._textpage(index, page))
+            hides = lines is None or may_be_clipped(lines, *page.get_size())
+            textpage = self._textpage(index, page)
+            self._clipped[index] = clipped_chars(page, textpage) if hides else frozenset()
         return self._clipped[index]
 
     def page_size(self, index: int) -> tuple[float, float]:
@@ -220,15 +230,10 @@ class PdfFile:
         with self._page(index) as page:
             try:
                 textpage = self._textpage(index, page)
+                known = index in self._clipped
                 layer = read_text_layer(page, textpage, self._clipped.get(index, frozenset()))
-                if index not in self._clipped:
-                    # Clips are looked for only when the lines say text may hide.
-                    hidden = frozenset[int]()
-                    if may_be_clipped(layer.lines, *page.get_size()):
-                        hidden = clipped_chars(page, textpage)
-                    self._clipped[index] = hidden
-                    if hidden:
-                        layer = read_text_layer(page, textpage, hidden)
+                if not known and (hidden := self._clipped_chars(index, page, layer.lines)):
+                    layer = read_text_layer(page, textpage, hidden)
                 return layer
             except (pdfium.PdfiumError, ValueError, OverflowError) as exc:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc

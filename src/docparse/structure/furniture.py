@@ -271,7 +271,13 @@ def _gap(a: Block, b: Block) -> float:
 
 
 def _lone_head(
-    block: Block, page: Page, band: str, size: float, apart: float, others: list[Block]
+    block: Block,
+    page: Page,
+    band: str,
+    size: float,
+    apart: float,
+    others: list[Block],
+    folios: list[Block],
 ) -> bool:
     """A head or footer on a page with nothing to repeat it: one short line at the top or
     foot, no bolder than the body and not larger (a title there is a heading); set
@@ -284,7 +290,7 @@ def _lone_head(
     clear. Two lines only when they read like furniture. A line the heading pass found
     large is small by no measure of this one's. A footnote is the document's text:
     nothing at the foot that starts with a note mark. `others`: the body, the blocks a
-    head keeps its distance from."""
+    head keeps its distance from; `folios`: the page's page numbers."""
     lines = _line_count(block)
     if (
         lines > 2
@@ -300,7 +306,7 @@ def _lone_head(
     outdented = block.bbox.x0 < nearest.bbox.x0 - text_size
     if band == "bottom" and _NOTE_MARK.match(block.text) and not outdented:
         return False
-    reads = _reads_like_furniture(block, _folios(page))
+    reads = _reads_like_furniture(block, folios)
     if lines > 1 and not reads:
         return False
     # Bold or large at the top is a heading, unless a folio spreads the line across the
@@ -332,7 +338,7 @@ def _looks_like_running_head(text: str) -> bool:
     )
 
 
-def _reads_like_text(block: Block, page: Page, size: float) -> bool:
+def _reads_like_text(block: Block, size: float, folios: list[Block]) -> bool:
     """A line the CPU route's layout model took for a head by its place alone
     ('Зарегистрировано в Минюсте России …', an invoice's title 'Счет на оплату № …')
     and that no other page repeats: set in the body's size and saying nothing a head
@@ -344,7 +350,7 @@ def _reads_like_text(block: Block, page: Page, size: float) -> bool:
         and max(ln.text_size for ln in block.lines) > SMALL_TYPE * size
         and not _is_folio(block.text)
         and not _looks_like_running_head(block.text)
-        and not _reads_like_furniture(block, _folios(page))
+        and not _reads_like_furniture(block, folios)
     )
 
 
@@ -389,12 +395,13 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
     for page in pages:
         band_of = bands[id(page)]
         size, apart = _body_spacing(page, set(band_of))
+        folios = _folios(page)
         for block in page.blocks:
             band = band_of.get(id(block), "")
             if (
                 block.label in _MODEL_BANDS
                 and not (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed)
-                and _reads_like_text(block, page, size)
+                and _reads_like_text(block, size, folios)
             ):
                 block.label = Label.text
         # The innermost first: heads stack at the edge ('Downloaded from …' over the
@@ -404,7 +411,6 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             (b for b in page.blocks if id(b) in band_of),
             key=lambda b: -_from_edge(b, page, band_of[id(b)]),
         )
-        folios = _folios(page)
         texts = [b for b in page.blocks if b.text and not _is_folio(b.text)]
         # Heads stack a few lines deep: a page whose edge holds more (a hostile or a
         # dense page) has only its outermost judged alone, each against the whole page.
@@ -443,5 +449,5 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
                     and _reads_like_furniture(b, folios)
                 )
             ]
-            if _lone_head(block, page, band, size, apart, others):
+            if _lone_head(block, page, band, size, apart, others, folios):
                 block.label = Label.header if band == "top" else Label.footer
