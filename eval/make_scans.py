@@ -1,0 +1,71 @@
+"""Write a checked set's PDFs again as office scans: each page drawn at 200 dpi, grey,
+slightly skewed, noisy and JPEG'd (as make_public's scans), in an image-only PDF, with
+the set's own checks pointed at it. The hand-written checks of a born-digital set (extra,
+tabula, camelot) then measure the OCR route on the same pages.
+
+    .venv/bin/python eval/make_scans.py /work/evaldata/extra_out /work/evaldata/extra_scan
+    .venv/bin/docparse eval /work/evaldata/extra_scan          # reads checks.jsonl
+
+OUT gets NAME_scan.pdf per NAME.pdf that a check names, and checks.jsonl (each check's
+`pdf` renamed, its id suffixed `-scan`). Seeds fix the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # make_russian, beside this file
+
+from make_russian import image_pdf  # first: it puts the repository on the path
+from tests.fixtures.degrade import degrade, rasterize
+
+DPI = 200
+
+
+def scanned(pdf: bytes, name: str) -> bytes:
+    """`pdf` as an image-only office scan, the same bytes every run."""
+    rng = random.Random(f"scan-{name}")
+    skew = round(rng.uniform(-1.0, 1.0), 2)
+    pages = [
+        degrade(
+            image,
+            seed=rng.randrange(1 << 30),
+            rotate_deg=skew,
+            blur=0.5,
+            noise=6,
+            jpeg_quality=75,
+            contrast=0.85,
+            grayscale=True,
+        )
+        for image in rasterize(pdf, dpi=DPI)
+    ]
+    return image_pdf(pages, DPI)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("src", type=Path, help="a set's folder: NAME.pdf and checks.jsonl")
+    parser.add_argument("out", type=Path, help="folder for NAME_scan.pdf and checks.jsonl")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    lines = (args.src / "checks.jsonl").read_text(encoding="utf-8").splitlines()
+    checks = [json.loads(line) for line in lines if line.strip()]
+    names = sorted({c["pdf"] for c in checks if c["pdf"].endswith(".pdf")})
+    for file in names:
+        stem = file.removesuffix(".pdf")
+        pdf = (args.src / file).read_bytes()
+        (args.out / f"{stem}_scan.pdf").write_bytes(scanned(pdf, stem))
+    with (args.out / "checks.jsonl").open("w", encoding="utf-8") as out:
+        for check in checks:
+            if check["pdf"] in names:
+                moved = {**check, "pdf": check["pdf"].removesuffix(".pdf") + "_scan.pdf"}
+                moved["id"] = f"{check['id']}-scan"
+                out.write(json.dumps(moved, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
