@@ -168,8 +168,10 @@ def test_white_rules_on_tinted_rows_part_the_cells() -> None:
         draw.rectangle([cols[0], top, cols[-1], bands[r + 1]], fill=216 if r % 2 else 233)
         for c, value in enumerate(cells[r]):
             words += draw_words(draw, cols[c] + 8, top + 9, value, font, 0)
-    for value, c in (("8", 2), ("3,665", 3)):  # Delhi's and Rajasthan's figures together
-        words += draw_words(draw, cols[c] + 8, 100 + 24, value, font, 0)
+    # Delhi's and Rajasthan's figures together, over the rule between them (centred a
+    # little above it: exactly on it, either row would be as right).
+    for value, c in (("8", 2), ("3,665", 3)):
+        words += draw_words(draw, cols[c] + 8, 100 + 22, value, font, 0)
     for top in bands[1:-1]:  # white hairlines, anti-aliased to a grey level of 241
         draw.line([(cols[0], top), (cols[-1], top)], fill=241)
     for x in cols[1:-1]:
@@ -178,6 +180,41 @@ def test_white_rules_on_tinted_rows_part_the_cells() -> None:
     grid = table.grid()
     assert [row[:2] for row in grid] == [row[:2] for row in cells]
     assert grid[1][2:] == ["8", "3,665"] and grid[2][2:] == ["", ""]
+
+
+def test_tinted_columns_beside_pale_ones_are_parted_at_their_seams() -> None:
+    """A rate sheet's house style: grey label columns beside near-white figure columns,
+    white hairlines between the rows, and no rule between a grey column and a pale one:
+    the seam is the rule. A grey cell down the right (one offset for every rate) spans
+    the rows; the rows and columns beside it stay apart, the figures too, where the
+    hairline between them all but fades into the pale fill."""
+    dpi = 100
+    image = Image.new("L", (760, 230), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 12)
+    words: list[Word] = []
+    cols = [40, 200, 330, 460, 560]
+    fills = [230, 245, 245, 230]
+    tops = [60, 92, 124, 156, 188]  # row tops, and the last row's bottom
+    cells = [
+        ["1 Year Fixed Rate", "4.04%", "5.38%"],
+        ["2 Year Fixed Rate", "3.94%", "5.25%"],
+        ["3 Year Fixed Rate", "3.94%", "5.13%"],
+        ["4 Year Fixed Rate", "4.24%", "5.12%"],
+    ]
+    for c, fill in enumerate(fills):
+        draw.rectangle([cols[c], tops[0], cols[c + 1] - 1, tops[-1]], fill=fill)
+    for top in tops[1:-1]:  # white hairlines, anti-aliased: on the pale fill they fade
+        for c, fill in enumerate(fills[:-1]):
+            draw.line([(cols[c], top), (cols[c + 1] - 1, top)], fill=251 if fill < 240 else 248)
+    for r, top in enumerate(tops[:-1]):
+        for c, value in enumerate(cells[r]):
+            words += draw_words(draw, cols[c] + 8, top + 10, value, font, 0)
+    words += draw_words(draw, cols[3] + 8, 116, "Partial", font, 0)
+    table = only_table(find_tables(words, image, dpi), ruled=True)
+    assert table.grid() == [[*row, "" if r else "Partial"] for r, row in enumerate(cells)]
+    partial = next(cell for cell in table.cells if cell.text == "Partial")
+    assert (partial.row_span, partial.col_span) == (4, 1)
 
 
 def test_underline_and_lone_rules_are_no_table() -> None:

@@ -321,7 +321,7 @@ def _with_virtual_rows(
     joint: set[int] = set()
     few = len(rows) <= 4  # a header rule only: two lines in two same columns are rows
     for i, above in enumerate(lines):
-        top, upper, band = max(w.bbox.y1 for w in above), columns[i], band_of[i]
+        top, upper, band = _bottom(above), columns[i], band_of[i]
         need = max(2, math.ceil(RULED_BREAK_SHARE * len(band_columns[band])))
         j = next(  # the next line clear below in the same band that starts a row
             (
@@ -356,7 +356,7 @@ def _with_virtual_rows(
         ):
             pos = (top + _top(below)) / 2  # nothing between, or values centred over both
             joint.update(id(w) for k in between for w in lines[k])
-        elif run_on and (end := max(w.bbox.y1 for k in between for w in lines[k])) < _top(below):
+        elif run_on and (end := max(_bottom(lines[k]) for k in between)) < _top(below):
             pos = (end + _top(below)) / 2  # after the upper row's text run on
         else:
             continue
@@ -375,7 +375,14 @@ def _figure_rows(upper: dict[int, str], lower: dict[int, str], need: int) -> boo
 
 
 def _top(line: list[Word]) -> float:
-    return min(w.bbox.y0 for w in line)
+    """Where a text line starts: most of its words' tops. OCR gives a word beside a rule
+    or a speck a box a line taller, which would reach into the next row."""
+    return statistics.median_low(w.bbox.y0 for w in line)
+
+
+def _bottom(line: list[Word]) -> float:
+    """Where a text line ends: most of its words' bottoms (see `_top`)."""
+    return statistics.median_high(w.bbox.y1 for w in line)
 
 
 def _by_column(line: list[Word], cols: list[Rule]) -> dict[int, str]:
@@ -420,6 +427,13 @@ def _assemble(
             not rule.virtual and (r, c) in slots and (r, c + 1) in slots and clear(rule.pos, y0, y1)
         )
 
+    def figures_apart(r: int, c: int) -> bool:
+        """Slots r and r + 1 of column c, each a figure, with a row's rule between them
+        that fades out here (a hairline on a pale fill): two rows' figures, not one."""
+        return not rows[r + 1].virtual and all(
+            (k, c) in slots and is_numeric(join_text(slots[(k, c)])) for k in (r, r + 1)
+        )
+
     links = []
     for r in range(nr):
         y0, y1 = rows[r].pos, rows[r + 1].pos
@@ -427,7 +441,7 @@ def _assemble(
             x0, x1 = cols[c].pos, cols[c + 1].pos
             if c + 1 < nc and not apart(r, c, y0, y1):
                 links.append(((r, c), (r, c + 1)))
-            if r + 1 < nr and not parted(rows[r + 1], x0, x1, False):
+            if r + 1 < nr and not (parted(rows[r + 1], x0, x1, False) or figures_apart(r, c)):
                 links.append(((r, c), (r + 1, c)))
     rects = ruling.rectangles(nr, nc, links)
     cells = []

@@ -39,6 +39,11 @@ DARK_FILL, MID_FILL, TEXT_CONTRAST = 140, 200, 50
 # A tint: grey levels between ink and paper; a white rule on it is this much lighter
 # than the tint on both sides, and at least WHITE.
 MIN_TINT, MAX_TINT, LIGHT_RULE_CONTRAST, WHITE = 120, 247, 6, 230
+# Where a tinted cell meets a pale one (a rate sheet's grey label columns beside its
+# near-white figures), the seam is the rule: the pale side at least PALE, the tint this
+# much darker.
+PALE, FILL_EDGE_CONTRAST = 235, 10
+FLAT = 3  # grey levels a fill varies by, two and three pixels from its edge
 # Ink blobs smaller than this (working pixels) are dot leaders or scan noise.
 SPECK_AREA = 6
 
@@ -244,28 +249,66 @@ class PageLines:
         return float(self.ink.shape[0] * self.ink.shape[1] / self.scale**2)
 
 
-def _light_lines(grey: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
-    """White lines on a tint (neither paper nor ink), twice a rule's length (a white
-    letter's stem on a coloured bar is one too): lighter than the fill two pixels away
-    on both sides, if only by a few grey levels, as a rule of a pixel or less is drawn
-    on a rendered page. A seam between two fills is lighter too, but not white."""
-    if horizontal:
-        before, centre, after = grey[:-4], grey[2:-2], grey[4:]
-    else:
-        before, centre, after = grey[:, :-4], grey[:, 2:-2], grey[:, 4:]
+def _light_lines(grey: np.ndarray, horizontal: bool) -> np.ndarray:
+    """White lines on a tint (neither paper nor ink): lighter than the fill two pixels
+    away on both sides, if only by a few grey levels, as a rule of a pixel or less is
+    drawn on a rendered page. A seam between two fills is lighter too, but not white."""
+    g = grey if horizontal else grey.T
+    before, centre, after = g[:-4], g[2:-2], g[4:]
     hit = cv2.inRange(centre, WHITE, 255)
     for side in (before, after):  # uint8 throughout: a page is millions of pixels
         hit = cv2.bitwise_and(hit, cv2.inRange(side, MIN_TINT, MAX_TINT))
         hit = cv2.bitwise_and(
             hit, cv2.inRange(cv2.subtract(centre, side), LIGHT_RULE_CONTRAST, 255)
         )
-    mask = np.zeros_like(grey)
-    if horizontal:
-        mask[2:-2] = hit
-    else:
-        mask[:, 2:-2] = hit
-    kernel = (2 * length, 1) if horizontal else (1, 2 * length)
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+    return _on_page(hit, 2, horizontal)
+
+
+def _fill_edges(grey: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Seams where a tint meets a pale fill or paper: the pixels two away on either side
+    differ by FILL_EDGE_CONTRAST or more, the paler at least PALE, neither ink, and each
+    as its neighbour further out (a fill, not a white rule's or a letter's edge)."""
+    g = grey if horizontal else grey.T
+    far_before, before, after, far_after = g[:-6], g[1:-5], g[5:-1], g[6:]
+    darker, paler = cv2.min(before, after), cv2.max(before, after)
+    hit = cv2.bitwise_and(cv2.inRange(paler, PALE, 255), cv2.inRange(darker, MIN_TINT, 255))
+    hit = cv2.bitwise_and(hit, cv2.inRange(cv2.subtract(paler, darker), FILL_EDGE_CONTRAST, 255))
+    for near, far in ((before, far_before), (after, far_after)):
+        hit = cv2.bitwise_and(hit, cv2.inRange(cv2.absdiff(near, far), 0, FLAT))
+    return _on_page(hit, 3, horizontal)
+
+
+def _on_page(hit: np.ndarray, margin: int, horizontal: bool) -> np.ndarray:
+    """A mask of the pixels `margin` in from the page's edges (across the lines sought,
+    rows first when `horizontal` else columns first) as a mask of the page."""
+    full = np.pad(hit, ((margin, margin), (0, 0)))
+    return full if horizontal else np.ascontiguousarray(full.T)
+
+
+def _pale_rules(grey: np.ndarray, lengths: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """White rules on tints (zebra rows parted by white lines) and the seams between a
+    tinted column or row and a pale one (a rate sheet's grey labels beside its
+    near-white figures): across and down, runs twice a rule's length (a white letter's
+    stem on a coloured bar, or a letter's edge, is shorter). A white rule crossing a
+    seam or another white rule breaks it for a pixel or two: bridged there, and only
+    there (a letter on a rule is no gap to bridge)."""
+    white = (_light_lines(grey, True), _light_lines(grey, False))
+    crossed = [
+        cv2.dilate(w, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))) for w in reversed(white)
+    ]
+    masks = []
+    for i, horizontal in enumerate((True, False)):
+        hit = cv2.bitwise_or(white[i], _fill_edges(grey, horizontal))
+        bridge = (5, 1) if horizontal else (1, 5)
+        closed = cv2.morphologyEx(
+            hit, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge)
+        )
+        hit = cv2.bitwise_or(hit, cv2.bitwise_and(closed, crossed[i]))
+        kernel = (2 * lengths[i], 1) if horizontal else (1, 2 * lengths[i])
+        masks.append(
+            cv2.morphologyEx(hit, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        )
+    return masks[0], masks[1]
 
 
 def detect_lines(image: Image.Image | np.ndarray, dpi: float) -> PageLines:
@@ -290,9 +333,9 @@ def detect_lines(image: Image.Image | np.ndarray, dpi: float) -> PageLines:
     v_mask = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
     )
-    # White rules on tinted fills (zebra rows parted by white lines) are rules as well.
-    h_mask = cv2.bitwise_or(h_mask, _light_lines(grey, True, h_len))
-    v_mask = cv2.bitwise_or(v_mask, _light_lines(grey, False, v_len))
+    # Pale rules: white ones on tints, and the seams of tints.
+    h_pale, v_pale = _pale_rules(grey, (h_len, v_len))
+    h_mask, v_mask = cv2.bitwise_or(h_mask, h_pale), cv2.bitwise_or(v_mask, v_pale)
     gap = JOIN_GAP_IN * work_dpi
 
     def page(segs: list[Segment]) -> list[Segment]:
