@@ -34,6 +34,9 @@ LAT_A, CYR_A = "A", "\u0410"
         ("Ne Наименование товара Кол-во", "№ Наименование товара Кол-во"),
         ("Договор No 85/23-П", "Договор № 85/23-П"),
         ("Акт N° 5", "Акт № 5"),
+        # A table's zeros read as the letter o, Cyrillic or Latin, a rule beside one.
+        ("Alaska 209 3,062 0 о о 9 [о 18 100 о", "Alaska 209 3,062 0 0 0 9 0 18 100 0"),
+        ("Итого 1 200 O 15", "Итого 1 200 0 15"),
     ],
 )
 def test_lookalikes_take_the_script_of_their_word_or_neighbours(read: str, meant: str) -> None:
@@ -62,6 +65,9 @@ def test_lookalikes_take_the_script_of_their_word_or_neighbours(read: str, meant
         "директору Petrov A.B.",
         "Invoice No 179, Ne 5",  # an English line keeps its letters
         "No смысла",  # `No` before a word is no number sign
+        "Закон о 3 видах налога от 12.03.2024",  # a word on one side: the preposition
+        "Table O 12 13 14",  # a label, beside a word
+        "Vitamin O 1 2",  # two figures are no row of figures
     ],
 )
 def test_words_already_in_their_script_are_kept(text: str) -> None:

@@ -29,6 +29,10 @@ _WRITTEN = ("cyrillic", "latin")
 CYRILLIC_ONLY = frozenset(["ООО", "ОАО"])  # look-alikes alone, yet Cyrillic words only
 _NUMBER_SIGN_READS = frozenset(["Ne", "Nе", "N°", "Nº", "N⁰"])  # `№` in Latin letters
 _INITIAL = re.compile(r"^(?:[A-ZА-ЯЁ]\.){1,2},?$")  # initials: `Х.`, `А.С.`
+_ZERO_READ = re.compile(r"[\[|(]?[оОoO][\]|).,]?")  # a zero read as a letter, a rule beside it
+_FIGURE = re.compile(r"[^\w]*\d[\d.,:/%-]*[^\w]*")  # 18,870 · 2.5% · (12) · 0.
+_RULE_MARK = re.compile(r"[\[\]|]+")
+MIN_FIGURES = 3
 
 
 class Script(Enum):
@@ -108,6 +112,28 @@ def fix_words(words: list[str], script: Script | None = None) -> list[str]:
                 out[i] = to_script(word, script)
             elif is_mixed(word):  # one script it must be: the hint, or most letters
                 out[i] = to_script(word, hint or _as_written(word))
+    return _zeros(out)
+
+
+def _zeros(words: list[str]) -> list[str]:
+    """A lone `о` or `O` among figures is a zero: Tesseract reading Russian and English
+    takes a table's zeros for the letter (`0 о 0`, `[о 18 9`), which no language writes
+    between two numbers. On a line of three figures or more, a run of lone letters o
+    (either script) with figures or the line's ends on both sides, a figure on one at
+    least; a rule read as `[` or `|` between them is passed over."""
+    if sum(bool(_FIGURE.fullmatch(w)) for w in words) < MIN_FIGURES:
+        return words
+    kept = [i for i, w in enumerate(words) if not _RULE_MARK.fullmatch(w)]
+    kinds = [
+        "o" if _ZERO_READ.fullmatch(words[i]) else "9" if _FIGURE.fullmatch(words[i]) else "a"
+        for i in kept
+    ]
+    out = list(words)
+    for run in re.finditer("o+", "".join(kinds)):
+        sides = kinds[run.start() - 1 : run.start()] + kinds[run.end() : run.end() + 1]
+        if "9" in sides and "a" not in sides:
+            for k in range(run.start(), run.end()):
+                out[kept[k]] = "0"
     return out
 
 

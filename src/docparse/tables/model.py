@@ -137,10 +137,19 @@ class TableResult:
 
 
 _RULE_MARK = re.compile(r"(?:(?<=\s)|^)[|¦]+|[|¦]+(?=\s|$)")
+# A figure with a bracket at one end and none at the other: a rule beside it (`18,870]`,
+# `[0`); `[12]`, a reference, is a figure in brackets.
+_RULE_BY_FIGURE = re.compile(r"\[(?P<a>[-\d.,%]*\d[-\d.,%]*)|(?P<b>[-\d.,%]*\d[-\d.,%]*)\]")
 
 
 def strip_rule_marks(text: str) -> str:
     """OCR text without the `|` OCR reads a table rule as (`1 |`, `384 650,00|`, `|Товар`):
     a bar standing alone or at a word's edge; spaces tidied. (In a PDF's own text a `|` is
     a character someone typed: this is for OCR's words only.)"""
-    return " ".join(_RULE_MARK.sub(" ", text).split())
+    text = " ".join(_RULE_MARK.sub(" ", text).split())
+    return " ".join(
+        figure.group("a") or figure.group("b")
+        if (figure := _RULE_BY_FIGURE.fullmatch(word))
+        else word
+        for word in text.split()
+    )
