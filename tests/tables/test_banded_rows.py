@@ -72,6 +72,25 @@ def test_rows_between_group_rules_are_rows(tmp_path: Path) -> None:
     assert cells[(0, 3)] == "Long gun"
 
 
+def test_rows_between_group_rules_are_rows_when_ocr_boxes_run_tall(tmp_path: Path) -> None:
+    # On a scan Tesseract gives a word touching a rule, or a speck, a box a line taller
+    # than its text: each row's state reaches into the rows above and below it.
+    path = tmp_path / "checks.pdf"
+    body = [[s, f"{(k + 1) * 1234:,}", f"{k * 17}", f"{k * 5 + 2}"] for k, s in enumerate(STATES)]
+    ruled_page(path, [["State", "Permit", "Handgun", "Long gun"], *body], {3, 6, 9})
+    pdf = PdfFile(path)
+    scale = 100 / 72
+    words = []
+    for text, box in pdf.words(0):
+        if text in STATES:
+            box = box.model_copy(update={"y0": box.y0 - 5, "y1": box.y1 + 5})
+        words.append(Word(text, box))
+    (table,) = table_blocks(words, pdf.render(0, 100, grey=True), scale, 0, "tesseract").all
+    cells = grid(table)
+    assert [cells[(k + 1, 0)] for k in range(len(STATES))] == STATES
+    assert [cells[(k + 1, 3)] for k in range(len(STATES))] == [row[3] for row in body]
+
+
 def test_a_wrapped_cell_in_a_table_ruled_row_by_row_stays_one_cell(tmp_path: Path) -> None:
     path = tmp_path / "notes.pdf"
     rows = [["Item", "Note", "Count", "Unit"]]
