@@ -100,3 +100,25 @@ def test_uneven_ink_of_a_poor_scan_marks_nothing_bold() -> None:
     ink, lines = page(specs)
     measure_lines(lines, ink)
     assert not any(ln.bold for ln in lines)
+
+
+def test_bold_is_found_on_a_page_with_body_text_in_two_sizes() -> None:
+    # A board agenda: a notice in small print above the items, whose stems are thinner
+    # than the body's; by stroke alone the regular lines disagreed and nothing was bold.
+    small = "Welcome to the meeting of the Board of Education."
+    body = "The public may address the Board on any agenda item."
+    sans, bold = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+    ink, lines = page(
+        [
+            (small, sans, 17),
+            (small, sans, 17),
+            (small, sans, 17),
+            ("1. CALL TO ORDER", bold, 32),
+            (body, sans, 32),
+            (body, sans, 32),
+            ("2. PUBLIC COMMENT", bold, 32),
+            (body, sans, 32),
+        ]
+    )
+    measure_lines(lines, ink)
+    assert [ln.bold for ln in lines] == [False] * 3 + [True, False, False, True, False]

@@ -4,6 +4,7 @@ neither, and headings are told by them."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 
 import numpy as np
 
@@ -20,6 +21,9 @@ CORE_SHARE = 0.35  # rows this inked (of the fullest, often a run of bars): the 
 BOLD_RATIO = 1.3
 MIN_LINES = 3  # …when the page has body text to compare with…
 MAX_SPREAD = 0.15  # …and its regular lines agree (quartiles this far apart: a poor scan)
+# Stems for the size agree less (hinting thins small type): two body sizes may differ
+# by this much.
+MAX_SIZED_SPREAD = 0.25
 BODY_CLUSTER = 1.25  # strokes under this times the median are the regular lines
 
 
@@ -46,13 +50,37 @@ def measure_lines(lines: list[Line], ink: np.ndarray) -> None:
             tall = sum(c.isupper() or c.isdigit() for c in line.text)
             x_height = band * X_PER_CAP_HEIGHT if tall > sum(map(str.islower, line.text)) else band
             line.size = EM_PER_X_HEIGHT * x_height
-    strokes = [s for (_, s), ln in zip(found, lines, strict=True) if s and len(ln.text) >= 3]
-    if len(strokes) < MIN_LINES:
-        return
-    median = statistics.median(strokes)
-    regular = [s for s in strokes if s < BODY_CLUSTER * median]
+    # Weight by the stroke, or by the stroke for the size where a page sets its body in
+    # two sizes (a notice in smaller print above the agenda): stems grow with the type.
+    measured = [
+        (line, stroke, line.size)
+        for line, (_, stroke) in zip(lines, found, strict=True)
+        if stroke and line.size
+    ]
+    ways: list[tuple[Callable[[tuple[Line, float, float]], float], float]] = [
+        (lambda m: m[1], MAX_SPREAD),
+        (lambda m: m[1] / m[2], MAX_SIZED_SPREAD),
+    ]
+    for weight, spread in ways:
+        weights = [weight(m) for m in measured]
+        median = _regular_median(
+            [w for w, m in zip(weights, measured, strict=True) if len(m[0].text) >= 3], spread
+        )
+        if median is not None:
+            for (line, _, _), w in zip(measured, weights, strict=True):
+                line.bold = w >= BOLD_RATIO * median
+            return
+
+
+def _regular_median(weights: list[float], spread: float) -> float | None:
+    """The median of the lines' `weights` (of lines of three characters or more); None
+    when the page has too few such lines or its regular ones disagree by more than
+    `spread` (a poor scan's ink)."""
+    if len(weights) < MIN_LINES:
+        return None
+    median = statistics.median(weights)
+    regular = [w for w in weights if w < BODY_CLUSTER * median]
     q1, middle, q3 = statistics.quantiles(regular, n=4) if len(regular) >= 2 else (0, 1, 0)
-    if q3 - q1 > MAX_SPREAD * middle:  # ink varies too much to tell weight by it
-        return
-    for line, (_, stroke) in zip(lines, found, strict=True):
-        line.bold = stroke >= BOLD_RATIO * median
+    if q3 - q1 > spread * middle:  # ink varies too much to tell weight by it
+        return None
+    return median
