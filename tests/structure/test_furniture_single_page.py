@@ -247,3 +247,20 @@ def test_a_page_crowded_at_its_edges_is_judged_in_linear_time() -> None:
     mark_furniture_pages([page])
     assert time.perf_counter() - started < 20  # the old code took minutes: no timing test
     assert head.label == Label.header
+
+
+def test_a_bold_foot_beside_the_facing_pages_folio_is_a_footer() -> None:
+    """A scanned spread's foot: '208  Global Study on Legal Aid' under the left page and
+    'Annex  209' bold under the right, read by OCR as two lines in one row. The bold one
+    beside a folio is the running foot, not a heading."""
+    page = scanned_page(ocr_block("h", "Agreement on the transfer of records", 40, 28))
+    left = ocr_block("left", "208", 2270, 24)
+    left.bbox = left.lines[0].bbox = BBox(x0=120, y0=2270, x1=170, y1=2294)
+    title = ocr_block("title", "Global Study on Legal Aid", 2270, 24)
+    title.bbox = title.lines[0].bbox = BBox(x0=400, y0=2270, x1=760, y1=2294)
+    annex = ocr_block("annex", "Annex 209", 2268, 26, Label.paragraph_title)
+    annex.bbox = annex.lines[0].bbox = BBox(x0=900, y0=2268, x1=1540, y1=2294)
+    annex.lines[0].bold = True
+    page.blocks += [left, title, annex]
+    mark_furniture_pages([page])
+    assert (left.label, annex.label) == (Label.number, Label.footer)

@@ -311,9 +311,14 @@ def _lone_head(
         return False
     # Bold or large at the top is a heading, unless a folio spreads the line across the
     # page, or it says what only a publisher's head says (a gazette's 'Federal Register /
-    # Vol. 85, No. 152 / … 47699', bold and larger than its small print).
+    # Vol. 85, No. 152 / … 47699', bold and larger than its small print). At the foot, a
+    # bold line beside the page's folio is the running foot (a spread's 'Annex   209',
+    # which OCR reads apart from '208   Global Study …' on the facing page).
     published = bool(_PUBLISHED.search(block.text))
-    bold = any(ln.bold for ln in block.lines) and not (published or _folio_in_line(block))
+    by_folio = band == "bottom" and any(b is not block and _same_row(b, block) for b in folios)
+    bold = any(ln.bold for ln in block.lines) and not (
+        published or by_folio or _folio_in_line(block)
+    )
     if bold or (not published and text_size > (HEADING_SIZE if reads else BODY_SIZE) * size):
         return False
     gap = _gap(nearest, block)
