@@ -151,3 +151,29 @@ def test_a_grey_tab_with_a_white_head_turns_by_its_own_grey() -> None:
     for left in (30, 600, 1170):
         tab = lightened[155:205, left + 40 : left + 460]
         assert np.median(tab) > 220 and tab.min() < 60, left  # white, its head black
+
+
+def slide_page() -> Image.Image:
+    """A 200-dpi office scan of a slide: a list on the left, and on the right a dark
+    grey text box with a darker outline and one white sentence in it."""
+    image = Image.new("L", (2300, 1600), 255)
+    draw = ImageDraw.Draw(image)
+    regular = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 48)
+    small = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 30)
+    for i, line in enumerate(["Let's introduce a list", "With foo", "Bar", "And baz things"]):
+        draw.text((200, 400 + 110 * i), line, fill=0, font=regular)
+    draw.rectangle([1350, 250, 2200, 1050], fill=100, outline=50, width=5)
+    draw.text((1400, 620), "A rectangle shape with this text inside.", fill=255, font=small)
+    return degrade(
+        image.convert("RGB"), seed=5, rotate_deg=0.5, blur=0.5, noise=6, jpeg_quality=75,
+        contrast=0.85,
+        grayscale=True,
+    )  # fmt: skip
+
+
+async def test_white_words_in_an_outlined_dark_box_are_read(settings: Settings) -> None:
+    # Unchanged, the flipped box kept its blurred rim as a grey frame, and Tesseract took
+    # the framed box for a picture: the sentence was lost.
+    text = (await tesseract_text(settings, slide_page(), "eng")).replace("\n", " ")
+    assert "A rectangle shape with this text inside." in text, text
+    assert "And baz things" in text, text

@@ -18,6 +18,7 @@ MAX_FILL, FILL_IN, TEXT_CONTRAST = 200, 0.035, 50
 # A flat fill: this share of it within FLAT grey levels of its median (a photo is not);
 # its light text mostly inside its outline (the paper round a headline's letter is not).
 FLAT, FLAT_SHARE, ENCLOSED_SHARE = 20, 0.5, 0.5
+PANEL_SHARE = 0.9  # of its box: a rectangular fill (a text box, a cell), not a letter
 # Light beyond a fill's outline larger than NOTCH × NOTCH fill thicknesses is paper, not
 # the part of a letter that cuts into the outline.
 NOTCH = 4
@@ -57,7 +58,10 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         cells = cv2.dilate(outlined, np.ones((size, size), np.uint8)) > 0
         lighter[cells] = 0
         enclosed = cv2.countNonZero(lighter & inside)
-        if not enclosed or enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter):
+        # A box a fill nearly fills is a panel, if turned a little on a scan: the paper in
+        # its corners is no sign of a letter's outline.
+        panel = cv2.countNonZero(inside) >= PANEL_SHARE * w * h
+        if not enclosed or (not panel and enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter)):
             continue  # paper around a big bold letter, not words set in a fill
         if enclosed <= np.count_nonzero(darker & ~cells):
             continue  # dark text on a grey fill: Tesseract reads it as it is
@@ -88,6 +92,12 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         paper[0] = False
         kept = ~near | paper[parts]
         flipped[kept] = region[kept]
+        # The fill's blurred rim at its outline, greyer than paper, turned would frame
+        # the words; Tesseract then takes the frame for a picture and reads nothing in
+        # it (a slide's text box). White it is.
+        core = cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+        rim = near & ~core & ~kept & (region < 255.0 - TEXT_CONTRAST / 2)
+        flipped[rim] = 255.0
         out[y : y + h, x : x + w] = np.clip(flipped, 0, 255).astype(np.uint8)
     return gray if out is None else Image.fromarray(out, "L")
 
