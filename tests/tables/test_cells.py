@@ -16,7 +16,7 @@ from docparse.tables.page import table_blocks, without_tables
      ("a|b", "a|b"),
      # A rule beside a figure read as a bracket; a reference in brackets is kept.
      ("18,870]", "18,870"), ("[0", "0"), ("932] 134", "932 134"), ("-5.2%]", "-5.2%"),
-     ("[12]", "[12]"), ("a[1]", "a[1]"), ("x]", "x]")],
+     ("107.5}", "107.5"), ("[12]", "[12]"), ("a[1]", "a[1]"), ("x]", "x]")],
 )  # fmt: skip
 def test_rule_marks_leave_cell_text(read: str, meant: str) -> None:
     assert strip_rule_marks(read) == meant

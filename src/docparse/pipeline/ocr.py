@@ -11,7 +11,7 @@ import statistics
 
 from PIL import Image
 
-from docparse.document import BBox, Block, Line, Page, PageStatus, mean_confidence
+from docparse.document import Block, Line, Page, PageStatus, mean_confidence
 from docparse.engines.base import Engine, PageImage, RecognizeOptions
 from docparse.errors import EngineUnavailable
 from docparse.io.pdf_content import TextLayer
@@ -20,8 +20,10 @@ from docparse.pipeline import dewarp, orientation
 from docparse.pipeline.dewarp import boxes_to_photo
 from docparse.pipeline.empty_cells import read_empty_cells
 from docparse.pipeline.layer_quality import good_word_share
+from docparse.pipeline.line_crops import read_lines_again
 from docparse.pipeline.options import ConvertOptions, PageRead
 from docparse.pipeline.runtime import Engines
+from docparse.pipeline.stray_cyrillic import CYRILLIC_LANGS, latin_only, reread_strays
 from docparse.pipeline.telemetry import Stage, observe_stage, timed
 from docparse.settings import MAX_IMAGE_SIDE, VLM_ENGINE, Settings
 from docparse.structure.arrange import arrange
@@ -40,7 +42,6 @@ TARGET_LINE_PX = 40  # rendered text-line height that OCR reads well
 REREAD_BELOW = 0.7
 REREAD_MARGIN = 0.05
 WHOLE_PAGE_SHARE = 0.5  # of the page's letters in such lines: read the page again
-CYRILLIC_LANGS = {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "tgk", "mon"}
 
 
 async def ocr_page(
@@ -93,6 +94,11 @@ async def ocr_page(
         # The first reading left the Cyrillic models out on OSD's word: what it could not
         # read (Russian read as `3eKTpOHHbIii apXHB`) is read again with all of them.
         blocks = await reread(runtime, name, PageImage(index, image, dpi), blocks, wanted)
+    elif name == "tesseract":
+        # Read with every language: an English line's word read as Cyrillic (`Арг-2015`)
+        # is read again by the Latin models alone.
+        read = PageImage(index, image, dpi)
+        blocks = await reread_strays(runtime.get(name), read, blocks, languages)
     if not runtime.orders_blocks(name):  # else its own layout stage gave blocks and order
         fix_scripts(blocks)
         words = (
@@ -195,8 +201,7 @@ def page_languages(languages: str, found: orientation.Orientation) -> str:
     languages back to every line the Latin models read badly."""
     if found.script != "Latin" or found.script_conf < 1.0:
         return languages
-    latin = [lang for lang in languages.split("+") if lang not in CYRILLIC_LANGS]
-    return "+".join(latin) if latin else languages
+    return latin_only(languages) or languages
 
 
 def latin_first(languages: str) -> str:
@@ -243,32 +248,20 @@ async def _reread(
         before, after = mean_confidence(lines) or 0.0, mean_confidence(read) or 0.0
         log.debug("page %d read with %s: %.2f -> %.2f", page.index + 1, languages, before, after)
         return again if after > before + REREAD_MARGIN and _cyrillic(read) else blocks
-    crops = [_crop(page, ln.bbox) for ln in doubtful]
-    request = RecognizeOptions(languages=latin_first(languages))
-    readings = await asyncio.gather(*(engine.recognize(crop, request) for crop, _ in crops))
-    changed = False
-    for line, (_, (dx, dy)), found in zip(doubtful, crops, readings, strict=True):
-        new = [ln for b in found for ln in b.lines]
-        confidence = mean_confidence(new)
-        if confidence is None or confidence <= (line.confidence or 0.0) + REREAD_MARGIN:
-            continue
-        text = " ".join(ln.text for ln in new)
-        # The same script again, or no more words any language writes: the first stands.
-        if not _cyrillic(new) or good_word_share(text) <= good_word_share(line.text):
-            continue
-        # A Cyrillic line: its words of look-alikes alone, which the Latin model read
-        # first took, are Cyrillic unless their neighbours say otherwise.
-        line.text = fix_text(text, Script.cyrillic)
-        line.confidence = confidence
-        words = [(word, _shifted(box, dx, dy)) for ln in new for word, box in ln.words]
-        fixed = fix_words([word for word, _ in words], Script.cyrillic)
-        line.words = [(word, box) for word, (_, box) in zip(fixed, words, strict=True)]
-        changed = True
-    if changed:
-        for block in blocks:
-            block.text = "\n".join(ln.text for ln in block.lines)
-            block.confidence = mean_confidence(block.lines)
-    return blocks
+
+    def better(line: Line, text: str, confidence: float) -> bool:
+        # Surer, Cyrillic, and more of it words: else the first reading stands.
+        return (
+            confidence > (line.confidence or 0.0) + REREAD_MARGIN
+            and _cyrillic_words(text)
+            and good_word_share(text) > good_word_share(line.text)
+        )
+
+    # A Cyrillic line: its words of look-alikes alone, which the Latin model read first
+    # took, are Cyrillic unless their neighbours say otherwise.
+    return await read_lines_again(
+        engine, page, blocks, doubtful, latin_first(languages), better, Script.cyrillic
+    )
 
 
 def _letters(lines: list[Line]) -> int:
@@ -288,21 +281,12 @@ def _doubtful(line: Line) -> bool:
 
 def _cyrillic(lines: list[Line]) -> bool:
     """Are most of the words read Cyrillic (what a re-reading is for)?"""
-    kinds = [classify(word) for ln in lines for word in ln.text.split()]
+    return _cyrillic_words(" ".join(ln.text for ln in lines))
+
+
+def _cyrillic_words(text: str) -> bool:
+    kinds = [classify(word) for word in text.split()]
     return kinds.count(Script.cyrillic) > kinds.count(Script.latin)
-
-
-def _crop(page: PageImage, box: BBox) -> tuple[PageImage, tuple[int, int]]:
-    """The line's pixels with some margin, and where they start on the page."""
-    pad = max(4, round(0.3 * box.height))
-    x0, y0 = max(0, round(box.x0) - pad), max(0, round(box.y0) - pad)
-    x1 = min(page.image.width, round(box.x1) + pad)
-    y1 = min(page.image.height, round(box.y1) + pad)
-    return PageImage(page.index, page.image.crop((x0, y0, x1, y1)), page.dpi), (x0, y0)
-
-
-def _shifted(box: BBox, dx: int, dy: int) -> BBox:
-    return BBox(x0=box.x0 + dx, y0=box.y0 + dy, x1=box.x1 + dx, y1=box.y1 + dy)
 
 
 def fix_scripts(blocks: list[Block]) -> None:

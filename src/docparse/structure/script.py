@@ -22,6 +22,7 @@ from enum import Enum
 _CYR_TO_LAT = dict(zip("АВСЕНКМОРТХУаеосрху", "ABCEHKMOPTXYaeocpxy", strict=True))
 _LAT_TO_CYR = {lat: cyr for cyr, lat in _CYR_TO_LAT.items()}
 LOOKALIKE = frozenset(_CYR_TO_LAT) | frozenset(_LAT_TO_CYR)
+CYRILLIC_LOOKALIKE = frozenset(_CYR_TO_LAT)
 _SPACE = re.compile(r"(\s+)")
 _JOINER = re.compile(r"([-‐–/])")  # parts of a compound, each in its own script: IT-отдел
 ACRONYM_LETTERS = 3  # a maker's name beside a model number: HP 85A, APC SU1000

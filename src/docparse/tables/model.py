@@ -137,9 +137,9 @@ class TableResult:
 
 
 _RULE_MARK = re.compile(r"(?:(?<=\s)|^)[|¦]+|[|¦]+(?=\s|$)")
-# A figure with a bracket at one end and none at the other: a rule beside it (`18,870]`,
-# `[0`); `[12]`, a reference, is a figure in brackets.
-_RULE_BY_FIGURE = re.compile(r"\[(?P<a>[-\d.,%]*\d[-\d.,%]*)|(?P<b>[-\d.,%]*\d[-\d.,%]*)\]")
+# A figure with a bracket or brace at one end and none at the other: a rule beside it
+# (`18,870]`, `[0`, `107.5}`); `[12]`, a reference, is a figure in brackets.
+_RULE_BY_FIGURE = re.compile(r"[\[{](?P<a>[-\d.,%]*\d[-\d.,%]*)|(?P<b>[-\d.,%]*\d[-\d.,%]*)[\]}]")
 
 
 def strip_rule_marks(text: str) -> str:
