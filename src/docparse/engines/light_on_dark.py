@@ -92,12 +92,14 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         paper[0] = False
         kept = ~near | paper[parts]
         flipped[kept] = region[kept]
-        # The fill's blurred rim at its outline, greyer than paper, turned would frame
-        # the words; Tesseract then takes the frame for a picture and reads nothing in
-        # it (a slide's text box). White it is.
-        core = cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
-        rim = near & ~core & ~kept & (region < 255.0 - TEXT_CONTRAST / 2)
-        flipped[rim] = 255.0
+        if panel:
+            # A panel's blurred rim at its outline, greyer than paper, turned would frame
+            # the words; Tesseract then takes the frame for a picture and reads nothing
+            # in it (a slide's text box). White it is. (A round logo keeps its frame, and
+            # is passed over as the picture it is.)
+            core = cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+            rim = near & ~core & ~kept & (region < 255.0 - TEXT_CONTRAST / 2)
+            flipped[rim] = 255.0
         out[y : y + h, x : x + w] = np.clip(flipped, 0, 255).astype(np.uint8)
     return gray if out is None else Image.fromarray(out, "L")
 
