@@ -1,7 +1,8 @@
-"""Write a checked set's PDFs again as office scans: each page drawn at 200 dpi, grey,
-slightly skewed, noisy and JPEG'd (as make_public's scans), in an image-only PDF, with
-the set's own checks pointed at it. The hand-written checks of a born-digital set (extra,
-tabula, camelot) then measure the OCR route on the same pages.
+"""Write a checked set's born-digital PDFs again as office scans: each page drawn at 200
+dpi (--dpi for another), grey, slightly skewed, noisy and JPEG'd as make_public's scans,
+in an image-only PDF, with the set's own checks pointed at it. The hand-written checks
+of a born-digital set (extra, tabula, camelot) then measure the OCR route on the same
+pages; a set with scans of its own (public2) is scanned again at another resolution.
 
     .venv/bin/python eval/make_scans.py /work/evaldata/extra_out /work/evaldata/extra_scan
     .venv/bin/docparse eval /work/evaldata/extra_scan          # reads checks.jsonl
@@ -26,8 +27,8 @@ from tests.fixtures.degrade import degrade, rasterize
 DPI = 200
 
 
-def scanned(pdf: bytes, name: str) -> bytes:
-    """`pdf` as an image-only office scan, the same bytes every run."""
+def scanned(pdf: bytes, name: str, dpi: int = DPI) -> bytes:
+    """`pdf` as an image-only office scan at `dpi`, the same bytes every run."""
     rng = random.Random(f"scan-{name}")
     skew = round(rng.uniform(-1.0, 1.0), 2)
     pages = [
@@ -41,24 +42,28 @@ def scanned(pdf: bytes, name: str) -> bytes:
             contrast=0.85,
             grayscale=True,
         )
-        for image in rasterize(pdf, dpi=DPI)
+        for image in rasterize(pdf, dpi=dpi)
     ]
-    return image_pdf(pages, DPI)
+    return image_pdf(pages, dpi)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("src", type=Path, help="a set's folder: NAME.pdf and checks.jsonl")
     parser.add_argument("out", type=Path, help="folder for NAME_scan.pdf and checks.jsonl")
+    parser.add_argument("--dpi", type=int, default=DPI, help="scan resolution (default 200)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     lines = (args.src / "checks.jsonl").read_text(encoding="utf-8").splitlines()
     checks = [json.loads(line) for line in lines if line.strip()]
-    names = sorted({c["pdf"] for c in checks if c["pdf"].endswith(".pdf")})
+    # Born-digital PDFs only: a set's own scans (NAME_scan.pdf) are scans already.
+    names = sorted(
+        {c["pdf"] for c in checks if c["pdf"].endswith(".pdf") and "_scan" not in c["pdf"]}
+    )
     for file in names:
         stem = file.removesuffix(".pdf")
         pdf = (args.src / file).read_bytes()
-        (args.out / f"{stem}_scan.pdf").write_bytes(scanned(pdf, stem))
+        (args.out / f"{stem}_scan.pdf").write_bytes(scanned(pdf, stem, args.dpi))
     with (args.out / "checks.jsonl").open("w", encoding="utf-8") as out:
         for check in checks:
             if check["pdf"] in names:
