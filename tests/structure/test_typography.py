@@ -122,3 +122,20 @@ def test_bold_is_found_on_a_page_with_body_text_in_two_sizes() -> None:
     )
     measure_lines(lines, ink)
     assert [ln.bold for ln in lines] == [False] * 3 + [True, False, False, True, False]
+
+
+def test_italic_lines_are_told_by_their_slant() -> None:
+    # Scans carry no font names: a line's slant is measured on its ink.
+    liberation = "../liberation2/Liberation"
+    ink, lines = page(
+        [
+            ("Boots Self-Locking Nut", liberation + "Serif-Italic.ttf", 30),
+            ("The nut is fitted where vibration is severe", liberation + "Serif-Regular.ttf", 30),
+            ("Elastic Stop Nut", liberation + "Sans-Italic.ttf", 26),
+            ("Эластичная стопорная гайка", "DejaVuSerif-Italic.ttf", 28),
+            ("Гайка с нейлоновым кольцом", "DejaVuSans-Bold.ttf", 28),
+            ("Stainless steel nuts", liberation + "Sans-Regular.ttf", 26),
+        ]
+    )
+    measure_lines(lines, ink)
+    assert [ln.italic for ln in lines] == [True, False, True, True, False, False]

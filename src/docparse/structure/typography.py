@@ -25,6 +25,11 @@ MAX_SPREAD = 0.15  # …and its regular lines agree (quartiles this far apart: a
 # by this much.
 MAX_SIZED_SPREAD = 0.25
 BODY_CLUSTER = 1.25  # strokes under this times the median are the regular lines
+# Italic: ink sheared upright by a slant of 12° stacks this much sharper than sheared
+# the other way (italic faces measure 1.3-1.5, upright ones under 1.0); lines shorter
+# or lower than this say too little.
+ITALIC_SHEAR, ITALIC_RATIO = 0.21, 1.2
+MIN_SLANT_HEIGHT, MIN_SLANT_LETTERS = 8, 4
 
 
 def measure(ink: np.ndarray, line: Line) -> tuple[float, float]:
@@ -41,11 +46,39 @@ def measure(ink: np.ndarray, line: Line) -> tuple[float, float]:
     return x_height, float(np.count_nonzero(crop)) / max(1, starts)
 
 
+def slanted(ink: np.ndarray, line: Line) -> bool:
+    """Is the line set in italic? Its ink, sheared upright by an italic's slant, stacks
+    into sharper columns than sheared the other way: upright stems stack best unsheared,
+    and sheared either way alike."""
+    b = line.bbox
+    crop = ink[max(0, int(b.y0)) : int(b.y1) + 1, max(0, int(b.x0)) : int(b.x1) + 1]
+    if (
+        crop.shape[0] < MIN_SLANT_HEIGHT
+        or sum(ch.isalpha() for ch in line.text) < MIN_SLANT_LETTERS
+    ):
+        return False
+    ahead, back = (_stacked(crop, shear) for shear in (ITALIC_SHEAR, -ITALIC_SHEAR))
+    return ahead >= ITALIC_RATIO * max(back, 1.0)
+
+
+def _stacked(crop: np.ndarray, shear: float) -> float:
+    """How sharply the crop's ink stacks into columns, each row shifted left by `shear`
+    times its height above the bottom row: the sum of the squared column counts."""
+    height, width = crop.shape
+    pad = int(abs(shear) * height) + 1
+    columns = np.zeros(width + 2 * pad)
+    for row in range(height):
+        start = pad - round(shear * (height - 1 - row))
+        columns[start : start + width] += crop[row]
+    return float(np.dot(columns, columns))
+
+
 def measure_lines(lines: list[Line], ink: np.ndarray) -> None:
-    """Set each line's `size` from its x-height, and `bold` where its strokes are clearly
-    heavier than those of the page's median line."""
+    """Set each line's `size` from its x-height, `italic` from its slant, and `bold`
+    where its strokes are clearly heavier than those of the page's median line."""
     found = [measure(ink, ln) for ln in lines]
     for line, (band, _) in zip(lines, found, strict=True):
+        line.italic = slanted(ink, line)
         if band:
             tall = sum(c.isupper() or c.isdigit() for c in line.text)
             x_height = band * X_PER_CAP_HEIGHT if tall > sum(map(str.islower, line.text)) else band
