@@ -21,7 +21,7 @@ from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
-from tests.fixtures.made_pdfs import text_then_scan_pdf, words_pdf
+from tests.fixtures.made_pdfs import scans_pdf, text_then_scan_pdf, words_pdf
 
 OCR = ConvertOptions(engine="tesseract")
 
@@ -200,6 +200,21 @@ async def test_a_page_over_its_time_limit_fails_alone(settings: Settings, tmp_pa
         assert scan.status == PageStatus.failed
         assert scan.error is not None
         assert "longer than 1 s (DOCPARSE_PAGE_TIMEOUT)" in scan.error
+        assert_all_returned(conv)
+
+
+async def test_pages_queued_for_ocr_are_not_timed_while_they_wait(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A long scanned PDF on the auto route: every page leaves the light lane at once and
+    queues for the one OCR slot. Its time limit counts its work, not its wait: the pages
+    at the back were failed as 'took longer than' the limit before they had started."""
+    path = pdf(tmp_path, "scans.pdf", scans_pdf(16))
+    async with converter(settings, workers=1, page_timeout=5.0) as conv:
+        result = await conv.convert(path, ConvertOptions())
+        pages = result.document.pages
+        assert [p.status for p in pages] == [PageStatus.ok] * 16, [p.error for p in pages]
+        assert {p.engine for p in pages} == {"tesseract"}
         assert_all_returned(conv)
 
 

@@ -294,11 +294,18 @@ class PageSlot:
             return
         self.let_go()
         loop = asyncio.get_running_loop()
-        asked = loop.time()
-        await self.take(self._heavy)
+        # The limit stands still while the page waits: a long scanned PDF's pages all
+        # queue here at once, and those at the back were failed as too slow unstarted.
         when = self.deadline.when() if self.deadline else None
         if self.deadline and when is not None:
-            self.deadline.reschedule(when + loop.time() - asked)
+            left = when - loop.time()
+            self.deadline.reschedule(None)
+            try:
+                await self.take(self._heavy)
+            finally:
+                self.deadline.reschedule(loop.time() + left)
+        else:
+            await self.take(self._heavy)
 
     def let_go(self) -> None:
         if self.lane is not None:
