@@ -188,10 +188,12 @@ async def test_options_the_run_would_refuse_are_refused_at_submission(
         )
         status = await wait_for(http, job_id)
         assert (status["state"], status["pages_total"]) == ("succeeded", 2)
-        # A document that does not open is left to its run, which says why.
-        broken = await submit(http, **upload(b"%PDF-1.7\n" + b"\x00" * 500, pages="1"))
-        failed = await wait_for(http, broken)
-        assert (failed["state"], failed["error"]["code"]) == ("failed", "corrupt_document")
+        # A document that does not open is refused at once, as /v1/convert refuses it,
+        # and nothing of it is kept.
+        broken = await http.post("/v1/jobs", **upload(b"%PDF-1.7\n" + b"\x00" * 500, pages="1"))
+        assert broken.status_code == 422, broken.text
+        assert broken.json()["error"]["code"] == "corrupt_document"
+        assert [job["id"] for job in (await http.get("/v1/jobs")).json()["jobs"]] == [job_id]
 
 
 async def test_wrapped_and_url_safe_base64_are_taken(settings: Settings) -> None:

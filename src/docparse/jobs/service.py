@@ -23,6 +23,7 @@ from typing import Literal
 
 from docparse.document import Document, Page, PageStatus
 from docparse.errors import (
+    InputError,
     InvalidOptions,
     JobExpired,
     JobNotFinished,
@@ -177,15 +178,18 @@ class Jobs:
         await self.check_room()
         return checked
 
-    def _check_pages(self, path: Path, pages: str) -> None:
-        """The page range against the saved document's pages (blocking). A document that
-        does not open is left to its run, which fails with the reason."""
+    def _check_document(self, path: Path, pages: str | None) -> None:
+        """The saved document opened as its run will open it (blocking): one that is not a
+        document, is damaged, locked or past the page limit is refused now, as
+        /v1/convert refuses it, and the page range is checked against its pages."""
         try:
             source = open_source(path, self.limits)
-        except Exception:
+        except InputError:
+            raise
+        except Exception:  # pragma: no cover - anything else: the run says what
             return
         try:
-            if source.page_count:
+            if pages and source.page_count:
                 select_pages(pages, source.page_count, self.settings.max_pages)
         except InvalidOptions as exc:
             raise InvalidOptions(f"pages: {exc.message}", field="pages") from exc
@@ -232,8 +236,7 @@ class Jobs:
         status_url, result_url = links(job_id)
         try:
             filename = bounded_filename(await save(self.files.input(job_id)))  # fsynced
-            if options.pages:
-                await asyncio.to_thread(self._check_pages, self.files.input(job_id), options.pages)
+            await asyncio.to_thread(self._check_document, self.files.input(job_id), options.pages)
             job = Job(
                 id=job_id,
                 state=JobState.queued,
