@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from tests.fixtures.tables.synth import (
     tesseract_words,
 )
 
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "tables"
 SPANS = {(r, c): (rs, cs) for r, c, rs, cs, _ in CELLS if rs > 1 or cs > 1}
 
 
@@ -387,3 +389,14 @@ def test_prose_and_two_column_text_give_no_borderless_table(
     assert len(words) > 200
     assert [r for r in find_tables(words, image, 150) if not r.ruled] == []
     assert table_from_alignment(words) is None
+
+
+def test_a_leaflets_panels_side_by_side_are_no_table() -> None:
+    """A folded leaflet scanned flat (a public Russian social-services leaflet, its 150-dpi
+    office scan, the words as Tesseract read them): two panels of running text and one
+    of contacts, whose lines fall into rows across the page. The text panels' lines run
+    on into the next as sentences; no table's cells do (before: one table of three
+    columns, its sentences cut into cells)."""
+    read = json.loads((FIXTURES / "leaflet_words.json").read_text(encoding="utf-8"))
+    words = [Word(text, BBox(x0=x0, y0=y0, x1=x1, y1=y1)) for text, x0, y0, x1, y1 in read]
+    assert find_tables(words, None, 72) == []

@@ -40,6 +40,10 @@ LOOK_BELOW = 3  # lines: a centred value, or a row's text wrapped, between rows 
 # A "table" whose cells are mostly long runs of words is prose set in columns.
 LONG_CELL_WORDS = 8
 MAX_LONG_CELL_SHARE = 0.3
+# A column of running text: of its lines two words long or more and next to each other
+# (this many pairs at least), this share run on into the next.
+MIN_RUNNING_PAIRS, RUNNING_SHARE = 4, 0.5
+_SENTENCE_END = frozenset(".:;!?")
 MAX_MATH_SHARE = 0.25
 _MATH = re.compile(r"[=×÷∑∫√]|\s\+\s|\+$|^\+\s")  # "1 +", "= 3036 =", not "+5%"
 _RULE_JUNK = re.compile(r"^[|¦_\[\]Il!]+$")  # how OCR reads a rule
@@ -193,6 +197,8 @@ def _validated(
         return None  # a displayed formula: numerators, bars and denominators line up
     if sum(len(t.split()) >= LONG_CELL_WORDS for t in texts) > MAX_LONG_CELL_SHARE * len(texts):
         return None  # prose set in columns
+    if _running_text(body, ncols, text_of):
+        return None  # a leaflet's panels: each column's lines run on as sentences
     if ncols == 2 and not framed:
         second = [text_of[id(r.cells[1][1])] for r in body if 1 in r.cells]
         if not second or sum(map(is_numeric, second)) < 0.5 * len(second):
@@ -224,6 +230,25 @@ def _validated(
             if c not in taken
         ]
     return Table(len(rows), ncols, sorted(cells, key=lambda c: (c.row, c.col)), header)
+
+
+def _running_text(body: list[_Row], ncols: int, text_of: dict[int, str]) -> bool:
+    """Do most columns hold running text: lines of words that go on in the line under
+    them (no full stop at the end, a lower-case word next), as a folded leaflet's panels,
+    side by side, line up into rows? A table's wrapped cells were joined already, and
+    its entries start afresh."""
+    running = 0
+    for col in range(ncols):
+        texts = [text_of[id(r.cells[col][1])] for r in body if col in r.cells]
+        texts = [t for t in texts if t]  # a panel's lines fall between another's rows
+        pairs = [
+            (a, b)
+            for a, b in itertools.pairwise(texts)
+            if len(a.split()) >= 2 and len(b.split()) >= 2
+        ]
+        going_on = sum(a[-1] not in _SENTENCE_END and b[0].islower() for a, b in pairs)
+        running += len(pairs) >= MIN_RUNNING_PAIRS and going_on >= RUNNING_SHARE * len(pairs)
+    return running >= max(2, math.ceil(0.5 * ncols))
 
 
 def _centre_spans(row: _Row, ncols: int, col_x: list[float]) -> None:
