@@ -35,7 +35,8 @@ import pypdfium2.raw as pdfium_c
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # make_russian, beside this file
 
 from make_russian import image_pdf  # first: it puts the repository on the path
-from tests.fixtures.degrade import degrade, phone_photo, rasterize, to_jpeg
+from make_scans import office_scan
+from tests.fixtures.degrade import phone_photo, rasterize, to_jpeg
 
 from docparse.ops.checks import normalize
 
@@ -198,16 +199,7 @@ def main() -> None:
         rng = random.Random(f"public-{name}")
         skew = round(rng.uniform(-1.0, 1.0), 2)
         scans = [
-            degrade(
-                image,
-                seed=number * 100 + i,
-                rotate_deg=skew,
-                blur=0.5,
-                noise=6,
-                jpeg_quality=75,
-                contrast=0.85,
-                grayscale=True,
-            )
+            office_scan(image, number * 100 + i, skew)
             for i, image in enumerate(rasterize(pdf, dpi=DPI))
         ]
         (args.out / f"{name}_scan.pdf").write_bytes(image_pdf(scans, DPI))

@@ -22,28 +22,32 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # make_russian, beside this file
 
 from make_russian import image_pdf  # first: it puts the repository on the path
+from PIL import Image
 from tests.fixtures.degrade import degrade, rasterize
 
 DPI = 200
+
+
+def office_scan(image: Image.Image, seed: int, skew: float) -> Image.Image:
+    """A page drawn from a PDF as an office scanner gives it back: turned `skew` degrees,
+    a little blurred, noisy, grey, JPEG'd (make_public's scans too)."""
+    return degrade(
+        image,
+        seed=seed,
+        rotate_deg=skew,
+        blur=0.5,
+        noise=6,
+        jpeg_quality=75,
+        contrast=0.85,
+        grayscale=True,
+    )
 
 
 def scanned(pdf: bytes, name: str, dpi: int = DPI) -> bytes:
     """`pdf` as an image-only office scan at `dpi`, the same bytes every run."""
     rng = random.Random(f"scan-{name}")
     skew = round(rng.uniform(-1.0, 1.0), 2)
-    pages = [
-        degrade(
-            image,
-            seed=rng.randrange(1 << 30),
-            rotate_deg=skew,
-            blur=0.5,
-            noise=6,
-            jpeg_quality=75,
-            contrast=0.85,
-            grayscale=True,
-        )
-        for image in rasterize(pdf, dpi=dpi)
-    ]
+    pages = [office_scan(image, rng.randrange(1 << 30), skew) for image in rasterize(pdf, dpi=dpi)]
     return image_pdf(pages, dpi)
 
 
