@@ -29,6 +29,7 @@ from docparse.tables.lines import (
     x_span,
 )
 from docparse.tables.model import Table, TableResult, Word
+from docparse.tables.rulers import ruler_tables
 from docparse.tables.ruling import Rule, Segment, slot
 
 # Share of a borderless table's gutter rows that may hold drawn ink (curves, markers).
@@ -530,6 +531,10 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
         if table is not None:
             results.append(TableResult(band, table, members))
             used.update(id(w) for w in members)
+    # A fixed-width report's columns, from the dash rulers typed under their heads.
+    for block, table in ruler_tables([w for w in words if id(w) not in used]):
+        results.append(TableResult(BBox.around([w.bbox for w in block]), table, block))
+        used.update(id(w) for w in block)
     rest = [w for w in words if id(w) not in used]
     found = stacked_tables(rest, table_from_alignment)
     taken = {id(w) for block, _ in found for w in block}

@@ -13,6 +13,7 @@ from docparse.document import BBox, Block, Label, Line
 from docparse.tables.bands import MIN_RULES
 from docparse.tables.grid import find_tables, table_from_alignment
 from docparse.tables.model import Word, strip_rule_marks
+from docparse.tables.rulers import is_ruler_text
 
 _NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
 MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled tables
@@ -34,7 +35,8 @@ def worth_a_look(
     """Cheap test before the costly one (it keeps the text-layer route fast): many rows of
     numbers, rules drawn on the page and some numbers, rules drawn both ways (a grid,
     whatever its cells hold), or rows whose runs start at the same places after wide gaps
-    (columns), or rules across that start and end together (a table ruled across only).
+    (columns), or rules across that start and end together (a table ruled across only),
+    or a ruler of dash groups typed under column heads (a fixed-width report).
     A page of prose with formulas or a drawing does not qualify."""
     numeric = sum(sum(bool(_NUMBER.match(t)) for t in line.split()) >= 2 for line in lines)
     return (
@@ -43,6 +45,7 @@ def worth_a_look(
         or min(rules) >= GRID_RULES
         or stacked_rules >= MIN_RULES
         or aligned_rows(column_starts or []) >= MIN_ALIGNED_ROWS
+        or any(is_ruler_text(line) for line in lines)
     )
 
 
