@@ -107,8 +107,9 @@ def _next_paragraph(group: list[Line], line: Line, height: float) -> bool:
 
 
 def split_blocks(blocks: list[Block]) -> list[Block]:
-    """OCR paragraphs parted where the weight, the slant or clearly the size changes: a
-    bold or italic heading that the engine ran into the paragraph before or after it."""
+    """OCR paragraphs parted where the weight or clearly the size changes: a bold heading
+    that the engine ran into the paragraph before or after it. (Not the slant: an
+    author's italic affiliation stays with the name over it.)"""
     out: list[Block] = []
     for block in blocks:
         groups: list[list[Line]] = []
@@ -137,7 +138,7 @@ def split_blocks(blocks: list[Block]) -> list[Block]:
 
 def _restyled(a: Line, b: Line) -> bool:
     small, large = sorted((a.text_size, b.text_size))
-    return a.bold != b.bold or a.italic != b.italic or large >= RESTYLED_SIZE * max(small, 1.0)
+    return a.bold != b.bold or large >= RESTYLED_SIZE * max(small, 1.0)
 
 
 def join_lines(lines: list[str]) -> str:
