@@ -21,7 +21,7 @@ from docparse.pipeline.converter import Converter
 from docparse.pipeline.options import ConvertOptions
 from docparse.pipeline.runtime import Engines
 from docparse.settings import Settings
-from tests.fixtures.made_pdfs import scans_pdf, text_then_scan_pdf, words_pdf
+from tests.fixtures.made_pdfs import text_then_scan_pdf, words_pdf
 
 OCR = ConvertOptions(engine="tesseract")
 
@@ -203,19 +203,26 @@ async def test_a_page_over_its_time_limit_fails_alone(settings: Settings, tmp_pa
         assert_all_returned(conv)
 
 
-async def test_pages_queued_for_ocr_are_not_timed_while_they_wait(
-    settings: Settings, tmp_path: Path
-) -> None:
+async def test_a_pages_time_limit_stands_still_while_it_waits_for_an_ocr_slot() -> None:
     """A long scanned PDF on the auto route: every page leaves the light lane at once and
-    queues for the one OCR slot. Its time limit counts its work, not its wait: the pages
-    at the back were failed as 'took longer than' the limit before they had started."""
-    path = pdf(tmp_path, "scans.pdf", scans_pdf(16))
-    async with converter(settings, workers=1, page_timeout=5.0) as conv:
-        result = await conv.convert(path, ConvertOptions())
-        pages = result.document.pages
-        assert [p.status for p in pages] == [PageStatus.ok] * 16, [p.error for p in pages]
-        assert {p.engine for p in pages} == {"tesseract"}
-        assert_all_returned(conv)
+    queues for the OCR slots. The limit counts a page's work, not its wait: the pages at
+    the back were failed as 'took longer than' the limit before they had started."""
+    admission = Admission(max_queued_pages=10, max_pixels=10**9, slots=1, remote_slots=1)
+    busy, waiting = admission.admit(1), admission.admit(1)
+    async with busy.page() as holder, waiting.page(light=True) as slot:
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(0.3) as deadline:
+            slot.deadline = deadline
+            worked = 0.1
+            await asyncio.sleep(worked)  # the text layer would not do
+            moving = asyncio.ensure_future(slot.to_heavy())
+            await asyncio.sleep(0.5)  # the one OCR slot is busy past the page's limit
+            assert not moving.done()
+            holder.let_go()
+            await moving
+            left = deadline.when() - loop.time()
+            assert slot.lane == "local"
+            assert 0.3 - worked - 0.1 < left <= 0.3 - worked + 0.01  # the limit waited too
 
 
 async def test_every_page_over_its_limit_is_a_timeout_not_an_engine_failure(
