@@ -149,15 +149,23 @@ def test_cancel_stops_a_running_job_and_wait_says_so(service: str) -> None:
     assert (early.value.status, early.value.code) == (409, "job_not_finished")
 
 
-def test_a_job_that_fails_raises_with_the_services_code(service: str) -> None:
-    with Client(service) as client:
-        # A PDF by its first bytes (accepted), damaged after them (fails when read).
-        job = client.submit(b"%PDF-1.7\n" + b"\x00garbage" * 200, "broken.pdf")
+def test_a_job_that_fails_raises_with_the_services_code(tmp_path: Path) -> None:
+    # A document the service takes (it opens) whose every page runs past the page limit:
+    # the run fails. (A damaged one is refused at submit, as /v1/convert refuses it.)
+    config = settings_in(tmp_path, page_timeout=0.001)
+    with serving(config) as url, Client(url) as client:
+        job = client.submit(words_pdf(1), "words.pdf", engine="tesseract")
         with pytest.raises(JobFailed) as failed:
             client.wait(job, poll=0.05, timeout=60)
-    assert failed.value.code == "corrupt_document"
+    assert failed.value.code == "request_timeout"
     assert failed.value.message and failed.value.status.state == "failed"
     assert job.id in str(failed.value)
+
+
+def test_a_damaged_document_is_refused_at_submit(service: str) -> None:
+    with Client(service) as client, pytest.raises(ServiceError) as refused:
+        client.submit(b"%PDF-1.7\n" + b"\x00garbage" * 200, "broken.pdf")
+    assert (refused.value.status, refused.value.code) == (422, "corrupt_document")
 
 
 def test_a_refused_upload_carries_the_services_error(service: str) -> None:
