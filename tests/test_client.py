@@ -241,7 +241,9 @@ def test_an_api_key_is_required_and_sent(tmp_path: Path) -> None:
             assert client.cancel(done.job.id).outcome == "deleted"
 
 
-async def test_the_async_client_converts_and_reports_a_failed_job(service: str) -> None:
+async def test_the_async_client_converts_and_reports_a_failed_job(
+    service: str, tmp_path: Path
+) -> None:
     seen: list[JobStatus] = []
     async with AsyncClient(service) as client:
         done = await client.convert(
@@ -249,11 +251,14 @@ async def test_the_async_client_converts_and_reports_a_failed_job(service: str) 
         )
         assert done.job.state == "succeeded" and "Page 2" in str(done.outputs["md"])
         assert isinstance(done.outputs["zip"], bytes)
-        job = await client.submit(b"%PDF-1.7\n" + b"\x00" * 500, "broken.pdf")
-        with pytest.raises(JobFailed) as failed:
-            await client.wait(job, seen.append, poll=0.05, timeout=60)
-        assert failed.value.code == "corrupt_document" and seen[-1].state == "failed"
         assert (await client.cancel(done.job)).outcome == "deleted"
+    # A run that fails: every page past the page limit.
+    with serving(settings_in(tmp_path, page_timeout=0.001)) as url:
+        async with AsyncClient(url) as client:
+            job = await client.submit(words_pdf(1), "words.pdf", engine="tesseract")
+            with pytest.raises(JobFailed) as failed:
+                await client.wait(job, seen.append, poll=0.05, timeout=60)
+    assert failed.value.code == "request_timeout" and seen[-1].state == "failed"
 
 
 Answer = tuple[int, dict[str, str], bytes]  # status, headers, body
