@@ -71,14 +71,12 @@ async def reread_strays(
     as_latin = await _read_all(engine, crops, latin)
     as_read = await _read_all(engine, crops, languages)
     for (line, k), by_latin, by_all in zip(strays, as_latin, as_read, strict=True):
-        word, box = line.words[k]
         text = strip_rule_marks(" ".join(ln.text for b in by_latin for ln in b.lines))
         sure = mean_confidence([ln for b in by_latin for ln in b.lines]) or 0.0
         first = mean_confidence([ln for b in by_all for ln in b.lines]) or 0.0
         if not text or " " in text or _cyrillic(text) or sure < first - LATIN_PRIOR:
             continue
-        line.words[k] = (text, box)
-        line.text = re.sub(rf"(?<!\S){re.escape(word)}(?!\S)", text, line.text, count=1)
+        _replace_word(line, k, text)
     for block in blocks:
         block.text = "\n".join(ln.text for ln in block.lines)
     return blocks
@@ -90,7 +88,7 @@ def _latin_lookalikes(line: Line) -> None:
     only Russian writes (`ООО`)."""
     words = [word for word, _ in line.words]
     kinds = [classify(word) for word in words]
-    for k, (word, box) in enumerate(line.words):
+    for k, word in enumerate(words):
         near = kinds[max(0, k - 1) : k] + kinds[k + 1 : k + 2]
         if (
             kinds[k] in (Script.lookalike, Script.model)
@@ -98,9 +96,14 @@ def _latin_lookalikes(line: Line) -> None:
             and Script.cyrillic not in near
             and "".join(filter(str.isalpha, word)) not in CYRILLIC_ONLY
         ):
-            latin = to_script(word, Script.latin)
-            line.words[k] = (latin, box)
-            line.text = re.sub(rf"(?<!\S){re.escape(word)}(?!\S)", latin, line.text, count=1)
+            _replace_word(line, k, to_script(word, Script.latin))
+
+
+def _replace_word(line: Line, k: int, new: str) -> None:
+    """The line's word k written as `new`, in its words and its text."""
+    word, box = line.words[k]
+    line.words[k] = (new, box)
+    line.text = re.sub(rf"(?<!\S){re.escape(word)}(?!\S)", new, line.text, count=1)
 
 
 async def _read_all(engine: Engine, crops: list[PageImage], languages: str) -> list[list[Block]]:

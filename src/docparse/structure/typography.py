@@ -32,12 +32,17 @@ ITALIC_SHEAR, ITALIC_RATIO = 0.21, 1.2
 MIN_SLANT_HEIGHT, MIN_SLANT_LETTERS = 8, 4
 
 
+def _ink_of(ink: np.ndarray, line: Line) -> np.ndarray:
+    """The page's ink inside the line's box."""
+    b = line.bbox
+    return ink[max(0, int(b.y0)) : int(b.y1) + 1, max(0, int(b.x0)) : int(b.x1) + 1]
+
+
 def measure(ink: np.ndarray, line: Line) -> tuple[float, float]:
     """(x-height, stroke width) of the line in ink (True = ink). The x-height is the band
     of rows holding most ink, steadier than the box, which grows with ascenders,
     descenders and skew; the stroke width is the mean horizontal ink run, about a stem."""
-    b = line.bbox
-    crop = ink[max(0, int(b.y0)) : int(b.y1) + 1, max(0, int(b.x0)) : int(b.x1) + 1]
+    crop = _ink_of(ink, line)
     if crop.size == 0 or not crop.any():
         return 0.0, 0.0
     rows = np.count_nonzero(crop, axis=1)
@@ -50,8 +55,7 @@ def slanted(ink: np.ndarray, line: Line) -> bool:
     """Is the line set in italic? Its ink, sheared upright by an italic's slant, stacks
     into sharper columns than sheared the other way: upright stems stack best unsheared,
     and sheared either way alike."""
-    b = line.bbox
-    crop = ink[max(0, int(b.y0)) : int(b.y1) + 1, max(0, int(b.x0)) : int(b.x1) + 1]
+    crop = _ink_of(ink, line)
     if (
         crop.shape[0] < MIN_SLANT_HEIGHT
         or sum(ch.isalpha() for ch in line.text) < MIN_SLANT_LETTERS
