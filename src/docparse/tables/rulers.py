@@ -7,6 +7,7 @@ records is set to the ruler whose columns its words start at."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from docparse.document import BBox, TableCell
 from docparse.tables.lines import join_text, line_height, text_lines
@@ -31,17 +32,22 @@ def is_ruler_text(line: str) -> bool:
 def _columns(ruler: list[Word], line: list[Word], em: float) -> dict[int, list[Word]]:
     """`line`'s words by the ruler's column each starts in (a word may run past its
     group's end, as a long make or storage place does)."""
-    starts = [w.bbox.x0 for w in ruler]
+    starts = [w.bbox.x0 - em / 2 for w in ruler]  # left to right, as text_lines gives them
     cells: dict[int, list[Word]] = {}
     for w in line:
-        col = max((k for k, x in enumerate(starts) if x - em / 2 <= w.bbox.x0), default=0)
+        col = max(bisect_right(starts, w.bbox.x0) - 1, 0)
         cells.setdefault(col, []).append(w)
     return cells
 
 
 def _starts(ruler: list[Word], line: list[Word], em: float) -> int:
     """How many of the ruler's columns have a word of `line` starting where they do."""
-    return sum(any(abs(w.bbox.x0 - g.bbox.x0) <= em / 2 for w in line) for g in ruler)
+    xs = sorted(w.bbox.x0 for w in line)
+    found = 0
+    for g in ruler:
+        k = bisect_left(xs, g.bbox.x0 - em / 2)
+        found += k < len(xs) and xs[k] <= g.bbox.x0 + em / 2
+    return found
 
 
 def _set_to_a_ruler(
