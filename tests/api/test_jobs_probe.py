@@ -194,6 +194,13 @@ async def test_options_the_run_would_refuse_are_refused_at_submission(
         assert broken.status_code == 422, broken.text
         assert broken.json()["error"]["code"] == "corrupt_document"
         assert [job["id"] for job in (await http.get("/v1/jobs")).json()["jobs"]] == [job_id]
+    # So is one past the page limit, whether or not pages were asked for.
+    async with running(light(settings).model_copy(update={"max_pages": 2})) as http:
+        before = (await http.get("/v1/jobs")).json()["jobs"]
+        long = await http.post("/v1/jobs", **upload(words_pdf(3)))
+        assert long.status_code == 413, long.text
+        assert long.json()["error"]["code"] == "limit_exceeded"
+        assert (await http.get("/v1/jobs")).json()["jobs"] == before
 
 
 async def test_wrapped_and_url_safe_base64_are_taken(settings: Settings) -> None:

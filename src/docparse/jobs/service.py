@@ -189,7 +189,7 @@ class Jobs:
         except Exception:  # pragma: no cover - anything else: the run says what
             return
         try:
-            if pages and source.page_count:
+            if source.page_count:  # the whole document, when no pages are asked for
                 select_pages(pages, source.page_count, self.settings.max_pages)
         except InvalidOptions as exc:
             raise InvalidOptions(f"pages: {exc.message}", field="pages") from exc
