@@ -22,6 +22,10 @@ both files:
   lack coordinates, are skipped. A region is a grid of its own: the pieces of a table
   wrapped into side-by-side blocks are not joined.
 - `present`, PRESENT_PER_PAGE per page: the text of cells of 8 to 60 characters.
+- Hand-written page furniture checks, from eval/icdar_furniture.jsonl: `absent` for the
+  running heads and feet of these pages alone (each string once in the page's text
+  layer), `present` for body text at the pages' edges (footnotes, captions) that must
+  stay.
 
 Every cell used must have all its words in the page's text layer (a guard against a page
 number or an annotation that is off, and against one that lost its spaces); nothing is
@@ -53,6 +57,7 @@ DPI = 200
 CHECKS_PER_TABLE = 8
 PRESENT_PER_PAGE = 3
 MAX_CELL = 40
+FURNITURE = Path(__file__).with_name("icdar_furniture.jsonl")  # hand-written heads and feet
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,11 @@ def main() -> None:
         print(
             f"{doc}: table checks {', '.join(counts) or 'none'}" + "".join(f"; {n}" for n in notes)
         )
+    written = {c["pdf"] for c in checks}
+    for check in map(json.loads, FURNITURE.read_text(encoding="utf-8").splitlines()):
+        if check["pdf"] in written:  # the PDF's check, then the scan's
+            scan_name = check["pdf"].removesuffix(".pdf") + "_scan.png"
+            checks += [check, {**check, "pdf": scan_name, "id": f"{check['id']}-scan"}]
     with (args.out / "checks.jsonl").open("w", encoding="utf-8") as out:
         out.writelines(json.dumps(c, ensure_ascii=False) + "\n" for c in checks)
     print(f"{len(checks)} checks for {pages_written} pages (each a PDF and a scan) in {args.out}")

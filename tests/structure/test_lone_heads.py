@@ -164,14 +164,16 @@ async def test_a_folio_out_in_the_margin_is_no_footnote_mark(
     converter: Converter, tmp_path: Path
 ) -> None:
     """'4 Row and Column Access …' at the foot: the folio stands in the margin left of
-    the body, so the line is a footer; the same words under the body's left edge are a
-    footnote and stay."""
+    the body, so the line is a footer; the same words under the body's left edge, on a
+    page numbered at its head, are a footnote and stay."""
     footer = "4 Row and Column Access Control Support"
     for name, x, label in (("margin", LEFT - 40, Label.footer), ("note", LEFT, Label.text)):
         path = tmp_path / f"{name}.pdf"
         sheet = Sheet(path)
         body(sheet)
         sheet.text(x, HEIGHT - 30, footer, size=10)  # not the small print of a footnote
+        if name == "note":
+            sheet.text(RIGHT, 40, "12", size=10, align="right")
         sheet.save()
         page, markdown = await convert(converter, path)
         assert label_of(page, "Row and Column") == label, name

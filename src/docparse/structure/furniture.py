@@ -17,10 +17,11 @@ OUTER = 0.2  # running heads and folios sit in the outer fifth of the page…
 EDGE = 0.08  # …and anything in the outer 8% is a candidate even if not the outermost
 SIMILAR = 0.85  # running heads read by OCR on two pages agree at least this much
 SET_APART = 1.5  # small and a head's words: this many of its heights from the body is apart
-# A folio: '12', 'xiv', 'Page 3 of 5', a chapter's page '7-45', a gazette's '47698'.
+# A folio: '12', 'xiv', 'Page 3 of 5', a chapter's page '7-45' or '3 - 2', an
+# appendix's or summary's 'A-3', 'ES-7', a gazette's '47698'.
 _PAGE_NUMBER = re.compile(
     r"^[-–—\s]*(?:(?:page|p\.|стр\.?|страница|с\.)\s*)?"
-    r"(\d{1,5}|\d{1,2}[-–]\d{1,3}|[ivxlcdm]{1,6})"
+    r"(\d{1,5}|\d{1,2}\s?[-–]\s?\d{1,3}|[a-z]{1,3}-\d{1,3}|[ivxlcdm]{1,6})"
     r"(?:\s*(?:of|из|/)\s*\d{1,4})?[-–—\s]*$",
     re.IGNORECASE,
 )
@@ -45,6 +46,7 @@ HEADING_SIZE = 1.3  # …unless it reads like furniture; this large it is a head
 SPREAD = 1.0  # a line this many of its em wide per character has its words set far apart
 SPACED, PARAGRAPHS_APART = 2.0, 1.25  # a head's gap: past twice the line gap, past paragraphs'
 LINE_GAP = 0.25  # of the text size: the gap between lines when no paragraph shows it
+MIN_GAPS = 3  # gaps between blocks needed to tell how far apart paragraphs are
 _DIGITS = re.compile(r"\d+")
 _FOLIO_AT_END = re.compile(r"^\d{1,4}\s+\S|\S\s+\d{1,4}$")
 # A running title and its folio at the two ends of one line: '446 Advocacy in Action',
@@ -60,6 +62,8 @@ _NAMES_A_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s+")
+_WORDS = re.compile(r"[^\W\d_]{4,}")  # words long enough to be capitalised in a title
+TITLED = 0.75  # of a running title's words start with a capital
 _TITLES = (Label.paragraph_title, Label.doc_title)  # what the heading pass found large
 _CANDIDATES = (Label.text, *_TITLES, Label.footnote)  # what may turn out a head or footer
 _MODEL_BANDS = {Label.header: "top", Label.footer: "bottom"}  # a layout model's heads
@@ -101,6 +105,8 @@ def _bands(page: Page) -> dict[int, str]:
     worded = [b for b in texts if any(c.isalnum() for c in b.text)] or texts
     top = {id(min(blocks, key=lambda b: b.bbox.y0)) for blocks in (texts, worded)}
     bottom = {id(max(blocks, key=lambda b: b.bbox.y1)) for blocks in (texts, worded)}
+    top |= _folio_inside(min(worded, key=lambda b: b.bbox.y0), texts, "top")
+    bottom |= _folio_inside(max(worded, key=lambda b: b.bbox.y1), texts, "bottom")
     for block in texts:
         if block.bbox.y1 <= page.height * OUTER and (
             id(block) in top or block.bbox.y1 <= page.height * EDGE
@@ -111,6 +117,21 @@ def _bands(page: Page) -> dict[int, str]:
         ):
             found[id(block)] = "bottom"
     return found
+
+
+def _folio_inside(outermost: Block, texts: list[Block], band: str) -> set[int]:
+    """The next row in from the outermost block, when it is a folio alone: a page number
+    over the publisher's line at the foot ('1' over 'Alderson Reporting Company')."""
+    if band == "top":
+        inside = [b for b in texts if b.bbox.y0 >= outermost.bbox.y1]
+        nearest = min(inside, key=lambda b: b.bbox.y0, default=None)
+    else:
+        inside = [b for b in texts if b.bbox.y1 <= outermost.bbox.y0]
+        nearest = max(inside, key=lambda b: b.bbox.y1, default=None)
+    if nearest is None or not _is_folio(nearest.text):
+        return set()
+    alone = not any(b is not nearest and _same_row(b, nearest) for b in texts)
+    return {id(nearest)} if alone else set()
 
 
 def _side_blocks(page: Page) -> set[int]:
@@ -216,7 +237,10 @@ def _body_spacing(page: Page, heads: set[int]) -> tuple[float, float]:
         if b.bbox.y0 > a.bbox.y1 and b.bbox.x0 < a.bbox.x1 and a.bbox.x0 < b.bbox.x1
     ]
     line_gap = _median(line_gaps) or LINE_GAP * size
-    return size, max(SPACED * line_gap, PARAGRAPHS_APART * (_median(block_gaps) or 0.0))
+    # Two gaps say nothing of paragraphs: a table page's are caption-table and
+    # table-notes, and their median kept its running foot from ever being apart.
+    paragraph_gap = _median(block_gaps) if len(block_gaps) >= MIN_GAPS else 0.0
+    return size, max(SPACED * line_gap, PARAGRAPHS_APART * (paragraph_gap or 0.0))
 
 
 def _is_folio(text: str) -> bool:
@@ -266,6 +290,21 @@ def _reads_like_furniture(block: Block, folios: list[Block]) -> bool:
     )
 
 
+def _folio_leads(block: Block, folios: list[Block]) -> bool:
+    """A foot whose leading number is the page's folio, not a footnote's mark: the page
+    has no folio elsewhere, and the rest is a running title ('32 Reference Tables',
+    '4 U.S. Census Bureau', '22 MMWR / January 14, 2011 / Vol. 60') or an address. A
+    note is a sentence or a citation: it ends in a full stop or runs in lower case."""
+    text = block.text.strip()
+    if "\n" in text or not _LEADING_FOLIO.match(text):
+        return False
+    if any(not _same_row(b, block) for b in folios):
+        return False
+    words = _WORDS.findall(text)
+    titled = bool(words) and sum(w[0].isupper() for w in words) >= TITLED * len(words)
+    return not text.endswith(".") and (titled or bool(_PUBLISHED.search(text)))
+
+
 def _gap(a: Block, b: Block) -> float:
     return max(a.bbox.y0 - b.bbox.y1, b.bbox.y0 - a.bbox.y1)
 
@@ -289,13 +328,14 @@ def _lone_head(
     paragraph, only when size and words both say furniture and it is 1.5 of its heights
     clear. Two lines only when they read like furniture. A line the heading pass found
     large is small by no measure of this one's. A footnote is the document's text:
-    nothing at the foot that starts with a note mark. `others`: the body, the blocks a
+    nothing at the foot that starts with a note mark, unless that number is the page's
+    folio before a running title (`_folio_leads`). `others`: the body, the blocks a
     head keeps its distance from; `folios`: the page's page numbers."""
     lines = _line_count(block)
     if (
         lines > 2
         or len(block.text) > 120
-        or block.label == Label.footnote
+        or (block.label == Label.footnote and not _folio_leads(block, folios))
         or not size
         or not others
     ):
@@ -304,7 +344,12 @@ def _lone_head(
     # A folio stands out in the margin, left of the text next to it; a note's mark does not.
     nearest = min(others, key=lambda o: _gap(o, block))
     outdented = block.bbox.x0 < nearest.bbox.x0 - text_size
-    if band == "bottom" and _NOTE_MARK.match(block.text) and not outdented:
+    if (
+        band == "bottom"
+        and _NOTE_MARK.match(block.text)
+        and not outdented
+        and not _folio_leads(block, folios)
+    ):
         return False
     reads = _reads_like_furniture(block, folios)
     if lines > 1 and not reads:
@@ -315,7 +360,10 @@ def _lone_head(
     # bold line beside the page's folio is the running foot (a spread's 'Annex   209',
     # which OCR reads apart from '208   Global Study …' on the facing page).
     published = bool(_PUBLISHED.search(block.text))
-    by_folio = band == "bottom" and any(b is not block and _same_row(b, block) for b in folios)
+    by_folio = band == "bottom" and (
+        any(b is not block and _same_row(b, block) for b in folios)
+        or _ends_in_folio(block.text.strip())
+    )
     bold = any(ln.bold for ln in block.lines) and not (
         published or by_folio or _folio_in_line(block)
     )

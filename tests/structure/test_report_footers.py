@@ -1,0 +1,159 @@
+"""Issue 14 (5): the running feet of government reports on a page alone. A foot whose
+leading number is the page's folio ('32 Reference Tables', '4 U.S. Census Bureau') is no
+footnote; appendix and chapter folios ('A-3', 'ES-7', '3 - 2') are folios; a bold foot
+with its folio at one end is a foot; a folio over the publisher's line is a folio; and a
+table page's two gaps between blocks say nothing of how far apart its paragraphs are.
+Footnotes stay: a sentence after the mark, or a mark on a page numbered elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docparse.document import Label, Page
+from docparse.export.markdown import to_markdown
+from docparse.pipeline.converter import Converter
+from docparse.pipeline.options import ConvertOptions
+from tests.structure.drawn import HEIGHT, LEFT, RIGHT, WIDTH, Sheet
+
+REPORT = [
+    "Enrollment in public elementary and secondary schools is projected to grow more "
+    "slowly over the coming decade than it did over the last one, by about seven percent.",
+    "The number of teachers is projected to rise at about the same pace, so that the "
+    "ratio of pupils to teachers stays close to where it has been since the late nineties.",
+    "Current expenditures per pupil, in constant dollars, are projected to increase in "
+    "most years of the period, although more slowly than over the preceding fifteen years.",
+    "Projections of high school graduates show a decline in the Northeast and Midwest and "
+    "an increase in the South and West, following the number of children in each region.",
+]
+
+
+async def convert(converter: Converter, path: Path) -> tuple[Page, str]:
+    result = await converter.convert(path, ConvertOptions())
+    (page,) = result.document.pages
+    assert page.route == "text_layer"
+    return page, to_markdown(result.document)
+
+
+def labels_of(page: Page, text: str) -> set[Label]:
+    return {b.label for b in page.blocks if text in b.text}
+
+
+def report(sheet: Sheet, y: float = 80.0) -> float:
+    for paragraph in REPORT:
+        y = sheet.paragraph(paragraph, y, size=10, leading=12.5, indent=18) + 6
+    return y
+
+
+@pytest.mark.parametrize(
+    "foot", ["32 Reference Tables", "4 U.S. Census Bureau", "64 MMWR / January 14, 2011"]
+)
+async def test_a_folio_before_a_running_title_at_the_foot_is_a_footer(
+    converter: Converter, tmp_path: Path, foot: str
+) -> None:
+    """Before: its leading number passed for a footnote's mark, and the foot stayed."""
+    path = tmp_path / "report.pdf"
+    sheet = Sheet(path)
+    report(sheet)
+    sheet.text(LEFT, HEIGHT - 28, foot, size=8.5)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, foot) == {Label.footer}
+    assert foot not in markdown
+    assert markdown.rstrip().endswith("children in each region.")
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "1 Includes private nursery and prekindergarten enrollment in schools.",
+        "16 FEMIP Support Fund Annual Report 2009, Section 2.1",
+    ],
+)
+async def test_a_footnote_at_the_foot_stays(
+    converter: Converter, tmp_path: Path, note: str
+) -> None:
+    """A sentence after its mark is a note; so is a title when the page has its folio
+    elsewhere ('61' at the foot's other corner)."""
+    path = tmp_path / "report.pdf"
+    sheet = Sheet(path)
+    report(sheet)
+    sheet.text(LEFT, HEIGHT - 28, note, size=8.5)
+    if note.startswith("16"):
+        sheet.text(WIDTH / 2, HEIGHT - 14, "61", size=8.5, align="centre")
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, note[3:20]) & {Label.footer, Label.header, Label.number} == set()
+    assert note[3:20] in markdown
+
+
+@pytest.mark.parametrize("folio", ["A-3", "ES-7", "3 - 2"])
+async def test_appendix_and_chapter_page_numbers_are_folios(
+    converter: Converter, tmp_path: Path, folio: str
+) -> None:
+    path = tmp_path / "appendix.pdf"
+    sheet = Sheet(path)
+    report(sheet)
+    sheet.text(WIDTH / 2, HEIGHT - 28, folio, size=10, align="centre")
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, folio) == {Label.number}
+    assert markdown.rstrip().endswith("children in each region.")
+
+
+async def test_a_bold_foot_with_its_folio_at_one_end_is_a_footer(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A weekly's foot set bold: at the foot, a folio in the line makes it no heading."""
+    path = tmp_path / "weekly.pdf"
+    sheet = Sheet(path)
+    report(sheet)
+    sheet.text(RIGHT, HEIGHT - 28, "MMWR / January 14, 2011 / Vol. 60 23", size=8, bold=True)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, "MMWR") == {Label.footer}
+    assert "MMWR" not in markdown
+
+
+async def test_a_page_number_over_the_publishers_line_is_a_folio(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A transcript's foot: the folio a line above 'Alderson Reporting Company', both
+    clear of the body; before, only the outermost line was looked at."""
+    path = tmp_path / "transcript.pdf"
+    sheet = Sheet(path)
+    report(sheet)
+    sheet.text(WIDTH / 2, HEIGHT - 70, "1", size=12, align="centre")
+    sheet.text(WIDTH / 2, HEIGHT - 40, "Alderson Reporting Company", size=8.5, align="centre")
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, "Alderson") == {Label.footer}
+    assert [b.label for b in page.blocks if b.text.strip() == "1"] == [Label.number]
+    assert markdown.rstrip().endswith("children in each region.")
+
+
+async def test_a_table_pages_foot_is_apart_from_its_body(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A caption, a note under it and the table's notes far below (the table itself is
+    left out): the two gaps between them are no paragraphs' gaps, and the running foot
+    under the notes is apart from them."""
+    path = tmp_path / "tables.pdf"
+    sheet = Sheet(path)
+    sheet.text(LEFT, 40, "Table 4. Actual and projected numbers for enrollment", size=9, bold=True)
+    sheet.text(WIDTH / 2, 75, "[In thousands]", size=8, align="centre")
+    sheet.text(LEFT, 90, "Region and state 2013 2014 2015 2016 2017", size=8)
+    sheet.paragraph(REPORT[0] + " " + REPORT[1], 700, size=8, leading=9.5, indent=0)
+    sheet.text(
+        RIGHT,
+        HEIGHT - 25,
+        "Projections of Education Statistics to 2021 35",
+        size=8.5,
+        align="right",
+    )
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, "Projections of Education") == {Label.footer}
+    assert "Projections of Education" not in markdown
+    assert "[In thousands]" in markdown
