@@ -45,6 +45,18 @@ def block(
     )
 
 
+def test_a_figure_that_is_mostly_a_found_table_is_that_table() -> None:
+    """CDLA calls a scanned balance sheet (labels and figure columns, no rules) a picture:
+    where a table found in the OCR words covers most of the box, no picture is added and
+    the table's rows stay. A table beside a picture leaves the picture alone."""
+    table = Block(id="t", label=Label.table, bbox=BBox(x0=120, y0=300, x1=900, y1=1250))
+    blocks = [table, block("body", "The accompanying notes", 100, 1300, 900, 1320)]
+    out = apply_layout(blocks, [box(Label.image, 100, 280, 920, 1280)], W, H, 0)
+    assert [b.id for b in out] == ["t", "body"]
+    beside = apply_layout(blocks, [box(Label.image, 100, 40, 920, 290)], W, H, 0)
+    assert [b.label for b in beside] == [Label.table, Label.text, Label.image]
+
+
 def test_picture_takes_speckle_keeps_confident_text_and_skips_text_pages() -> None:
     blocks = [
         block("speck", "~%;", 300, 300, 340, 320, confidence=0.2),

@@ -17,6 +17,7 @@ from docparse.document import BBox, Block, Label, Line, mean_confidence
 from docparse.engines.base import PageImage, RecognizeOptions, ThreadedEngine
 from docparse.engines.bullets import mark_bullets
 from docparse.engines.digit_groups import spaced_number
+from docparse.engines.dot_leaders import wipe_dot_leaders
 from docparse.engines.illumination import even_light
 from docparse.engines.languages import check_languages, installed_languages
 from docparse.engines.letter_spacing import spaced_letters
@@ -27,6 +28,7 @@ from docparse.settings import MAX_IMAGE_SIDE, Settings
 from docparse.structure.typography import measure_lines
 
 COLUMN_MARGIN_IN = 0.05  # inches of white set round a column read on its own
+STACKED = 2.5  # a line this many times the page's median height is lines run together
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
 # Language sets whose models each worker thread keeps loaded (rus+eng, its Latin-only
 # reading, and eng+rus, which lines of a Latin page are read again with): a new set loads
@@ -86,13 +88,16 @@ class TesseractEngine(ThreadedEngine):
         # Dark or stained paper keeps Sauvola though its light is evened out: Otsu on the
         # evened page loses words Sauvola keeps (horribleocr.pdf).
         api.SetVariable("thresholding_method", threshold_method(gray))
-        # A photo's shadow is no ink; white words on a dark cell are read as dark on white.
-        prepared = even_light(lighten_dark_fills(gray, page.dpi))
+        # A photo's shadow is no ink; white words on a dark cell are read as dark on white;
+        # a dot leader is read as letters.
+        prepared = wipe_dot_leaders(even_light(lighten_dark_fills(gray, page.dpi)), page.dpi)
         api.SetImage(prepared)
         api.SetSourceResolution(round(page.dpi))
         api.Recognize()
         blocks = _blocks(api, page.index)
         ink = _ink(api)
+        if stacked := _stacked_lines(blocks):
+            blocks = _stacks_read_again(api, blocks, prepared, page, stacked)
         stretch = None if ink is None else merged_stretch(_lines(blocks), ink)
         if stretch is None:
             return blocks
@@ -124,6 +129,52 @@ def _columns_read_again(
     for number, block in enumerate(merged):
         block.id = f"p{page.index}-b{number}"
     return merged
+
+
+def _stacked_lines(blocks: list[Block]) -> list[Block]:
+    """Blocks with a "line" that is a column of short lines run together: taller than
+    STACKED lines of the page and narrower than it is tall. Tesseract's page layout makes
+    one word of a column of lone figures (a contents list's page numbers '3 4 5 7',
+    read as 'ча'); the blocks round them are read again as one block each."""
+    heights = sorted(ln.bbox.height for ln in _lines(blocks))
+    if not heights:
+        return []
+    tall = STACKED * heights[len(heights) // 2]
+    return [
+        b
+        for b in blocks
+        if any(ln.bbox.height > tall and ln.bbox.width < ln.bbox.height for ln in b.lines)
+    ]
+
+
+def _stacks_read_again(
+    api: PyTessBaseAPI,
+    blocks: list[Block],
+    prepared: Image.Image,
+    page: PageImage,
+    stacked: list[Block],
+) -> list[Block]:
+    """Each of `stacked` read again from its crop as one block of lines, kept where
+    Tesseract is surer of it."""
+    margin = round(COLUMN_MARGIN_IN * page.dpi)
+    out = list(blocks)
+    api.SetPageSegMode(PSM.SINGLE_BLOCK)
+    try:
+        for block in stacked:
+            x0, y0 = max(0, round(block.bbox.x0)), max(0, round(block.bbox.y0))
+            box = (x0, y0, round(block.bbox.x1), round(block.bbox.y1))
+            api.SetImage(ImageOps.expand(prepared.crop(box), margin, fill=255))
+            api.SetSourceResolution(round(page.dpi))
+            api.Recognize()
+            again = [_moved(b, x0 - margin, y0 - margin) for b in _blocks(api, page.index)]
+            if again and _sureness(_lines(again)) > _sureness(block.lines):
+                at = out.index(block)
+                out[at : at + 1] = again
+    finally:
+        api.SetPageSegMode(PSM.AUTO)
+    for number, block in enumerate(out):
+        block.id = f"p{page.index}-b{number}"
+    return out
 
 
 def _lines(blocks: list[Block]) -> list[Line]:

@@ -20,6 +20,7 @@ MIN_FIGURE_SHARE, MAX_FIGURE_SHARE = 0.005, 0.85
 # A "figure" whose OCR text covers more than this share of it is text set as a picture
 # (a newspaper page, a boxed article): keep it as text.
 MAX_TEXT_IN_FIGURE = 0.15
+MAX_TABLE_IN_FIGURE = 0.5  # a "figure" more than half covered by a found table is it
 KEEP_CONFIDENCE = 0.7  # OCR text inside a picture read at least this well is kept
 OUTER = 0.15  # heads and footers sit in the outer part of the page…
 HEAD_SIZE = 1.1  # …set no larger than the body text, and not bold
@@ -47,6 +48,11 @@ def apply_layout(
             for f in figures + [b for b in out if b.label in (Label.image, Label.chart)]
         ):
             continue  # the picture is known already (the PDF's own image object)
+        # A "figure" that is mostly a table found in its words is that table (CDLA calls a
+        # scanned balance sheet, its figures in columns without rules, a picture).
+        tabled = sum(box.bbox.overlap_area(b.bbox) for b in out if b.label == Label.table)
+        if tabled > MAX_TABLE_IN_FIGURE * box.bbox.area:
+            continue
         inside = [b for b in out if b.label != Label.table and b.bbox.centre_in(box.bbox)]
         text_area = sum(ln.bbox.area for b in inside for ln in b.lines)
         if text_area > MAX_TEXT_IN_FIGURE * box.bbox.area:

@@ -72,6 +72,7 @@ MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; h
 # beside the body's paragraphs (three lines or more, a third of the page wide).
 SIDE_TOP, SIDE_MAX_CHARS, BODY_WIDTH = 0.25, 60, 0.3
 MAX_STACK = 12  # candidates nearest each edge judged as a lone head
+MIN_BODY_LINES = 3  # lines outside tables needed to tell the body's size
 
 
 def mark_margin_text(blocks: list[Block], width: float) -> None:
@@ -391,16 +392,19 @@ def _looks_like_running_head(text: str) -> bool:
     )
 
 
-def _reads_like_text(block: Block, size: float, folios: list[Block]) -> bool:
+def _reads_like_text(block: Block, page: Page, size: float, folios: list[Block]) -> bool:
     """A line the CPU route's layout model took for a head by its place alone
     ('Зарегистрировано в Минюсте России …', an invoice's title 'Счет на оплату № …')
     and that no other page repeats: set in the body's size and saying nothing a head
     says, it is text. Measured lines only (the VLM route's blocks carry none, and its
-    layout model sees more)."""
+    layout model sees more). A page whose text is nearly all in tables has no body to
+    measure against (a statement's '(In thousands of dollars)' under its title): its
+    words alone decide."""
+    measured = sum(len(b.lines) for b in page.blocks if b is not block) >= MIN_BODY_LINES
     return (
         bool(block.lines)
         and bool(size)
-        and max(ln.text_size for ln in block.lines) > SMALL_TYPE * size
+        and (not measured or max(ln.text_size for ln in block.lines) > SMALL_TYPE * size)
         and not _is_folio(block.text)
         and not _looks_like_running_head(block.text)
         and not _reads_like_furniture(block, folios)
@@ -454,7 +458,7 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             if (
                 block.label in _MODEL_BANDS
                 and not (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed)
-                and _reads_like_text(block, size, folios)
+                and _reads_like_text(block, page, size, folios)
             ):
                 block.label = Label.text
         # The innermost first: heads stack at the edge ('Downloaded from …' over the

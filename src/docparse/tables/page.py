@@ -148,8 +148,29 @@ def _upright_dash(word: Word) -> bool:
 
 
 def prefer(first: list[Block], second: list[Block]) -> list[Block]:
-    """`first`'s tables, and those of `second` that overlap none of them."""
-    return first + [t for t in second if not any(_overlaps(t.bbox, f.bbox) for f in first)]
+    """`first`'s tables, and those of `second` that overlap none of them. A table of
+    `second` that holds every cell of each `first` table it overlaps, in more columns, is
+    the same table found whole and replaces them: a statement's figures, which OCR gives
+    as a paragraph of their own, with the row labels beside them."""
+    whole = [
+        t
+        for t in second
+        if (parts := [f for f in first if _overlaps(t.bbox, f.bbox)])
+        and all(_holds(t, f) for f in parts)
+    ]
+    kept = [f for f in first if not any(_overlaps(f.bbox, t.bbox) for t in whole)]
+    return kept + [t for t in second if not any(_overlaps(t.bbox, f.bbox) for f in kept)]
+
+
+def _holds(whole: Block, part: Block) -> bool:
+    """Every non-empty cell of `part` is a cell of `whole`, which has more columns."""
+    cells = {c.text for c in whole.cells}
+    texts = [c.text for c in part.cells if c.text]
+    return bool(texts) and _columns(whole) > _columns(part) and all(t in cells for t in texts)
+
+
+def _columns(table: Block) -> int:
+    return max((c.col + c.col_span for c in table.cells), default=0)
 
 
 def _overlaps(a: BBox, b: BBox) -> bool:

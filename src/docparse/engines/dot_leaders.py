@@ -1,0 +1,71 @@
+"""Dot leaders wiped from a page before OCR. A row of dots leading a label to its figure
+(a statement's 'Other assets ........ 6,205', a contents list's 'Введение ...... 3') is
+no text, but Tesseract reads it as letters ('cesaseccosssncsec', 'О НО ОЕ ЗЫ Я') and
+often takes the label's words down with it. Dots are small round blobs of ink on one
+baseline, evenly spaced; five or more in such a row are a leader and turn to paper."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+MAX_DOT_IN = 0.028  # a dot's largest side (inches): a full stop of 14 pt type is 0.02
+MAX_ASPECT = 2.0  # a dot is about as wide as it is tall (a hyphen or an i's stem is not)
+MIN_FILL = 0.35  # of its box: a dot is solid ink (a small letter's curve is not)
+MAX_STEP_IN = 0.15  # from one dot to the next: spaced leaders ('. . . .') reach 0.1
+MIN_DOTS = 5  # fewer is an ellipsis or a few full stops
+EVEN = 0.35  # a leader's steps vary by at most this share of their median
+
+
+def wipe_dot_leaders(gray: Image.Image, dpi: float) -> Image.Image:
+    """`gray` with every run of leader dots painted white; the same image when none."""
+    pixels = np.asarray(gray)
+    _, ink = cv2.threshold(pixels, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    width, height, area = (
+        stats[1:, k] for k in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA)
+    )
+    largest = max(2.0, MAX_DOT_IN * dpi)
+    dots = np.flatnonzero(
+        (width <= largest)
+        & (height <= largest)
+        & (np.maximum(width, height) <= MAX_ASPECT * np.minimum(width, height))
+        & (area >= MIN_FILL * width * height)
+    )
+    leaders = _leader_dots(centres[1:][dots], height[dots], MAX_STEP_IN * dpi)
+    if not leaders:
+        return gray
+    out = pixels.copy()
+    for x, y, w, h, _ in stats[1:][dots[leaders]]:  # with the grey a scan blurs round it
+        out[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1] = 255
+    return Image.fromarray(out)
+
+
+def _leader_dots(centres: np.ndarray, heights: np.ndarray, max_step: float) -> list[int]:
+    """Indices of the dots that stand in evenly spaced rows of MIN_DOTS or more."""
+    found: list[int] = []
+    if not len(centres):
+        return found
+    band = max(2.0, float(np.median(heights)))  # dots whose middles lie this close share a row
+    rows: dict[int, list[int]] = {}
+    for i, y in enumerate(centres[:, 1]):
+        rows.setdefault(int(y // band), []).append(i)
+    # Each bucket with the one below it: a baseline on a bucket's edge splits its dots.
+    for key in sorted(rows):
+        members = np.array(sorted(rows[key] + rows.get(key + 1, []), key=lambda i: centres[i, 0]))
+        steps = np.diff(centres[members, 0])
+        for chain in np.split(np.arange(len(members)), np.flatnonzero(steps > max_step) + 1):
+            if len(chain) >= MIN_DOTS:
+                found += [int(members[i]) for i in _even_runs(steps[chain[:-1]], chain)]
+    return found
+
+
+def _even_runs(steps: np.ndarray, chain: np.ndarray) -> list[int]:
+    """The members of `chain` (steps between them given) in runs of MIN_DOTS or more whose
+    steps stay within EVEN of the chain's median step."""
+    median = float(np.median(steps))
+    if median <= 0:
+        return []
+    uneven = np.flatnonzero(np.abs(steps - median) > EVEN * median) + 1
+    return [int(i) for run in np.split(chain, uneven) if len(run) >= MIN_DOTS for i in run]
