@@ -22,7 +22,7 @@ def wipe_dot_leaders(gray: Image.Image, dpi: float) -> Image.Image:
     """`gray` with every run of leader dots painted white; the same image when none."""
     pixels = np.asarray(gray)
     _, ink = cv2.threshold(pixels, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
     width, height, area = (
         stats[1:, k] for k in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA)
     )
@@ -36,9 +36,12 @@ def wipe_dot_leaders(gray: Image.Image, dpi: float) -> Image.Image:
     leaders = _leader_dots(centres[1:][dots], height[dots], MAX_STEP_IN * dpi)
     if not leaders:
         return gray
+    wiped = np.zeros(count, dtype=np.uint8)
+    wiped[dots[leaders] + 1] = 1
+    # With the grey a scan blurs round each dot.
+    mask = cv2.dilate(wiped[labels], np.ones((3, 3), np.uint8)).astype(bool)
     out = pixels.copy()
-    for x, y, w, h, _ in stats[1:][dots[leaders]]:  # with the grey a scan blurs round it
-        out[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1] = 255
+    out[mask] = 255
     return Image.fromarray(out)
 
 
@@ -48,12 +51,15 @@ def _leader_dots(centres: np.ndarray, heights: np.ndarray, max_step: float) -> l
     if not len(centres):
         return found
     band = max(2.0, float(np.median(heights)))  # dots whose middles lie this close share a row
-    rows: dict[int, list[int]] = {}
-    for i, y in enumerate(centres[:, 1]):
-        rows.setdefault(int(y // band), []).append(i)
+    buckets = (centres[:, 1] // band).astype(np.int64)
+    order = np.lexsort((centres[:, 0], buckets))
+    starts = np.searchsorted(buckets[order], np.unique(buckets), side="left")
+    rows = dict(zip(buckets[order][starts].tolist(), np.split(order, starts[1:]), strict=True))
     # Each bucket with the one below it: a baseline on a bucket's edge splits its dots.
-    for key in sorted(rows):
-        members = np.array(sorted(rows[key] + rows.get(key + 1, []), key=lambda i: centres[i, 0]))
+    for key, row in rows.items():
+        below = rows.get(key + 1)
+        members = row if below is None else np.concatenate((row, below))
+        members = members[np.argsort(centres[members, 0], kind="stable")]
         steps = np.diff(centres[members, 0])
         for chain in np.split(np.arange(len(members)), np.flatnonzero(steps > max_step) + 1):
             if len(chain) >= MIN_DOTS:
