@@ -48,6 +48,7 @@ _SENTENCE_END = frozenset(".:;!?")
 MAX_MATH_SHARE = 0.25
 _MATH = re.compile(r"[=×÷∑∫√]|\s\+\s|\+$|^\+\s")  # "1 +", "= 3036 =", not "+5%"
 _RULE_JUNK = re.compile(r"^[|¦_\[\]Il!]+$")  # how OCR reads a rule
+_CURRENCY_SIGNS = frozenset({"$", "€", "£", "¥", "US$"})
 _CONNECTIVE_END = re.compile(r"([-,/&(]|\b(and|or|of|de|du|des|et|the|la|le|for|in))$")
 
 
@@ -71,7 +72,7 @@ def table_from_alignment(
         words = [w for w in words if w.within(region_bbox, 0.0)]
     content = [w for w in words if not w.leader and w.text.strip() and w.upright]
     em = line_height(content)
-    lines = trim_lines([phrases(line, em) for line in text_lines(content)], em)
+    lines = trim_lines([phrases(_signs_joined(line), em) for line in text_lines(content)], em)
     while framed and lines and bands.is_caption(" ".join(w.text for p in lines[0] for w in p)):
         lines.pop(0)
     if len(lines) < MIN_ROWS:
@@ -88,6 +89,17 @@ def table_from_alignment(
     ):
         rows.pop(0)  # a caption across the whole table
     return _validated(rows, len(bounds) + 1, bounds, framed)
+
+
+def _signs_joined(line: list[Word]) -> list[Word]:
+    """A currency sign set at the left of its column, apart from the figure set flush
+    right ('$        93,736'), is part of that figure, not a cell of its own."""
+    out: list[Word] = []
+    for word in line:
+        if out and out[-1].text in _CURRENCY_SIGNS and is_numeric(word.text):
+            word = Word(f"{out.pop().text} {word.text}", word.bbox)
+        out.append(word)
+    return out
 
 
 def _row(line: list[list[Word]], bounds: list[float]) -> _Row:
@@ -121,19 +133,36 @@ def _owner(row: _Row, col: int) -> int | None:
 
 
 def _merge_wrapped(rows: list[_Row], em: float) -> list[_Row]:
-    """Fold continuation lines of wrapped cells into the row above."""
+    """Fold continuation lines of wrapped cells into the row above; a label alone on its
+    line whose wrapped rest carries the row's figures, into the row below."""
     pitches = [b.y0 - a.y0 for a, b in itertools.pairwise(rows)]
     pitch = statistics.median(pitches) if pitches else em
     out: list[_Row] = []
     for row in rows:
         prev = out[-1] if out else None
-        if prev is not None and _continues(prev, row, pitch, em):
+        if prev is not None and _leads_into(prev, row, pitch):
+            row.cells = _put(row.cells, 0, 1, prev.cells[0][1])
+            row.y0 = prev.y0
+            out[-1] = row
+        elif prev is not None and _continues(prev, row, pitch, em):
             for col, (span, ws) in row.cells.items():
                 prev.cells = _put(prev.cells, col, span, ws)
             prev.y1 = max(prev.y1, row.y1)
         else:
             out.append(row)
     return out
+
+
+def _leads_into(label: _Row, row: _Row, pitch: float) -> bool:
+    """Is `label` (a first cell alone) the start of `row`'s label, wrapped, with the
+    figures on its last line ('Cost of revenues (exclusive of depreciation and' over
+    'amortization shown below)   9,210   8,377')? The rest starts in lower case, and the
+    row holds figures."""
+    if set(label.cells) != {0} or 0 not in row.cells or row.y0 - label.y1 > 1.5 * pitch:
+        return False
+    first = join_text(row.cells[0][1])
+    figures = [join_text(ws) for col, (_, ws) in row.cells.items() if col]
+    return first[:1].islower() and bool(figures) and all(is_numeric(f) for f in figures)
 
 
 def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
@@ -158,9 +187,17 @@ def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
     above_words = prev.cells[owner][1]
     above = _last_line(prev, owner)
     tight = row.y0 - prev.y0 < 0.85 * pitch or row.y0 - prev.y1 < 0.35 * em
+    # Below a row whose figures stand on its last line, an indent is the next item's
+    # level in a statement ('Total revenues' over '    Cost of revenues'), no wrap.
+    done = any(
+        is_numeric(_last_line(prev, col)) and _last_line(prev, col) for col in prev.cells if col
+    )
     indented = min(w.bbox.x0 for w in ws) > min(w.bbox.x0 for w in above_words) + 0.3 * em
     return not is_numeric(above) and (
-        tight or text[:1].islower() or indented or bool(_CONNECTIVE_END.search(above))
+        tight
+        or text[:1].islower()
+        or (indented and not done)
+        or bool(_CONNECTIVE_END.search(above))
     )
 
 
