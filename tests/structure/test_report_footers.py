@@ -157,3 +157,22 @@ async def test_a_table_pages_foot_is_apart_from_its_body(
     assert labels_of(page, "Projections of Education") == {Label.footer}
     assert "Projections of Education" not in markdown
     assert "[In thousands]" in markdown
+
+
+@pytest.mark.parametrize("folio", [True, False], ids=["by_folio", "alone"])
+async def test_a_three_line_imprint_beside_the_folio_is_a_footer(
+    converter: Converter, tmp_path: Path, folio: bool
+) -> None:
+    """A working paper's foot: its series in three small lines beside the folio. Three
+    lines at the foot with no folio beside them are the page's text."""
+    path = tmp_path / "paper.pdf"
+    sheet = Sheet(path)
+    report(sheet)
+    if folio:  # drawn first, as the paper's PDF holds it
+        sheet.text(LEFT - 30, HEIGHT - 26, "16", size=16, bold=True)
+    for k, line in enumerate(("ECB", "Working Paper Series No 1299", "February 2011")):
+        sheet.text(LEFT + 10, HEIGHT - 38 + 8 * k, line, size=7, bold=True)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, "Working Paper Series") == ({Label.footer} if folio else {Label.text})
+    assert ("Working Paper Series" in markdown) is not folio

@@ -333,8 +333,11 @@ def _lone_head(
     folio before a running title (`_folio_leads`). `others`: the body, the blocks a
     head keeps its distance from; `folios`: the page's page numbers."""
     lines = _line_count(block)
+    # A publisher's imprint beside the folio at the foot may take three short lines
+    # ('ECB / Working Paper Series No 1299 / February 2011' by '16').
+    beside_folio = any(b is not block and _same_row(b, block) for b in folios)
     if (
-        lines > 2
+        lines > (3 if band == "bottom" and beside_folio else 2)
         or len(block.text) > 120
         or (block.label == Label.footnote and not _folio_leads(block, folios))
         or not size
@@ -361,10 +364,7 @@ def _lone_head(
     # bold line beside the page's folio is the running foot (a spread's 'Annex   209',
     # which OCR reads apart from '208   Global Study …' on the facing page).
     published = bool(_PUBLISHED.search(block.text))
-    by_folio = band == "bottom" and (
-        any(b is not block and _same_row(b, block) for b in folios)
-        or _ends_in_folio(block.text.strip())
-    )
+    by_folio = band == "bottom" and (beside_folio or _ends_in_folio(block.text.strip()))
     bold = any(ln.bold for ln in block.lines) and not (
         published or by_folio or _folio_in_line(block)
     )
