@@ -28,6 +28,7 @@ from docparse.pipeline.telemetry import Stage, observe_stage, timed
 from docparse.settings import MAX_IMAGE_SIDE, VLM_ENGINE, Settings
 from docparse.structure.arrange import arrange
 from docparse.structure.headings import label_headings
+from docparse.structure.page_spelling import spell_as_the_page
 from docparse.structure.paragraphs import split_blocks
 from docparse.structure.script import Script, classify, fix_text, fix_words
 from docparse.tables.model import Word
@@ -101,6 +102,7 @@ async def ocr_page(
         blocks = await reread_strays(runtime.get(name), read, blocks, languages)
     if not runtime.orders_blocks(name):  # else its own layout stage gave blocks and order
         fix_scripts(blocks)
+        spell_as_the_page(blocks)
         words = (
             line_words(blocks)
             if name == "tesseract"

@@ -1,0 +1,65 @@
+"""Words of look-alike letters alone, read in Latin on a Russian page, spelled as the page
+spells them elsewhere. Tesseract reading rus+eng takes a short Cyrillic word drawn with
+look-alike glyphs for Latin now and then: `OMC` in a leaflet that says `ОМС` twenty
+times, `Ha` for `на`, `TOM` for `том` (small Cyrillic т and м are small capitals). The
+letters alone cannot tell (`HP` is Latin in `Картридж HP 85A`); the page can: a word it
+also holds in Cyrillic letters is that word. A Latin word the page never spells in
+Cyrillic stays as read."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from docparse.document import Block
+from docparse.structure.script import Script, classify, is_cyrillic, is_latin, to_script
+
+_TOKEN = re.compile(r"^(\W*)(\w+)(\W*)$")
+_SENTENCE_END = (".", "!", "?", ":")
+
+
+def spell_as_the_page(blocks: list[Block]) -> None:
+    """Each look-alike Latin word of a mostly Cyrillic page that the page holds in
+    Cyrillic letters elsewhere, written as the page writes it there most often (in the
+    read case at a sentence's start), in the lines, their words and the blocks' text."""
+    spellings: dict[str, Counter[str]] = {}
+    cyrillic = latin = 0
+    for line in (ln for b in blocks for ln in b.lines):
+        for token in line.text.split():
+            found = _TOKEN.match(token)
+            core = found.group(2) if found else ""
+            letters = [ch for ch in core if ch.isalpha()]
+            if letters and all(is_cyrillic(ch) for ch in letters):
+                cyrillic += 1
+                spellings.setdefault(core.casefold(), Counter())[core] += 1
+            elif letters and all(is_latin(ch) for ch in letters):
+                latin += 1
+    if cyrillic <= latin or not spellings:
+        return
+
+    def respell(token: str, starts: bool) -> str:
+        found = _TOKEN.match(token)
+        if not found or classify(core := found.group(2)) is not Script.lookalike:
+            return token
+        if not all(is_latin(ch) for ch in core) or len(core) < 2:
+            return token
+        read = to_script(core, Script.cyrillic)
+        forms = spellings.get(read.casefold())
+        if not forms:
+            return token
+        word = read if starts else forms.most_common(1)[0][0]
+        return found.group(1) + word + found.group(3)
+
+    for block in blocks:
+        for line in block.lines:
+            tokens = line.text.split(" ")
+            line.text = " ".join(
+                respell(t, i == 0 or tokens[i - 1].endswith(_SENTENCE_END))
+                for i, t in enumerate(tokens)
+            )
+            line.words = [
+                (respell(text, i == 0 or line.words[i - 1][0].endswith(_SENTENCE_END)), box)
+                for i, (text, box) in enumerate(line.words)
+            ]
+        if block.lines:
+            block.text = "\n".join(ln.text for ln in block.lines)
