@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 from docparse.document import BBox, Block, Label, Line, Page
-from docparse.export.markdown import to_markdown
 from docparse.pipeline.converter import Converter
-from docparse.pipeline.options import ConvertOptions
 from docparse.structure.furniture import mark_furniture_pages
+from tests.structure.born_digital import convert, labels_of
 from tests.structure.drawn import CLAUSES, HEIGHT, LEFT, RIGHT, WIDTH, Sheet
 
 ARTICLE = [
@@ -30,17 +29,6 @@ ARTICLE = [
     "Psychosocial support and vocational advice complete the plan; most women do well "
     "at school and at work, but social difficulties are common and often unspoken.",
 ]
-
-
-async def convert(converter: Converter, path: Path) -> tuple[Page, str]:
-    result = await converter.convert(path, ConvertOptions())
-    (page,) = result.document.pages
-    assert page.route == "text_layer"
-    return page, to_markdown(result.document)
-
-
-def labels_of(page: Page, text: str) -> set[Label]:
-    return {b.label for b in page.blocks if text in b.text}
 
 
 def article(sheet: Sheet, y: float, size: float = 8.0, leading: float = 9.5) -> float:

@@ -8,9 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from docparse.document import Label, Page
-from docparse.export.markdown import to_markdown
 from docparse.pipeline.converter import Converter
-from docparse.pipeline.options import ConvertOptions
+from tests.structure.born_digital import convert
 from tests.structure.drawn import BOLD, CLAUSES, HEIGHT, LEFT, RIGHT, WIDTH, Sheet
 
 BODY_TOP = 80.0
@@ -21,13 +20,6 @@ def body(sheet: Sheet, y: float = BODY_TOP, count: int = 6) -> float:
     for k, clause in enumerate(CLAUSES[:count], 1):
         y = sheet.paragraph(f"4.{k} {clause} (раздела).", y)
     return y
-
-
-async def convert(converter: Converter, path: Path) -> tuple[Page, str]:
-    result = await converter.convert(path, ConvertOptions())
-    (page,) = result.document.pages
-    assert page.route == "text_layer"
-    return page, to_markdown(result.document)
 
 
 def label_of(page: Page, text: str) -> Label:

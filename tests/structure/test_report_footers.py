@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from docparse.document import Label, Page
-from docparse.export.markdown import to_markdown
 from docparse.pipeline.converter import Converter
-from docparse.pipeline.options import ConvertOptions
+from tests.structure.born_digital import convert, labels_of
 from tests.structure.drawn import HEIGHT, LEFT, RIGHT, WIDTH, Sheet
 
 REPORT = [
@@ -29,21 +28,22 @@ REPORT = [
 ]
 
 
-async def convert(converter: Converter, path: Path) -> tuple[Page, str]:
-    result = await converter.convert(path, ConvertOptions())
-    (page,) = result.document.pages
-    assert page.route == "text_layer"
-    return page, to_markdown(result.document)
-
-
-def labels_of(page: Page, text: str) -> set[Label]:
-    return {b.label for b in page.blocks if text in b.text}
-
-
 def report(sheet: Sheet, y: float = 80.0) -> float:
     for paragraph in REPORT:
         y = sheet.paragraph(paragraph, y, size=10, leading=12.5, indent=18) + 6
     return y
+
+
+async def with_foot(
+    converter: Converter, tmp_path: Path, foot: str, x: float, size: float, align: str = "left"
+) -> tuple[Page, str]:
+    """The report with one line at its foot, converted."""
+    path = tmp_path / "report.pdf"
+    sheet = Sheet(path)
+    report(sheet)
+    sheet.text(x, HEIGHT - 28, foot, size=size, align=align)
+    sheet.save()
+    return await convert(converter, path)
 
 
 @pytest.mark.parametrize(
@@ -53,12 +53,7 @@ async def test_a_folio_before_a_running_title_at_the_foot_is_a_footer(
     converter: Converter, tmp_path: Path, foot: str
 ) -> None:
     """Before: its leading number passed for a footnote's mark, and the foot stayed."""
-    path = tmp_path / "report.pdf"
-    sheet = Sheet(path)
-    report(sheet)
-    sheet.text(LEFT, HEIGHT - 28, foot, size=8.5)
-    sheet.save()
-    page, markdown = await convert(converter, path)
+    page, markdown = await with_foot(converter, tmp_path, foot, LEFT, 8.5)
     assert labels_of(page, foot) == {Label.footer}
     assert foot not in markdown
     assert markdown.rstrip().endswith("children in each region.")
@@ -92,12 +87,7 @@ async def test_a_footnote_at_the_foot_stays(
 async def test_appendix_and_chapter_page_numbers_are_folios(
     converter: Converter, tmp_path: Path, folio: str
 ) -> None:
-    path = tmp_path / "appendix.pdf"
-    sheet = Sheet(path)
-    report(sheet)
-    sheet.text(WIDTH / 2, HEIGHT - 28, folio, size=10, align="centre")
-    sheet.save()
-    page, markdown = await convert(converter, path)
+    page, markdown = await with_foot(converter, tmp_path, folio, WIDTH / 2, 10, "centre")
     assert labels_of(page, folio) == {Label.number}
     assert markdown.rstrip().endswith("children in each region.")
 
