@@ -166,3 +166,20 @@ async def test_a_three_line_imprint_beside_the_folio_is_a_footer(
     page, markdown = await convert(converter, path)
     assert labels_of(page, "Working Paper Series") == ({Label.footer} if folio else {Label.text})
     assert ("Working Paper Series" in markdown) is not folio
+
+
+async def test_a_bold_running_head_in_small_capitals_at_the_top_is_a_header(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """No heading is set smaller than its text: a report's bold small-type head at the
+    top edge, well clear of the body, is its running head. A bold heading in the body's
+    size there stays a heading's text."""
+    for size, label in ((7.5, Label.header), (10.0, Label.text)):
+        path = tmp_path / f"head_{size}.pdf"
+        sheet = Sheet(path)
+        sheet.text(LEFT, 30, "HIGHLIGHTS FROM THE STUDY", size=size, bold=True)
+        report(sheet)
+        sheet.save()
+        page, markdown = await convert(converter, path)
+        assert labels_of(page, "HIGHLIGHTS") - {Label.paragraph_title, Label.doc_title} <= {label}
+        assert ("HIGHLIGHTS" in markdown) is (label != Label.header)

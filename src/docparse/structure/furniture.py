@@ -365,13 +365,15 @@ def _lone_head(
     # which OCR reads apart from '208   Global Study …' on the facing page).
     published = bool(_PUBLISHED.search(block.text))
     by_folio = band == "bottom" and (beside_folio or _ends_in_folio(block.text.strip()))
+    small = text_size <= SMALL_TYPE * size and block.label not in _TITLES
+    # No heading is set smaller than the text it heads: a bold line in small type is a
+    # report's running head ('HIGHLIGHTS FROM PIRLS 2011 EXECUTIVE SUMMARY').
     bold = any(ln.bold for ln in block.lines) and not (
-        published or by_folio or _folio_in_line(block)
+        published or by_folio or _folio_in_line(block) or small
     )
     if bold or (not published and text_size > (HEADING_SIZE if reads else BODY_SIZE) * size):
         return False
     gap = _gap(nearest, block)
-    small = text_size <= SMALL_TYPE * size and block.label not in _TITLES
     both = small and reads and gap >= SET_APART * text_size
     edge = min(block.bbox.y0, page.height - block.bbox.y1) <= EDGE * page.height
     if edge:
