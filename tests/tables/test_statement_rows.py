@@ -56,3 +56,22 @@ def test_a_dollar_sign_apart_from_its_figure_is_part_of_it() -> None:
     assert table is not None
     rows = [line.strip("| ").split(" | ") for line in table.markdown().splitlines()]
     assert ["Net income", "$ 2,547", "$ 1,856", "$ 1,461"] in rows
+
+
+def test_a_head_row_set_apart_by_the_space_under_its_rule_stays_in_the_table() -> None:
+    """A survey table's head 'Proportion 1.0 1.1 …' stands a rule's space above its rows,
+    more than twice their pitch: it heads their columns, so it is the table's first row,
+    not a running head above it (before: dropped from the table, read after it)."""
+
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, BBox(x0=x, y0=y, x1=x + 9 * len(text), y1=y + 20))
+
+    head = [word("Proportion", 262, 345)] + [word(f"1.{k}", 703 + 120 * k, 346) for k in range(5)]
+    rows = [
+        [word(f"0.{99 - 4 * r}", 203, 417 + 35 * r)]
+        + [word(str(800 - 100 * r + 80 * k), 703 + 120 * k, 417 + 35 * r) for k in range(5)]
+        for r in range(4)
+    ]
+    table = table_from_alignment(head + [w for row in rows for w in row])
+    assert table is not None and table.rows == 5
+    assert table.markdown().splitlines()[0].split(" | ")[:2] == ["| Proportion", "1.0"]

@@ -38,6 +38,7 @@ MIN_ROWS = 3
 MERGE_GAP_EM = 8.0
 # A line this many times the line pitch away from the rest is no part of the table.
 FAR_GAP = 2.0
+HEAD_PHRASES, HEAD_SHARE = 3, 0.75  # a head row over its columns: phrases, share over one
 # Cells of a real table: a median and a largest size, in words.
 _NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*[a-z%]?$|^[-–—]$|^(n/?a|nd|NA|N/A)$")
 
@@ -267,10 +268,20 @@ def _parts(block: list[Word]) -> list[list[Word]]:
     return [[w for line in part for w in line] for part in parts if len(part) >= MIN_ROWS]
 
 
+def _heads_columns(line: list[list[Word]], below: list[list[Word]]) -> bool:
+    """Does `line` stand over the columns of the line below, a phrase over each of most
+    of its phrases: a table's head row, set apart by the space under a head rule, not a
+    running head?"""
+    spans = [x_span(p) for p in below]
+    over = sum(any(a < x1 and x0 < b for x0, x1 in spans) for a, b in map(x_span, line))
+    return len(line) >= HEAD_PHRASES and over >= HEAD_SHARE * len(line)
+
+
 def trim_lines(lines: list[list[list[Word]]], em: float) -> list[list[list[Word]]]:
     """Drop one-phrase lines at the top (titles) and, at the bottom, those at the left
     edge (notes) or of a few characters (page numbers), and lines set apart by a gap far
-    wider than the line pitch (a running head, footnotes)."""
+    wider than the line pitch (a running head, footnotes), unless the line at the top
+    heads the columns below it."""
     while True:
         while lines and len(lines[0]) < 2:
             lines = lines[1:]
@@ -285,7 +296,7 @@ def trim_lines(lines: list[list[list[Word]]], em: float) -> list[list[list[Word]
             return lines
         tops = [min(w.bbox.y0 for p in line for w in p) for line in lines]
         pitch = statistics.median(b - a for a, b in itertools.pairwise(tops))
-        if tops[1] - tops[0] > FAR_GAP * pitch:
+        if tops[1] - tops[0] > FAR_GAP * pitch and not _heads_columns(lines[0], lines[1]):
             lines = lines[1:]
         elif tops[-1] - tops[-2] > FAR_GAP * pitch:
             lines = lines[:-1]
