@@ -16,6 +16,9 @@ MIN_FILL = 0.35  # of its box: a dot is solid ink (a small letter's curve is not
 MAX_STEP_IN = 0.15  # from one dot to the next: spaced leaders ('. . . .') reach 0.1
 MIN_DOTS = 5  # fewer is an ellipsis or a few full stops
 EVEN = 0.35  # a leader's steps vary by at most this share of their median
+# Paper a leader's dot has above it (a lower-case letter's height) and below it (most of
+# a descender's), in inches.
+CLEAR_ABOVE_IN, CLEAR_BELOW_IN = 0.06, 0.025
 
 
 def wipe_dot_leaders(gray: Image.Image, dpi: float) -> Image.Image:
@@ -33,6 +36,7 @@ def wipe_dot_leaders(gray: Image.Image, dpi: float) -> Image.Image:
         & (np.maximum(width, height) <= MAX_ASPECT * np.minimum(width, height))
         & (area >= MIN_FILL * width * height)
     )
+    dots = dots[_alone(ink, stats[1:][dots], dpi)]
     leaders = _leader_dots(centres[1:][dots], height[dots], MAX_STEP_IN * dpi)
     if not leaders:
         return gray
@@ -43,6 +47,29 @@ def wipe_dot_leaders(gray: Image.Image, dpi: float) -> Image.Image:
     out = pixels.copy()
     out[mask] = 255
     return Image.fromarray(out)
+
+
+def _alone(ink: np.ndarray, boxes: np.ndarray, dpi: float) -> np.ndarray:
+    """Which of the blobs (x, y, w, h, area rows) have paper above and below them, as a
+    leader's dot on its baseline has: on a worn scan a letter falls apart into specks
+    in a row (the serifs of 'themselves'), each with the rest of its letter beside it."""
+    if not len(boxes):
+        return np.zeros(0, dtype=bool)
+    summed: np.ndarray = cv2.integral(ink)  # (h + 1) x (w + 1) running sums
+    rows, cols = ink.shape
+    x0 = np.clip(boxes[:, 0] - 1, 0, cols)
+    x1 = np.clip(boxes[:, 0] + boxes[:, 2] + 1, 0, cols)
+    top, bottom = boxes[:, 1], boxes[:, 1] + boxes[:, 3]
+
+    def inked(y0: np.ndarray, y1: np.ndarray) -> np.ndarray:
+        y0, y1 = np.clip(y0, 0, rows), np.clip(y1, 0, rows)
+        sums: np.ndarray = summed[y1, x1] - summed[y0, x1] - summed[y1, x0] + summed[y0, x0]
+        return sums
+
+    above = inked(top - round(CLEAR_ABOVE_IN * dpi), top)
+    below = inked(bottom, bottom + round(CLEAR_BELOW_IN * dpi))
+    alone: np.ndarray = (above == 0) & (below == 0)
+    return alone
 
 
 def _leader_dots(centres: np.ndarray, heights: np.ndarray, max_step: float) -> list[int]:

@@ -28,7 +28,6 @@ from docparse.settings import MAX_IMAGE_SIDE, Settings
 from docparse.structure.typography import measure_lines
 
 COLUMN_MARGIN_IN = 0.05  # inches of white set round a column read on its own
-STACKED = 2.5  # a line this many times the page's median height is lines run together
 DARK_PAPER_LEVEL = 215  # 90th-percentile grey below this: not white paper
 # Language sets whose models each worker thread keeps loaded (rus+eng, its Latin-only
 # reading, and eng+rus, which lines of a Latin page are read again with): a new set loads
@@ -96,8 +95,6 @@ class TesseractEngine(ThreadedEngine):
         api.Recognize()
         blocks = _blocks(api, page.index)
         ink = _ink(api)
-        if stacked := _stacked_lines(blocks):
-            blocks = _stacks_read_again(api, blocks, prepared, page, stacked)
         stretch = None if ink is None else merged_stretch(_lines(blocks), ink)
         if stretch is None:
             return blocks
@@ -129,52 +126,6 @@ def _columns_read_again(
     for number, block in enumerate(merged):
         block.id = f"p{page.index}-b{number}"
     return merged
-
-
-def _stacked_lines(blocks: list[Block]) -> list[Block]:
-    """Blocks with a "line" that is a column of short lines run together: taller than
-    STACKED lines of the page and narrower than it is tall. Tesseract's page layout makes
-    one word of a column of lone figures (a contents list's page numbers '3 4 5 7',
-    read as 'ча'); the blocks round them are read again as one block each."""
-    heights = sorted(ln.bbox.height for ln in _lines(blocks))
-    if not heights:
-        return []
-    tall = STACKED * heights[len(heights) // 2]
-    return [
-        b
-        for b in blocks
-        if any(ln.bbox.height > tall and ln.bbox.width < ln.bbox.height for ln in b.lines)
-    ]
-
-
-def _stacks_read_again(
-    api: PyTessBaseAPI,
-    blocks: list[Block],
-    prepared: Image.Image,
-    page: PageImage,
-    stacked: list[Block],
-) -> list[Block]:
-    """Each of `stacked` read again from its crop as one block of lines, kept where
-    Tesseract is surer of it."""
-    margin = round(COLUMN_MARGIN_IN * page.dpi)
-    out = list(blocks)
-    api.SetPageSegMode(PSM.SINGLE_BLOCK)
-    try:
-        for block in stacked:
-            x0, y0 = max(0, round(block.bbox.x0)), max(0, round(block.bbox.y0))
-            box = (x0, y0, round(block.bbox.x1), round(block.bbox.y1))
-            api.SetImage(ImageOps.expand(prepared.crop(box), margin, fill=255))
-            api.SetSourceResolution(round(page.dpi))
-            api.Recognize()
-            again = [_moved(b, x0 - margin, y0 - margin) for b in _blocks(api, page.index)]
-            if again and _sureness(_lines(again)) > _sureness(block.lines):
-                at = out.index(block)
-                out[at : at + 1] = again
-    finally:
-        api.SetPageSegMode(PSM.AUTO)
-    for number, block in enumerate(out):
-        block.id = f"p{page.index}-b{number}"
-    return out
 
 
 def _lines(blocks: list[Block]) -> list[Line]:
