@@ -50,16 +50,17 @@ def spell_as_the_page(blocks: list[Block]) -> None:
         word = read if starts else forms.most_common(1)[0][0]
         return found.group(1) + word + found.group(3)
 
+    def respelled(tokens: list[str]) -> list[str]:
+        """A line's tokens respelled, each knowing whether it starts a sentence."""
+        return [
+            respell(t, i == 0 or tokens[i - 1].endswith(_SENTENCE_END))
+            for i, t in enumerate(tokens)
+        ]
+
     for block in blocks:
         for line in block.lines:
-            tokens = line.text.split(" ")
-            line.text = " ".join(
-                respell(t, i == 0 or tokens[i - 1].endswith(_SENTENCE_END))
-                for i, t in enumerate(tokens)
-            )
-            line.words = [
-                (respell(text, i == 0 or line.words[i - 1][0].endswith(_SENTENCE_END)), box)
-                for i, (text, box) in enumerate(line.words)
-            ]
+            line.text = " ".join(respelled(line.text.split(" ")))
+            texts = respelled([text for text, _ in line.words])
+            line.words = [(t, box) for t, (_, box) in zip(texts, line.words, strict=True)]
         if block.lines:
             block.text = "\n".join(ln.text for ln in block.lines)
