@@ -151,6 +151,9 @@ def test_html_table_spans_fill_their_grid_positions() -> None:
         "table", SPANS, cell="4", left_heading="Total (estimated)", top_heading="Population"
     )
     assert not passes("table", SPANS, cell="Population", right="2004")  # past its span
+    assert passes("table", SPANS, cell="Population")  # olmOCR-bench: only in a table
+    assert not passes("table", SPANS, cell="Nowhere")
+    assert not passes("table", "Population 2004", cell="Population")  # text, no table
 
 
 def test_pipe_and_html_tables_in_one_document() -> None:
@@ -162,7 +165,7 @@ def test_check_lines_are_validated() -> None:
         {"type": "nope", "text": "x"},
         {"type": "present"},
         {"type": "present", "text": "  **  "},
-        {"type": "table", "cell": "x"},
+        {"type": "table", "cell": "x", "right": " "},
         {"type": "order", "before": "x"},
         {"type": "present", "text": "x", "page": 0},
         {"type": "present", "text": "x", "max_diffs": "ten"},
