@@ -156,6 +156,16 @@ def test_html_table_spans_fill_their_grid_positions() -> None:
     assert not passes("table", "Population 2004", cell="Population")  # text, no table
 
 
+def test_first_n_and_last_n_search_only_the_ends() -> None:
+    page = "Volume 1 of the report. " + "Body text. " * 10 + "Page 7"
+    assert not passes("absent", page, text="1")
+    assert passes("absent", page, text="1", last_n=20)  # the foot holds no folio '1'
+    assert not passes("absent", page, text="7", last_n=20)
+    assert passes("present", page, text="Volume 1", first_n=20)
+    assert not passes("present", page, text="Page 7", first_n=20)
+    assert passes("present", page, text="Volume 1", first_n=10, last_n=10)
+
+
 def test_pipe_and_html_tables_in_one_document() -> None:
     assert len(parse_tables(PIPE + "\n" + SPANS + "\n" + PIPE)) == 3
 
@@ -170,6 +180,7 @@ def test_check_lines_are_validated() -> None:
         {"type": "present", "text": "x", "page": 0},
         {"type": "present", "text": "x", "max_diffs": "ten"},
         {"type": "present", "text": "x", "max_diffs": True},
+        {"type": "absent", "text": "1", "last_n": 0},
     ):
         with pytest.raises(ValueError):
             Check.from_json({"pdf": "a.pdf", "id": "c", **bad})

@@ -3,7 +3,8 @@ document's Markdown, each checkable alone, and how each is scored.
 
 A check is a JSON line: `pdf`, `id`, `type`, optional `page` (1-based; default: the whole
 document) and `max_diffs` (edits allowed: an int, or a share of the text like "10%").
-  present / absent  `text` is (is not) in the Markdown
+  present / absent  `text` is (is not) in the Markdown; with `first_n` / `last_n`, in its
+                    first / last so many characters (after `normalize`), as in olmOCR-bench
   order             `before` starts before `after`
   table             a cell matching `cell` has `right` / `left` / `up` / `down` /
                     `top_heading` / `left_heading` neighbours matching the given texts;
@@ -227,6 +228,8 @@ class Check:
     texts: dict[str, str]  # text | before, after | cell and its relations
     page: int | None = None
     max_diffs: int | str = DEFAULT_DIFFS
+    first_n: int | None = None  # present / absent: only the text's start or end is searched
+    last_n: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Check:
@@ -248,7 +251,10 @@ class Check:
             raise ValueError(f"max_diffs must be an int >= 0 or like '10%', not {diffs!r}")
         if page is not None and not (type(page) is int and page >= 1):
             raise ValueError(f"page must be an int >= 1, not {page!r}")
-        return cls(data["id"], data["pdf"], kind, texts, page, diffs)
+        ends = {k: data.get(k) for k in ("first_n", "last_n")}
+        if not all(n is None or (type(n) is int and n >= 1) for n in ends.values()):
+            raise ValueError(f"first_n and last_n must be ints >= 1, not {ends}")
+        return cls(data["id"], data["pdf"], kind, texts, page, diffs, **ends)
 
     def run(self, markdown: str) -> tuple[bool, str]:
         """(passed, why not) on the Markdown of the check's page or document."""
@@ -265,6 +271,9 @@ class Check:
                 return False, f"{'before' if not before else 'after'!r} text not found"
             ok = min(before) < max(after)
             return ok, "" if ok else "'after' text comes first"
+        if self.first_n or self.last_n:
+            start, end = text[: self.first_n or 0], text[-self.last_n :] if self.last_n else ""
+            text = start + " " + end
         found = distance(want["text"], text, limits["text"])
         if self.type == "present":
             return (
