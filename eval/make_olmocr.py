@@ -7,8 +7,10 @@ allenai/olmocr under olmocr/bench/sample_data, as the benchmark's authors wrote 
 
 MIRROR is a git directory of olmocr (files are read from HEAD with `git show`). The
 `math` checks are left out: they compare rendered KaTeX, which `docparse eval` does not
-do. Every other check is copied unchanged; a `table` check with no relation (olmOCR's
-"this cell is in a table") is scored as olmOCR scores it.
+do. Every other check is copied unchanged, except that a present / absent check gets
+`case_sensitive` true unless it says otherwise (olmOCR's default, not docparse's); a
+`table` check with no relation (olmOCR's "this cell is in a table") is scored as olmOCR
+scores it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 from pathlib import Path
 
 SAMPLE = "olmocr/bench/sample_data"
+PRESENCE = ("present", "absent")
 
 
 def _git(mirror: Path, *args: str) -> bytes:
@@ -35,7 +38,12 @@ def build(mirror: Path, out: Path) -> int:
         target.write_bytes(_git(mirror, "show", f"HEAD:{name}"))
     lines = _git(mirror, "show", f"HEAD:{SAMPLE}/dataset.jsonl").decode().splitlines()
     checks = [json.loads(line) for line in lines if line.strip()]
-    kept = [c for c in checks if c["type"] != "math"]
+    # olmOCR compares present / absent texts case-sensitively unless a check says not.
+    kept = [
+        c | ({"case_sensitive": c.get("case_sensitive", True)} if c["type"] in PRESENCE else {})
+        for c in checks
+        if c["type"] != "math"
+    ]
     (out / "checks.jsonl").write_text(
         "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in kept), encoding="utf-8"
     )

@@ -166,6 +166,14 @@ def test_first_n_and_last_n_search_only_the_ends() -> None:
     assert passes("present", page, text="Volume 1", first_n=10, last_n=10)
 
 
+def test_case_sensitive_present_and_absent() -> None:
+    page = "# Tilburg University\n\nBill Otting, Aerojet Rocketdyne"
+    assert not passes("absent", page, text="TILBURG UNIVERSITY")  # casefolded by default
+    assert passes("absent", page, text="TILBURG UNIVERSITY", case_sensitive=True)
+    assert passes("present", page, text="Aerojet Rocketdyne", case_sensitive=True)
+    assert not passes("present", page, text="AEROJET ROCKETDYNE", case_sensitive=True)
+
+
 def test_pipe_and_html_tables_in_one_document() -> None:
     assert len(parse_tables(PIPE + "\n" + SPANS + "\n" + PIPE)) == 3
 
@@ -181,6 +189,7 @@ def test_check_lines_are_validated() -> None:
         {"type": "present", "text": "x", "max_diffs": "ten"},
         {"type": "present", "text": "x", "max_diffs": True},
         {"type": "absent", "text": "1", "last_n": 0},
+        {"type": "absent", "text": "1", "case_sensitive": "yes"},
     ):
         with pytest.raises(ValueError):
             Check.from_json({"pdf": "a.pdf", "id": "c", **bad})

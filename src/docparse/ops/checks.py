@@ -4,7 +4,8 @@ document's Markdown, each checkable alone, and how each is scored.
 A check is a JSON line: `pdf`, `id`, `type`, optional `page` (1-based; default: the whole
 document) and `max_diffs` (edits allowed: an int, or a share of the text like "10%").
   present / absent  `text` is (is not) in the Markdown; with `first_n` / `last_n`, in its
-                    first / last so many characters (after `normalize`), as in olmOCR-bench
+                    first / last so many characters (after `normalize`), as in olmOCR-bench;
+                    `case_sensitive` (default false) compares them without casefolding
   order             `before` starts before `after`
   table             a cell matching `cell` has `right` / `left` / `up` / `down` /
                     `top_heading` / `left_heading` neighbours matching the given texts;
@@ -75,9 +76,11 @@ _HTML_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
 _SPAN = re.compile(r"\b(rowspan|colspan)\s*=\s*[\"']?(\d+)", re.IGNORECASE)
 
 
-def normalize(text: str) -> str:
-    """Casefold; unify ё, quotes and dashes; drop Markdown and HTML markup; one space."""
-    text = unicodedata.normalize("NFKC", text).casefold()  # NBSP -> space, ligatures split
+def normalize(text: str, fold: bool = True) -> str:
+    """Casefold (unless not `fold`); unify ё, quotes and dashes; drop Markdown and HTML
+    markup; one space."""
+    text = unicodedata.normalize("NFKC", text)  # NBSP -> space, ligatures split
+    text = text.casefold() if fold else text
     text = _LINK.sub(r"\1", _IMAGE.sub(" ", _TABLE_RULE.sub(" ", text)))
     text = html.unescape(_TAG.sub(" ", _ANGLE_QUOTES.sub('"', text)))  # <<Nord>> is no tag
     text = _LEADER.sub(" ", text).translate(_TRANSLATE)
@@ -230,6 +233,7 @@ class Check:
     max_diffs: int | str = DEFAULT_DIFFS
     first_n: int | None = None  # present / absent: only the text's start or end is searched
     last_n: int | None = None
+    case_sensitive: bool = False  # present / absent: 'TILBURG UNIVERSITY' is no 'Tilburg …'
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Check:
@@ -254,17 +258,20 @@ class Check:
         ends = {k: data.get(k) for k in ("first_n", "last_n")}
         if not all(n is None or (type(n) is int and n >= 1) for n in ends.values()):
             raise ValueError(f"first_n and last_n must be ints >= 1, not {ends}")
-        return cls(data["id"], data["pdf"], kind, texts, page, diffs, **ends)
+        if not isinstance(case := data.get("case_sensitive", False), bool):
+            raise ValueError(f"case_sensitive must be true or false, not {case!r}")
+        return cls(data["id"], data["pdf"], kind, texts, page, diffs, **ends, case_sensitive=case)
 
     def run(self, markdown: str) -> tuple[bool, str]:
         """(passed, why not) on the Markdown of the check's page or document."""
-        want = {k: normalize(v) for k, v in self.texts.items()}
+        fold = not (self.case_sensitive and self.type in ("present", "absent"))
+        want = {k: normalize(v, fold) for k, v in self.texts.items()}
         limits = {k: budget(v, self.max_diffs) for k, v in want.items()}
         if self.type == "table":
             return self._table(markdown, want, limits)
         if self.type in ("heading", "not_heading"):
             return self._heading(markdown, want["text"], limits["text"])
-        text = normalize(markdown)
+        text = normalize(markdown, fold)
         if self.type == "order":
             before, after = (starts(want[k], text, limits[k]) for k in ("before", "after"))
             if not before or not after:
