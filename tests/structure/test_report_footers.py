@@ -183,3 +183,71 @@ async def test_a_bold_running_head_in_small_capitals_at_the_top_is_a_header(
         page, markdown = await convert(converter, path)
         assert labels_of(page, "HIGHLIGHTS") - {Label.paragraph_title, Label.doc_title} <= {label}
         assert ("HIGHLIGHTS" in markdown) is (label != Label.header)
+
+
+@pytest.mark.parametrize("stamp", ["Download date: 28 Dec 2018", "Downloaded from jipm.ac.ir"])
+async def test_a_repositorys_download_stamp_at_the_edge_is_a_footer(
+    converter: Converter, tmp_path: Path, stamp: str
+) -> None:
+    """A repository's cover page (olmOCR-bench's headers_footers): paragraphs far apart,
+    the body's size, and the stamp at the very foot nearer its last line than they are
+    to one another. Before: neither small nor set apart, it stayed. The body's last
+    line, as near the edge but saying no stamp, stays."""
+    path = tmp_path / "cover.pdf"
+    sheet = Sheet(path)
+    y = 80.0
+    for paragraph in REPORT:
+        y = sheet.paragraph(paragraph, y, size=10, leading=12.5, indent=0) + 30
+    last = "The repository is a service of the university library."
+    sheet.text(LEFT, HEIGHT - 40, last, size=10)
+    sheet.text(LEFT, HEIGHT - 12, stamp, size=10)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, stamp) == {Label.footer}
+    assert stamp not in markdown
+    assert last in markdown
+
+
+async def test_a_references_url_line_at_the_foot_stays(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A reference whose last line, a URL, ends the page at the body's line spacing is
+    the document's text."""
+    path = tmp_path / "references.pdf"
+    height = report(Sheet(tmp_path / "measure.pdf"), 0.0)
+    sheet = Sheet(path)
+    report(sheet, HEIGHT - 22 - 12.5 - height)
+    sheet.text(LEFT, HEIGHT - 34.5, "Smith J. Projections of education statistics.", size=10)
+    sheet.text(LEFT, HEIGHT - 22, "Retrieved from https://nces.ed.gov/pubs2019", size=10)
+    sheet.save()
+    _, markdown = await convert(converter, path)
+    assert "nces.ed.gov" in markdown
+
+
+async def test_a_folio_under_a_page_that_ends_short_is_a_folio(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A filing converted from HTML breaks its pages early: the folio '62' stands centred
+    under the last paragraph, halfway down, the rest of the page white (olmOCR-bench's
+    earnings.pdf). Before: outside the bottom fifth, it stayed in the text."""
+    path = tmp_path / "filing.pdf"
+    sheet = Sheet(path)
+    y = report(sheet)
+    sheet.text(WIDTH / 2, y + 30, "62", size=9, align="centre")
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, "62") == {Label.number}
+    assert markdown.rstrip().endswith("children in each region.")
+
+
+async def test_a_number_closing_a_short_page_off_centre_stays(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A figure left alone under the text, where a folio never stands, is text."""
+    path = tmp_path / "sum.pdf"
+    sheet = Sheet(path)
+    y = report(sheet)
+    sheet.text(LEFT, y + 30, "62", size=10)
+    sheet.save()
+    _, markdown = await convert(converter, path)
+    assert "62" in markdown

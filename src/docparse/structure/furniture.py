@@ -26,9 +26,11 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # What a publisher's head or footer says, bold or not: an address, a copyright, a
-# journal's volume and issue ('Vol. 85, No. 152', 'Том 5, № 3').
+# journal's volume and issue ('Vol. 85, No. 152', 'Том 5, № 3'), a repository's
+# download stamp ('Download date: 28 Dec 2018', 'Downloaded from …').
 _PUBLISHER_TEXT = (
     r"https?://|www\.|\bdoi\b|\bissn\b|\bisbn\b|\S@\S|©|\(c\)\s|copyright|all rights reserved"
+    r"|\bdownload(?:ed)?\s+(?:date|from|by|on)\b"
     r"|\b(?:vol|volume|том|т)\.?\s*\d+\s*[,.;]?\s*(?:no|nr|issue|iss|№|n|вып)\.?\s*\d+"
 )
 _PUBLISHED = re.compile(_PUBLISHER_TEXT, re.IGNORECASE)
@@ -73,6 +75,7 @@ MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; h
 SIDE_TOP, SIDE_MAX_CHARS, BODY_WIDTH = 0.25, 60, 0.3
 MAX_STACK = 12  # candidates nearest each edge judged as a lone head
 MIN_BODY_LINES = 3  # lines outside tables needed to tell the body's size
+CENTRED = 0.1  # of the page width: how far a centred folio's middle may stray, twice over
 
 
 def mark_margin_text(blocks: list[Block], width: float) -> None:
@@ -106,8 +109,11 @@ def _bands(page: Page) -> dict[int, str]:
     worded = [b for b in texts if any(c.isalnum() for c in b.text)] or texts
     top = {id(min(blocks, key=lambda b: b.bbox.y0)) for blocks in (texts, worded)}
     bottom = {id(max(blocks, key=lambda b: b.bbox.y1)) for blocks in (texts, worded)}
+    lowest = max(worded, key=lambda b: b.bbox.y1)
     top |= _folio_inside(min(worded, key=lambda b: b.bbox.y0), texts, "top")
-    bottom |= _folio_inside(max(worded, key=lambda b: b.bbox.y1), texts, "bottom")
+    bottom |= _folio_inside(lowest, texts, "bottom")
+    if _ends_short(lowest, texts, page.width):
+        found[id(lowest)] = "bottom"
     for block in texts:
         if block.bbox.y1 <= page.height * OUTER and (
             id(block) in top or block.bbox.y1 <= page.height * EDGE
@@ -118,6 +124,22 @@ def _bands(page: Page) -> dict[int, str]:
         ):
             found[id(block)] = "bottom"
     return found
+
+
+def _ends_short(lowest: Block, texts: list[Block], width: float) -> bool:
+    """The folio of a page whose text ends short, wherever it stands: a filing converted
+    from HTML breaks its pages early and sets '62' centred under the last paragraph,
+    the rest of the page white. A page number of up to three figures, alone, centred on
+    the page and two of its heights clear of the text above it."""
+    text, box = lowest.text.strip(), lowest.bbox
+    above = [b.bbox.y1 for b in texts if b.bbox.y1 <= box.y0]
+    return (
+        _is_folio(text)
+        and len(text) <= 3
+        and abs(box.x0 + box.x1 - width) <= CENTRED * width
+        and bool(above)
+        and box.y0 - max(above) >= 2 * box.height
+    )
 
 
 def _folio_inside(outermost: Block, texts: list[Block], band: str) -> set[int]:
@@ -327,11 +349,13 @@ def _lone_head(
     make no head: a registration note, a date or a town and year set apart at the top
     or foot is the document's text. Away from the edge, or nearer the body than a
     paragraph, only when size and words both say furniture and it is 1.5 of its heights
-    clear. Two lines only when they read like furniture. A line the heading pass found
-    large is small by no measure of this one's. A footnote is the document's text:
-    nothing at the foot that starts with a note mark, unless that number is the page's
-    folio before a running title (`_folio_leads`). `others`: the body, the blocks a
-    head keeps its distance from; `folios`: the page's page numbers."""
+    clear; a publisher's or repository's line in the outer half of the edge band needs
+    only the words and the 1.5 heights. Two lines only when they read like furniture. A
+    line the heading pass found large is small by no measure of this one's. A footnote
+    is the document's text: nothing at the foot that starts with a note mark, unless
+    that number is the page's folio before a running title (`_folio_leads`). `others`:
+    the body, the blocks a head keeps its distance from; `folios`: the page's page
+    numbers."""
     lines = _line_count(block)
     # A publisher's imprint beside the folio at the foot may take three short lines
     # ('ECB / Working Paper Series No 1299 / February 2011' by '16').
@@ -374,8 +398,13 @@ def _lone_head(
     if bold or (not published and text_size > (HEADING_SIZE if reads else BODY_SIZE) * size):
         return False
     gap = _gap(nearest, block)
-    both = small and reads and gap >= SET_APART * text_size
-    edge = min(block.bbox.y0, page.height - block.bbox.y1) <= EDGE * page.height
+    from_edge = min(block.bbox.y0, page.height - block.bbox.y1)
+    # In the outer half of the edge band only a publisher's or repository's line stands
+    # ('Download date: …' under a cover page whose paragraphs stand far apart): there
+    # its words need not be small as well.
+    verge = published and from_edge <= EDGE / 2 * page.height
+    both = (small or verge) and reads and gap >= SET_APART * text_size
+    edge = from_edge <= EDGE * page.height
     if edge:
         return (small or reads) and (gap >= apart or both)
     return both and gap >= apart
