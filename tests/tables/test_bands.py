@@ -146,3 +146,60 @@ def test_tables_stacked_down_a_page_with_rules_of_one_width_are_apart(tmp_path: 
         assert right_of(table, "Age group") == "No."
         assert [c.text for c in table.cells or [] if c.col == 0][1:] == ["45-54", "55-64", "65-74"]
         assert not any("TABLE" in (c.text or "") for c in table.cells or [])
+
+
+STATEMENT = [
+    ("Cost of revenue", "$ 178", "$ 141", "$ 138"),
+    ("Research and development", "3,423", "2,532", "1,892"),
+    ("Sales, general and administrative", "1,136", "876", "680"),
+    ("Total", "$ 4,737", "$ 3,549", "$ 2,710"),
+]
+
+
+def statement_page(path: Path, beside: bool = False) -> None:
+    """A 10-K's note table: 'Year Ended' over three dates, rules under the figure
+    columns only, the row labels far left of them. With `beside`, prose in a column of
+    its own left of the table instead of labels."""
+    pdf = canvas.Canvas(str(path), pagesize=(WIDTH, HEIGHT))
+    columns = (330.0, 400.0, 470.0)  # right edges of the figure columns
+    text(pdf, 380, 60, "Year Ended")
+    pdf.setLineWidth(0.5)
+    pdf.line(280, HEIGHT - 63, RIGHT, HEIGHT - 63)
+    for x, date in zip(columns, ("Jan 26, 2025", "Jan 28, 2024", "Jan 29, 2023"), strict=True):
+        text(pdf, x - 42, 72, date)
+    pdf.line(280, HEIGHT - 75, RIGHT, HEIGHT - 75)
+    for row, (label, *figures) in enumerate(STATEMENT):
+        y = 88 + 11 * row
+        if not beside:
+            text(pdf, LEFT, y, label)
+        for right, figure in zip(columns, figures, strict=True):
+            sign, _, amount = figure.rpartition(" ")
+            if sign:
+                text(pdf, right - 55, y, sign)
+            pdf.drawRightString(right, HEIGHT - y, amount)
+    pdf.line(280, HEIGHT - 124, RIGHT, HEIGHT - 124)
+    if beside:
+        y = 60.0
+        for _ in range(7):
+            text(pdf, LEFT, y, "Prose of the column beside it runs", 9)
+            y += 10.3
+    pdf.save()
+
+
+def test_a_statements_row_labels_left_of_its_rules_are_its_rows(tmp_path: Path) -> None:
+    """Before: the rules' band held the figures only, and the labels came out again as a
+    paragraph under a table of figures (olmOCR-bench's earnings.pdf)."""
+    path = tmp_path / "statement.pdf"
+    statement_page(path)
+    (table,) = tables_of(path)
+    texts = [c.text for c in table.cells or []]
+    assert "Research and development" in texts
+    assert right_of(table, "Research and development") == "3,423"
+    assert right_of(table, "Total") in ("$ 4,737", "$")
+
+
+def test_prose_beside_a_ruled_table_stays_out_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "beside.pdf"
+    statement_page(path, beside=True)
+    tables = tables_of(path)
+    assert not any("Prose" in (c.text or "") for t in tables for c in t.cells or [])

@@ -49,6 +49,18 @@ def rule_bands(h_lines: list[Segment], width: float, words: list[Word]) -> list[
     ]
 
 
+def with_row_labels(band: BBox, words: list[Word]) -> BBox:
+    """`band` widened left over its rows' labels: a statement's rules run under its
+    figure columns only, and its labels stand far left of them, on the rows' lines. Only
+    when every line with words left of the band has words inside it too: a column of
+    prose beside a table keeps lines of its own."""
+    lines = text_lines([w for w in words if band.y0 < w.cy < band.y1])
+    left = [ln for ln in lines if any(w.bbox.x1 <= band.x0 for w in ln)]
+    if not left or not all(any(w.cx > band.x0 for w in ln) for ln in left):
+        return band
+    return BBox(x0=min(w.bbox.x0 for ln in left for w in ln), y0=band.y0, x1=band.x1, y1=band.y1)
+
+
 def _apart(rule: Segment, ends: tuple[float, float]) -> float:
     """How far the rule's left and right ends are from `ends`, the further of the two."""
     return max(abs(rule[0] - ends[0]), abs(rule[2] - ends[1]))

@@ -157,12 +157,14 @@ def _leads_into(label: _Row, row: _Row, pitch: float) -> bool:
     """Is `label` (a first cell alone) the start of `row`'s label, wrapped, with the
     figures on its last line ('Cost of revenues (exclusive of depreciation and' over
     'amortization shown below)   9,210   8,377')? The rest starts in lower case, and the
-    row holds figures."""
+    row holds figures, beside a word or two of text at most ('StarCoder' over 'filtered
+    version   Code   83.0B   70.0B …')."""
     if set(label.cells) != {0} or 0 not in row.cells or row.y0 - label.y1 > 1.5 * pitch:
         return False
     first = join_text(row.cells[0][1])
     figures = [join_text(ws) for col, (_, ws) in row.cells.items() if col]
-    return first[:1].islower() and bool(figures) and all(is_numeric(f) for f in figures)
+    numeric = sum(map(is_numeric, figures))
+    return first[:1].islower() and numeric > 0 and numeric >= 2 * (len(figures) - numeric)
 
 
 def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
@@ -172,6 +174,11 @@ def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
     or a dangling connective at the end of the text above."""
     if len(prev.cells) < 2 or row.y0 - prev.y1 > 1.5 * pitch:
         return False
+    if any(
+        len({_owner(prev, c) for c in range(col, col + span)} - {None}) >= 2
+        for col, (span, _) in row.cells.items()
+    ):
+        return False  # one phrase across two cells above: a group's title, no wrap
     cells = [(join_text(ws), ws, _owner(prev, col)) for col, (_, ws) in row.cells.items()]
     figures = [(text, owner) for text, _, owner in cells if owner is not None and is_numeric(text)]
     if len(figures) >= 2 and not any(is_numeric(_last_line(prev, o)) for _, o in figures):
@@ -563,6 +570,7 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
     for band in bands.rule_bands(page.h_lines, width, words) if page is not None else []:
         if any(r.bbox.overlap_area(band) > 0 for r in results):
             continue
+        band = bands.with_row_labels(band, [w for w in words if id(w) not in used])
         members = [w for w in words if id(w) not in used and w.within(band, 0.0)]
         table = table_from_alignment(members, band, framed=True)
         if table is not None:

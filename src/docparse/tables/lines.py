@@ -40,7 +40,8 @@ MERGE_GAP_EM = 8.0
 FAR_GAP = 2.0
 HEAD_PHRASES, HEAD_SHARE = 3, 0.75  # a head row over its columns: phrases, share over one
 # Cells of a real table: a median and a largest size, in words.
-_NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*[a-z%]?$|^[-–—]$|^(n/?a|nd|NA|N/A)$")
+# A figure: '1,136', '(2,518)', '12.5%', '3rd'; a magnitude's letter too ('3.71T', '78.7M').
+_NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*[a-z%KMBGT]?$|^[-–—]$|^(n/?a|nd|NA|N/A)$")
 
 
 def text_lines(words: list[Word]) -> list[list[Word]]:
