@@ -17,6 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from docparse.document import BBox
+from docparse.io.accents import COMBINING, placed_accents
 from docparse.io.gutters import column_gutters, column_of, crosses, in_column_order
 
 # Weights in font names; TeX's bold faces say so in a code: cmbx (Computer Modern), ecbx
@@ -156,7 +157,7 @@ def _lines(
     # One call for all the text: a UTF-16 buffer aligned with char indices.
     buffer = (pdfium_c.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
-    data = bytes(buffer)[: 2 * count]
+    data = _with_accents_placed(raw, bytes(buffer)[: 2 * count])
     spans: list[tuple[int, int, TextLine]] = []
     start = 0
     for end in [*_line_breaks(data), count]:
@@ -180,6 +181,18 @@ def _lines(
         for c, d in itertools.pairwise([a, *cuts, b]):
             parted += [piece for _, _, piece in _line(raw, data, c, d, w, h, rotation) or []]
     return in_column_order(parted, gutters, top, bottom)
+
+
+def _with_accents_placed(raw: object, data: bytes) -> bytes:
+    """The page's UTF-16 text with accents set as glyphs of their own put on their
+    letters (io.accents); a dropped character becomes U+FFFE, which lines leave out."""
+    text = data.decode("utf-16-le", "replace")
+    if not any(accent in text for accent in COMBINING):
+        return data
+    units = bytearray(data)
+    for i, char in placed_accents(raw, _chars(raw)).items():
+        units[2 * i : 2 * i + 2] = (ord(char) if char else 0xFFFE).to_bytes(2, "little")
+    return bytes(units)
 
 
 def _shown_runs(start: int, end: int, clipped: frozenset[int]) -> Iterator[tuple[int, int]]:
@@ -457,9 +470,13 @@ def page_words(
     upright_page = rotation in (0, 180)
     stacked = False  # the word's letters go up or down the page
     chars = _chars(raw)
+    for i, placed in placed_accents(raw, chars).items():
+        chars[i] = placed
     for i in clipped:
         chars[i] = "\n"
     for i, char in enumerate(chars):
+        if not char:  # an accent put on its letter, or a surrogate pair's second half
+            continue
         if char.isspace() or not get_box(raw, i, left, right, bottom, top):
             if char == " " and (stacked or _tall_sideways(raw, i - 1, text, tight, upright_page)):
                 stacked = True
