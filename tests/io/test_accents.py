@@ -1,8 +1,9 @@
-"""Accents set as glyphs of their own over their letters (TeX's \\'a, \\v{c} in its old
-fonts: olmOCR-bench's arXiv pages). PDFium reads them apart, often far from their
-letter: 'We also thank Jan Min ´ a´c … support. ˇ' for 'We also thank Ján Mináč …'.
-Now each accent is put on the letter it sits over, in the text layer's lines and in the
-words tables read; an accent standing alone stays."""
+"""Text-layer typography. Accents set as glyphs of their own over their letters (TeX's
+\\'a, \\v{c} in its old fonts: olmOCR-bench's arXiv pages): PDFium reads them apart, often
+far from their letter: 'We also thank Jan Min ´ a´c … support. ˇ' for 'We also thank
+Ján Mináč …'. Now each accent is put on the letter it sits over, in the text layer's
+lines and in the words tables read; an accent standing alone stays. TeX's quotes read
+as two single quotes each are double quotes."""
 
 from __future__ import annotations
 
@@ -61,3 +62,18 @@ def test_accents_drawn_apart_are_put_on_their_letters(tmp_path: Path) -> None:
     words = [w for w, _ in pdf.words(0)]
     assert "Ján" in words and "Mináč" in words
     assert "An acute \u00b4 standing alone is a sign." in text  # over no letter: it stays
+
+
+def test_texs_doubled_single_quotes_are_double_quotes(tmp_path: Path) -> None:
+    """'‘‘corporate social responsibility’’' (olmOCR-bench's multi_column_miss.pdf):
+    TeX's quotes read as two single quotes each; a check for the phrase in double quotes
+    failed on the two extra characters."""
+    register()
+    path = tmp_path / "quotes.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(400, 200))
+    draw(pdf, 20, 150, "The term \u2018\u2018corporate social responsibility\u2019\u2019 is vague.")
+    draw(pdf, 20, 120, "The firm\u2019s \u2018own\u2019 term.")
+    pdf.save()
+    text = "\n".join(line.text for line in PdfFile(path).text_layer(0).lines)
+    assert "The term \u201ccorporate social responsibility\u201d is vague." in text
+    assert "The firm\u2019s \u2018own\u2019 term." in text

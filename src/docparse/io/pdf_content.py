@@ -226,6 +226,8 @@ def _line(
     decoded = data[2 * start : 2 * end].decode("utf-16-le", "replace")
     # Some generators (ConsultantPlus) set justified words apart with tabs.
     text = _TAB.sub(" ", decoded.translate(_UNPRINTABLE)).strip()
+    # TeX's `` and '' quotes come out of some fonts as two single quotes each.
+    text = text.replace("\u2018\u2018", "\u201c").replace("\u2019\u2019", "\u201d")
     if not text:
         return None
     left, right, bottom, top = _EDGES
