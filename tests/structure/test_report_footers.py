@@ -251,3 +251,16 @@ async def test_a_number_closing_a_short_page_off_centre_stays(
     sheet.save()
     _, markdown = await convert(converter, path)
     assert "62" in markdown
+
+
+async def test_a_posters_brand_line_at_the_top_stays(converter: Converter, tmp_path: Path) -> None:
+    """A poster or a cover with a handful of words is all content: its small brand line
+    at the top edge is no running head (olmOCR-bench's test-graphical-text.pdf)."""
+    path = tmp_path / "poster.pdf"
+    sheet = Sheet(path)
+    sheet.text(WIDTH / 2, 30, "THE VISION", size=12, align="centre")
+    sheet.text(WIDTH / 2, 560, "THE POWER OF STORYTELLING", size=30, align="centre")
+    sheet.text(WIDTH / 2, 610, "FOR LEADERS", size=30, align="centre")
+    sheet.save()
+    _, markdown = await convert(converter, path)
+    assert "THE VISION" in markdown

@@ -23,6 +23,7 @@ from docparse.errors import (
 from docparse.io.sources import Limits, PdfSource, Source, open_source, select_pages
 from docparse.pipeline.admission import Admission, PageSlot, Ticket, render_pixels
 from docparse.pipeline.figures import FIGURE_LABELS, crop_figures
+from docparse.pipeline.layer_lines import add_missed_lines
 from docparse.pipeline.ocr import choose_dpi, ocr_page, render_dpi, vlm_dpi
 from docparse.pipeline.options import (
     ROUTES,
@@ -299,6 +300,9 @@ class Converter:
         async with self.admission.reserve_pixels(render_pixels(width, height, dpi)):
             image = await pdfium(timed("render", source.render), index, dpi)
             read = await ocr_page(self.engines, index, image, dpi, options, reason)
+        upright = read.page.rotation == 0 and abs(read.page.skew) < 1  # boxes still line up
+        if verdict is not None and verdict.partial and upright:
+            add_missed_lines(read.page, layer)  # a title over a photo that OCR missed
         # Drawn turned as its layer was read: the turn adds to the one OCR found.
         read.page.rotation = (read.page.rotation + got.turn) % 360
         # The layer OCR replaced may be the better reading after all: OCR found nothing on

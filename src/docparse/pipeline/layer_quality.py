@@ -67,6 +67,7 @@ class Verdict:
     use_layer: bool
     reason: str
     lookalike: bool = False  # Latin words that read like Russian in look-alike letters
+    partial: bool = False  # a few real lines over a scan: OCR reads the page, they may add
 
     def keep_layer(self, layer: TextLayer, ocr_text: str) -> bool:
         """Is the page's text layer, sent to OCR by this verdict, the better reading after
@@ -162,7 +163,9 @@ def assess(layer: TextLayer, width_pt: float, height_pt: float) -> Verdict:
         density = layer.char_count / max(width_pt * height_pt / 72**2, 1e-6)
         if density < MIN_CHARS_PER_SQIN_ON_SCAN:
             return Verdict(
-                False, f"text layer covers only part of a scanned page ({density:.1f} chars/in²)"
+                False,
+                f"text layer covers only part of a scanned page ({density:.1f} chars/in²)",
+                partial=True,
             )
         if layer.hidden_text_share >= 0.5 and share < MIN_GOOD_WORD_SHARE_OCR_LAYER:
             return Verdict(

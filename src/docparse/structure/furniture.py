@@ -75,6 +75,7 @@ MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; h
 SIDE_TOP, SIDE_MAX_CHARS, BODY_WIDTH = 0.25, 60, 0.3
 MAX_STACK = 12  # candidates nearest each edge judged as a lone head
 MIN_BODY_LINES = 3  # lines outside tables needed to tell the body's size
+MIN_BODY_WORDS = 20  # a page with fewer (a poster, a cover) is all content: no lone heads
 CENTRED = 0.1  # of the page width: how far a centred folio's middle may stray, twice over
 
 
@@ -365,7 +366,7 @@ def _lone_head(
         or len(block.text) > 120
         or (block.label == Label.footnote and not _folio_leads(block, folios))
         or not size
-        or not others
+        or sum(len(o.text.split()) for o in others) < MIN_BODY_WORDS
     ):
         return False
     text_size = max((ln.text_size for ln in block.lines), default=block.bbox.height / lines)
