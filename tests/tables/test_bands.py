@@ -162,7 +162,8 @@ def statement_page(path: Path, beside: bool = False) -> None:
     its own left of the table instead of labels."""
     pdf = canvas.Canvas(str(path), pagesize=(WIDTH, HEIGHT))
     columns = (330.0, 400.0, 470.0)  # right edges of the figure columns
-    text(pdf, 380, 60, "Year Ended")
+    pdf.setFont("Times-Roman", 8.0)
+    pdf.drawCentredString(379, HEIGHT - 60, "Year Ended")  # over the three dates
     pdf.setLineWidth(0.5)
     pdf.line(280, HEIGHT - 63, RIGHT, HEIGHT - 63)
     for x, date in zip(columns, ("Jan 26, 2025", "Jan 28, 2024", "Jan 29, 2023"), strict=True):
@@ -203,3 +204,17 @@ def test_prose_beside_a_ruled_table_stays_out_of_it(tmp_path: Path) -> None:
     statement_page(path, beside=True)
     tables = tables_of(path)
     assert not any("Prose" in (c.text or "") for t in tables for c in t.cells or [])
+
+
+def test_a_group_head_over_the_first_rule_spans_its_columns(tmp_path: Path) -> None:
+    """'Year Ended' stands over the rule that spans the three year columns: the table's
+    top row, spanning them (olmOCR-bench's earnings.pdf: 'Year Ended' was a heading
+    outside the table, and no year column had it over it)."""
+    path = tmp_path / "statement.pdf"
+    statement_page(path)
+    (table,) = tables_of(path)
+    cells = table.cells or []
+    (head,) = [c for c in cells if c.text == "Year Ended"]
+    figure = next(c for c in cells if c.text == "3,423")
+    assert head.row == 0 and head.col <= figure.col < head.col + head.col_span
+    assert head.col_span == 3

@@ -17,6 +17,7 @@ from docparse.tables.ruling import Segment
 MIN_RULE_SHARE = 0.2  # of the page width: a column's table, not an underline
 SAME_EDGE = 0.02  # of the page width: the rules of one table start and end together
 MIN_RULES = 3
+MAX_HEAD_WORDS, HEAD_CLEARANCE = 4, 1.0  # a group's head on the top rule: words, heights
 _CAPTION = re.compile(r"^\s*(?:table|tab\.|таблица|табл\.)\s*[\dIVXA-Z]", re.IGNORECASE)
 
 
@@ -47,6 +48,27 @@ def rule_bands(h_lines: list[Segment], width: float, words: list[Word]) -> list[
         for band in _cut_at_titles(group, words)
         if len(band) >= MIN_RULES
     ]
+
+
+def with_head_above(band: BBox, words: list[Word]) -> BBox:
+    """`band` raised over a group's head set on its first rule ('Year Ended' over the
+    rule that spans a statement's year columns): one short line, no caption, within the
+    rules' width and standing on the top rule, less than its height above it."""
+    above = [w for w in words if w.bbox.y1 <= band.y0 and w.cy > band.y0 - 3 * w.bbox.height]
+    lines = text_lines(above)
+    if not lines:
+        return band
+    head = max(lines, key=lambda ln: max(w.bbox.y1 for w in ln))
+    height = max(w.bbox.height for w in head)
+    if (
+        len(head) > MAX_HEAD_WORDS
+        or band.y0 - max(w.bbox.y1 for w in head) > HEAD_CLEARANCE * height
+        or min(w.bbox.x0 for w in head) < band.x0
+        or max(w.bbox.x1 for w in head) > band.x1
+        or is_caption(" ".join(w.text for w in head))
+    ):
+        return band
+    return BBox(x0=band.x0, y0=min(w.bbox.y0 for w in head), x1=band.x1, y1=band.y1)
 
 
 def with_row_labels(band: BBox, words: list[Word]) -> BBox:

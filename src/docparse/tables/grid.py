@@ -72,7 +72,9 @@ def table_from_alignment(
         words = [w for w in words if w.within(region_bbox, 0.0)]
     content = [w for w in words if not w.leader and w.text.strip() and w.upright]
     em = line_height(content)
-    lines = trim_lines([phrases(_signs_joined(line), em) for line in text_lines(content)], em)
+    lines = trim_lines(
+        [phrases(_signs_joined(line), em) for line in text_lines(content)], em, framed
+    )
     while framed and lines and bands.is_caption(" ".join(w.text for p in lines[0] for w in p)):
         lines.pop(0)
     if len(lines) < MIN_ROWS:
@@ -250,8 +252,18 @@ def _validated(
             return None
     edges = [x_span(ws) for r in rows for _, ws in r.cells.values()]
     col_x = [min(a for a, _ in edges), *bounds, max(b for _, b in edges)]
+    # Where each column's text stands (its one-column cells): a head is centred on text,
+    # not on the middles of the gaps around it.
+    inked = [
+        [x_span(ws) for r in rows for c, (span, ws) in r.cells.items() if c == col and span == 1]
+        for col in range(ncols)
+    ]
+    extents = [
+        (min(a for a, _ in spans), max(b for _, b in spans)) if spans else (col_x[c], col_x[c + 1])
+        for c, spans in enumerate(inked)
+    ]
     for r in rows[: max(header, 1)]:
-        _centre_spans(r, ncols, col_x)
+        _centre_spans(r, ncols, extents)
     cells: list[TableCell] = []
     for i, r in enumerate(rows):
         taken: set[int] = set()
@@ -296,20 +308,27 @@ def _running_text(body: list[_Row], ncols: int, text_of: dict[int, str]) -> bool
     return running >= max(2, math.ceil(0.5 * ncols))
 
 
-def _centre_spans(row: _Row, ncols: int, col_x: list[float]) -> None:
-    """A header phrase centred over more columns than it touches (a group title) takes
-    the free columns around it, when it stays centred over the wider range."""
+def _centre_spans(row: _Row, ncols: int, extents: list[tuple[float, float]]) -> None:
+    """A header phrase centred over more columns than it touches (a group title: 'Year
+    Ended' over three years) takes the free columns around it: the widest run of them
+    it stays centred over."""
     for col, (span, ws) in list(row.cells.items()):
-        if span < 2:
-            continue
         a, b = x_span(ws)
-        lo, hi = col, col + span - 1
-        while lo > 0 and not any(c <= lo - 1 < c + s for c, (s, _) in row.cells.items()):
-            lo -= 1
-        while hi < ncols - 1 and hi + 1 not in row.cells:
-            hi += 1
-        left, right = col_x[lo], col_x[hi + 1]
-        if abs((left + right) / 2 - (a + b) / 2) <= 0.15 * (right - left):
+        first, last = col, col + span - 1
+        while first > 0 and _owner(row, first - 1) is None:
+            first -= 1
+        while last < ncols - 1 and _owner(row, last + 1) is None:
+            last += 1
+        runs = [
+            (lo, hi)
+            for lo in range(first, col + 1)
+            for hi in range(col + span - 1, last + 1)
+            if hi > lo
+            and abs((extents[lo][0] + extents[hi][1]) / 2 - (a + b) / 2)
+            <= 0.15 * (extents[hi][1] - extents[lo][0])
+        ]
+        if runs:
+            lo, hi = max(runs, key=lambda run: run[1] - run[0])
             del row.cells[col]
             row.cells[lo] = (hi - lo + 1, ws)
 
@@ -570,7 +589,8 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
     for band in bands.rule_bands(page.h_lines, width, words) if page is not None else []:
         if any(r.bbox.overlap_area(band) > 0 for r in results):
             continue
-        band = bands.with_row_labels(band, [w for w in words if id(w) not in used])
+        free = [w for w in words if id(w) not in used]
+        band = bands.with_row_labels(bands.with_head_above(band, free), free)
         members = [w for w in words if id(w) not in used and w.within(band, 0.0)]
         table = table_from_alignment(members, band, framed=True)
         if table is not None:

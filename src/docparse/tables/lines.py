@@ -38,6 +38,7 @@ MIN_ROWS = 3
 MERGE_GAP_EM = 8.0
 # A line this many times the line pitch away from the rest is no part of the table.
 FAR_GAP = 2.0
+GROUP_CENTRED = 0.1  # of the columns' width: how far a group head's middle may stray
 HEAD_PHRASES, HEAD_SHARE = 3, 0.75  # a head row over its columns: phrases, share over one
 # Cells of a real table: a median and a largest size, in words.
 # A figure: '1,136', '(2,518)', '12.5%', '3rd'; a magnitude's letter too ('3.71T', '78.7M').
@@ -269,6 +270,15 @@ def _parts(block: list[Word]) -> list[list[Word]]:
     return [[w for line in part for w in line] for part in parts if len(part) >= MIN_ROWS]
 
 
+def _group_head(lines: list[list[list[Word]]]) -> bool:
+    """Is the top line one phrase centred over two or more phrases of the next line?"""
+    if len(lines) < 2 or len(lines[0]) != 1 or len(lines[1]) < 2:
+        return False
+    a, b = x_span(lines[0][0])
+    lo, hi = x_span([w for phrase in lines[1] for w in phrase])
+    return b - a < hi - lo and abs((a + b) / 2 - (lo + hi) / 2) <= GROUP_CENTRED * (hi - lo)
+
+
 def _heads_columns(line: list[list[Word]], below: list[list[Word]]) -> bool:
     """Does `line` stand over the columns of the line below, a phrase over each of most
     of its phrases: a table's head row, set apart by the space under a head rule, not a
@@ -278,13 +288,16 @@ def _heads_columns(line: list[list[Word]], below: list[list[Word]]) -> bool:
     return len(line) >= HEAD_PHRASES and over >= HEAD_SHARE * len(line)
 
 
-def trim_lines(lines: list[list[list[Word]]], em: float) -> list[list[list[Word]]]:
+def trim_lines(
+    lines: list[list[list[Word]]], em: float, framed: bool = False
+) -> list[list[list[Word]]]:
     """Drop one-phrase lines at the top (titles) and, at the bottom, those at the left
     edge (notes) or of a few characters (page numbers), and lines set apart by a gap far
     wider than the line pitch (a running head, footnotes), unless the line at the top
-    heads the columns below it."""
+    heads the columns below it. Inside a table's rules (`framed`) a phrase centred over
+    the columns of the line below is their group's head ('Year Ended'), no title."""
     while True:
-        while lines and len(lines[0]) < 2:
+        while lines and len(lines[0]) < 2 and not (framed and _group_head(lines)):
             lines = lines[1:]
         left = min((line[0][0].bbox.x0 for line in lines), default=0.0)
         while (
