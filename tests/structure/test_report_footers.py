@@ -264,3 +264,38 @@ async def test_a_posters_brand_line_at_the_top_stays(converter: Converter, tmp_p
     sheet.save()
     _, markdown = await convert(converter, path)
     assert "THE VISION" in markdown
+
+
+@pytest.mark.parametrize("align", ["right", "centre"])
+async def test_a_head_over_a_typed_rule_at_the_top_is_a_header(
+    converter: Converter, tmp_path: Path, align: str
+) -> None:
+    """A survey report's running head set over a line of underscores across the text
+    ('Presentation of Findings', ICDAR eu-021): a little larger than the body, nearer its
+    rule than the body's paragraphs stand apart. Before: it stayed, taken for a title."""
+    path = tmp_path / "survey.pdf"
+    sheet = Sheet(path)
+    x = {"right": RIGHT, "centre": WIDTH / 2}[align]
+    sheet.text(x, 40, "Presentation of Findings", size=11, align=align)
+    sheet.text(LEFT, 52, "_" * 96, size=10)
+    report(sheet, 90)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert labels_of(page, "Presentation of Findings") == {Label.header}
+    assert "Presentation of Findings" not in markdown
+
+
+async def test_a_bold_title_over_a_rule_at_the_top_stays(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A document's title in bold over its rule is its heading, not a running head."""
+    path = tmp_path / "titled.pdf"
+    sheet = Sheet(path)
+    sheet.text(
+        WIDTH / 2, 40, "Projections of Education Statistics", size=14, bold=True, align="centre"
+    )
+    sheet.text(LEFT, 52, "_" * 96, size=10)
+    report(sheet, 90)
+    sheet.save()
+    _, markdown = await convert(converter, path)
+    assert "Projections of Education Statistics" in markdown

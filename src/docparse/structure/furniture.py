@@ -75,6 +75,8 @@ MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; h
 SIDE_TOP, SIDE_MAX_CHARS, BODY_WIDTH = 0.25, 60, 0.3
 MAX_STACK = 12  # candidates nearest each edge judged as a lone head
 MIN_BODY_LINES = 3  # lines outside tables needed to tell the body's size
+# A typed rule under a head: characters, its heights below it, times its width at least.
+MIN_RULE_CHARS, RULE_GAP, RULE_WIDTH = 10, 1.5, 1.5
 MIN_BODY_WORDS = 20  # a page with fewer (a poster, a cover) is all content: no lone heads
 CENTRED = 0.1  # of the page width: how far a centred folio's middle may stray, twice over
 
@@ -370,6 +372,10 @@ def _lone_head(
     ):
         return False
     text_size = max((ln.text_size for ln in block.lines), default=block.bbox.height / lines)
+    # A head set over a rule typed across the text: the rule is the head's, its gap is
+    # to the body beyond it, and the rule says what a head's words would.
+    rule = _rule_under(block, others, text_size) if band == "top" else None
+    others = [o for o in others if o is not rule] or others
     # A folio stands out in the margin, left of the text next to it; a note's mark does not.
     nearest = min(others, key=lambda o: _gap(o, block))
     outdented = block.bbox.x0 < nearest.bbox.x0 - text_size
@@ -380,7 +386,7 @@ def _lone_head(
         and not _folio_leads(block, folios)
     ):
         return False
-    reads = _reads_like_furniture(block, folios)
+    reads = _reads_like_furniture(block, folios) or rule is not None
     if lines > 1 and not reads:
         return False
     # Bold or large at the top is a heading, unless a folio spreads the line across the
@@ -409,6 +415,25 @@ def _lone_head(
     if edge:
         return (small or reads) and (gap >= apart or both)
     return both and gap >= apart
+
+
+def _rule_under(block: Block, others: list[Block], text_size: float) -> Block | None:
+    """A line of underscores or dashes typed just under the head, across it and half
+    as wide again at least: the rule a report sets under its running head (a block of its
+    own, or the first line of the body's block under it)."""
+    for other in others:
+        first = other.lines[0] if other.lines else None
+        text, box = (first.text.strip(), first.bbox) if first else (other.text.strip(), other.bbox)
+        if (
+            len(text) >= MIN_RULE_CHARS
+            and set(text) <= set("_-–—")
+            and 0 <= box.y0 - block.bbox.y1 <= RULE_GAP * text_size
+            and box.x0 <= block.bbox.x0 + text_size
+            and box.x1 >= block.bbox.x1 - text_size
+            and box.width >= RULE_WIDTH * block.bbox.width
+        ):
+            return other
+    return None
 
 
 def _looks_like_running_head(text: str) -> bool:
