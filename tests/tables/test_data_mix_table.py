@@ -3,7 +3,8 @@ columns under the head row, figures with a magnitude's letter ('3.71T', '83.0B')
 a source's name over its grey sub-label, the row's figures on the sub-label's line.
 Before: the group title was folded into the head row ('Type Tokens Words Pretraining …'
 one cell), figures with a letter were no figures, so three sources' rows ran together,
-and 'StarCoder' stood on an empty row of its own."""
+and 'StarCoder' stood on an empty row of its own. A justified paragraph's lines are no
+group titles."""
 
 from __future__ import annotations
 
@@ -51,3 +52,32 @@ def test_a_group_title_sources_and_magnitudes() -> None:
     assert [*starcoder, "78.7M"] in rows
     assert ["peS2o from Dolma 1.7", "Academic papers", "58.6B", "51.1B", "413B", "38.8M"] in rows
     assert ["arXiv", "STEM papers", "20.8B", "19.3B", "77.2B", "3.95M"] in rows
+
+
+LEAFLET = [  # a justified leaflet paragraph read at 150 dpi: its words stand far apart
+    ("s", (114, 225, 145, 264)),
+    ("принимают", (210, 258, 322, 274)),
+    ("заявления", (337, 258, 436, 271)),
+    ("от", (453, 259, 473, 271)),
+    ("граждан", (489, 259, 568, 275)),
+    ("и", (62, 286, 72, 297)),
+    ("составляют", (110, 285, 219, 298)),
+    ("индивидуальную", (256, 286, 424, 303)),
+    ("программу", (462, 287, 569, 303)),
+    ("предоставления", (62, 313, 219, 329)),
+    ("социальных", (255, 314, 370, 329)),
+    ("услуг", (405, 315, 454, 331)),
+    ("(ИППСУ)", (489, 311, 568, 331)),
+    ("с", (61, 341, 70, 353)),
+    ("учетом", (75, 341, 144, 357)),
+    ("индивидуальной", (151, 338, 315, 358)),
+    ("нуждаемости", (323, 343, 452, 358)),
+]
+
+
+def test_a_justified_paragraphs_lines_are_no_group_titles() -> None:
+    """A line with a phrase across two of the line above's cells and more beside it is
+    no group's title: only a phrase alone on its line is. Before the fix, the leaflet's
+    paragraph came out as a table (leaflet_coso at 150 dpi)."""
+    words = [Word(t, BBox(x0=a, y0=b, x1=c, y1=d)) for t, (a, b, c, d) in LEAFLET]
+    assert table_from_alignment(words) is None

@@ -176,11 +176,11 @@ def _continues(prev: _Row, row: _Row, pitch: float, em: float) -> bool:
     or a dangling connective at the end of the text above."""
     if len(prev.cells) < 2 or row.y0 - prev.y1 > 1.5 * pitch:
         return False
-    if any(
+    if len(row.cells) == 1 and any(
         len({_owner(prev, c) for c in range(col, col + span)} - {None}) >= 2
         for col, (span, _) in row.cells.items()
     ):
-        return False  # one phrase across two cells above: a group's title, no wrap
+        return False  # one phrase alone across two cells above: a group's title, no wrap
     cells = [(join_text(ws), ws, _owner(prev, col)) for col, (_, ws) in row.cells.items()]
     figures = [(text, owner) for text, _, owner in cells if owner is not None and is_numeric(text)]
     if len(figures) >= 2 and not any(is_numeric(_last_line(prev, o)) for _, o in figures):
