@@ -12,6 +12,7 @@ from pathlib import Path
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
+from docparse.io.accents import MAX_ACCENTS
 from docparse.io.pdf import PdfFile
 from tests.structure.drawn import SERIF, register
 
@@ -77,3 +78,19 @@ def test_texs_doubled_single_quotes_are_double_quotes(tmp_path: Path) -> None:
     text = "\n".join(line.text for line in PdfFile(path).text_layer(0).lines)
     assert "The term \u201ccorporate social responsibility\u201d is vague." in text
     assert "The firm\u2019s \u2018own\u2019 term." in text
+
+
+def test_a_page_of_too_many_accents_is_left_as_it_is(tmp_path: Path) -> None:
+    """More accents than a typeset page holds (a hostile page): no search for their
+    letters, which would cost seconds; with fewer, each is put on its letter."""
+    register()
+    for count, composed in ((MAX_ACCENTS + 40, False), (200, True)):
+        path = tmp_path / f"many{count}.pdf"
+        pdf = canvas.Canvas(str(path), pagesize=(600, 800))
+        for k in range(count):
+            x, y = 10 + (k % 40) * 14, 780 - (k // 40) * 14
+            draw(pdf, x, y, "e")
+            accent_over(pdf, x, "e", y, "\u00b4")
+        pdf.save()
+        text = "".join(line.text for line in PdfFile(path).text_layer(0).lines)
+        assert ("\u00e9" in text) is composed

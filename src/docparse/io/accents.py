@@ -32,6 +32,7 @@ COMBINING = {
 }
 BELOW = {"\u00b8", "\u02db"}
 WINDOW = 150  # characters either side searched for the accent's letter
+MAX_ACCENTS = 1000  # a page with more (a hostile one) is left as PDFium reads it
 SLACK = 0.25  # of the letter's width: how far the accent's middle may stand off it
 TOUCH = 0.15  # of the letter's height: letters this close are one word
 MADE_UP = (" ", "\r", "\n")  # what PDFium generates between characters
@@ -42,7 +43,7 @@ def placed_accents(raw: object, chars: list[str]) -> dict[int, str]:
     under) it becomes the composed letter; the accent, and a space PDFium generated
     beside it between two touching letters, become ''. Empty for most pages."""
     accents = [i for i, c in enumerate(chars) if c in COMBINING]
-    if not accents:
+    if not accents or len(accents) > MAX_ACCENTS:  # so many are no typeset accents
         return {}
     boxes: dict[int, Box | None] = {}
 
