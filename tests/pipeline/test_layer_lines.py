@@ -30,7 +30,8 @@ def ocr_page() -> Page:
 
 
 def layer(hidden: float = 0.0) -> TextLayer:
-    lines = [
+    lines = [  # a layer's order need not be the page's
+        TextLine("Speaker and author", box(200, 740, 400, 752), 12.0),
         TextLine("THE POWER OF STORYTELLING", box(37, 629, 562, 655), 56.0),
         TextLine("FOR LEADERS", box(177, 681, 418, 707), 56.0),  # OCR read it
         TextLine("xqzt vbnm kkkk", box(37, 760, 300, 770), 10.0),  # no words: garbage
@@ -40,9 +41,9 @@ def layer(hidden: float = 0.0) -> TextLayer:
 
 def test_the_layers_lines_ocr_missed_are_added_in_reading_place() -> None:
     page = ocr_page()
-    assert add_missed_lines(page, layer()) == 1
+    assert add_missed_lines(page, layer()) == 2
     texts = [b.text for b in sorted(page.blocks, key=lambda b: b.order)]
-    assert texts == ["THE VISION", "THE POWER OF STORYTELLING", "FOR LEADERS"]
+    assert texts == ["THE VISION", "THE POWER OF STORYTELLING", "FOR LEADERS", "Speaker and author"]
     title = next(b for b in page.blocks if b.text.startswith("THE POWER"))
     assert title.bbox.y0 == 629 * SCALE and title.source_engine == "textlayer"
 

@@ -44,15 +44,12 @@ def add_missed_lines(page: Page, layer: TextLayer) -> int:
                 source_engine="textlayer",
             )
         )
-    for block in added:
-        _insert_by_height(page, block)
     if added:
+        # Each before the first block in reading order that starts below it ends.
+        ordered = sorted(page.blocks, key=lambda b: b.order)
+        for block in added:
+            at = next((i for i, b in enumerate(ordered) if b.bbox.y0 >= block.bbox.y1), None)
+            ordered.insert(len(ordered) if at is None else at, block)
+        page.blocks = ordered
         page.normalise_boxes()
     return len(added)
-
-
-def _insert_by_height(page: Page, block: Block) -> None:
-    """Before the first block in reading order that starts below this one ends."""
-    ordered = sorted(page.blocks, key=lambda b: b.order)
-    at = next((i for i, b in enumerate(ordered) if b.bbox.y0 >= block.bbox.y1), len(ordered))
-    page.blocks = [*ordered[:at], block, *ordered[at:]]
