@@ -18,6 +18,7 @@ from docparse.tables import bands, ruling
 from docparse.tables.columns import prose_columns
 from docparse.tables.lines import (
     MIN_ROWS,
+    centred_over,
     is_numeric,
     join_text,
     line_height,
@@ -38,6 +39,7 @@ MAX_CLUTTER = 0.15
 # sides of a break between two lines: rows of figures, not a wrapped cell.
 RULED_BREAK_SHARE = 0.5
 LOOK_BELOW = 3  # lines: a centred value, or a row's text wrapped, between rows of figures
+SPAN_CENTRED = 0.15  # of the columns' width: how far a header phrase spanning them may stray
 # A "table" whose cells are mostly long runs of words is prose set in columns.
 LONG_CELL_WORDS = 8
 MAX_LONG_CELL_SHARE = 0.3
@@ -313,8 +315,7 @@ def _centre_spans(row: _Row, ncols: int, extents: list[tuple[float, float]]) -> 
     Ended' over three years) takes the free columns around it: the widest run of them
     it stays centred over."""
     for col, (span, ws) in list(row.cells.items()):
-        a, b = x_span(ws)
-        first, last = col, col + span - 1
+        phrase, first, last = x_span(ws), col, col + span - 1
         while first > 0 and _owner(row, first - 1) is None:
             first -= 1
         while last < ncols - 1 and _owner(row, last + 1) is None:
@@ -323,9 +324,7 @@ def _centre_spans(row: _Row, ncols: int, extents: list[tuple[float, float]]) -> 
             (lo, hi)
             for lo in range(first, col + 1)
             for hi in range(col + span - 1, last + 1)
-            if hi > lo
-            and abs((extents[lo][0] + extents[hi][1]) / 2 - (a + b) / 2)
-            <= 0.15 * (extents[hi][1] - extents[lo][0])
+            if hi > lo and centred_over(phrase, (extents[lo][0], extents[hi][1]), SPAN_CENTRED)
         ]
         if runs:
             lo, hi = max(runs, key=lambda run: run[1] - run[0])

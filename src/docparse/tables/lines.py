@@ -276,7 +276,13 @@ def _group_head(lines: list[list[list[Word]]]) -> bool:
         return False
     a, b = x_span(lines[0][0])
     lo, hi = x_span([w for phrase in lines[1] for w in phrase])
-    return b - a < hi - lo and abs((a + b) / 2 - (lo + hi) / 2) <= GROUP_CENTRED * (hi - lo)
+    return b - a < hi - lo and centred_over((a, b), (lo, hi), GROUP_CENTRED)
+
+
+def centred_over(span: tuple[float, float], under: tuple[float, float], share: float) -> bool:
+    """Does `span`'s middle stand within `share` of `under`'s width of `under`'s middle?"""
+    (a, b), (lo, hi) = span, under
+    return abs((a + b) / 2 - (lo + hi) / 2) <= share * (hi - lo)
 
 
 def _heads_columns(line: list[list[Word]], below: list[list[Word]]) -> bool:
