@@ -41,13 +41,33 @@ def assert_furniture(page: Page, markdown: str, text: str, label: Label) -> None
 
 
 async def with_foot(
-    converter: Converter, tmp_path: Path, foot: str, x: float, size: float, align: str = "left"
+    converter: Converter,
+    tmp_path: Path,
+    foot: str,
+    x: float,
+    size: float,
+    align: str = "left",
+    bold: bool = False,
 ) -> tuple[Page, str]:
     """The report with one line at its foot, converted."""
     path = tmp_path / "report.pdf"
     sheet = Sheet(path)
     report(sheet)
-    sheet.text(x, HEIGHT - 28, foot, size=size, align=align)
+    sheet.text(x, HEIGHT - 28, foot, size=size, bold=bold, align=align)
+    sheet.save()
+    return await convert(converter, path)
+
+
+async def over_typed_rule(
+    converter: Converter, tmp_path: Path, head: str, x: float, size: float, bold: bool, align: str
+) -> tuple[Page, str]:
+    """The report under a line at the top over a rule of underscores across the text,
+    converted."""
+    path = tmp_path / "ruled.pdf"
+    sheet = Sheet(path)
+    sheet.text(x, 40, head, size=size, bold=bold, align=align)
+    sheet.text(LEFT, 52, "_" * 96, size=10)
+    report(sheet, 90)
     sheet.save()
     return await convert(converter, path)
 
@@ -101,12 +121,8 @@ async def test_a_bold_foot_with_its_folio_at_one_end_is_a_footer(
     converter: Converter, tmp_path: Path
 ) -> None:
     """A weekly's foot set bold: at the foot, a folio in the line makes it no heading."""
-    path = tmp_path / "weekly.pdf"
-    sheet = Sheet(path)
-    report(sheet)
-    sheet.text(RIGHT, HEIGHT - 28, "MMWR / January 14, 2011 / Vol. 60 23", size=8, bold=True)
-    sheet.save()
-    page, markdown = await convert(converter, path)
+    foot = "MMWR / January 14, 2011 / Vol. 60 23"
+    page, markdown = await with_foot(converter, tmp_path, foot, RIGHT, 8, bold=True)
     assert_furniture(page, markdown, "MMWR", Label.footer)
 
 
@@ -269,14 +285,9 @@ async def test_a_head_over_a_typed_rule_at_the_top_is_a_header(
     """A survey report's running head set over a line of underscores across the text
     ('Presentation of Findings', ICDAR eu-021): a little larger than the body, nearer its
     rule than the body's paragraphs stand apart. Before: it stayed, taken for a title."""
-    path = tmp_path / "survey.pdf"
-    sheet = Sheet(path)
     x = {"right": RIGHT, "centre": WIDTH / 2}[align]
-    sheet.text(x, 40, "Presentation of Findings", size=11, align=align)
-    sheet.text(LEFT, 52, "_" * 96, size=10)
-    report(sheet, 90)
-    sheet.save()
-    page, markdown = await convert(converter, path)
+    head = "Presentation of Findings"
+    page, markdown = await over_typed_rule(converter, tmp_path, head, x, 11, False, align)
     assert_furniture(page, markdown, "Presentation of Findings", Label.header)
 
 
@@ -284,13 +295,6 @@ async def test_a_bold_title_over_a_rule_at_the_top_stays(
     converter: Converter, tmp_path: Path
 ) -> None:
     """A document's title in bold over its rule is its heading, not a running head."""
-    path = tmp_path / "titled.pdf"
-    sheet = Sheet(path)
-    sheet.text(
-        WIDTH / 2, 40, "Projections of Education Statistics", size=14, bold=True, align="centre"
-    )
-    sheet.text(LEFT, 52, "_" * 96, size=10)
-    report(sheet, 90)
-    sheet.save()
-    _, markdown = await convert(converter, path)
+    title = "Projections of Education Statistics"
+    _, markdown = await over_typed_rule(converter, tmp_path, title, WIDTH / 2, 14, True, "centre")
     assert "Projections of Education Statistics" in markdown
