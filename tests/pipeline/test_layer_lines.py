@@ -58,3 +58,13 @@ def test_an_invisible_layer_adds_nothing() -> None:
 def test_a_sparse_layer_over_a_picture_is_partial() -> None:
     verdict = assess(layer(), 612, 792)
     assert not verdict.use_layer and verdict.partial
+
+
+def test_a_page_ocr_found_empty_is_ok_once_lines_are_added() -> None:
+    """OCR read nothing on the poster; the layer's line makes the page one with text,
+    and its status says so (before: 'empty', with the line in its Markdown)."""
+    page = Page(index=0, width=1240, height=1713, dpi=DPI, blocks=[], status=PageStatus.empty)
+    assert add_missed_lines(page, layer()) == 3
+    assert page.status == PageStatus.ok
+    texts = [b.text for b in page.blocks]
+    assert texts == ["THE POWER OF STORYTELLING", "FOR LEADERS", "Speaker and author"]

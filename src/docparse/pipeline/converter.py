@@ -302,7 +302,9 @@ class Converter:
             read = await ocr_page(self.engines, index, image, dpi, options, reason)
         upright = read.page.rotation == 0 and abs(read.page.skew) < 1  # boxes still line up
         if verdict is not None and verdict.partial and upright:
-            add_missed_lines(read.page, layer)  # a title over a photo that OCR missed
+            # A title over a photo that OCR missed; a hostile layer holds thousands of
+            # lines, so off the event loop.
+            await asyncio.to_thread(add_missed_lines, read.page, layer)
         # Drawn turned as its layer was read: the turn adds to the one OCR found.
         read.page.rotation = (read.page.rotation + got.turn) % 360
         # The layer OCR replaced may be the better reading after all: OCR found nothing on

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from docparse.document import Block, Label, Line, Page
+from docparse.document import Block, Label, Line, Page, PageStatus
 from docparse.io.pdf_content import TextLayer
 from docparse.pipeline.layer_quality import good_word_share
 
@@ -45,11 +45,20 @@ def add_missed_lines(page: Page, layer: TextLayer) -> int:
             )
         )
     if added:
-        # Each before the first block in reading order that starts below it ends.
-        ordered = sorted(page.blocks, key=lambda b: b.order)
-        for block in added:
-            at = next((i for i, b in enumerate(ordered) if b.bbox.y0 >= block.bbox.y1), None)
-            ordered.insert(len(ordered) if at is None else at, block)
-        page.blocks = ordered
+        page.blocks = _in_reading_place(sorted(page.blocks, key=lambda b: b.order), added)
+        page.status = PageStatus.ok
         page.normalise_boxes()
     return len(added)
+
+
+def _in_reading_place(ordered: list[Block], added: list[Block]) -> list[Block]:
+    """`ordered` with each of `added` before the first block that starts below it ends.
+    That first block lies no earlier for a line lower down: the added lines, lowest end
+    last, are placed in one pass over the page's blocks (a layer may hold thousands)."""
+    before: list[list[Block]] = [[] for _ in range(len(ordered) + 1)]
+    at = 0
+    for block in sorted(added, key=lambda b: b.bbox.y1):
+        while at < len(ordered) and ordered[at].bbox.y0 < block.bbox.y1:
+            at += 1
+        before[at].append(block)
+    return [*(b for i, block in enumerate(ordered) for b in (*before[i], block)), *before[-1]]
