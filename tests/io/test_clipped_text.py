@@ -41,3 +41,18 @@ def test_nested_clips_show_only_where_they_overlap(tmp_path: Path) -> None:
     )
     words, _ = words_and_lines(tmp_path, None, content)
     assert sorted(words) == sorted(["Shown", "right", "Cover", "text", "Whole", "line", "inside"])
+
+
+def test_text_set_off_the_page_is_not_read(tmp_path: Path) -> None:
+    """The page's box clips everything on it: a line drawn a million points away, and the
+    letters of a line that run past the page's right edge (x 400), do not show."""
+    content = (
+        b"BT /F1 10 Tf 20 100 Td (Body line on the page) Tj ET "
+        b"BT /F1 10 Tf 1000000 1000000 Td (Secret headline far away) Tj ET "
+        b"BT /F1 10 Tf 340 60 Td (Edge words hidden beyond) Tj ET"
+    )
+    words, lines = words_and_lines(tmp_path, None, content)
+    assert "Body line on the page" in lines
+    assert not any("Secret" in line or "hidden" in line for line in lines)
+    assert "Secret" not in words and "beyond" not in words
+    assert "Edge" in words  # the part on the page is read

@@ -160,7 +160,7 @@ def test_words_of_a_turned_page_are_whole(tmp_path: Path) -> None:
         )
         page = Dictionary(
             Type=Name.Page,
-            MediaBox=Array([0, 0, 400, 200]),
+            MediaBox=Array([0, 0, 400, 400]),  # the line is on the page, turned or not
             Rotate=rotation,
             Resources=Dictionary(Font=Dictionary(F1=font)),
             Contents=pdf.make_stream(content),

@@ -2,7 +2,8 @@
 and clips it to the cell, so a long 'Particulars' entry runs on, unseen, under the amounts
 beside it. PDFium's text page holds every character drawn; the ones outside their text
 object's clip are not on the page anyone sees, and read with it they bury the next
-columns (and the table) under words nobody can read. Callers hold PDFium's lock."""
+columns (and the table) under words nobody can read. Text set off the page (far out, or
+in a margin the CropBox cuts away) does not show either. Callers hold PDFium's lock."""
 
 from __future__ import annotations
 
@@ -63,15 +64,29 @@ def clipped_chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> frozens
 
 def _clipped_objects(page: pdfium.PdfPage) -> dict[int | None, tuple[float, ...]]:
     """The page's text objects that stick out of their clip, by address, with the clip's
-    box (PDF space, grown by SLACK)."""
+    box (PDF space, grown by SLACK). The page's own box clips every object: text set off
+    the page (far out, or in the margin a CropBox cuts away) is not on it."""
     found: dict[int | None, tuple[float, ...]] = {}
     edges = [ctypes.c_float() for _ in range(4)]
+    left, bottom, right, top = page.get_cropbox()
+    page_box = (
+        min(left, right) - SLACK,
+        min(bottom, top) - SLACK,
+        max(left, right) + SLACK,
+        max(bottom, top) + SLACK,
+    )
     for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
         obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
         if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
             continue
-        clip = _clip_box(obj)
-        if clip is None or not pdfium_c.FPDFPageObj_GetBounds(obj, *edges):
+        own = _clip_box(obj) or page_box
+        clip = (
+            max(own[0], page_box[0]),
+            max(own[1], page_box[1]),
+            min(own[2], page_box[2]),
+            min(own[3], page_box[3]),
+        )
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *edges):
             continue
         x0, y0, x1, y1 = (edge.value for edge in edges)
         if x0 < clip[0] or y0 < clip[1] or x1 > clip[2] or y1 > clip[3]:
