@@ -116,6 +116,9 @@ class Line(BaseModel):
     italic: bool = False
     # Words with boxes, in-process only: table recognition needs them, clients do not.
     words: list[tuple[str, BBox]] = Field(default_factory=list, exclude=True, repr=False)
+    # Where the text layer's runs start after a gap of an em or more (in-process): the
+    # parts of a line set apart by tabs ('42        Styrene-Acrylonitrile Trimer').
+    column_starts: tuple[float, ...] = Field(default=(), exclude=True, repr=False)
 
     @property
     def text_size(self) -> float:

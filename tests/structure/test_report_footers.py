@@ -298,3 +298,48 @@ async def test_a_bold_title_over_a_rule_at_the_top_stays(
     title = "Projections of Education Statistics"
     _, markdown = await over_typed_rule(converter, tmp_path, title, WIDTH / 2, 14, True, "centre")
     assert "Projections of Education Statistics" in markdown
+
+
+@pytest.mark.parametrize(
+    ("head", "label"),
+    [
+        ("Contains Nonbinding Recommendations", Label.header),
+        ("Draft — Not for Implementation", Label.header),
+        ("Confidential Information", Label.text),
+    ],
+)
+async def test_a_status_marked_on_every_page_is_a_header(
+    converter: Converter, tmp_path: Path, head: str, label: Label
+) -> None:
+    """An FDA guidance page alone (ICDAR us-015, us-016): 'Contains Nonbinding
+    Recommendations' centred in bold in the body's size at the top edge. A bold heading
+    would look just so; only its words tell it is the status the document marks on every
+    page. Before: it stayed, as a heading. A section's heading there stays."""
+    path = tmp_path / "guidance.pdf"
+    sheet = Sheet(path)
+    sheet.text(WIDTH / 2, 40, head, size=10, bold=True, align="centre")
+    report(sheet)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    if label == Label.header:
+        assert_furniture(page, markdown, head, label)
+    else:
+        assert head in markdown
+
+
+async def test_a_running_title_tabbed_away_from_its_folio_is_a_header(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """A report's bold running head, its folio at the left margin and the title set right
+    (ICDAR us-037: '42      Styrene-Acrylonitrile Trimer, NTP TR 573'): the title is
+    long, so its letters fill the line more than a spread line's would. Before: the tab
+    between folio and title went unseen, and the line stayed as a heading."""
+    title = "Styrene-Acrylonitrile Trimer Perinatal and Postnatal Feed Study, NTP TR 573"
+    path = tmp_path / "tabbed.pdf"
+    sheet = Sheet(path)
+    sheet.text(LEFT, 40, "42", size=10, bold=True)
+    sheet.text(RIGHT, 40, title, size=10, bold=True, align="right")
+    report(sheet)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    assert_furniture(page, markdown, title, Label.header)

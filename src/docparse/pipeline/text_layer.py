@@ -53,6 +53,7 @@ def text_layer_page(
                 size=ln.font_size or None,
                 bold=ln.bold,
                 italic=ln.italic,
+                column_starts=ln.column_starts,
             )
             for ln in layer.lines
         ]

@@ -41,6 +41,18 @@ _FURNITURE_TEXT = re.compile(
     r"|\b(?:page|стр\.?|страница|лист|sheet)\s*\d+\s*(?:of|из|/)\s*\d+",
     re.IGNORECASE,
 )
+# A document's status marked on every page, the whole line: 'Contains Nonbinding
+# Recommendations' (FDA guidance), 'Draft — Not for Implementation', 'CONFIDENTIAL',
+# 'Для служебного пользования'. A heading 'Confidential Information' is no marking.
+_MARKING = re.compile(
+    r"(?:contains\s+non-?\s?binding\s+recommendations"
+    r"|(?:preliminary\s+)?draft(?:\s*[-–—:]?\s*not\s+for\s+(?:implementation|citation))?"
+    r"|(?:company|strictly|business|highly)?\s*confidential|proprietary(?:\s+and\s+confidential)?"
+    r"|(?:for\s+)?(?:official|internal)\s+use\s+only|not\s+for\s+(?:distribution|publication)"
+    r"|do\s+not\s+(?:distribute|cite)|для\s+служебного\s+пользования|конфиденциально"
+    r"|коммерческая\s+тайна)",
+    re.IGNORECASE,
+)
 _NOTE_MARK = re.compile(r"^\s*([*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]|\d{1,2}\)?\s+\S|\[\d{1,2}\])")
 SMALL_TYPE = 0.92  # set smaller than the body's text
 BODY_SIZE = 1.05  # no larger than the body: a line larger than this is a title…
@@ -290,14 +302,20 @@ def _ends_in_folio(text: str, years: bool = False) -> bool:
 
 def _folio_in_line(block: Block) -> bool:
     """A running title with its folio at the other end of the line, the words spread
-    across the measure ('446        Advocacy in Action'). Measured on a line the PDF or
-    OCR set (a layout model's box may be wider than its text)."""
+    across the measure ('446        Advocacy in Action'), or the folio set apart from
+    the title by a tab (a gap of an em or more in the text layer: '42      Styrene-
+    Acrylonitrile Trimer, NTP TR 573'). Measured on a line the PDF or OCR set (a
+    layout model's box may be wider than its text)."""
     if len(block.lines) != 1:
         return False
     line = block.lines[0]
     text = line.text.strip()
-    spread = line.bbox.width >= SPREAD * len(text) * line.text_size
+    spread = line.bbox.width >= SPREAD * len(text) * line.text_size or bool(line.column_starts)
     return spread and _ends_in_folio(text, years=True)
+
+
+def _is_marking(text: str) -> bool:
+    return bool(_MARKING.fullmatch(text.strip(" \t\n.*-–—")))
 
 
 def _folios(page: Page) -> list[Block]:
@@ -310,6 +328,7 @@ def _reads_like_furniture(block: Block, folios: list[Block]) -> bool:
     its row."""
     return (
         bool(_FURNITURE_TEXT.search(block.text))
+        or _is_marking(block.text)
         or _ends_in_folio(block.text.strip())
         or _folio_in_line(block)
         or any(b is not block and _same_row(b, block) for b in folios)
@@ -394,7 +413,7 @@ def _lone_head(
     # Vol. 85, No. 152 / … 47699', bold and larger than its small print). At the foot, a
     # bold line beside the page's folio is the running foot (a spread's 'Annex   209',
     # which OCR reads apart from '208   Global Study …' on the facing page).
-    published = bool(_PUBLISHED.search(block.text))
+    published = bool(_PUBLISHED.search(block.text)) or _is_marking(block.text)
     by_folio = band == "bottom" and (beside_folio or _ends_in_folio(block.text.strip()))
     small = text_size <= SMALL_TYPE * size and block.label not in _TITLES
     # No heading is set smaller than the text it heads: a bold line in small type is a

@@ -32,6 +32,7 @@ def merge_fragments(lines: list[Line]) -> list[Line]:
                     size=max(prev.size or 0, line.size or 0) or None,
                     bold=prev.bold and line.bold,
                     italic=prev.italic and line.italic,
+                    column_starts=prev.column_starts + line.column_starts,
                 )
                 continue
         merged.append(line)
