@@ -343,3 +343,34 @@ async def test_a_running_title_tabbed_away_from_its_folio_is_a_header(
     sheet.save()
     page, markdown = await convert(converter, path)
     assert_furniture(page, markdown, title, Label.header)
+
+
+@pytest.mark.parametrize(
+    ("parts", "furniture"),
+    [
+        (("Revision: 2.4", "P/N 119-036", "10 June 2019"), True),
+        (("Total", "1,250", "3,400"), False),
+    ],
+)
+async def test_a_control_line_under_the_body_is_a_footer(
+    converter: Converter, tmp_path: Path, parts: tuple[str, str, str], furniture: bool
+) -> None:
+    """A manual's cover (olmOCR-bench's Lake Shore page): its foot sets a revision, a
+    part number and a date left, centre and right across one line, in the body's size a
+    line's gap under the body, above the edge band. Before: neither small nor apart nor
+    at the edge, it stayed. A row of totals set the same way names no revision: it
+    stays."""
+    height = report(Sheet(tmp_path / "measure.pdf"), 0.0)
+    path = tmp_path / "manual.pdf"
+    sheet = Sheet(path)
+    report(sheet, HEIGHT - 84 - height)
+    for (text, align), x in zip(
+        zip(parts, ("left", "centre", "right"), strict=True), (LEFT, WIDTH / 2, RIGHT), strict=True
+    ):
+        sheet.text(x, HEIGHT - 70, text, size=10, align=align)
+    sheet.save()
+    page, markdown = await convert(converter, path)
+    if furniture:
+        assert_furniture(page, markdown, "Revision: 2.4", Label.footer)
+    else:
+        assert "Total" in markdown and "3,400" in markdown

@@ -53,6 +53,11 @@ _MARKING = re.compile(
     r"|коммерческая\s+тайна)",
     re.IGNORECASE,
 )
+_CONTROL = re.compile(
+    r"\b(?:rev|revision|ver|version|issue|edition|doc|document|p/n|part|page|date|dated"
+    r"|ред|редакция|изм|изменение|версия|лист|стр)\b",
+    re.IGNORECASE,
+)
 _NOTE_MARK = re.compile(r"^\s*([*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]|\d{1,2}\)?\s+\S|\[\d{1,2}\])")
 SMALL_TYPE = 0.92  # set smaller than the body's text
 BODY_SIZE = 1.05  # no larger than the body: a line larger than this is a title…
@@ -90,6 +95,7 @@ MIN_BODY_LINES = 3  # lines outside tables needed to tell the body's size
 # A typed rule under a head: characters, its heights below it, times its width at least.
 MIN_RULE_CHARS, RULE_GAP, RULE_WIDTH = 10, 1.5, 1.5
 MIN_BODY_WORDS = 20  # a page with fewer (a poster, a cover) is all content: no lone heads
+CONTROL_WORDS = 12  # words at most in a control line's three or more parts
 CENTRED = 0.1  # of the page width: how far a centred folio's middle may stray, twice over
 
 
@@ -408,6 +414,8 @@ def _lone_head(
     reads = _reads_like_furniture(block, folios) or rule is not None
     if lines > 1 and not reads:
         return False
+    if _control_line(block) and text_size <= HEADING_SIZE * size:
+        return True
     # Bold or large at the top is a heading, unless a folio spreads the line across the
     # page, or it says what only a publisher's head says (a gazette's 'Federal Register /
     # Vol. 85, No. 152 / … 47699', bold and larger than its small print). At the foot, a
@@ -434,6 +442,24 @@ def _lone_head(
     if edge:
         return (small or reads) and (gap >= apart or both)
     return both and gap >= apart
+
+
+def _control_line(block: Block) -> bool:
+    """A document's control line: three or more short parts set apart by tabs across
+    one line, with figures, one of them named as a revision, a version, a document or
+    part number, a page or a date ('Revision: 2.4      P/N 119-036      10 June 2019',
+    'Doc. 12-345      Rev. B      Page 3 of 10'), as a template's head or foot sets it
+    left, centre and right. Signature lines and a town beside a date have two parts; a
+    table's row of totals names none of these."""
+    if len(block.lines) != 1:
+        return False
+    line = block.lines[0]
+    return (
+        len(line.column_starts) >= 2
+        and len(line.text.split()) <= CONTROL_WORDS
+        and len(_DIGITS.findall(line.text)) >= 2
+        and bool(_CONTROL.search(line.text))
+    )
 
 
 def _rule_under(block: Block, others: list[Block], text_size: float) -> Block | None:
