@@ -24,6 +24,7 @@ from docparse.tables.lines import (
     line_height,
     phrases,
     split_points,
+    stacked_on,
     stacked_tables,
     text_lines,
     trim_lines,
@@ -39,6 +40,7 @@ MAX_CLUTTER = 0.15
 # sides of a break between two lines: rows of figures, not a wrapped cell.
 RULED_BREAK_SHARE = 0.5
 LOOK_BELOW = 3  # lines: a centred value, or a row's text wrapped, between rows of figures
+MAX_BAND_LINES = 2  # lines of text in a shaded row: a cell's text may wrap once
 SPAN_CENTRED = 0.15  # of the columns' width: how far a header phrase spanning them may stray
 # A "table" whose cells are mostly long runs of words is prose set in columns.
 LONG_CELL_WORDS = 8
@@ -84,7 +86,7 @@ def table_from_alignment(
     bounds = split_points([[x_span(p) for p in line] for line in lines], em)
     if not bounds:
         return None
-    rows = _merge_wrapped([_row(line, bounds) for line in lines], em)
+    rows = _stacked_heads(_merge_wrapped([_row(line, bounds) for line in lines], em), em)
     while (
         rows
         and len(bounds) >= 2
@@ -155,6 +157,52 @@ def _merge_wrapped(rows: list[_Row], em: float) -> list[_Row]:
         else:
             out.append(row)
     return out
+
+
+def _stacked_heads(rows: list[_Row], em: float) -> list[_Row]:
+    """Column heads wrapped over several lines above the first row of figures, each
+    line stacked on the next one down its column (a statistical table's 'Combined /
+    weighted school / participation / and student / response rate', set flush right;
+    'Инвентарный / номер', centred), are one head row: each column's lines joined. A
+    phrase over more than one column (a group's head), or standing apart from the
+    head under it, ends the run upwards."""
+    first_figures = next(
+        (
+            i
+            for i, r in enumerate(rows)
+            if any(is_numeric(join_text(ws)) for _, ws in r.cells.values())
+        ),
+        0,
+    )
+    top = first_figures - 1
+    while top > 0 and _joins_head(rows[top - 1], rows[top:first_figures], em):
+        top -= 1
+    if first_figures - top < 2:
+        return rows
+    head = _Row({}, rows[top].y0, max(r.y1 for r in rows[top:first_figures]))
+    for row in rows[top:first_figures]:
+        for col, (_, ws) in row.cells.items():
+            head.cells[col] = (1, head.cells.get(col, (1, []))[1] + ws)
+    return [*rows[:top], head, *rows[first_figures:]]
+
+
+def _joins_head(upper: _Row, below: list[_Row], em: float) -> bool:
+    """Does each cell of `upper` sit, one column wide, on the next cell down its column
+    in the head rows `below`, or stand alone in its column there (a one-line head set
+    level with the middle of the others: '№')? One cell at least must sit on one."""
+    stacked = 0
+    for col, (span, ws) in upper.cells.items():
+        under = next((r for r in below if col in r.cells), None)
+        if span != 1 or (under is not None and under.cells[col][0] != 1):
+            return False
+        if under is None:
+            continue
+        beside = [under.cells[c][1] for c in (col - 1, col + 1) if c in under.cells]
+        around = x_span([w for ws in beside for w in ws]) if len(beside) == 2 else None
+        if not stacked_on(ws, under.cells[col][1], em, around):
+            return False
+        stacked += 1
+    return stacked > 0
 
 
 def _leads_into(label: _Row, row: _Row, pitch: float) -> bool:
@@ -579,9 +627,11 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
             table = table_from_alignment(members, region.bbox)
         if table is not None and members:
             results.append(TableResult(region.bbox, table, members, ruled))
-        if table is not None or region.bbox.width * region.bbox.height < 0.5 * page_area:
+        boxed = region.bbox.width * region.bbox.height < 0.5 * page_area
+        if table is not None or (boxed and len(text_lines(members)) > MAX_BAND_LINES):
             # A boxed note or a framed chart is no table, nor part of one around it; a
-            # page border is no box.
+            # page border is no box, and a shaded row (a striped table's grey rows,
+            # each a filled box) is a row of the table around it.
             used.update(id(w) for w in members)
     # Tables with horizontal rules only: the words between their first and last rule.
     width = page.ink.shape[1] / page.scale if page is not None else 0.0

@@ -40,6 +40,7 @@ MERGE_GAP_EM = 8.0
 FAR_GAP = 2.0
 GROUP_CENTRED = 0.1  # of the columns' width: how far a group head's middle may stray
 HEAD_PHRASES, HEAD_SHARE = 3, 0.75  # a head row over its columns: phrases, share over one
+STACK_GAP, STACK_FLUSH = 1.0, 0.5  # ems: a wrapped head's line gap, and how flush its lines
 # Cells of a real table: a median and a largest size, in words.
 # A figure: '1,136', '(2,518)', '12.5%', '3rd'; a magnitude's letter too ('3.71T', '78.7M').
 _NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*[a-z%KMBGT]?$|^[-–—]$|^(n/?a|nd|NA|N/A)$")
@@ -270,6 +271,15 @@ def _parts(block: list[Word]) -> list[list[Word]]:
     return [[w for line in part for w in line] for part in parts if len(part) >= MIN_ROWS]
 
 
+def _wrapped_head_top(lines: list[list[list[Word]]], em: float) -> bool:
+    """Is the top line's one phrase stacked on a phrase of the head line under it?"""
+    return (
+        len(lines) >= 2
+        and len(lines[1]) >= 2
+        and any(stacked_on(lines[0][0], phrase, em) for phrase in lines[1])
+    )
+
+
 def _group_head(lines: list[list[list[Word]]]) -> bool:
     """Is the top line one phrase centred over two or more phrases of the next line?"""
     if len(lines) < 2 or len(lines[0]) != 1 or len(lines[1]) < 2:
@@ -277,6 +287,30 @@ def _group_head(lines: list[list[list[Word]]]) -> bool:
     a, b = x_span(lines[0][0])
     lo, hi = x_span([w for phrase in lines[1] for w in phrase])
     return b - a < hi - lo and centred_over((a, b), (lo, hi), GROUP_CENTRED)
+
+
+def _top(words: list[Word]) -> float:
+    return min(w.bbox.y0 for w in words)
+
+
+def stacked_on(
+    upper: list[Word], lower: list[Word], em: float, around: tuple[float, float] | None = None
+) -> bool:
+    """Is `upper` the line above `lower` in one wrapped column head: close over it (a
+    line's gap) and flush with it at the left or the right ('Combined' over 'weighted
+    school' over 'participation', set flush right), or centred on it ('Инвентарный' over
+    'номер'), unless as centred on `around`, the heads beside `lower` too (a group's
+    head over three columns is centred on the middle one's)?"""
+    (a, b), (lo, hi) = x_span(upper), x_span(lower)
+    # Letters' boxes may touch or overlap by a descender between wrapped lines.
+    gap = min(w.bbox.y0 for w in lower) - max(w.bbox.y1 for w in upper)
+    if not (-STACK_GAP * em <= gap <= STACK_GAP * em and _top(upper) < _top(lower)):
+        return False
+    middle, near = (a + b) / 2, STACK_FLUSH * em
+    centred = abs(middle - (lo + hi) / 2) <= near and not (
+        around is not None and abs(middle - sum(around) / 2) <= near
+    )
+    return abs(a - lo) <= near or abs(b - hi) <= near or centred
 
 
 def centred_over(span: tuple[float, float], under: tuple[float, float], share: float) -> bool:
@@ -301,9 +335,15 @@ def trim_lines(
     edge (notes) or of a few characters (page numbers), and lines set apart by a gap far
     wider than the line pitch (a running head, footnotes), unless the line at the top
     heads the columns below it. Inside a table's rules (`framed`) a phrase centred over
-    the columns of the line below is their group's head ('Year Ended'), no title."""
+    the columns of the line below is their group's head ('Year Ended'); anywhere, one
+    stacked on a phrase of it is the top of a wrapped column head ('Combined'): no
+    title."""
     while True:
-        while lines and len(lines[0]) < 2 and not (framed and _group_head(lines)):
+        while (
+            lines
+            and len(lines[0]) < 2
+            and not ((framed and _group_head(lines)) or _wrapped_head_top(lines, em))
+        ):
             lines = lines[1:]
         left = min((line[0][0].bbox.x0 for line in lines), default=0.0)
         while (
