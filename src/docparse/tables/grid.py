@@ -3,6 +3,7 @@ both over a page: ruled regions first, then borderless tables among the other wo
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -603,6 +604,23 @@ def _assemble(
 # --- whole pages -------------------------------------------------------------------
 
 
+def _title_rows(table: Table) -> tuple[Table, float] | None:
+    """The table without its leading rows that are one cell across every column, and
+    where the rest starts; None when it has no such row or nothing else."""
+    by_row = {r: [c for c in table.cells if c.row == r] for r in range(table.rows)}
+    top = 0
+    while top < table.rows - 1 and all(
+        c.col_span == table.cols and c.row_span == 1 for c in by_row[top]
+    ):
+        top += 1
+    firsts = [c.bbox.y0 for c in by_row[top] if c.bbox is not None] if top else []
+    if not firsts:
+        return None
+    cells = [c.model_copy(update={"row": c.row - top}) for c in table.cells if c.row >= top]
+    header = max(0, table.header_rows - top)
+    return Table(table.rows - top, table.cols, cells, header), min(firsts)
+
+
 def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> list[TableResult]:
     """Tables on a page: ruled regions of the image first, then borderless tables among
     the remaining words. Each result lists the words it consumed."""
@@ -622,6 +640,12 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
         h = [s for s in region.h_lines if ruling.crossings(s, boxes, True) < 2]
         v = [s for s in region.v_lines if ruling.crossings(s, tall, False) < 2]
         table: Table | None = table_from_rules(region.bbox, h, v, members) if h and v else None
+        if table is not None and (cut := _title_rows(table)) is not None:
+            # Rows across the whole grid above its columns: the form's heading block over
+            # its goods table, held in one frame. They are text, not the table's.
+            table, top = cut
+            region = dataclasses.replace(region, bbox=region.bbox.model_copy(update={"y0": top}))
+            members = [w for w in members if w.within(region.bbox, 0.0)]
         ruled = table is not None and table.is_data_grid()
         if not ruled:  # a frame around a borderless table, a chart, a boxed note
             table = table_from_alignment(members, region.bbox)

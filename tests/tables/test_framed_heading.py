@@ -1,0 +1,62 @@
+"""A form whose heading block shares one frame with its goods table (an УПД: the seller's
+and buyer's lines over the goods grid, one border round both). The grid's column rules
+start under the block, so the block was one cell across every column: the table's first
+row, holding the document's title and parties. Rows across the whole grid above its
+columns are text now, and the table starts at its head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from docparse.document import Label
+from docparse.pipeline.converter import Converter
+from tests.structure.born_digital import convert
+from tests.structure.drawn import SERIF, register
+
+LEFT, RIGHT = 50.0, 545.0
+COLUMNS = (LEFT, 90.0, 300.0, 380.0, 460.0, RIGHT)
+HEAD = ["№", "Наименование товара", "Количество", "Цена", "Сумма"]
+GOODS = [
+    ["1", "Огнетушитель порошковый", "18", "3 973,17", "71 517,06"],
+    ["2", "Кабель силовой медный", "84", "5 788,82", "486 260,88"],
+    ["3", "Картридж лазерный", "36", "4 496,24", "161 864,64"],
+]
+BLOCK = ["Счёт-фактура № 2668 от 05 сентября 2024 г.", "Продавец: ООО «Северный ветер»"]
+
+
+def framed_form(path: Path) -> None:
+    register()
+    canvas = Canvas(str(path), pagesize=A4)
+    top = A4[1] - 80  # PDF space: y runs up
+    canvas.setFont(SERIF, 10)
+    for i, text in enumerate(BLOCK):
+        canvas.drawString(LEFT + 6, top - 16 - 16 * i, text)
+    grid_top = top - 50
+    rows = [HEAD, *GOODS]
+    bottom = grid_top - 20 * len(rows)
+    canvas.rect(LEFT, bottom, RIGHT - LEFT, top - bottom)  # one frame round both
+    for r in range(len(rows)):
+        canvas.line(LEFT, grid_top - 20 * r, RIGHT, grid_top - 20 * r)
+    for x in COLUMNS[1:-1]:
+        canvas.line(x, grid_top, x, bottom)  # the columns' rules start under the block
+    for r, cells in enumerate(rows):
+        for x, text in zip(COLUMNS, cells, strict=False):
+            canvas.drawString(x + 4, grid_top - 20 * r - 14, text)
+    canvas.showPage()
+    canvas.save()
+
+
+async def test_a_heading_block_in_the_tables_frame_is_text(
+    converter: Converter, tmp_path: Path
+) -> None:
+    path = tmp_path / "form.pdf"
+    framed_form(path)
+    page, markdown = await convert(converter, path)
+    (table,) = [b for b in page.blocks if b.label == Label.table]
+    first = sorted((c for c in table.cells if c.row == 0), key=lambda c: c.col)
+    assert [c.text for c in first] == HEAD
+    assert all(text not in table.text for text in BLOCK)
+    assert all(markdown.index(text) < markdown.index("Огнетушитель") for text in BLOCK)
