@@ -84,7 +84,11 @@ def table_from_alignment(
         lines.pop(0)
     if len(lines) < MIN_ROWS:
         return None
-    bounds = split_points([[x_span(p) for p in line] for line in lines], em)
+    # A head repeated over each section of the table (a price list's groups) is one
+    # line where the columns are looked for: its words may stand over a gap twice.
+    texts = [" ".join(w.text for p in line for w in p) for line in lines]
+    unique = [line for i, line in enumerate(lines) if texts[i] not in texts[:i]]
+    bounds = split_points([[x_span(p) for p in line] for line in unique], em)
     if not bounds:
         return None
     rows = _stacked_heads(_merge_wrapped([_row(line, bounds) for line in lines], em), em)
