@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pikepdf
+import pytest
 from pikepdf import Array, Dictionary, Name
 from PIL import Image
 from reportlab.lib.utils import ImageReader
@@ -216,3 +217,60 @@ def test_words_and_lines_sit_where_the_page_shows_them(tmp_path: Path) -> None:
             for box in (word, line.bbox):
                 assert abs((box.x0 + box.x1) / 2 - (left + right) / 2) < 3, (name, rotation)
                 assert abs((box.y0 + box.y1) / 2 - (top + bottom) / 2) < 3, (name, rotation)
+
+
+@pytest.mark.parametrize(
+    ("name", "weight", "bold"),
+    [
+        ("AAAAAA+PTSerif-Regular", 764, False),
+        ("AAAAAA+PTSerif-Italic", 1076, False),
+        ("AAAAAA+PTSerif-Bold", 828, True),
+        ("F1", 700, True),
+        ("F2", 400, False),
+    ],
+)
+def test_a_fonts_name_outweighs_its_stated_weight(
+    tmp_path: Path, name: str, weight: int, bold: bool
+) -> None:
+    """Chromium's PDFs (HTML printed to PDF) state a weight of 764 for PT Serif Regular
+    and 1076 for its Italic: every line read bold, so no heading stood out by weight and
+    the forms set's section heads ran into their paragraphs. A name whose style part
+    says regular or italic decides; a name that says nothing leaves it to the weight."""
+    pdf = pikepdf.new()
+    descriptor = Dictionary(
+        Type=Name.FontDescriptor,
+        FontName=Name("/" + name),
+        Flags=32,
+        FontBBox=Array([0, -200, 1000, 900]),
+        ItalicAngle=0,
+        Ascent=900,
+        Descent=-200,
+        CapHeight=700,
+        StemV=80,
+        FontWeight=weight,
+    )
+    font = Dictionary(
+        Type=Name.Font,
+        Subtype=Name.TrueType,
+        BaseFont=Name("/" + name),
+        FirstChar=32,
+        LastChar=126,
+        Widths=Array([500] * 95),
+        FontDescriptor=pdf.make_indirect(descriptor),
+        Encoding=Name.WinAnsiEncoding,
+    )
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([0, 0, 400, 200]),
+        Resources=Dictionary(Font=Dictionary(F1=pdf.make_indirect(font))),
+        Contents=pdf.make_stream(b"BT /F1 12 Tf 20 100 Td (Section heading) Tj ET"),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    path = tmp_path / "weight.pdf"
+    pdf.save(path)
+    document = PdfFile(path)
+    try:
+        (line,) = document.text_layer(0).lines
+    finally:
+        document.close()
+    assert line.bold is bold
