@@ -139,3 +139,15 @@ def test_sections_numbered_in_roman_capitals_are_titles_in_any_weight() -> None:
         "clause": Label.text,
         "number": Label.text,
     }
+
+
+def test_a_papers_authors_under_its_title_are_no_heading() -> None:
+    """'Н. А. Алексеева, С. Г. Дроздов', bold and a little larger than the body under an
+    article's title (the forms set's article), is its authors line; 'B. Methods', one
+    letter and a word, is a lettered section's heading."""
+    body = [block_of(styled("Текст статьи " * 6, 200 + 40 * i, 10), id=f"t{i}") for i in range(4)]
+    authors = block_of(styled("Н. А. Алексеева, С. Г. Дроздов", 100, 11, bold=True), id="a")
+    section = block_of(styled("B. Methods", 150, 10, bold=True), id="s")
+    blocks = [authors, section, *body]
+    label_headings(blocks, first_page=False)
+    assert (authors.label, section.label) == (Label.text, Label.paragraph_title)

@@ -25,6 +25,13 @@ _CAPTION = re.compile(
     re.IGNORECASE,
 )
 SMALL_CAPS = 0.75  # of the body's size: small capitals are about 0.8 of it
+# People named with their initials ('Н. А. Алексеева, С. Г. Дроздов', 'Smith J.K. and
+# A. Jones'): a paper's authors under its title, however large or bold, are no heading.
+_PERSON = (
+    r"(?:(?:[A-ZА-ЯЁ]\.\s?){1,3}[A-ZА-ЯЁ][a-zа-яё'’-]+|[A-ZА-ЯЁ][a-zа-яё'’-]+\s(?:[A-ZА-ЯЁ]\.\s?){1,3})"
+    r"[\d*†‡,]*"
+)
+_AUTHORS = re.compile(rf"{_PERSON}(?:\s*(?:,|;|\band\b|\bи\b|&)\s*{_PERSON})*")
 
 
 def label_headings(blocks: list[Block], first_page: bool) -> None:
@@ -42,6 +49,7 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
             or len(block.lines) > 3
             or len(block.text) > 200
             or (block.confidence is not None and block.confidence < MIN_CONFIDENCE)
+            or _authors(block.text.strip())
         ):
             continue
         size = statistics.fmean(ln.text_size for ln in block.lines)  # floats: mean() is exact, slow
@@ -70,6 +78,12 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
             )
         ):
             block.label = Label.paragraph_title
+
+
+def _authors(text: str) -> bool:
+    """People with their initials, two at least, or one with two initials: 'A. Methods'
+    is a section lettered A."""
+    return bool(_AUTHORS.fullmatch(text)) and len(re.findall(r"\b[A-ZА-ЯЁ]\.", text)) >= 2
 
 
 def _italic_heading(block: Block, after: Block | None) -> bool:
