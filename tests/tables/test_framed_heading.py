@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
@@ -27,7 +28,7 @@ GOODS = [
 BLOCK = ["Счёт-фактура № 2668 от 05 сентября 2024 г.", "Продавец: ООО «Северный ветер»"]
 
 
-def framed_form(path: Path) -> None:
+def framed_form(path: Path, rule_through: bool) -> None:
     register()
     canvas = Canvas(str(path), pagesize=A4)
     top = A4[1] - 80  # PDF space: y runs up
@@ -42,6 +43,8 @@ def framed_form(path: Path) -> None:
         canvas.line(LEFT, grid_top - 20 * r, RIGHT, grid_top - 20 * r)
     for x in COLUMNS[1:-1]:
         canvas.line(x, grid_top, x, bottom)  # the columns' rules start under the block
+    if rule_through:  # the last column's rule runs up through the block: a box beside it
+        canvas.line(COLUMNS[-2], top, COLUMNS[-2], grid_top)
     for r, cells in enumerate(rows):
         for x, text in zip(COLUMNS, cells, strict=False):
             canvas.drawString(x + 4, grid_top - 20 * r - 14, text)
@@ -49,11 +52,14 @@ def framed_form(path: Path) -> None:
     canvas.save()
 
 
+@pytest.mark.parametrize("rule_through", [False, True])
 async def test_a_heading_block_in_the_tables_frame_is_text(
-    converter: Converter, tmp_path: Path
+    converter: Converter, tmp_path: Path, rule_through: bool
 ) -> None:
+    """Across the whole grid, or beside an empty box ('ТОВАРНАЯ НАКЛАДНАЯ' by the
+    document number's box in a ТОРГ-12)."""
     path = tmp_path / "form.pdf"
-    framed_form(path)
+    framed_form(path, rule_through)
     page, markdown = await convert(converter, path)
     (table,) = [b for b in page.blocks if b.label == Label.table]
     first = sorted((c for c in table.cells if c.row == 0), key=lambda c: c.col)

@@ -609,13 +609,20 @@ def _assemble(
 
 
 def _title_rows(table: Table) -> tuple[Table, float] | None:
-    """The table without its leading rows that are one cell across every column, and
-    where the rest starts; None when it has no such row or nothing else."""
+    """The table without its leading rows that hold one text across columns and nothing
+    else (a form's heading block in the goods table's frame; 'ТОВАРНАЯ НАКЛАДНАЯ' beside
+    the document number's box, the frame drawn round both), and where the rest starts;
+    None when it has no such row or nothing else."""
     by_row = {r: [c for c in table.cells if c.row == r] for r in range(table.rows)}
+
+    def titled(cells: list[TableCell]) -> bool:
+        texts = [c for c in cells if c.text.strip()]
+        return all(c.row_span == 1 for c in cells) and (
+            not texts or (len(texts) == 1 and texts[0].col_span >= 2)
+        )
+
     top = 0
-    while top < table.rows - 1 and all(
-        c.col_span == table.cols and c.row_span == 1 for c in by_row[top]
-    ):
+    while top < table.rows - 1 and titled(by_row[top]):
         top += 1
     firsts = [c.bbox.y0 for c in by_row[top] if c.bbox is not None] if top else []
     if not firsts:
