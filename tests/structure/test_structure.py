@@ -57,6 +57,26 @@ def test_running_heads_and_page_numbers() -> None:
     ] * 3
 
 
+def test_a_running_head_taken_for_a_tables_caption_is_a_head() -> None:
+    """A register's pages each open with the same line over the page's part of the table
+    (the forms set's scanned register): the caption pass took it for the table's title,
+    and the repetition went unseen. A caption over one page's table only stays."""
+    head = "Конфиденциально. Для служебного пользования"
+    pages = [
+        page_of(
+            i,
+            block(head if i else "Таблица 1. Реестр договоров", 380, 20, 550, 32),
+            block(f"| {i} | row |", 50, 45, 550, 700),
+            block(f"Лист {i + 1} из 3", 250, 760, 350, 775),
+        )
+        for i in range(3)
+    ]
+    for page in pages:
+        page.blocks[0].label, page.blocks[1].label = Label.figure_title, Label.table
+    mark_furniture_pages(pages)
+    assert [p.blocks[0].label for p in pages] == [Label.figure_title, Label.header, Label.header]
+
+
 def test_single_page_keeps_its_top_line_unless_a_folio() -> None:
     page = page_of(
         0,

@@ -577,14 +577,18 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
         for block in candidates:
             band = band_of[id(block)]
             outer[band] -= 1
+            repeated = len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed
+            # A line over a table is taken for its caption; over every page's table,
+            # at the same place, it is the running head ('Конфиденциально …').
+            if block.label == Label.figure_title and repeated:
+                block.label = Label.footer if band == "bottom" else Label.header
+                continue
             if block.label not in _CANDIDATES:
                 continue
             if _is_folio(block.text):
                 block.label = Label.number
                 continue
-            if (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed) or (
-                _looks_like_running_head(block.text)
-            ):
+            if repeated or _looks_like_running_head(block.text):
                 block.label = Label.footer if band == "bottom" else Label.header
                 continue
             if band == "side":  # no lone head: a margin note there is the text's
