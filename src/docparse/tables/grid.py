@@ -41,6 +41,7 @@ MAX_CLUTTER = 0.15
 # sides of a break between two lines: rows of figures, not a wrapped cell.
 RULED_BREAK_SHARE = 0.5
 LOOK_BELOW = 3  # lines: a centred value, or a row's text wrapped, between rows of figures
+PROSE_WORDS = 8  # words in a sentence across a table's columns, over its head
 MAX_BAND_LINES = 2  # lines of text in a shaded row: a cell's text may wrap once
 SPAN_CENTRED = 0.15  # of the columns' width: how far a header phrase spanning them may stray
 # A "table" whose cells are mostly long runs of words is prose set in columns.
@@ -82,16 +83,16 @@ def table_from_alignment(
     )
     while framed and lines and bands.is_caption(" ".join(w.text for p in lines[0] for w in p)):
         lines.pop(0)
-    if len(lines) < MIN_ROWS:
-        return None
-    # A head repeated over each section of the table (a price list's groups) is one
-    # line where the columns are looked for: its words may stand over a gap twice.
-    texts = [" ".join(w.text for p in line for w in p) for line in lines]
-    unique = [line for i, line in enumerate(lines) if texts[i] not in texts[:i]]
-    bounds = split_points([[x_span(p) for p in line] for line in unique], em)
+    bounds, rows = _columns_and_rows(lines, em)
+    if rows and (cut := _prose_lead(rows)):
+        # Sentences over the table's head (a price list's address and terms, set close
+        # over it) are the page's text: the columns are looked for again without them.
+        start = rows[cut].y0
+        lines = [line for line in lines if min(w.bbox.y0 for p in line for w in p) >= start]
+        bounds, rows = _columns_and_rows(lines, em)
     if not bounds:
         return None
-    rows = _stacked_heads(_merge_wrapped([_row(line, bounds) for line in lines], em), em)
+    rows = _stacked_heads(rows, em)
     while (
         rows
         and len(bounds) >= 2
@@ -100,6 +101,43 @@ def table_from_alignment(
     ):
         rows.pop(0)  # a caption across the whole table
     return _validated(rows, len(bounds) + 1, bounds, framed)
+
+
+def _columns_and_rows(lines: list[list[list[Word]]], em: float) -> tuple[list[float], list[_Row]]:
+    """Column boundaries and the rows the lines make with them (none: no table)."""
+    if len(lines) < MIN_ROWS:
+        return [], []
+    # A head repeated over each section of the table (a price list's groups) is one
+    # line where the columns are looked for: its words may stand over a gap twice.
+    texts = [" ".join(w.text for p in line for w in p) for line in lines]
+    unique = [line for i, line in enumerate(lines) if texts[i] not in texts[:i]]
+    bounds = split_points([[x_span(p) for p in line] for line in unique], em)
+    if not bounds:
+        return [], []
+    return bounds, _merge_wrapped([_row(line, bounds) for line in lines], em)
+
+
+def _prose_lead(rows: list[_Row]) -> int:
+    """Where the table starts after sentences set over its head: the row after the last
+    one, above the first figures, that is one cell of PROSE_WORDS words or more, with a
+    row of two cells or more (the head) still to come before the figures. 0: none."""
+    filled = [[ws for _, ws in r.cells.values() if join_text(ws)] for r in rows]
+    figures = next(
+        (
+            i
+            for i, r in enumerate(rows)
+            if any(is_numeric(join_text(ws)) for _, ws in r.cells.values())
+        ),
+        len(rows),
+    )
+    prose = [
+        i
+        for i in range(figures)
+        if len(filled[i]) == 1 and len(join_text(filled[i][0]).split()) >= PROSE_WORDS
+    ]
+    if not prose or not any(len(filled[i]) >= 2 for i in range(prose[-1] + 1, figures)):
+        return 0
+    return prose[-1] + 1
 
 
 def _signs_joined(line: list[Word]) -> list[Word]:

@@ -40,10 +40,14 @@ MERGE_GAP_EM = 8.0
 FAR_GAP = 2.0
 GROUP_CENTRED = 0.1  # of the columns' width: how far a group head's middle may stray
 HEAD_PHRASES, HEAD_SHARE = 3, 0.75  # a head row over its columns: phrases, share over one
+HEAD_PIECE_WORDS = 4  # words at most in one line of a wrapped column head
 STACK_GAP, STACK_FLUSH = 1.0, 0.5  # ems: a wrapped head's line gap, and how flush its lines
 # Cells of a real table: a median and a largest size, in words.
-# A figure: '1,136', '(2,518)', '12.5%', '3rd'; a magnitude's letter too ('3.71T', '78.7M').
-_NUMERIC = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*[a-z%KMBGT]?$|^[-–—]$|^(n/?a|nd|NA|N/A)$")
+# A figure: '1,136', '(2,518)', '12.5%', '№ 15'; a magnitude's letter too ('3.71T',
+# '78.7M'); a unit or two after it ('1 500,00 руб.', '100 тыс. руб.', '01.02.2024 г.').
+# No other letter, of any script: 'Мешок для мусора 120 л' is a name, no figure.
+_NUMERIC = re.compile(r"^[^\w]*\d[\d\W_]*[a-z%KMBGT]?$|^[-–—]$|^(n/?a|nd|NA|N/A)$")
+_UNITS = re.compile(r"(?<=[\d\W])(?:\s*[^\W\d_]{1,4}\.?){1,2}$")
 
 
 def text_lines(words: list[Word]) -> list[list[Word]]:
@@ -167,7 +171,8 @@ def split_points(
 
 
 def is_numeric(text: str) -> bool:
-    return bool(_NUMERIC.match(text.strip()))
+    text = text.strip()
+    return bool(_NUMERIC.match(text) or _NUMERIC.match(_UNITS.sub("", text)))
 
 
 def x_span(ws: list[Word]) -> tuple[float, float]:
@@ -272,11 +277,16 @@ def _parts(block: list[Word]) -> list[list[Word]]:
 
 
 def _wrapped_head_top(lines: list[list[list[Word]]], em: float) -> bool:
-    """Is the top line's one phrase stacked on a phrase of the head line under it?"""
+    """Is the top line's one phrase stacked on a phrase of the head line under it, both
+    a few words (a head's pieces; a letterhead's name over its address is no head)?"""
     return (
         len(lines) >= 2
         and len(lines[1]) >= 2
-        and any(stacked_on(lines[0][0], phrase, em) for phrase in lines[1])
+        and len(lines[0][0]) <= HEAD_PIECE_WORDS
+        and any(
+            len(phrase) <= HEAD_PIECE_WORDS and stacked_on(lines[0][0], phrase, em)
+            for phrase in lines[1]
+        )
     )
 
 
