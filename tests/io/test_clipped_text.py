@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+from docparse.io.pdf import PdfFile
 from tests.io.test_pdf_content import words_and_lines
 
 # Two rows of a ledger: the 'Particulars' cell (x 20-150) holds more text than it shows;
@@ -56,3 +60,35 @@ def test_text_set_off_the_page_is_not_read(tmp_path: Path) -> None:
     assert not any("Secret" in line or "hidden" in line for line in lines)
     assert "Secret" not in words and "beyond" not in words
     assert "Edge" in words  # the part on the page is read
+
+
+def test_a_line_the_pages_edge_cuts_through_is_read_whole(tmp_path: Path) -> None:
+    """A CropBox whose foot runs through a line just over its baseline (found by a
+    hostile probe): a viewer shows the top of every letter, and the line was read with
+    the letters whose middle fell below the edge left out ('the uick … jum s'). A letter
+    is left out only when it lies wholly off the page."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+    )
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([0, 0, 400, 200]),
+        CropBox=Array([0, 104, 400, 200]),
+        Resources=Dictionary(Font=Dictionary(F1=font)),
+        Contents=pdf.make_stream(
+            b"BT /F1 10 Tf 20 150 Td (Body line on the page) Tj ET "
+            b"BT /F1 10 Tf 20 100 Td (the quick brown fox jumps) Tj ET "
+            b"BT /F1 10 Tf 20 40 Td (Cropped away) Tj ET"
+        ),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    path = tmp_path / "cut.pdf"
+    pdf.save(path)
+    document = PdfFile(path)
+    try:
+        lines = [line.text for line in document.text_layer(0).lines]
+    finally:
+        document.close()
+    assert "the quick brown fox jumps" in lines
+    assert not any("Cropped" in line for line in lines)

@@ -151,3 +151,25 @@ def test_a_papers_authors_under_its_title_are_no_heading() -> None:
     blocks = [authors, section, *body]
     label_headings(blocks, first_page=False)
     assert (authors.label, section.label) == (Label.text, Label.paragraph_title)
+
+
+def test_a_long_list_that_is_almost_authors_is_judged_at_once() -> None:
+    """'Li J. ,Li J. ,… Li J. !' (found by a hostile probe): one pattern over the whole
+    list could read each space two ways, and a 196-character block took two minutes,
+    the service's health unanswered meanwhile. Each person is matched alone now."""
+    import signal
+
+    block = block_of(styled("Li J. ," * 27 + "Li J. !", 100, 11, bold=True), id="x")
+    body = [block_of(styled("Текст статьи " * 6, 200 + 40 * i, 10), id=f"t{i}") for i in range(4)]
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("the authors check backtracks")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        label_headings([block, *body], first_page=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert block.label == Label.text

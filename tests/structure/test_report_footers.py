@@ -350,6 +350,9 @@ async def test_a_running_title_tabbed_away_from_its_folio_is_a_header(
     [
         (("Revision: 2.4", "P/N 119-036", "10 June 2019"), True),
         (("Total", "1,250", "3,400"), False),
+        (("Total for page 1", "1,234", "5,678"), False),
+        (("Signature: ________", "Date: 12/03/2024", "Place: London"), False),
+        (("Order No. 15", "Date 12/03/2024", "Moscow"), False),
     ],
 )
 async def test_a_control_line_under_the_body_is_a_footer(
@@ -358,8 +361,9 @@ async def test_a_control_line_under_the_body_is_a_footer(
     """A manual's cover (olmOCR-bench's Lake Shore page): its foot sets a revision, a
     part number and a date left, centre and right across one line, in the body's size a
     line's gap under the body, above the edge band. Before: neither small nor apart nor
-    at the edge, it stayed. A row of totals set the same way names no revision: it
-    stays."""
+    at the edge, it stayed. A row of totals, a signature line, an order's number and
+    date set the same way name no revision: they stay (the last three found by a
+    hostile probe, when a page or a date was named enough)."""
     height = report(Sheet(tmp_path / "measure.pdf"), 0.0)
     path = tmp_path / "manual.pdf"
     sheet = Sheet(path)
@@ -371,6 +375,6 @@ async def test_a_control_line_under_the_body_is_a_footer(
     sheet.save()
     page, markdown = await convert(converter, path)
     if furniture:
-        assert_furniture(page, markdown, "Revision: 2.4", Label.footer)
+        assert_furniture(page, markdown, parts[0], Label.footer)
     else:
-        assert "Total" in markdown and "3,400" in markdown
+        assert all(part in markdown for part in parts)

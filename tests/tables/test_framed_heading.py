@@ -66,3 +66,34 @@ async def test_a_heading_block_in_the_tables_frame_is_text(
     assert [c.text for c in first] == HEAD
     assert all(text not in table.text for text in BLOCK)
     assert all(markdown.index(text) < markdown.index("Огнетушитель") for text in BLOCK)
+
+
+async def test_a_group_head_over_the_figure_columns_stays_the_tables(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """'Year Ended December 31' over the figure columns, right of an empty stub, is the
+    table's top row, not a title (found by a hostile probe)."""
+    register()
+    path = tmp_path / "statement.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    top = A4[1] - 80
+    rows = [["", "2024", "2023", "2022", "2021"], ["Revenue", "100", "90", "80", "70"],
+            ["Costs", "60", "55", "50", "45"], ["Profit", "40", "35", "30", "25"]]  # fmt: skip
+    bottom = top - 20 * (len(rows) + 1)
+    canvas.rect(LEFT, bottom, RIGHT - LEFT, top - bottom)
+    for r in range(1, len(rows) + 1):
+        canvas.line(LEFT, top - 20 * r, RIGHT, top - 20 * r)
+    canvas.line(COLUMNS[1], top, COLUMNS[1], bottom)  # the stub's rule runs to the top
+    for x in COLUMNS[2:-1]:
+        canvas.line(x, top - 20, x, bottom)  # the years' rules start under the group head
+    canvas.setFont(SERIF, 10)
+    canvas.drawCentredString((COLUMNS[1] + RIGHT) / 2, top - 14, "Year Ended December 31")
+    for r, cells in enumerate(rows, start=1):
+        for x, text in zip(COLUMNS, cells, strict=False):
+            canvas.drawString(x + 4, top - 20 * r - 14, text)
+    canvas.showPage()
+    canvas.save()
+    page, _ = await convert(converter, path)
+    (table,) = [b for b in page.blocks if b.label == Label.table]
+    (head,) = [c for c in table.cells if c.text == "Year Ended December 31"]
+    assert (head.row, head.col_span) == (0, 4)

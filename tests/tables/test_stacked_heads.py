@@ -74,3 +74,22 @@ def test_a_group_head_over_wrapped_heads_is_not_folded_in() -> None:
     texts = [c.text for c in table.cells]
     assert "Response rates" not in " ".join(t for t in texts if t != "Response rates")
     assert "Combined weighted school participation and student response rate" in texts
+
+
+def test_a_sections_label_under_the_head_stays_a_row() -> None:
+    """'Assets' under 'Item   Amount   Share', flush with 'Item', over the section's
+    figures (found by a hostile probe): a section's label, not the head's last line."""
+    out: list[Word] = []
+    for y, cells in [
+        (100, [("Item", 60.0), ("Amount", 260.0), ("Share", 340.0)]),
+        (114, [("Assets", 60.0)]),
+        (128, [("Cash", 60.0), ("100", 260.0), ("10%", 340.0)]),
+        (142, [("Receivables", 60.0), ("200", 260.0), ("20%", 340.0)]),
+        (156, [("Inventory", 60.0), ("300", 260.0), ("30%", 340.0)]),
+    ]:
+        for text, x in cells:
+            out.append(Word(text, BBox(x0=x, y0=y, x1=x + 0.5 * SIZE * len(text), y1=y + SIZE)))
+    table = table_from_alignment(out)
+    assert table is not None
+    rows = [[c.text for c in table.cells if c.row == r and c.text] for r in range(table.rows)]
+    assert rows[:3] == [["Item", "Amount", "Share"], ["Assets"], ["Cash", "100", "10%"]]

@@ -42,10 +42,11 @@ def may_be_clipped(lines: list[TextLine], width: float, height: float) -> bool:
 
 
 def clipped_chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> frozenset[int]:
-    """Indices of the text page's characters whose middle lies outside the clip of the
-    text object that draws them. Only objects on the page itself are asked (an object in
-    a form XObject has its clip in the form's space); most pages have no clipped text
-    object, and then no character is looked at."""
+    """Indices of the text page's characters that do not show: whose middle lies outside
+    the clip of the text object that draws them, or that lie wholly off the page (a
+    letter the page's edge cuts through shows in part, and is read). Only objects on the
+    page itself are asked (an object in a form XObject has its clip in the form's
+    space); most pages have no clipped text object, and then no character is looked at."""
     clips = _clipped_objects(page)
     if not clips:
         return frozenset()
@@ -53,20 +54,34 @@ def clipped_chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> frozens
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     hidden = set()
     for index in range(pdfium_c.FPDFText_CountChars(raw)):
-        clip = clips.get(_address(pdfium_c.FPDFText_GetTextObject(raw, index)))
-        if clip is None or not pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top):
+        found = clips.get(_address(pdfium_c.FPDFText_GetTextObject(raw, index)))
+        if found is None or not pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top):
             continue
-        x, y = (left.value + right.value) / 2, (bottom.value + top.value) / 2
-        if not (clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3]):
+        own, page_box = found
+        x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        if (own is not None and not (own[0] <= x <= own[2] and own[1] <= y <= own[3])) or (
+            (x1 < page_box[0] or x0 > page_box[2] or y1 < page_box[1] or y0 > page_box[3])
+            # a space's box is a sliver on the baseline: it parts no line the edge cuts
+            and not _space(pdfium_c.FPDFText_GetUnicode(raw, index))
+        ):
             hidden.add(index)
     return frozenset(hidden)
 
 
-def _clipped_objects(page: pdfium.PdfPage) -> dict[int | None, tuple[float, ...]]:
-    """The page's text objects that stick out of their clip, by address, with the clip's
-    box (PDF space, grown by SLACK). The page's own box clips every object: text set off
-    the page (far out, or in the margin a CropBox cuts away) is not on it."""
-    found: dict[int | None, tuple[float, ...]] = {}
+Box = tuple[float, float, float, float]
+
+
+def _space(code: int) -> bool:
+    return code < 0x110000 and chr(code).isspace()
+
+
+def _clipped_objects(page: pdfium.PdfPage) -> dict[int | None, tuple[Box | None, Box]]:
+    """The page's text objects that stick out of their clip or off the page, by address,
+    with their clip's box (None: no clip) and the page's (PDF space, grown by SLACK).
+    The page's own box clips every object: text set off the page (far out, or in the
+    margin a CropBox cuts away) is not on it."""
+    found: dict[int | None, tuple[Box | None, Box]] = {}
     edges = [ctypes.c_float() for _ in range(4)]
     left, bottom, right, top = page.get_cropbox()
     page_box = (
@@ -79,18 +94,15 @@ def _clipped_objects(page: pdfium.PdfPage) -> dict[int | None, tuple[float, ...]
         obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
         if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
             continue
-        own = _clip_box(obj) or page_box
-        clip = (
-            max(own[0], page_box[0]),
-            max(own[1], page_box[1]),
-            min(own[2], page_box[2]),
-            min(own[3], page_box[3]),
-        )
         if not pdfium_c.FPDFPageObj_GetBounds(obj, *edges):
             continue
+        own = _clip_box(obj)
         x0, y0, x1, y1 = (edge.value for edge in edges)
-        if x0 < clip[0] or y0 < clip[1] or x1 > clip[2] or y1 > clip[3]:
-            found[_address(obj)] = clip
+        if any(
+            x0 < box[0] or y0 < box[1] or x1 > box[2] or y1 > box[3]
+            for box in (own or page_box, page_box)
+        ):
+            found[_address(obj)] = (own, page_box)
     return found
 
 

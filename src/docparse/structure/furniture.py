@@ -53,9 +53,10 @@ _MARKING = re.compile(
     r"|коммерческая\s+тайна)",
     re.IGNORECASE,
 )
+# What names a document's revision or number: a page or a date alone does not (an
+# order's 'Order No. 15   Date 12/03/2024   Moscow', a total 'for page 1').
 _CONTROL = re.compile(
-    r"\b(?:rev|revision|ver|version|issue|edition|doc|document|p/n|part|page|date|dated"
-    r"|ред|редакция|изм|изменение|версия|лист|стр)\b",
+    r"\b(?:rev|revision|ver|version|edition|doc|document|p/n|ред|редакция|изм|изменение|версия)\b",
     re.IGNORECASE,
 )
 _NOTE_MARK = re.compile(r"^\s*([*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]|\d{1,2}\)?\s+\S|\[\d{1,2}\])")
@@ -447,10 +448,10 @@ def _lone_head(
 def _control_line(block: Block) -> bool:
     """A document's control line: three or more short parts set apart by tabs across
     one line, with figures, one of them named as a revision, a version, a document or
-    part number, a page or a date ('Revision: 2.4      P/N 119-036      10 June 2019',
-    'Doc. 12-345      Rev. B      Page 3 of 10'), as a template's head or foot sets it
-    left, centre and right. Signature lines and a town beside a date have two parts; a
-    table's row of totals names none of these."""
+    part number ('Revision: 2.4      P/N 119-036      10 June 2019', 'Doc. 12-345
+    Rev. B      Page 3 of 10'), as a template's head or foot sets it left, centre and
+    right. A town beside a date has two parts; a row of totals, an order's number and
+    date, a signature line with its blanks name no revision."""
     if len(block.lines) != 1:
         return False
     line = block.lines[0]
@@ -459,6 +460,7 @@ def _control_line(block: Block) -> bool:
         and len(line.text.split()) <= CONTROL_WORDS
         and len(_DIGITS.findall(line.text)) >= 2
         and bool(_CONTROL.search(line.text))
+        and "_" not in line.text  # a signature's blank
     )
 
 

@@ -27,11 +27,13 @@ _CAPTION = re.compile(
 SMALL_CAPS = 0.75  # of the body's size: small capitals are about 0.8 of it
 # People named with their initials ('Н. А. Алексеева, С. Г. Дроздов', 'Smith J.K. and
 # A. Jones'): a paper's authors under its title, however large or bold, are no heading.
-_PERSON = (
+# One person a match, the list split at its separators first: one pattern over the
+# whole list could match a space two ways and take exponential time.
+_PERSON = re.compile(
     r"(?:(?:[A-ZА-ЯЁ]\.\s?){1,3}[A-ZА-ЯЁ][a-zа-яё'’-]+|[A-ZА-ЯЁ][a-zа-яё'’-]+\s(?:[A-ZА-ЯЁ]\.\s?){1,3})"
-    r"[\d*†‡,]*"
+    r"[\d*†‡]*"
 )
-_AUTHORS = re.compile(rf"{_PERSON}(?:\s*(?:,|;|\band\b|\bи\b|&)\s*{_PERSON})*")
+_BETWEEN_PEOPLE = re.compile(r"\s*(?:[,;&]|\band\b|\bи\b)\s*")
 
 
 def label_headings(blocks: list[Block], first_page: bool) -> None:
@@ -83,7 +85,10 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
 def _authors(text: str) -> bool:
     """People with their initials, two at least, or one with two initials: 'A. Methods'
     is a section lettered A."""
-    return bool(_AUTHORS.fullmatch(text)) and len(re.findall(r"\b[A-ZА-ЯЁ]\.", text)) >= 2
+    people = _BETWEEN_PEOPLE.split(text)
+    return all(_PERSON.fullmatch(p.strip()) for p in people) and (
+        len(re.findall(r"\b[A-ZА-ЯЁ]\.", text)) >= 2
+    )
 
 
 def _italic_heading(block: Block, after: Block | None) -> bool:

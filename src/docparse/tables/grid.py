@@ -218,6 +218,8 @@ def _stacked_heads(rows: list[_Row], em: float) -> list[_Row]:
         0,
     )
     top = first_figures - 1
+    if top < 1 or len(rows[top].cells) < 2:
+        return rows  # over the figures a section's label ('Assets'), not a head's last line
     while top > 0 and _joins_head(rows[top - 1], rows[top:first_figures], em):
         top -= 1
     if first_figures - top < 2:
@@ -647,16 +649,18 @@ def _assemble(
 
 
 def _title_rows(table: Table) -> tuple[Table, float] | None:
-    """The table without its leading rows that hold one text across columns and nothing
-    else (a form's heading block in the goods table's frame; 'ТОВАРНАЯ НАКЛАДНАЯ' beside
-    the document number's box, the frame drawn round both), and where the rest starts;
-    None when it has no such row or nothing else."""
+    """The table without its leading rows that hold one text across columns from the
+    first one and nothing else (a form's heading block in the goods table's frame;
+    'ТОВАРНАЯ НАКЛАДНАЯ' beside the document number's box, the frame drawn round both),
+    and where the rest starts; None when it has no such row or nothing else. A group's
+    head over the figure columns, right of an empty stub ('Year Ended December 31'),
+    stays."""
     by_row = {r: [c for c in table.cells if c.row == r] for r in range(table.rows)}
 
     def titled(cells: list[TableCell]) -> bool:
         texts = [c for c in cells if c.text.strip()]
         return all(c.row_span == 1 for c in cells) and (
-            not texts or (len(texts) == 1 and texts[0].col_span >= 2)
+            not texts or (len(texts) == 1 and texts[0].col_span >= 2 and texts[0].col == 0)
         )
 
     top = 0
