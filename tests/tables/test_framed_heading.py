@@ -25,7 +25,11 @@ GOODS = [
     ["2", "Кабель силовой медный", "84", "5 788,82", "486 260,88"],
     ["3", "Картридж лазерный", "36", "4 496,24", "161 864,64"],
 ]
-BLOCK = ["Счёт-фактура № 2668 от 05 сентября 2024 г.", "Продавец: ООО «Северный ветер»"]
+BLOCK = [
+    "Счёт-фактура № 2668 от 05 сентября 2024 г.",
+    "Продавец: ООО «Северный ветер», г. Нижний Новгород, ул. Ильинская, д. 96",
+    "Покупатель: ООО «Волжская мануфактура», г. Казань, ул. Заводская, д. 11",
+]
 
 
 def framed_form(path: Path, rule_through: bool) -> None:
@@ -35,7 +39,7 @@ def framed_form(path: Path, rule_through: bool) -> None:
     canvas.setFont(SERIF, 10)
     for i, text in enumerate(BLOCK):
         canvas.drawString(LEFT + 6, top - 16 - 16 * i, text)
-    grid_top = top - 50
+    grid_top = top - 16 * len(BLOCK) - 18
     rows = [HEAD, *GOODS]
     bottom = grid_top - 20 * len(rows)
     canvas.rect(LEFT, bottom, RIGHT - LEFT, top - bottom)  # one frame round both
@@ -97,3 +101,32 @@ async def test_a_group_head_over_the_figure_columns_stays_the_tables(
     (table,) = [b for b in page.blocks if b.label == Label.table]
     (head,) = [c for c in table.cells if c.text == "Year Ended December 31"]
     assert (head.row, head.col_span) == (0, 4)
+
+
+async def test_a_boxed_title_row_across_the_grid_stays_the_tables(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """One line in a row of its own across the whole grid, ruled above and below
+    ('Assignment Categories', ICDAR eu-009a), is the table's title row."""
+    register()
+    path = tmp_path / "boxed.pdf"
+    canvas = Canvas(str(path), pagesize=A4)
+    top = A4[1] - 80
+    rows = [HEAD, *GOODS]
+    bottom = top - 20 * (len(rows) + 1)
+    canvas.rect(LEFT, bottom, RIGHT - LEFT, top - bottom)
+    for r in range(1, len(rows) + 1):
+        canvas.line(LEFT, top - 20 * r, RIGHT, top - 20 * r)
+    for x in COLUMNS[1:-1]:
+        canvas.line(x, top - 20, x, bottom)
+    canvas.setFont(SERIF, 10)
+    canvas.drawString(LEFT + 4, top - 14, "Assignment Categories")
+    for r, cells in enumerate(rows, start=1):
+        for x, text in zip(COLUMNS, cells, strict=False):
+            canvas.drawString(x + 4, top - 20 * r - 14, text)
+    canvas.showPage()
+    canvas.save()
+    page, _ = await convert(converter, path)
+    (table,) = [b for b in page.blocks if b.label == Label.table]
+    (title,) = [c for c in table.cells if c.text == "Assignment Categories"]
+    assert (title.row, title.col_span) == (0, len(HEAD))

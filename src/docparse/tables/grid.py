@@ -41,6 +41,7 @@ MAX_CLUTTER = 0.15
 # sides of a break between two lines: rows of figures, not a wrapped cell.
 RULED_BREAK_SHARE = 0.5
 LOOK_BELOW = 3  # lines: a centred value, or a row's text wrapped, between rows of figures
+HEADING_BLOCK_WORDS = 20  # words of a form's heading block in its table's frame, at least
 PROSE_WORDS = 8  # words in a sentence across a table's columns, over its head
 MAX_BAND_LINES = 2  # lines of text in a shaded row: a cell's text may wrap once
 SPAN_CENTRED = 0.15  # of the columns' width: how far a header phrase spanning them may stray
@@ -659,8 +660,18 @@ def _title_rows(table: Table) -> tuple[Table, float] | None:
 
     def titled(cells: list[TableCell]) -> bool:
         texts = [c for c in cells if c.text.strip()]
-        return all(c.row_span == 1 for c in cells) and (
-            not texts or (len(texts) == 1 and texts[0].col_span >= 2 and texts[0].col == 0)
+        if not all(c.row_span == 1 for c in cells) or len(texts) > 1:
+            return False
+        if not texts:
+            return True
+        text = texts[0]
+        # Across the whole grid, one line is its own boxed title row ('Assignment
+        # Categories'); a block of lines over the grid is the form's heading.
+        whole = text.col_span == table.cols
+        return (
+            text.col == 0
+            and text.col_span >= 2
+            and (not whole or len(text.text.split()) >= HEADING_BLOCK_WORDS)
         )
 
     top = 0
