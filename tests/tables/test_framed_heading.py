@@ -72,31 +72,43 @@ async def test_a_heading_block_in_the_tables_frame_is_text(
     assert all(markdown.index(text) < markdown.index("Огнетушитель") for text in BLOCK)
 
 
-async def test_a_group_head_over_the_figure_columns_stays_the_tables(
-    converter: Converter, tmp_path: Path
+def grid_under_a_top_row(
+    path: Path, rows: list[list[str]], top_text: str, centred: bool, through: int = 0
 ) -> None:
-    """'Year Ended December 31' over the figure columns, right of an empty stub, is the
-    table's top row, not a title (found by a hostile probe)."""
+    """A framed grid of `rows` under a top row holding `top_text` alone (centred over
+    the columns right of the first `through`, whose rules run up through it, or set at
+    the left); the other column rules start under that row."""
     register()
-    path = tmp_path / "statement.pdf"
     canvas = Canvas(str(path), pagesize=A4)
     top = A4[1] - 80
-    rows = [["", "2024", "2023", "2022", "2021"], ["Revenue", "100", "90", "80", "70"],
-            ["Costs", "60", "55", "50", "45"], ["Profit", "40", "35", "30", "25"]]  # fmt: skip
     bottom = top - 20 * (len(rows) + 1)
     canvas.rect(LEFT, bottom, RIGHT - LEFT, top - bottom)
     for r in range(1, len(rows) + 1):
         canvas.line(LEFT, top - 20 * r, RIGHT, top - 20 * r)
-    canvas.line(COLUMNS[1], top, COLUMNS[1], bottom)  # the stub's rule runs to the top
-    for x in COLUMNS[2:-1]:
-        canvas.line(x, top - 20, x, bottom)  # the years' rules start under the group head
+    for i, x in enumerate(COLUMNS[1:-1], start=1):
+        canvas.line(x, top if i <= through else top - 20, x, bottom)
     canvas.setFont(SERIF, 10)
-    canvas.drawCentredString((COLUMNS[1] + RIGHT) / 2, top - 14, "Year Ended December 31")
+    if centred:
+        canvas.drawCentredString((COLUMNS[through] + RIGHT) / 2, top - 14, top_text)
+    else:
+        canvas.drawString(LEFT + 4, top - 14, top_text)
     for r, cells in enumerate(rows, start=1):
         for x, text in zip(COLUMNS, cells, strict=False):
             canvas.drawString(x + 4, top - 20 * r - 14, text)
     canvas.showPage()
     canvas.save()
+
+
+async def test_a_group_head_over_the_figure_columns_stays_the_tables(
+    converter: Converter, tmp_path: Path
+) -> None:
+    """'Year Ended December 31' over the figure columns, right of an empty stub, is the
+    table's top row, not a title (found by a hostile probe)."""
+    path = tmp_path / "statement.pdf"
+    rows = [["", "2024", "2023", "2022", "2021"], ["Revenue", "100", "90", "80", "70"],
+            ["Costs", "60", "55", "50", "45"], ["Profit", "40", "35", "30", "25"]]  # fmt: skip
+    # the stub's rule runs to the top; the years' rules start under the group head
+    grid_under_a_top_row(path, rows, "Year Ended December 31", centred=True, through=1)
     page, _ = await convert(converter, path)
     (table,) = [b for b in page.blocks if b.label == Label.table]
     (head,) = [c for c in table.cells if c.text == "Year Ended December 31"]
@@ -108,24 +120,8 @@ async def test_a_boxed_title_row_across_the_grid_stays_the_tables(
 ) -> None:
     """One line in a row of its own across the whole grid, ruled above and below
     ('Assignment Categories', ICDAR eu-009a), is the table's title row."""
-    register()
     path = tmp_path / "boxed.pdf"
-    canvas = Canvas(str(path), pagesize=A4)
-    top = A4[1] - 80
-    rows = [HEAD, *GOODS]
-    bottom = top - 20 * (len(rows) + 1)
-    canvas.rect(LEFT, bottom, RIGHT - LEFT, top - bottom)
-    for r in range(1, len(rows) + 1):
-        canvas.line(LEFT, top - 20 * r, RIGHT, top - 20 * r)
-    for x in COLUMNS[1:-1]:
-        canvas.line(x, top - 20, x, bottom)
-    canvas.setFont(SERIF, 10)
-    canvas.drawString(LEFT + 4, top - 14, "Assignment Categories")
-    for r, cells in enumerate(rows, start=1):
-        for x, text in zip(COLUMNS, cells, strict=False):
-            canvas.drawString(x + 4, top - 20 * r - 14, text)
-    canvas.showPage()
-    canvas.save()
+    grid_under_a_top_row(path, [HEAD, *GOODS], "Assignment Categories", centred=False)
     page, _ = await convert(converter, path)
     (table,) = [b for b in page.blocks if b.label == Label.table]
     (title,) = [c for c in table.cells if c.text == "Assignment Categories"]

@@ -13,7 +13,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from docparse.io.pdf_content import TextLine
+from docparse.io.pdf_content import Box, TextLine
 
 SLACK = 1.0  # points: a glyph's box may stick out of its cell's clip by a hair and show
 
@@ -67,9 +67,6 @@ def clipped_chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> frozens
         ):
             hidden.add(index)
     return frozenset(hidden)
-
-
-Box = tuple[float, float, float, float]
 
 
 def _space(code: int) -> bool:

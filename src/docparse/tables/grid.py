@@ -118,19 +118,25 @@ def _columns_and_rows(lines: list[list[list[Word]]], em: float) -> tuple[list[fl
     return bounds, _merge_wrapped([_row(line, bounds) for line in lines], em)
 
 
-def _prose_lead(rows: list[_Row]) -> int:
-    """Where the table starts after sentences set over its head: the row after the last
-    one, above the first figures, that is one cell of PROSE_WORDS words or more, with a
-    row of two cells or more (the head) still to come before the figures. 0: none."""
-    filled = [[ws for _, ws in r.cells.values() if join_text(ws)] for r in rows]
-    figures = next(
+def _first_figures(rows: list[_Row]) -> int | None:
+    """The first row holding a figure; None when none does."""
+    return next(
         (
             i
             for i, r in enumerate(rows)
             if any(is_numeric(join_text(ws)) for _, ws in r.cells.values())
         ),
-        len(rows),
+        None,
     )
+
+
+def _prose_lead(rows: list[_Row]) -> int:
+    """Where the table starts after sentences set over its head: the row after the last
+    one, above the first figures, that is one cell of PROSE_WORDS words or more, with a
+    row of two cells or more (the head) still to come before the figures. 0: none."""
+    filled = [[ws for _, ws in r.cells.values() if join_text(ws)] for r in rows]
+    figures = _first_figures(rows)
+    figures = len(rows) if figures is None else figures
     prose = [
         i
         for i in range(figures)
@@ -210,14 +216,9 @@ def _stacked_heads(rows: list[_Row], em: float) -> list[_Row]:
     'Инвентарный / номер', centred), are one head row: each column's lines joined. A
     phrase over more than one column (a group's head), or standing apart from the
     head under it, ends the run upwards."""
-    first_figures = next(
-        (
-            i
-            for i, r in enumerate(rows)
-            if any(is_numeric(join_text(ws)) for _, ws in r.cells.values())
-        ),
-        0,
-    )
+    first_figures = _first_figures(rows)
+    if first_figures is None:
+        return rows
     top = first_figures - 1
     if top < 1 or len(rows[top].cells) < 2:
         return rows  # over the figures a section's label ('Assets'), not a head's last line
@@ -705,8 +706,8 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
         v = [s for s in region.v_lines if ruling.crossings(s, tall, False) < 2]
         table: Table | None = table_from_rules(region.bbox, h, v, members) if h and v else None
         if table is not None and (cut := _title_rows(table)) is not None:
-            # Rows across the whole grid above its columns: the form's heading block over
-            # its goods table, held in one frame. They are text, not the table's.
+            # Rows above the grid's columns holding one text: the form's heading block
+            # over its goods table, held in one frame. They are text, not the table's.
             table, top = cut
             region = dataclasses.replace(region, bbox=region.bbox.model_copy(update={"y0": top}))
             members = [w for w in members if w.within(region.bbox, 0.0)]

@@ -313,7 +313,7 @@ def stacked_on(
     head over three columns is centred on the middle one's)?"""
     (a, b), (lo, hi) = x_span(upper), x_span(lower)
     # Letters' boxes may touch or overlap by a descender between wrapped lines.
-    gap = min(w.bbox.y0 for w in lower) - max(w.bbox.y1 for w in upper)
+    gap = _top(lower) - max(w.bbox.y1 for w in upper)
     if not (-STACK_GAP * em <= gap <= STACK_GAP * em and _top(upper) < _top(lower)):
         return False
     middle, near = (a + b) / 2, STACK_FLUSH * em
