@@ -46,3 +46,16 @@ def test_an_english_page_keeps_its_words() -> None:
     blocks = page(text, "Полис ОМС")
     spell_as_the_page(blocks)
     assert blocks[0].text == text
+
+
+def test_a_codes_letters_take_the_pages_spelling() -> None:
+    blocks = page(
+        "1 ОС-002321 Сервер стоечный 21.02.2015",
+        "2 OC-009574 Фургон грузовой 05.05.2014",
+        "3 ОС-001415 Принтер лазерный 23.08.2022",
+        "Картридж HP-85A для принтера",
+    )
+    spell_as_the_page(blocks)
+    assert blocks[1].text == "2 ОС-009574 Фургон грузовой 05.05.2014"
+    assert [w for w, _ in blocks[1].lines[0].words][1] == "ОС-009574"
+    assert blocks[3].text == "Картридж HP-85A для принтера"

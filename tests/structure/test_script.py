@@ -85,3 +85,30 @@ def test_classify() -> None:
     assert classify("85" + CYR_A) is Script.model
     assert classify("1 250,00") is Script.none
     assert fix_words(["85" + CYR_A, "HP"]) == ["85" + LAT_A, "HP"]
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("1 0С-002321 Сервер стоечный", "1 ОС-002321 Сервер стоечный"),  # a register's code
+        ("Д0ГОВ0Р ПОСТАВКИ", "ДОГОВОР ПОСТАВКИ"),
+        ("акционерное общество 0А0 «Лес»", "акционерное общество ОАО «Лес»"),
+        ("Устав 0бщества", "Устав Общества"),
+        ("условия д0говора", "условия договора"),
+    ],
+)
+def test_a_zero_inside_a_cyrillic_word_is_the_letter_o(read: str, meant: str) -> None:
+    assert fix_text(read) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "формат А0 и Ф0",  # a paper size, a grade: one letter, the zero after it
+        "10шт по 0,5кг",  # figures with their units
+        "на 2024г. 20мм",
+        "счёт 000123 от 01.02.2024",
+    ],
+)
+def test_zeros_beside_figures_or_after_one_letter_stay(text: str) -> None:
+    assert fix_text(text) == text

@@ -3,8 +3,9 @@ spells them elsewhere. Tesseract reading rus+eng takes a short Cyrillic word dra
 look-alike glyphs for Latin now and then: `OMC` in a leaflet that says `ОМС` twenty
 times, `Ha` for `на`, `TOM` for `том` (small Cyrillic т and м are small capitals). The
 letters alone cannot tell (`HP` is Latin in `Картридж HP 85A`); the page can: a word it
-also holds in Cyrillic letters is that word. A Latin word the page never spells in
-Cyrillic stays as read."""
+also holds in Cyrillic letters is that word, and so is a code's letter part (`OC-001415`
+in a register of `ОС-002321`). A Latin word the page never spells in Cyrillic stays as
+read."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from docparse.document import Block
 from docparse.structure.script import Script, classify, is_cyrillic, is_latin, to_script
 
 _TOKEN = re.compile(r"^(\W*)(\w+)(\W*)$")
+_JOINER = re.compile(r"([-‐–/])")  # a code's parts are words too: `OC-001415` on `ОС-002321`'s page
 _SENTENCE_END = (".", "!", "?", ":")
 
 
@@ -25,7 +27,7 @@ def spell_as_the_page(blocks: list[Block]) -> None:
     spellings: dict[str, Counter[str]] = {}
     cyrillic = latin = 0
     for line in (ln for b in blocks for ln in b.lines):
-        for token in line.text.split():
+        for token in (part for word in line.text.split() for part in _JOINER.split(word)):
             found = _TOKEN.match(token)
             core = found.group(2) if found else ""
             letters = [ch for ch in core if ch.isalpha()]
@@ -50,10 +52,14 @@ def spell_as_the_page(blocks: list[Block]) -> None:
         word = read if starts else forms.most_common(1)[0][0]
         return found.group(1) + word + found.group(3)
 
+    def respell_parts(token: str, starts: bool) -> str:
+        parts = _JOINER.split(token)
+        return "".join(respell(part, starts and k == 0) for k, part in enumerate(parts))
+
     def respelled(tokens: list[str]) -> list[str]:
         """A line's tokens respelled, each knowing whether it starts a sentence."""
         return [
-            respell(t, i == 0 or tokens[i - 1].endswith(_SENTENCE_END))
+            respell_parts(t, i == 0 or tokens[i - 1].endswith(_SENTENCE_END))
             for i, t in enumerate(tokens)
         ]
 

@@ -113,7 +113,40 @@ def fix_words(words: list[str], script: Script | None = None) -> list[str]:
                 out[i] = to_script(word, script)
             elif is_mixed(word):  # one script it must be: the hint, or most letters
                 out[i] = to_script(word, hint or _as_written(word))
-    return _zeros(out)
+    return _zeros([_letter_o(word) for word in out])
+
+
+def _letter_o(word: str) -> str:
+    """A Cyrillic `О` read as a zero inside a word (`0С-002321`, `Д0ГОВОР`, `0А0`): a zero
+    before a Cyrillic letter, in a part of the word with no other digit, is the letter;
+    then one after such a letter too, once the part has two letters. A part of one letter
+    and a zero after it is a size or a grade (`А0`, `Ф0`) and stays."""
+    return "".join(_letter_o_part(part) for part in _JOINER.split(word))
+
+
+def _letter_o_part(part: str) -> str:
+    if "0" not in part or any(ch.isdigit() and ch != "0" for ch in part):
+        return part
+    letters = [ch for ch in part if ch.isalpha()]
+    if not letters or not all(is_cyrillic(ch) for ch in letters):
+        return part
+    chars = list(part)
+    for k in range(len(chars) - 1):
+        if chars[k] == "0" and is_cyrillic(chars[k + 1]):
+            chars[k] = _o_like(chars, k)
+    if sum(ch.isalpha() for ch in chars) >= 2:
+        for k in range(1, len(chars)):
+            if chars[k] == "0" and is_cyrillic(chars[k - 1]):
+                chars[k] = _o_like(chars, k)
+    return "".join(chars)
+
+
+def _o_like(chars: list[str], k: int) -> str:
+    """`О` or `о`: a capital at a word's start or beside a capital, else small."""
+    near = [chars[j] for j in (k - 1, k + 1) if 0 <= j < len(chars) and chars[j].isalpha()]
+    if k == 0 or not chars[k - 1].isalpha() or any(ch.isupper() for ch in near):
+        return "О"
+    return "о"
 
 
 def _zeros(words: list[str]) -> list[str]:
