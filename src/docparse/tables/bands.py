@@ -83,6 +83,16 @@ def with_row_labels(band: BBox, words: list[Word]) -> BBox:
     return BBox(x0=min(w.bbox.x0 for ln in left for w in ln), y0=band.y0, x1=band.x1, y1=band.y1)
 
 
+def cut_from_rows(band: BBox, words: list[Word]) -> bool:
+    """Do most of the lines within `band` run on left of it, and it was not widened over
+    them? Its rules were seen under part of a wider table's rows only (a scan's faint row
+    rules, found on its right half): the band alone would cut each row in two tables."""
+    lines = text_lines([w for w in words if band.y0 < w.cy < band.y1])
+    inside = [ln for ln in lines if any(w.cx > band.x0 for w in ln)]
+    cut = [ln for ln in inside if any(w.bbox.x1 <= band.x0 for w in ln)]
+    return bool(inside) and 2 * len(cut) > len(inside)
+
+
 def _apart(rule: Segment, ends: tuple[float, float]) -> float:
     """How far the rule's left and right ends are from `ends`, the further of the two."""
     return max(abs(rule[0] - ends[0]), abs(rule[2] - ends[1]))

@@ -17,6 +17,7 @@ from PIL import Image
 from docparse.document import BBox, TableCell
 from docparse.tables import bands, ruling
 from docparse.tables.columns import prose_columns
+from docparse.tables.fields import fields_apart
 from docparse.tables.lines import (
     MIN_ROWS,
     centred_over,
@@ -80,7 +81,9 @@ def table_from_alignment(
     content = [w for w in words if not w.leader and w.text.strip() and w.upright]
     em = line_height(content)
     lines = trim_lines(
-        [phrases(_signs_joined(line), em) for line in text_lines(content)], em, framed
+        fields_apart([phrases(_signs_joined(line), em) for line in text_lines(content)], em),
+        em,
+        framed,
     )
     while framed and lines and bands.is_caption(" ".join(w.text for p in lines[0] for w in p)):
         lines.pop(0)
@@ -729,6 +732,8 @@ def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> lis
             continue
         free = [w for w in words if id(w) not in used]
         band = bands.with_row_labels(bands.with_head_above(band, free), free)
+        if bands.cut_from_rows(band, free):
+            continue  # the rest of the rows' words go to the borderless search whole
         members = [w for w in words if id(w) not in used and w.within(band, 0.0)]
         table = table_from_alignment(members, band, framed=True)
         if table is not None:
