@@ -95,6 +95,9 @@ def test_classify() -> None:
         ("акционерное общество 0А0 «Лес»", "акционерное общество ОАО «Лес»"),
         ("Устав 0бщества", "Устав Общества"),
         ("условия д0говора", "условия договора"),
+        ("Грузополучатель 000 «Медтехника Плюс»", "Грузополучатель ООО «Медтехника Плюс»"),
+        ('выданной 3АО "Лес"', 'выданной ЗАО "Лес"'),
+        ("экспедитор Михайлова 0.Г.", "экспедитор Михайлова О.Г."),
     ],
 )
 def test_a_zero_inside_a_cyrillic_word_is_the_letter_o(read: str, meant: str) -> None:
@@ -108,6 +111,7 @@ def test_a_zero_inside_a_cyrillic_word_is_the_letter_o(read: str, meant: str) ->
         "10шт по 0,5кг",  # figures with their units
         "на 2024г. 20мм",
         "счёт 000123 от 01.02.2024",
+        "остаток 000 руб., код 300 «А»",  # a zero amount; a number before a quote
     ],
 )
 def test_zeros_beside_figures_or_after_one_letter_stay(text: str) -> None:

@@ -34,6 +34,9 @@ _ZERO_READ = re.compile(r"[\[|(]?[оОoO][\]|).,]?")  # a zero read as a letter,
 _FIGURE = re.compile(r"[^\w]*\d[\d.,:/%-]*[^\w]*")  # 18,870 · 2.5% · (12) · 0.
 _RULE_MARK = re.compile(r"[\[\]|]+")
 MIN_FIGURES = 3
+_LEGAL_FORMS = frozenset(["ООО", "ОАО", "ЗАО", "ПАО", "АО", "НАО"])
+_OPENING_QUOTES = frozenset('«"„“')
+_ZERO_INITIALS = re.compile(r"(?=.*0)(?=.*[А-ЯЁ])(?:[А-ЯЁ0]\.){2}")  # `0.Г.`, `Н.0.`
 
 
 class Script(Enum):
@@ -113,7 +116,19 @@ def fix_words(words: list[str], script: Script | None = None) -> list[str]:
                 out[i] = to_script(word, script)
             elif is_mixed(word):  # one script it must be: the hint, or most letters
                 out[i] = to_script(word, hint or _as_written(word))
-    return _zeros([_letter_o(word) for word in out])
+    return _legal_forms(_zeros([_letter_o(word) for word in out]))
+
+
+def _legal_forms(words: list[str]) -> list[str]:
+    """A company's legal form read in digits before its quoted name (`000 «Медтехника
+    Плюс»`, `3АО "Лес"`): Tesseract takes `О` for a zero and `З` for a three. Only
+    before an opening quote: `000` elsewhere is a number."""
+    out = list(words)
+    for i, word in enumerate(words[:-1]):
+        form = to_script(word.replace("0", "О").replace("3", "З"), Script.cyrillic)
+        if words[i + 1][:1] in _OPENING_QUOTES and word != form and form in _LEGAL_FORMS:
+            out[i] = form
+    return out
 
 
 def _letter_o(word: str) -> str:
@@ -125,6 +140,8 @@ def _letter_o(word: str) -> str:
 
 
 def _letter_o_part(part: str) -> str:
+    if _ZERO_INITIALS.fullmatch(part):  # `Михайлова 0.Г.`
+        return part.replace("0", "О")
     if "0" not in part or any(ch.isdigit() and ch != "0" for ch in part):
         return part
     letters = [ch for ch in part if ch.isalpha()]
