@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from docparse.document import BBox
+from docparse.document import BBox, TableCell
 from docparse.tables.grid import find_tables, table_from_alignment
 from docparse.tables.model import Table, TableResult, Word
 from docparse.tables.ruling import find_ruled_regions
@@ -400,3 +400,20 @@ def test_a_leaflets_panels_side_by_side_are_no_table() -> None:
     read = json.loads((FIXTURES / "leaflet_words.json").read_text(encoding="utf-8"))
     words = [Word(text, BBox(x0=x0, y0=y0, x1=x1, y1=y1)) for text, x0, y0, x1, y1 in read]
     assert find_tables(words, None, 72) == []
+
+
+def test_a_panel_whose_title_strokes_make_rules_is_no_grid() -> None:
+    """A leaflet's title in display type, white on a blue panel (forms set, `leaflet_a`
+    as a photo): the letters' strokes were taken for column rules, cutting the line over
+    the panel into five "cells", and the two lines of the title ran across them whole.
+    One row parted into cells is a box with a heading, not a table; two are."""
+
+    def cell(row: int, col: int, text: str, span: int = 1) -> TableCell:
+        return TableCell(row=row, col=col, col_span=span, text=text)
+
+    top = [cell(0, 0, "ме/"), cell(0, 1, "Медицинский центр"), cell(0, 2, "")]
+    top += [cell(0, 3, "«Здоровье"), cell(0, 4, "семьи»")]
+    panel = Table(3, 5, [*top, cell(1, 0, "Забота о здоровье", 5), cell(2, 0, "всей семьи", 5)])
+    assert not panel.is_data_grid()
+    codes = [cell(1, 0, "948"), cell(1, 1, "07.07.2024"), cell(2, 0, "Итого", 2)]
+    assert Table(3, 2, [cell(0, 0, "Номер"), cell(0, 1, "Дата"), *codes]).is_data_grid()

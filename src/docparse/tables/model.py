@@ -7,6 +7,7 @@ import html
 import math
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from docparse.document import BBox, TableCell
@@ -109,11 +110,15 @@ class Table:
         return out
 
     def is_data_grid(self) -> bool:
-        """2x2 or more, a fair share of cells filled, and cells of table size (a
+        """2x2 or more, two rows at least of two filled cells or more (strokes of
+        display type inside a panel cut its title's line into "cells"; the lines under
+        it run across whole), a fair share of cells filled, and cells of table size (a
         newspaper's column rules enclose whole articles)."""
         sizes = [len(c.text.split()) for c in self.cells if c.text]
+        parted = Counter(c.row for c in self.cells if c.text)
         return (
             min(self.rows, self.cols) >= 2
+            and sum(n >= 2 for n in parted.values()) >= 2
             and len(sizes) >= max(3, 0.25 * len(self.cells))
             and statistics.median(sizes) <= MAX_MEDIAN_CELL_WORDS
             and max(sizes) <= MAX_CELL_WORDS
