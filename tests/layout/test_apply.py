@@ -104,6 +104,27 @@ def test_heads_captions_and_formulas_are_relabelled_where_they_can_be() -> None:
     assert labels["eq"] == Label.display_formula
 
 
+def test_a_documents_title_over_its_table_is_no_caption() -> None:
+    """CDLA calls a register's title, set large over its table, the table's caption
+    (forms set, `register_b` as a scan): it is the page's title. A caption set at the
+    body's size, or one that names its table however large, is the caption."""
+    title = block("title", "Ведомость основных средств", 200, 100, 800, 140, size=36)
+    note = block("note", "Сведения по данным учёта", 100, 160, 600, 180)
+    body = [block(f"b{i}", "текст", 100, 1000 + 40 * i, 900, 1020 + 40 * i) for i in range(3)]
+    named = block("named", "Таблица 2. Остатки", 200, 600, 800, 640, size=36)
+    table = Block(id="t", label=Label.table, bbox=BBox(x0=100, y0=200, x1=900, y1=580))
+    boxes = [
+        box(Label.figure_title, 190, 90, 810, 150),
+        box(Label.figure_title, 90, 155, 610, 185),
+        box(Label.figure_title, 190, 590, 810, 650),
+    ]
+    out = apply_layout([title, note, table, named, *body], boxes, W, H, 0)
+    labels = {b.id: b.label for b in out}
+    assert labels["title"] == Label.text
+    assert labels["note"] == Label.figure_title
+    assert labels["named"] == Label.figure_title
+
+
 @pytest.mark.slow
 async def test_scanned_chart_becomes_a_cropped_figure_with_its_caption(
     converter: Converter, tmp_path: Path

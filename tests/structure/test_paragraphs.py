@@ -1,5 +1,5 @@
 from docparse.document import BBox, Block, Label, Line
-from docparse.structure.headings import label_headings
+from docparse.structure.headings import join_wrapped_titles, label_headings
 from docparse.structure.paragraphs import group_lines, join_lines, split_blocks
 
 
@@ -173,3 +173,88 @@ def test_a_long_list_that_is_almost_authors_is_judged_at_once() -> None:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert block.label == Label.text
+
+
+def test_a_page_that_is_mostly_a_table_still_has_its_title() -> None:
+    """A register's page (forms set): a running head, the title, a caption, the table
+    and nothing else. The text blocks alone were too few to tell the body's size, so no
+    title was found; the page's other lines tell it."""
+    blocks = [
+        Block(
+            id="head",
+            label=Label.header,
+            bbox=BBox(x0=700, y0=50, x1=1180, y1=66),
+            text="Конфиденциально",
+            lines=[styled("Конфиденциально", 50, 16)],
+        ),
+        block_of(styled("Ведомость основных средств", 130, 28), id="title"),
+        Block(
+            id="cap",
+            label=Label.figure_title,
+            bbox=BBox(x0=10, y0=170, x1=700, y1=186),
+            text="Сведения подготовлены",
+            lines=[styled("Сведения подготовлены", 170, 16)],
+        ),
+        Block(id="t", label=Label.table, bbox=BBox(x0=10, y0=200, x1=1180, y1=1600)),
+    ]
+    label_headings(blocks, first_page=True)
+    assert blocks[1].label in (Label.doc_title, Label.paragraph_title)
+    assert [b.label for b in (blocks[0], blocks[2], blocks[3])] == [
+        Label.header,
+        Label.figure_title,
+        Label.table,
+    ]
+
+
+def test_a_title_ocr_gave_as_two_blocks_is_one_title() -> None:
+    """Display type on a leaflet's panel (forms set, `leaflet_a`): Tesseract gave the
+    title's two lines as blocks of their own, so neither half matched the title. Two
+    titles alike in size, one right under the other, are one; a heading set apart
+    further, or a body line under a title, stays apart."""
+    blocks = [
+        block_of(styled("Забота о здоровье", 250, 124), id="a"),
+        block_of(styled("всей семьи", 386, 124), id="b"),
+        block_of(styled("Наши врачи", 700, 124), id="c"),
+        block_of(styled("Вызов врача на дом", 830, 40), id="d"),
+    ]
+    for b in blocks[:3]:
+        b.label = Label.doc_title
+    joined = join_wrapped_titles(blocks)
+    assert [b.id for b in joined] == ["a", "c", "d"]
+    assert joined[0].text == "Забота о здоровье\nвсей семьи"
+    assert joined[0].bbox.y1 == 386 + 124
+
+
+def test_a_title_ocr_read_unsure_is_still_a_title_when_it_reads_as_words() -> None:
+    """'Запись и оплата' in display type on a tinted panel read at 0.48 confidence: words
+    all the same, and a title. A rule read as marks stays no title."""
+    body = [block_of(styled("Перед первым визитом возьмите", 900 + 40 * i, 36)) for i in range(3)]
+    title = block_of(styled("Запись и", 700, 84), styled("плата", 790, 84), id="t")
+    rule = block_of(styled("| —— ee", 600, 84), id="r")
+    title.confidence = rule.confidence = 0.48
+    blocks = [rule, title, *body]
+    label_headings(blocks, first_page=False)
+    assert title.label == Label.paragraph_title
+    assert rule.label == Label.text
+
+
+def test_an_orders_subject_set_bold_is_its_title() -> None:
+    """An order's subject (forms set, `prikaz_a`): bold at the body's size, seven words,
+    more than a bold short title may have. It starts as a subject does ('О …', 'Об …');
+    a bold sentence or a sum in words does not."""
+    body = [
+        block_of(styled("В целях обеспечения достоверности данных", 400 + 40 * i, 28))
+        for i in range(3)
+    ]
+    subject = block_of(
+        styled("О проведении годовой инвентаризации имущества и обязательств", 300, 28, bold=True),
+        id="s",
+    )
+    sentence = block_of(
+        styled("Общая сумма составляет сто двадцать тысяч рублей ноль копеек", 600, 28, bold=True),
+        id="n",
+    )
+    blocks = [subject, *body, sentence]
+    label_headings(blocks, first_page=False)
+    assert subject.label == Label.paragraph_title
+    assert sentence.label == Label.text

@@ -98,6 +98,7 @@ def test_classify() -> None:
         ("Грузополучатель 000 «Медтехника Плюс»", "Грузополучатель ООО «Медтехника Плюс»"),
         ('выданной 3АО "Лес"', 'выданной ЗАО "Лес"'),
         ("экспедитор Михайлова 0.Г.", "экспедитор Михайлова О.Г."),
+        ("06 организации пропускного режима", "Об организации пропускного режима"),
     ],
 )
 def test_a_zero_inside_a_cyrillic_word_is_the_letter_o(read: str, meant: str) -> None:
@@ -112,6 +113,8 @@ def test_a_zero_inside_a_cyrillic_word_is_the_letter_o(read: str, meant: str) ->
         "на 2024г. 20мм",
         "счёт 000123 от 01.02.2024",
         "остаток 000 руб., код 300 «А»",  # a zero amount; a number before a quote
+        "06 апреля 2024 г.",  # a date's day
+        "06 января",
     ],
 )
 def test_zeros_beside_figures_or_after_one_letter_stay(text: str) -> None:

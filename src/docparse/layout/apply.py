@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from docparse.document import Block, Label
 from docparse.layout.boxes import LayoutBox
+from docparse.structure.captions import is_caption
 
 MIN_SCORE = 0.5
 # Pictures worth a figure: not a logo speck, not the whole page.
@@ -24,6 +25,7 @@ MAX_TABLE_IN_FIGURE = 0.5  # a "figure" more than half covered by a found table 
 KEEP_CONFIDENCE = 0.7  # OCR text inside a picture read at least this well is kept
 OUTER = 0.15  # heads and footers sit in the outer part of the page…
 HEAD_SIZE = 1.1  # …set no larger than the body text, and not bold
+TITLE_SIZE = 1.25  # a caption is set at the body's size or a little over; a title larger
 RELABELLED = {
     Label.header,
     Label.footer,
@@ -100,6 +102,13 @@ def apply_layout(
             # The model calls a page's title at the top a "header" too: heads are small.
             if label in (Label.header, Label.footer) and any(
                 ln.text_size > HEAD_SIZE * body or ln.bold for ln in block.lines
+            ):
+                continue
+            # Nor a document's title over its table a "caption": captions are set small.
+            if (
+                label == Label.figure_title
+                and not is_caption(block.text)
+                and any(ln.text_size > TITLE_SIZE * body for ln in block.lines)
             ):
                 continue
             block.label = label

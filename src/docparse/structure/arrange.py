@@ -9,7 +9,7 @@ from docparse.layout.apply import apply_layout
 from docparse.layout.boxes import LayoutBox
 from docparse.structure.captions import place_captions
 from docparse.structure.furniture import mark_margin_text
-from docparse.structure.headings import label_headings
+from docparse.structure.headings import join_wrapped_titles, label_headings
 from docparse.structure.reading_order import footnotes_last, xy_cut
 
 
@@ -41,4 +41,4 @@ def arrange(
         )
         blocks += aside
     label_headings(blocks, first_page=page_index == 0)
-    return blocks
+    return join_wrapped_titles(blocks)

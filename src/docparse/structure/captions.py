@@ -16,6 +16,11 @@ FIGURES_AND_TABLES = frozenset({Label.image, Label.chart, Label.table})
 CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its figure
 
 
+def is_caption(text: str) -> bool:
+    """Does `text` start as a caption does ('Figure 2.', 'Таблица 1')?"""
+    return bool(_CAPTION.match(text.strip()))
+
+
 def place_captions(blocks: list[Block]) -> list[Block]:
     """Captions ('Figure 2.', 'Таблица 1') labelled and read next to the picture or
     table they sit by (above or below it, overlapping it across): before it when above
@@ -25,7 +30,7 @@ def place_captions(blocks: list[Block]) -> list[Block]:
         return blocks
     owner: dict[int, Block] = {}
     for block in blocks:
-        named = block.label == Label.text and _CAPTION.match(block.text.strip())
+        named = block.label == Label.text and is_caption(block.text)
         if block.label != Label.figure_title and not named:
             continue
         size = block.lines[0].text_size if block.lines else block.bbox.height

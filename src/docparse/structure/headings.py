@@ -7,13 +7,19 @@ from __future__ import annotations
 import re
 import statistics
 
-from docparse.document import Block, Label
+from docparse.document import BBox, Block, Label
 
 HEADING_RATIO = 1.3  # a block whose lines are this much taller than body text is a heading
 TITLE_RATIO = 1.8
 BOLD_HEADING_RATIO, BOLD_TITLE_RATIO = 1.15, 1.2  # bold needs less size
 MAX_TITLE_WORDS = 6  # a bold line of more words is emphasis (a sum in words), no title
+_SUBJECT = re.compile(r"^(?:О|Об|Обо)\s+[а-яё]", re.IGNORECASE)  # 'Об утверждении …'
+MAX_SUBJECT_WORDS = 20
 MIN_CONFIDENCE = 0.6  # OCR's guess at a rule or a smudge is no title, whatever its size
+TITLES = frozenset([Label.doc_title, Label.paragraph_title])
+MAX_TITLE_LINES = 3  # as a heading block may hold
+SAME_SIZE, WRAP_GAP = 0.15, 0.6  # of the title's size: sizes alike, the gap between lines
+WORD_LETTERS = 0.9  # …unless it reads as words: this share of its marks letters
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
 # A section numbered in Roman and set in capitals ('I. INTRODUCTION', 'II. ОБЩИЕ
 # ПОЛОЖЕНИЯ'): a heading in any weight (IEEE papers set them in small capitals).
@@ -40,6 +46,8 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
     """Short blocks set clearly larger than the page's body text, or bold and numbered
     like '2.1 Introduction', become titles."""
     sizes = [ln.text_size for b in blocks if b.label == Label.text for ln in b.lines]
+    if len(sizes) < 3:  # a page that is mostly a table: its caption and running heads
+        sizes = [ln.text_size for b in blocks for ln in b.lines]  # tell the body's size
     if len(sizes) < 3:
         return
     body = statistics.median(sizes)
@@ -50,7 +58,11 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
             or not block.lines
             or len(block.lines) > 3
             or len(block.text) > 200
-            or (block.confidence is not None and block.confidence < MIN_CONFIDENCE)
+            or (
+                block.confidence is not None
+                and block.confidence < MIN_CONFIDENCE
+                and not _words_read(block.text)
+            )
             or _authors(block.text.strip())
         ):
             continue
@@ -71,6 +83,7 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
                 and len(block.lines) == 1
                 and (_NUMBERED.match(block.text) or short_title(block.text))
             )
+            or (bold and size >= 0.85 * body and _subject_line(block.text))
             or (size >= 0.85 * body and _italic_heading(block, after))
             or (
                 size >= SMALL_CAPS * body
@@ -80,6 +93,70 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
             )
         ):
             block.label = Label.paragraph_title
+
+
+def join_wrapped_titles(blocks: list[Block]) -> list[Block]:
+    """A title wrapped over lines that OCR gave as blocks of their own ('Забота о
+    здоровье' / 'всей семьи' in display type on a leaflet's panel) is one title: two
+    titles of one kind in a row, set the same size, the second right under the first
+    (less than WRAP_GAP of their size between), over the same stretch of the page."""
+    out: list[Block] = []
+    for block in blocks:
+        last = out[-1] if out else None
+        if last is not None and _wraps_onto(last, block):
+            out[-1] = last.model_copy(
+                update={
+                    "lines": [*last.lines, *block.lines],
+                    "text": f"{last.text}\n{block.text}",
+                    "bbox": BBox.around([last.bbox, block.bbox]),
+                }
+            )
+        else:
+            out.append(block)
+    return out
+
+
+def _wraps_onto(upper: Block, lower: Block) -> bool:
+    if (
+        upper.label not in TITLES
+        or lower.label != upper.label
+        or not upper.lines
+        or not lower.lines
+        or len(upper.lines) + len(lower.lines) > MAX_TITLE_LINES
+    ):
+        return False
+    size = statistics.fmean(ln.text_size for ln in upper.lines)
+    other = statistics.fmean(ln.text_size for ln in lower.lines)
+    gap = lower.bbox.y0 - upper.bbox.y1
+    return (
+        abs(size - other) <= SAME_SIZE * size
+        and -0.1 * size <= gap <= WRAP_GAP * size
+        and upper.bbox.x0 < lower.bbox.x1
+        and lower.bbox.x0 < upper.bbox.x1
+    )
+
+
+def _subject_line(text: str) -> bool:
+    """An official paper's subject, bold over its text: 'О проведении годовой
+    инвентаризации имущества и обязательств', 'Об утверждении положения' (an order's,
+    a letter's title, however many words; a sum in words or a sentence starts no way
+    like it and ends with a stop)."""
+    words = text.split()
+    return (
+        bool(_SUBJECT.match(text))
+        and len(words) <= MAX_SUBJECT_WORDS
+        and not text.rstrip().endswith((".", ":", ";", ","))
+    )
+
+
+def _words_read(text: str) -> bool:
+    """Is `text` words, whatever OCR's confidence in them: letters all through, one word
+    of four at least (display type on a tinted panel, 'Запись и оплата', reads at 0.48);
+    a rule or a smudge reads as marks and scraps ('| ——', 'ee')?"""
+    chars = [ch for ch in text if not ch.isspace()]
+    letters = sum(ch.isalpha() for ch in chars)
+    longest = max((sum(ch.isalpha() for ch in word) for word in text.split()), default=0)
+    return letters >= WORD_LETTERS * len(chars) and longest >= 4
 
 
 def _authors(text: str) -> bool:

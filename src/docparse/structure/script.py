@@ -34,6 +34,9 @@ _ZERO_READ = re.compile(r"[\[|(]?[оОoO][\]|).,]?")  # a zero read as a letter,
 _FIGURE = re.compile(r"[^\w]*\d[\d.,:/%-]*[^\w]*")  # 18,870 · 2.5% · (12) · 0.
 _RULE_MARK = re.compile(r"[\[\]|]+")
 MIN_FIGURES = 3
+_ABOUT_READS = frozenset(["06", "0б", "О6"])
+_VOWELS = frozenset("аеиоуэюяё")
+_MONTHS = frozenset(["апреля", "августа", "октября", "июня", "июля", "января", "мая"])
 _LEGAL_FORMS = frozenset(["ООО", "ОАО", "ЗАО", "ПАО", "АО", "НАО"])
 _OPENING_QUOTES = frozenset('«"„“')
 _ZERO_INITIALS = re.compile(r"(?=.*0)(?=.*[А-ЯЁ])(?:[А-ЯЁ0]\.){2}")  # `0.Г.`, `Н.0.`
@@ -116,7 +119,21 @@ def fix_words(words: list[str], script: Script | None = None) -> list[str]:
                 out[i] = to_script(word, script)
             elif is_mixed(word):  # one script it must be: the hint, or most letters
                 out[i] = to_script(word, hint or _as_written(word))
-    return _legal_forms(_zeros([_letter_o(word) for word in out]))
+    return _about(_legal_forms(_zeros([_letter_o(word) for word in out])))
+
+
+def _about(words: list[str]) -> list[str]:
+    """`Об` read as a number at a line's start (`06 организации пропускного режима`):
+    an order's subject. Only before a word in small letters that starts with a vowel, as
+    `об` is written, and no month (`06 апреля` is a date)."""
+    if (
+        len(words) >= 2
+        and words[0] in _ABOUT_READS
+        and words[1][:1] in _VOWELS
+        and words[1].rstrip(".,") not in _MONTHS
+    ):
+        return ["Об", *words[1:]]
+    return words
 
 
 def _legal_forms(words: list[str]) -> list[str]:
