@@ -148,9 +148,11 @@ def test_a_papers_authors_under_its_title_are_no_heading() -> None:
     body = [block_of(styled("Текст статьи " * 6, 200 + 40 * i, 10), id=f"t{i}") for i in range(4)]
     authors = block_of(styled("Н. А. Алексеева, С. Г. Дроздов", 100, 11, bold=True), id="a")
     section = block_of(styled("B. Methods", 150, 10, bold=True), id="s")
-    blocks = [authors, section, *body]
+    body_named = block_of(styled("U.S. Navy", 170, 14, bold=True), id="n")  # no person
+    blocks = [authors, section, body_named, *body]
     label_headings(blocks, first_page=False)
     assert (authors.label, section.label) == (Label.text, Label.paragraph_title)
+    assert body_named.label == Label.paragraph_title
 
 
 def test_a_long_list_that_is_almost_authors_is_judged_at_once() -> None:

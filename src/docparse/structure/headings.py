@@ -39,6 +39,7 @@ _PERSON = re.compile(
     r"(?:(?:[A-ZА-ЯЁ]\.\s?){1,3}[A-ZА-ЯЁ][a-zа-яё'’-]+|[A-ZА-ЯЁ][a-zа-яё'’-]+\s(?:[A-ZА-ЯЁ]\.\s?){1,3})"
     r"[\d*†‡]*"
 )
+_COUNTRY_INITIALS = re.compile(r"(?:U\.\s?S|U\.\s?K|U\.\s?N|E\.\s?U)\.\s")
 _BETWEEN_PEOPLE = re.compile(r"\s*(?:[,;&]|\band\b|\bи\b)\s*")
 
 
@@ -163,6 +164,8 @@ def _authors(text: str) -> bool:
     """People with their initials, two at least, or one with two initials: 'A. Methods'
     is a section lettered A."""
     people = _BETWEEN_PEOPLE.split(text)
+    if any(_COUNTRY_INITIALS.match(p.strip()) for p in people):
+        return False  # 'U.S. Navy', 'U.K. Ministry of Defence': a body, no person
     return all(_PERSON.fullmatch(p.strip()) for p in people) and (
         len(re.findall(r"\b[A-ZА-ЯЁ]\.", text)) >= 2
     )
