@@ -92,3 +92,33 @@ def test_a_line_the_pages_edge_cuts_through_is_read_whole(tmp_path: Path) -> Non
         document.close()
     assert "the quick brown fox jumps" in lines
     assert not any("Cropped" in line for line in lines)
+
+
+def test_a_cropbox_the_page_inherits_clips_and_places_the_text(tmp_path: Path) -> None:
+    """A CropBox set on the page tree, not on the page (found by a hostile probe): PDFium
+    shows the page cropped, yet its own box was taken from the page's dict alone, the
+    MediaBox then, so text cropped away was read and every box sat 104 points low."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+    )
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([0, 0, 400, 200]),
+        Resources=Dictionary(Font=Dictionary(F1=font)),
+        Contents=pdf.make_stream(
+            b"BT /F1 10 Tf 20 150 Td (Body line on the page) Tj ET "
+            b"BT /F1 10 Tf 20 40 Td (Cropped away) Tj ET"
+        ),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.Root.Pages.CropBox = Array([0, 104, 400, 200])
+    path = tmp_path / "inherited.pdf"
+    pdf.save(path)
+    document = PdfFile(path)
+    try:
+        lines = document.text_layer(0).lines
+    finally:
+        document.close()
+    assert [line.text for line in lines] == ["Body line on the page"]
+    assert 40 < lines[0].bbox.y0 < 46  # 200 - 157: from the cropped page's top

@@ -80,7 +80,7 @@ def _clipped_objects(page: pdfium.PdfPage) -> dict[int | None, tuple[Box | None,
     margin a CropBox cuts away) is not on it."""
     found: dict[int | None, tuple[Box | None, Box]] = {}
     edges = [ctypes.c_float() for _ in range(4)]
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = page.get_bbox()  # the CropBox as shown: inherited too
     page_box = (
         min(left, right) - SLACK,
         min(bottom, top) - SLACK,

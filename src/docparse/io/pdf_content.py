@@ -83,7 +83,7 @@ def page_origin(page: pdfium.PdfPage) -> tuple[float, float]:
     (CropBox, else MediaBox) does not start at (0, 0): a cropped page, a box set off
     ([50 50 662 842]) or upside down ([0 0 612 -792]). PDFium shows the box's corner at
     the top left; the move is the same for every box on the page."""
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = page.get_bbox()  # the CropBox as shown: inherited too
     x, y = min(left, right), min(bottom, top)
     return {90: (-y, -x), 180: (x, -y), 270: (y, x)}.get(page.get_rotation(), (-x, y))
 
