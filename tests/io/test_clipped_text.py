@@ -122,3 +122,35 @@ def test_a_cropbox_the_page_inherits_clips_and_places_the_text(tmp_path: Path) -
         document.close()
     assert [line.text for line in lines] == ["Body line on the page"]
     assert 40 < lines[0].bbox.y0 < 46  # 200 - 157: from the cropped page's top
+
+
+def test_text_in_a_form_off_the_page_is_not_read(tmp_path: Path) -> None:
+    """Two pages set side by side in a form XObject, the sheet showing the left one
+    (n-up and pdfpages output; found by a hostile probe): the right page's text, off
+    the sheet, was read with the left's."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+    )
+    form = pdf.make_stream(
+        b"BT /F1 10 Tf 20 150 Td (Left page text) Tj ET "
+        b"BT /F1 10 Tf 420 150 Td (Right page text) Tj ET"
+    )
+    form.Type, form.Subtype = Name.XObject, Name.Form
+    form.BBox = Array([0, 0, 800, 200])
+    form.Resources = Dictionary(Font=Dictionary(F1=font))
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([0, 0, 400, 200]),
+        Resources=Dictionary(XObject=Dictionary(Fm1=form)),
+        Contents=pdf.make_stream(b"q /Fm1 Do Q"),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    path = tmp_path / "nup.pdf"
+    pdf.save(path)
+    document = PdfFile(path)
+    try:
+        lines = [line.text for line in document.text_layer(0).lines]
+    finally:
+        document.close()
+    assert lines == ["Left page text"]

@@ -44,20 +44,19 @@ def may_be_clipped(lines: list[TextLine], width: float, height: float) -> bool:
 def clipped_chars(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> frozenset[int]:
     """Indices of the text page's characters that do not show: whose middle lies outside
     the clip of the text object that draws them, or that lie wholly off the page (a
-    letter the page's edge cuts through shows in part, and is read). Only objects on the
-    page itself are asked (an object in a form XObject has its clip in the form's
-    space); most pages have no clipped text object, and then no character is looked at."""
+    letter the page's edge cuts through shows in part, and is read). Objects' own clips
+    are asked of the page's objects only (an object in a form XObject has its clip in
+    the form's space); the page's box holds for every character, a form's too (n-up
+    and pdfpages output place whole pages in forms, partly off the sheet)."""
+    page_box = _page_box(page)
     clips = _clipped_objects(page)
-    if not clips:
-        return frozenset()
     raw = textpage.raw
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     hidden = set()
     for index in range(pdfium_c.FPDFText_CountChars(raw)):
-        found = clips.get(_address(pdfium_c.FPDFText_GetTextObject(raw, index)))
-        if found is None or not pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top):
+        if not pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top):
             continue
-        own, page_box = found
+        own = clips.get(_address(pdfium_c.FPDFText_GetTextObject(raw, index))) if clips else None
         x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
         x, y = (x0 + x1) / 2, (y0 + y1) / 2
         if (own is not None and not (own[0] <= x <= own[2] and own[1] <= y <= own[3])) or (
@@ -73,33 +72,34 @@ def _space(code: int) -> bool:
     return code < 0x110000 and chr(code).isspace()
 
 
-def _clipped_objects(page: pdfium.PdfPage) -> dict[int | None, tuple[Box | None, Box]]:
-    """The page's text objects that stick out of their clip or off the page, by address,
-    with their clip's box (None: no clip) and the page's (PDF space, grown by SLACK).
-    The page's own box clips every object: text set off the page (far out, or in the
-    margin a CropBox cuts away) is not on it."""
-    found: dict[int | None, tuple[Box | None, Box]] = {}
-    edges = [ctypes.c_float() for _ in range(4)]
-    left, bottom, right, top = page.get_bbox()  # the CropBox as shown: inherited too
-    page_box = (
+def _page_box(page: pdfium.PdfPage) -> Box:
+    """The page's box as PDFium shows it (the CropBox, inherited too, within the
+    MediaBox), in PDF space, grown by SLACK."""
+    left, bottom, right, top = page.get_bbox()
+    return (
         min(left, right) - SLACK,
         min(bottom, top) - SLACK,
         max(left, right) + SLACK,
         max(bottom, top) + SLACK,
     )
+
+
+def _clipped_objects(page: pdfium.PdfPage) -> dict[int | None, Box]:
+    """The clip boxes of the page's text objects that stick out of their clip, by
+    address. Text set off the page (far out, or in the margin a CropBox cuts away) is
+    left to the page's box."""
+    found: dict[int | None, Box] = {}
+    edges = [ctypes.c_float() for _ in range(4)]
     for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
         obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
         if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
             continue
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, *edges):
-            continue
         own = _clip_box(obj)
+        if own is None or not pdfium_c.FPDFPageObj_GetBounds(obj, *edges):
+            continue
         x0, y0, x1, y1 = (edge.value for edge in edges)
-        if any(
-            x0 < box[0] or y0 < box[1] or x1 > box[2] or y1 > box[3]
-            for box in (own or page_box, page_box)
-        ):
-            found[_address(obj)] = (own, page_box)
+        if x0 < own[0] or y0 < own[1] or x1 > own[2] or y1 > own[3]:
+            found[_address(obj)] = own
     return found
 
 
