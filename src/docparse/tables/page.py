@@ -22,6 +22,7 @@ NUMERIC_SHARE = 0.25  # …and at least this share of the page's lines
 MIN_ALIGNED_ROWS, ALIGN_PT = 4, 3.0  # rows with a column starting at one place (points)
 GRID_RULES = 3  # rules each way: the fewest a drawn grid of two by two cells has
 HELD_SHARE = 0.5  # of a line's words a table over it must hold to replace it
+HEAD_GAP = 1.0  # line heights between a paragraph's table and a head line over it
 MIN_LEFT_OUT_LETTERS = 3  # a word the table left out of a line it replaces: not "$", "X"
 
 
@@ -110,13 +111,20 @@ def paragraph_tables(
         words = _without_rule_marks(line_words([block]), engine)
         if len(block.lines) < 3 or any(_overlaps(block.bbox, t.bbox) for t in found):
             continue
-        table = table_from_alignment(words, None)
+        table, bbox = table_from_alignment(words, None), block.bbox
+        head = _line_over(block, blocks)
+        if table is not None and head is not None:
+            # The table's head, which OCR gave as a line of its own just over it.
+            head_words = _without_rule_marks([Word(t, b) for t, b in head.words], engine)
+            headed = table_from_alignment(head_words + words, None)
+            if headed is not None and headed.cols == table.cols and headed.rows > table.rows:
+                table, bbox = headed, BBox.around([bbox, head.bbox])
         if table is not None:
             tables.append(
                 Block(
                     id=f"p{page_index}-t{len(found) + len(tables)}",
                     label=Label.table,
-                    bbox=block.bbox,
+                    bbox=bbox,
                     html=table.html(),
                     cells=table.cells,
                     text=table.markdown(),
@@ -124,6 +132,23 @@ def paragraph_tables(
                 )
             )
     return tables
+
+
+def _line_over(block: Block, blocks: list[Block]) -> Line | None:
+    """The line of another block right over `block` (less than a line's height between)
+    and over its width: a table's head that OCR set apart from its rows."""
+    height = sorted(ln.bbox.height for ln in block.lines)[len(block.lines) // 2]
+    over = [
+        ln
+        for other in blocks
+        if other is not block
+        for ln in other.lines
+        if ln.words
+        and 0 <= block.bbox.y0 - ln.bbox.y1 < HEAD_GAP * height
+        and ln.bbox.x0 < block.bbox.x1
+        and block.bbox.x0 < ln.bbox.x1
+    ]
+    return max(over, key=lambda ln: ln.bbox.y1, default=None)
 
 
 _DASHES = re.compile(r"[-‐‒–—―_~]+")
