@@ -155,14 +155,23 @@ def test_a_negative_mediabox_is_read_as_its_size(tmp_path: Path) -> None:
         source.close()
 
 
+@pytest.mark.parametrize("inherited", [False, True], ids=["own", "inherited"])
 @pytest.mark.parametrize("crop", [[1000, 1000, 1200, 1200], [100, 100, 100, 100]])
-def test_a_cropbox_off_its_page_shows_the_mediabox(tmp_path: Path, crop: list[int]) -> None:
+def test_a_cropbox_off_its_page_shows_the_mediabox(
+    tmp_path: Path, crop: list[int], inherited: bool
+) -> None:
     # A CropBox outside the MediaBox, or of no area, leaves nothing to show: viewers
     # (pdf.js, Acrobat) show the MediaBox then, as the searchable PDF's overlay assumes.
-    # PDFium made it a page of 0 x 0 pt, refused as impossible.
+    # PDFium made it a page of 0 x 0 pt, refused as impossible. Both boxes may be set
+    # on the page tree (found by a hostile probe: only the page's own were looked at).
     path = write(tmp_path, reportlab_pdf(1))
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        pdf.pages[0].obj.CropBox = pikepdf.Array(crop)
+        if inherited:
+            pdf.Root.Pages.MediaBox = pdf.pages[0].obj.MediaBox
+            del pdf.pages[0].obj["/MediaBox"]
+            pdf.Root.Pages.CropBox = pikepdf.Array(crop)
+        else:
+            pdf.pages[0].obj.CropBox = pikepdf.Array(crop)
         pdf.save(path)
     source = open_source(path, LIMITS)
     assert isinstance(source, PdfSource)

@@ -54,8 +54,11 @@ def test_a_codes_letters_take_the_pages_spelling() -> None:
         "2 OC-009574 Фургон грузовой 05.05.2014",
         "3 ОС-001415 Принтер лазерный 23.08.2022",
         "Картридж HP-85A для принтера",
+        "пишите на ooo-vector@mail.ru, co-working и Wi-Fi/BT со скидкой ООО «Вт»",
     )
     spell_as_the_page(blocks)
     assert blocks[1].text == "2 ОС-009574 Фургон грузовой 05.05.2014"
     assert [w for w, _ in blocks[1].lines[0].words][1] == "ОС-009574"
     assert blocks[3].text == "Картридж HP-85A для принтера"
+    # an address and English compounds keep their Latin parts (found by a hostile probe)
+    assert blocks[4].text.startswith("пишите на ooo-vector@mail.ru, co-working и Wi-Fi/BT")

@@ -149,10 +149,11 @@ def test_a_papers_authors_under_its_title_are_no_heading() -> None:
     authors = block_of(styled("Н. А. Алексеева, С. Г. Дроздов", 100, 11, bold=True), id="a")
     section = block_of(styled("B. Methods", 150, 10, bold=True), id="s")
     body_named = block_of(styled("U.S. Navy", 170, 14, bold=True), id="n")  # no person
-    blocks = [authors, section, body_named, *body]
+    spaced = block_of(styled("U. K. Sharma, R. Gupta", 180, 11, bold=True), id="p")  # people
+    blocks = [authors, section, body_named, spaced, *body]
     label_headings(blocks, first_page=False)
     assert (authors.label, section.label) == (Label.text, Label.paragraph_title)
-    assert body_named.label == Label.paragraph_title
+    assert (body_named.label, spaced.label) == (Label.paragraph_title, Label.text)
 
 
 def test_a_long_list_that_is_almost_authors_is_judged_at_once() -> None:
@@ -221,8 +222,11 @@ def test_a_title_ocr_gave_as_two_blocks_is_one_title() -> None:
     ]
     for b in blocks[:3]:
         b.label = Label.doc_title
-    joined = join_wrapped_titles(blocks)
-    assert [b.id for b in joined] == ["a", "c", "d"]
+    chapter = block_of(styled("Глава 2. Методы", 1000, 16), id="e")
+    section = block_of(styled("2.1. Выборка", 1022, 14), id="f")  # another heading
+    chapter.label = section.label = Label.doc_title
+    joined = join_wrapped_titles([*blocks, chapter, section])
+    assert [b.id for b in joined] == ["a", "c", "d", "e", "f"]
     assert joined[0].text == "Забота о здоровье\nвсей семьи"
     assert joined[0].bbox.y1 == 386 + 124
 
@@ -230,33 +234,42 @@ def test_a_title_ocr_gave_as_two_blocks_is_one_title() -> None:
 def test_a_title_ocr_read_unsure_is_still_a_title_when_it_reads_as_words() -> None:
     """'Запись и оплата' in display type on a tinted panel read at 0.48 confidence: words
     all the same, and a title. A rule read as marks stays no title."""
-    body = [block_of(styled("Перед первым визитом возьмите", 900 + 40 * i, 36)) for i in range(3)]
+    body = [block_of(styled("Перед первым визитом возьмите", 900 + 40 * i, 36)) for i in range(6)]
     title = block_of(styled("Запись и", 700, 84), styled("плата", 790, 84), id="t")
     rule = block_of(styled("| —— ee", 600, 84), id="r")
-    title.confidence = rule.confidence = 0.48
-    blocks = [rule, title, *body]
+    border = block_of(styled("IIIIII llll", 650, 84), id="b")  # a ruled border's strokes
+    title.confidence = rule.confidence = border.confidence = 0.48
+    blocks = [rule, border, title, *body]
     label_headings(blocks, first_page=False)
     assert title.label == Label.paragraph_title
-    assert rule.label == Label.text
+    assert (rule.label, border.label) == (Label.text, Label.text)
 
 
 def test_an_orders_subject_set_bold_is_its_title() -> None:
     """An order's subject (forms set, `prikaz_a`): bold at the body's size, seven words,
-    more than a bold short title may have. It starts as a subject does ('О …', 'Об …');
-    a bold sentence or a sum in words does not."""
+    more than a bold short title may have. It starts as a subject does ('О …', 'Об …'),
+    over the text on the first page; a bold sentence in the text does not (found by a
+    hostile probe: 'Об этом мы писали в прошлом номере!', 'О сроках подачи заявок см.
+    приложение 2' after the text began), nor does a sum in words."""
+    text = "В целях обеспечения достоверности данных бухгалтерского учёта и отчётности общества"
     body = [
-        block_of(styled("В целях обеспечения достоверности данных", 400 + 40 * i, 28))
-        for i in range(3)
+        block_of(styled(text, 400 + 40 * i, 28), styled(text, 420 + 40 * i, 28)) for i in range(3)
     ]
     subject = block_of(
         styled("О проведении годовой инвентаризации имущества и обязательств", 300, 28, bold=True),
         id="s",
     )
-    sentence = block_of(
-        styled("Общая сумма составляет сто двадцать тысяч рублей ноль копеек", 600, 28, bold=True),
-        id="n",
-    )
-    blocks = [subject, *body, sentence]
-    label_headings(blocks, first_page=False)
+    later = [
+        block_of(styled(t, 600 + 40 * i, 28, bold=True), id=f"l{i}")
+        for i, t in enumerate(
+            [
+                "Общая сумма составляет сто двадцать тысяч рублей ноль копеек",
+                "Об этом мы писали в прошлом номере!",
+                "О сроках подачи заявок см. приложение 2",
+            ]
+        )
+    ]
+    blocks = [subject, *body, *later]
+    label_headings(blocks, first_page=True)
     assert subject.label == Label.paragraph_title
-    assert sentence.label == Label.text
+    assert [b.label for b in later] == [Label.text] * 3

@@ -239,22 +239,20 @@ class PdfFile:
                 raise CorruptDocument(f"page {index + 1} cannot be read: {exc}") from exc
 
 
+_ANY = 1e7  # points: further out than any page's box
+
+
 def _show_the_mediabox_when_cropped_away(page: pdfium.PdfPage) -> None:
     """A CropBox that leaves nothing of the MediaBox (outside it, or of no area) is
     ignored, as viewers (pdf.js, Acrobat) and export.page_space do: PDFium would make a
-    page of 0 × 0 pt of it. The page's dict is changed in memory only, so every later
-    load of the page sees the MediaBox too."""
-    media, crop = page.get_mediabox(), page.get_cropbox()
-    left, bottom = (
-        max(min(media[0], media[2]), min(crop[0], crop[2])),
-        max(min(media[1], media[3]), min(crop[1], crop[3])),
-    )
-    right, top = (
-        min(max(media[0], media[2]), max(crop[0], crop[2])),
-        min(max(media[1], media[3]), max(crop[1], crop[3])),
-    )
+    page of 0 × 0 pt of it. Either box may be inherited from the page tree, which
+    PDFium's box getters do not look at; the page's shown box does. The page's dict is
+    changed in memory only, so every later load of the page sees the MediaBox too."""
+    left, bottom, right, top = page.get_bbox()  # the CropBox within the MediaBox
     if right <= left or top <= bottom:
-        page.set_cropbox(*media)
+        # A crop round everything leaves the MediaBox, whichever dict it is set in.
+        page.set_cropbox(-_ANY, -_ANY, _ANY, _ANY)
+        page.set_cropbox(*page.get_bbox())
 
 
 def _load(path: Path, password: str | None) -> Any:

@@ -13,12 +13,17 @@ HEADING_RATIO = 1.3  # a block whose lines are this much taller than body text i
 TITLE_RATIO = 1.8
 BOLD_HEADING_RATIO, BOLD_TITLE_RATIO = 1.15, 1.2  # bold needs less size
 MAX_TITLE_WORDS = 6  # a bold line of more words is emphasis (a sum in words), no title
-_SUBJECT = re.compile(r"^(?:О|Об|Обо)\s+[а-яё]", re.IGNORECASE)  # 'Об утверждении …'
-MAX_SUBJECT_WORDS = 20
+# The word `о`/`об` governs: a verbal noun or the like in the prepositional case, not
+# a pronoun ('Об этом мы писали …', 'Обо всем этом …').
+_SUBJECT = re.compile(
+    r"^(?:О|Об)\s+[а-яё]{3,}(?:ии|ах|ях|ке|те|де|ре|не|ле|се)\b", re.IGNORECASE
+)  # 'Об утверждении …'
+MAX_SUBJECT_WORDS = 16
+PROSE_WORDS = 20  # a block of running text, two lines or more: the body has begun
 MIN_CONFIDENCE = 0.6  # OCR's guess at a rule or a smudge is no title, whatever its size
 TITLES = frozenset([Label.doc_title, Label.paragraph_title])
 MAX_TITLE_LINES = 3  # as a heading block may hold
-SAME_SIZE, WRAP_GAP = 0.15, 0.6  # of the title's size: sizes alike, the gap between lines
+SAME_SIZE, WRAP_GAP = 0.08, 0.6  # of the title's size: sizes alike, the gap between lines
 WORD_LETTERS = 0.9  # …unless it reads as words: this share of its marks letters
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-ZА-Я]\.)\s+\S")
 # A section numbered in Roman and set in capitals ('I. INTRODUCTION', 'II. ОБЩИЕ
@@ -39,7 +44,7 @@ _PERSON = re.compile(
     r"(?:(?:[A-ZА-ЯЁ]\.\s?){1,3}[A-ZА-ЯЁ][a-zа-яё'’-]+|[A-ZА-ЯЁ][a-zа-яё'’-]+\s(?:[A-ZА-ЯЁ]\.\s?){1,3})"
     r"[\d*†‡]*"
 )
-_COUNTRY_INITIALS = re.compile(r"(?:U\.\s?S|U\.\s?K|U\.\s?N|E\.\s?U)\.\s")
+_COUNTRY_INITIALS = re.compile(r"(?:U\.S|U\.K|U\.N|E\.U)\.\s")  # 'U. K. Sharma' is a person
 _BETWEEN_PEOPLE = re.compile(r"\s*(?:[,;&]|\band\b|\bи\b)\s*")
 
 
@@ -53,7 +58,10 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
         return
     body = statistics.median(sizes)
     largest = max(sizes)
+    prose_seen = False  # a paper's subject stands over its text, on the first page
     for block, after in zip(blocks, [*blocks[1:], None], strict=True):
+        if block.label == Label.text and len(block.text.split()) >= PROSE_WORDS:
+            prose_seen = prose_seen or len(block.lines) >= 2
         if (
             block.label != Label.text
             or not block.lines
@@ -84,7 +92,13 @@ def label_headings(blocks: list[Block], first_page: bool) -> None:
                 and len(block.lines) == 1
                 and (_NUMBERED.match(block.text) or short_title(block.text))
             )
-            or (bold and size >= 0.85 * body and _subject_line(block.text))
+            or (
+                bold
+                and first_page
+                and not prose_seen
+                and size >= 0.85 * body
+                and _subject_line(block.text)
+            )
             or (size >= 0.85 * body and _italic_heading(block, after))
             or (
                 size >= SMALL_CAPS * body
@@ -131,6 +145,8 @@ def _wraps_onto(upper: Block, lower: Block) -> bool:
     gap = lower.bbox.y0 - upper.bbox.y1
     return (
         abs(size - other) <= SAME_SIZE * size
+        and not _NUMBERED.match(lower.text)  # 'Глава 2. Методы' over '2.1. Выборка'
+        and not upper.text.rstrip().endswith((".", ":", "!", "?"))
         and -0.1 * size <= gap <= WRAP_GAP * size
         and upper.bbox.x0 < lower.bbox.x1
         and lower.bbox.x0 < upper.bbox.x1
@@ -146,18 +162,19 @@ def _subject_line(text: str) -> bool:
     return (
         bool(_SUBJECT.match(text))
         and len(words) <= MAX_SUBJECT_WORDS
-        and not text.rstrip().endswith((".", ":", ";", ","))
+        and not text.rstrip().endswith((".", ":", ";", ",", "!", "?"))
     )
 
 
 def _words_read(text: str) -> bool:
     """Is `text` words, whatever OCR's confidence in them: letters all through, one word
-    of four at least (display type on a tinted panel, 'Запись и оплата', reads at 0.48);
-    a rule or a smudge reads as marks and scraps ('| ——', 'ee')?"""
+    of three different letters at least (display type on a tinted panel, 'Запись и
+    оплата', reads at 0.48); a rule or a smudge reads as marks, scraps and one letter
+    over and over ('| ——', 'ee', 'IIIIII')?"""
     chars = [ch for ch in text if not ch.isspace()]
     letters = sum(ch.isalpha() for ch in chars)
-    longest = max((sum(ch.isalpha() for ch in word) for word in text.split()), default=0)
-    return letters >= WORD_LETTERS * len(chars) and longest >= 4
+    varied = max((len({ch for ch in word if ch.isalpha()}) for word in text.split()), default=0)
+    return letters >= WORD_LETTERS * len(chars) and varied >= 3  # not 'IIIIII', 'ооооо'
 
 
 def _authors(text: str) -> bool:

@@ -54,6 +54,10 @@ def spell_as_the_page(blocks: list[Block]) -> None:
 
     def respell_parts(token: str, starts: bool) -> str:
         parts = _JOINER.split(token)
+        if len(parts) == 1:
+            return respell(token, starts)
+        if "@" in token or "://" in token or any(classify(part) is Script.latin for part in parts):
+            return token  # an address, or an English compound: `co-working`, `Wi-Fi/BT`
         return "".join(respell(part, starts and k == 0) for k, part in enumerate(parts))
 
     def respelled(tokens: list[str]) -> list[str]:

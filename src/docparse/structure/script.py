@@ -35,10 +35,10 @@ _FIGURE = re.compile(r"[^\w]*\d[\d.,:/%-]*[^\w]*")  # 18,870 · 2.5% · (12) · 
 _RULE_MARK = re.compile(r"[\[\]|]+")
 MIN_FIGURES = 3
 _ABOUT_READS = frozenset(["06", "0б", "О6"])
-_VOWELS = frozenset("аеиоуэюяё")
-_MONTHS = frozenset(["апреля", "августа", "октября", "июня", "июля", "января", "мая"])
+_GOVERNED = re.compile(r"[аеиоуэ][а-яё]{2,}(?:ии|ах|ях|ом|ем|ке|те|де|ре|не)")
 _LEGAL_FORMS = frozenset(["ООО", "ОАО", "ЗАО", "ПАО", "АО", "НАО"])
 _OPENING_QUOTES = frozenset('«"„“')
+_LETTERS_AND_ZEROS = re.compile(r"[А-ЯЁа-яё0]+")
 _ZERO_INITIALS = re.compile(r"(?=.*0)(?=.*[А-ЯЁ])(?:[А-ЯЁ0]\.){2}")  # `0.Г.`, `Н.0.`
 
 
@@ -124,14 +124,11 @@ def fix_words(words: list[str], script: Script | None = None) -> list[str]:
 
 def _about(words: list[str]) -> list[str]:
     """`Об` read as a number at a line's start (`06 организации пропускного режима`):
-    an order's subject. Only before a word in small letters that starts with a vowel, as
-    `об` is written, and no month (`06 апреля` is a date)."""
-    if (
-        len(words) >= 2
-        and words[0] in _ABOUT_READS
-        and words[1][:1] in _VOWELS
-        and words[1].rstrip(".,") not in _MONTHS
-    ):
+    an order's subject. Only before a word that `об` governs, as an order's subject
+    has it: one starting with a vowel, in the prepositional case (`организации`,
+    `итогах`, `отмене`); a count, a unit, a date's month or a conjunction follow a
+    number (`06 ед.`, `06 апреля`, `06 и 07`)."""
+    if len(words) >= 2 and words[0] in _ABOUT_READS and _GOVERNED.fullmatch(words[1]):
         return ["Об", *words[1:]]
     return words
 
@@ -143,35 +140,41 @@ def _legal_forms(words: list[str]) -> list[str]:
     out = list(words)
     for i, word in enumerate(words[:-1]):
         form = to_script(word.replace("0", "О").replace("3", "З"), Script.cyrillic)
-        if words[i + 1][:1] in _OPENING_QUOTES and word != form and form in _LEGAL_FORMS:
+        latin = any(is_latin(ch) for ch in word)  # `Bank AO "Raiffeisen"` stays Latin
+        if (
+            words[i + 1][:1] in _OPENING_QUOTES
+            and not latin
+            and word != form
+            and form in _LEGAL_FORMS
+        ):
             out[i] = form
     return out
 
 
 def _letter_o(word: str) -> str:
-    """A Cyrillic `О` read as a zero inside a word (`0С-002321`, `Д0ГОВОР`, `0А0`): a zero
-    before a Cyrillic letter, in a part of the word with no other digit, is the letter;
-    then one after such a letter too, once the part has two letters. A part of one letter
-    and a zero after it is a size or a grade (`А0`, `Ф0`) and stays."""
-    return "".join(_letter_o_part(part) for part in _JOINER.split(word))
+    """A Cyrillic `О` read as a zero inside a word: between two Cyrillic letters
+    (`Д0ГОВОР`, `д0говор`), after two (`ПВ0`), or before the letters of a code's prefix
+    (`0С-002321`). A part of letters and zeros only: a zero before a unit (`0шт`,
+    `0,00руб`, `0В`) or after one letter (`А0`, a paper size) is a figure's and stays."""
+    parts = _JOINER.split(word)
+    coded = len(parts) >= 3 and parts[2][:1].isdigit()  # `ОС-002321`: letters, a number
+    return "".join(_letter_o_part(part, code=coded and k == 0) for k, part in enumerate(parts))
 
 
-def _letter_o_part(part: str) -> str:
+def _letter_o_part(part: str, code: bool) -> str:
     if _ZERO_INITIALS.fullmatch(part):  # `Михайлова 0.Г.`
         return part.replace("0", "О")
-    if "0" not in part or any(ch.isdigit() and ch != "0" for ch in part):
-        return part
-    letters = [ch for ch in part if ch.isalpha()]
-    if not letters or not all(is_cyrillic(ch) for ch in letters):
+    if "0" not in part or not _LETTERS_AND_ZEROS.fullmatch(part):
         return part
     chars = list(part)
-    for k in range(len(chars) - 1):
-        if chars[k] == "0" and is_cyrillic(chars[k + 1]):
+    letters = sum(ch.isalpha() for ch in chars)
+    for k, ch in enumerate(chars):
+        if ch != "0":
+            continue
+        before = k > 0 and chars[k - 1].isalpha()
+        after = k + 1 < len(chars) and chars[k + 1].isalpha()
+        if (before and after) or (before and letters >= 2) or (code and after and k == 0):
             chars[k] = _o_like(chars, k)
-    if sum(ch.isalpha() for ch in chars) >= 2:
-        for k in range(1, len(chars)):
-            if chars[k] == "0" and is_cyrillic(chars[k - 1]):
-                chars[k] = _o_like(chars, k)
     return "".join(chars)
 
 
