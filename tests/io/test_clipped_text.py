@@ -10,6 +10,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from docparse.io.pdf import PdfFile
+from docparse.io.pdf_content import TextLine
 from tests.io.test_pdf_content import words_and_lines
 
 # Two rows of a ledger: the 'Particulars' cell (x 20-150) holds more text than it shows;
@@ -21,6 +22,21 @@ LEDGER = (
     b"q 20 120 130 14 re W n BT /F1 10 Tf 22 124 Td (BEING COMMISSION) Tj ET Q "
     b"BT /F1 10 Tf 160 124 Td (132696) Tj ET"
 )
+
+
+def _helvetica(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    return pdf.make_indirect(
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
+    )
+
+
+def _lines(path: Path) -> list[TextLine]:
+    """The text lines of the PDF's first page."""
+    document = PdfFile(path)
+    try:
+        return document.text_layer(0).lines
+    finally:
+        document.close()
 
 
 def test_the_text_a_cell_clips_away_is_neither_in_lines_nor_in_words(tmp_path: Path) -> None:
@@ -68,9 +84,7 @@ def test_a_line_the_pages_edge_cuts_through_is_read_whole(tmp_path: Path) -> Non
     the letters whose middle fell below the edge left out ('the uick … jum s'). A letter
     is left out only when it lies wholly off the page."""
     pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
-    )
+    font = _helvetica(pdf)
     page = Dictionary(
         Type=Name.Page,
         MediaBox=Array([0, 0, 400, 200]),
@@ -85,11 +99,7 @@ def test_a_line_the_pages_edge_cuts_through_is_read_whole(tmp_path: Path) -> Non
     pdf.pages.append(pikepdf.Page(page))
     path = tmp_path / "cut.pdf"
     pdf.save(path)
-    document = PdfFile(path)
-    try:
-        lines = [line.text for line in document.text_layer(0).lines]
-    finally:
-        document.close()
+    lines = [line.text for line in _lines(path)]
     assert "the quick brown fox jumps" in lines
     assert not any("Cropped" in line for line in lines)
 
@@ -99,9 +109,7 @@ def test_a_cropbox_the_page_inherits_clips_and_places_the_text(tmp_path: Path) -
     shows the page cropped, yet its own box was taken from the page's dict alone, the
     MediaBox then, so text cropped away was read and every box sat 104 points low."""
     pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
-    )
+    font = _helvetica(pdf)
     page = Dictionary(
         Type=Name.Page,
         MediaBox=Array([0, 0, 400, 200]),
@@ -115,11 +123,7 @@ def test_a_cropbox_the_page_inherits_clips_and_places_the_text(tmp_path: Path) -
     pdf.Root.Pages.CropBox = Array([0, 104, 400, 200])
     path = tmp_path / "inherited.pdf"
     pdf.save(path)
-    document = PdfFile(path)
-    try:
-        lines = document.text_layer(0).lines
-    finally:
-        document.close()
+    lines = _lines(path)
     assert [line.text for line in lines] == ["Body line on the page"]
     assert 40 < lines[0].bbox.y0 < 46  # 200 - 157: from the cropped page's top
 
@@ -129,9 +133,7 @@ def test_text_in_a_form_off_the_page_is_not_read(tmp_path: Path) -> None:
     (n-up and pdfpages output; found by a hostile probe): the right page's text, off
     the sheet, was read with the left's."""
     pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica)
-    )
+    font = _helvetica(pdf)
     form = pdf.make_stream(
         b"BT /F1 10 Tf 20 150 Td (Left page text) Tj ET "
         b"BT /F1 10 Tf 420 150 Td (Right page text) Tj ET"
@@ -148,9 +150,5 @@ def test_text_in_a_form_off_the_page_is_not_read(tmp_path: Path) -> None:
     pdf.pages.append(pikepdf.Page(page))
     path = tmp_path / "nup.pdf"
     pdf.save(path)
-    document = PdfFile(path)
-    try:
-        lines = [line.text for line in document.text_layer(0).lines]
-    finally:
-        document.close()
+    lines = [line.text for line in _lines(path)]
     assert lines == ["Left page text"]

@@ -182,24 +182,12 @@ def test_a_page_that_is_mostly_a_table_still_has_its_title() -> None:
     """A register's page (forms set): a running head, the title, a caption, the table
     and nothing else. The text blocks alone were too few to tell the body's size, so no
     title was found; the page's other lines tell it."""
-    blocks = [
-        Block(
-            id="head",
-            label=Label.header,
-            bbox=BBox(x0=700, y0=50, x1=1180, y1=66),
-            text="Конфиденциально",
-            lines=[styled("Конфиденциально", 50, 16)],
-        ),
-        block_of(styled("Ведомость основных средств", 130, 28), id="title"),
-        Block(
-            id="cap",
-            label=Label.figure_title,
-            bbox=BBox(x0=10, y0=170, x1=700, y1=186),
-            text="Сведения подготовлены",
-            lines=[styled("Сведения подготовлены", 170, 16)],
-        ),
-        Block(id="t", label=Label.table, bbox=BBox(x0=10, y0=200, x1=1180, y1=1600)),
-    ]
+    head = block_of(styled("Конфиденциально", 50, 16), id="head")
+    caption = block_of(styled("Сведения подготовлены", 170, 16), id="cap")
+    head.label, caption.label = Label.header, Label.figure_title
+    title = block_of(styled("Ведомость основных средств", 130, 28), id="title")
+    table = Block(id="t", label=Label.table, bbox=BBox(x0=10, y0=200, x1=1180, y1=1600))
+    blocks = [head, title, caption, table]
     label_headings(blocks, first_page=True)
     assert blocks[1].label in (Label.doc_title, Label.paragraph_title)
     assert [b.label for b in (blocks[0], blocks[2], blocks[3])] == [
