@@ -206,6 +206,22 @@ def test_a_layout_models_small_head_stays_a_head() -> None:
     assert head.label == Label.header
 
 
+def test_a_letterheads_requisites_on_a_page_alone_are_its_text() -> None:
+    """An order's letterhead scanned (forms set, `prikaz_a`): the line of the company's
+    registration numbers and address, small at the top, which the layout model calls a
+    head. On a page alone it is the document's data; on every page, a running head."""
+    text = "ИНН 1052434634, КПП 596418239, 603005, г. Нижний Новгород, ул. Ильинская, д. 20"
+    head = ocr_block("h", text, 90, 19, Label.header)
+    mark_furniture_pages([scanned_page(head)])
+    assert head.label == Label.text
+    heads = [ocr_block(f"h{i}", text, 90, 19, Label.header) for i in range(3)]
+    pages = [scanned_page(h) for h in heads]
+    for i, page in enumerate(pages):
+        page.index = i
+    mark_furniture_pages(pages)
+    assert [h.label for h in heads] == [Label.header] * 3
+
+
 def test_a_letterheads_lines_stay_one_anothers_body() -> None:
     """Small lines stacked at the top (a letterhead): only a line reading like furniture
     is passed over when the line under it measures its gap; the address under the name

@@ -86,6 +86,7 @@ _WORDS = re.compile(r"[^\W\d_]{4,}")  # words long enough to be capitalised in a
 TITLED = 0.75  # of a running title's words start with a capital
 _TITLES = (Label.paragraph_title, Label.doc_title)  # what the heading pass found large
 _CANDIDATES = (Label.text, *_TITLES, Label.footnote)  # what may turn out a head or footer
+_REQUISITES = re.compile(r"\b(?:ИНН|КПП|ОГРН|ОГРНИП|БИК)\s*(?:/\s*КПП\s*)?:?\s*\d{9}")
 _MODEL_BANDS = {Label.header: "top", Label.footer: "bottom"}  # a layout model's heads
 MARGIN, SIDEWAYS, MIN_ASIDE_CHARS = 0.12, 4.0, 10  # outer share of the width; height/width
 # A margin column's running title and folio: short, in the page's top quarter, wholly
@@ -329,6 +330,13 @@ def _folios(page: Page) -> list[Block]:
     return [b for b in page.blocks if b.text and _is_folio(b.text)]
 
 
+def _names_a_party(text: str) -> bool:
+    """Does `text` give a party's registration numbers (`ИНН 1052434634, КПП 596418239`)?
+    A letterhead's or a signature block's requisites on a page alone are the document's
+    own data, small and at the edge as they are; repeated on every page they are a head."""
+    return bool(_REQUISITES.search(text))
+
+
 def _reads_like_furniture(block: Block, folios: list[Block]) -> bool:
     """What a head or footer says and nothing else does: an address, a copyright, a
     document or form code, 'Page 2 of 5'; or a title with one of the page's `folios` in
@@ -562,7 +570,7 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             if (
                 block.label in _MODEL_BANDS
                 and not (len(pages) >= 2 and seen[(band, _signature(block.text))] >= needed)
-                and _reads_like_text(block, page, size, folios)
+                and (_reads_like_text(block, page, size, folios) or _names_a_party(block.text))
             ):
                 block.label = Label.text
         # The innermost first: heads stack at the edge ('Downloaded from …' over the
@@ -585,7 +593,7 @@ def mark_furniture_pages(all_pages: list[Page]) -> None:
             if block.label == Label.figure_title and repeated:
                 block.label = Label.footer if band == "bottom" else Label.header
                 continue
-            if block.label not in _CANDIDATES:
+            if block.label not in _CANDIDATES or (not repeated and _names_a_party(block.text)):
                 continue
             if _is_folio(block.text):
                 block.label = Label.number
