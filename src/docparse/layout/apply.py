@@ -11,10 +11,17 @@ a picture is kept only where OCR text is sparse, it takes only the text read poo
 
 from __future__ import annotations
 
+import re
+
 from docparse.document import Block, Label
 from docparse.layout.boxes import LayoutBox
-from docparse.structure.captions import is_caption
 
+# A caption names its figure or table: 'Figure 2.', 'Таблица 1'.
+_CAPTION = re.compile(
+    r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|таблица|табл\.|схема|"
+    r"диаграмма)\s*[\dIVX]+[.:\s]",
+    re.IGNORECASE,
+)
 MIN_SCORE = 0.5
 # Pictures worth a figure: not a logo speck, not the whole page.
 MIN_FIGURE_SHARE, MAX_FIGURE_SHARE = 0.005, 0.85
@@ -33,6 +40,11 @@ RELABELLED = {
     Label.display_formula,
     Label.footnote,
 }  # footnotes: PP-DocLayout's class, CDLA has none
+
+
+def is_caption(text: str) -> bool:
+    """Does `text` start as a caption does ('Figure 2.', 'Таблица 1')?"""
+    return bool(_CAPTION.match(text.strip()))
 
 
 def apply_layout(

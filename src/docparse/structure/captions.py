@@ -3,22 +3,11 @@ before it when set above it (a table's title, as it is read), right after it oth
 
 from __future__ import annotations
 
-import re
-
 from docparse.document import Block, Label
+from docparse.layout.apply import is_caption
 
-_CAPTION = re.compile(
-    r"^(fig(ure)?\.?|table|tab\.|chart|рис(унок)?\.?|таблица|табл\.|схема|"
-    r"диаграмма)\s*[\dIVX]+[.:\s]",
-    re.IGNORECASE,
-)
 FIGURES_AND_TABLES = frozenset({Label.image, Label.chart, Label.table})
 CAPTION_GAP = 3.0  # a caption sits within this many of its line heights of its figure
-
-
-def is_caption(text: str) -> bool:
-    """Does `text` start as a caption does ('Figure 2.', 'Таблица 1')?"""
-    return bool(_CAPTION.match(text.strip()))
 
 
 def place_captions(blocks: list[Block]) -> list[Block]:
