@@ -417,3 +417,6 @@ def test_a_panel_whose_title_strokes_make_rules_is_no_grid() -> None:
     assert not panel.is_data_grid()
     codes = [cell(1, 0, "948"), cell(1, 1, "07.07.2024"), cell(2, 0, "Итого", 2)]
     assert Table(3, 2, [cell(0, 0, "Номер"), cell(0, 1, "Дата"), *codes]).is_data_grid()
+    # A head over one row of 'No results' (extra set, claim_detail) is a table still.
+    head = [cell(0, c, f"Claim {c}") for c in range(7)]
+    assert Table(2, 7, [*head, cell(1, 0, "No results", 7)]).is_data_grid()

@@ -110,15 +110,19 @@ class Table:
         return out
 
     def is_data_grid(self) -> bool:
-        """2x2 or more, two rows at least of two filled cells or more (strokes of
-        display type inside a panel cut its title's line into "cells"; the lines under
-        it run across whole), a fair share of cells filled, and cells of table size (a
+        """2x2 or more, no more rows run across whole than are parted into cells
+        (strokes of display type inside a panel cut the line over its title into
+        "cells", and the title's two lines ran across whole; a head over one row of 'No
+        results' is a table), a fair share of cells filled, and cells of table size (a
         newspaper's column rules enclose whole articles)."""
         sizes = [len(c.text.split()) for c in self.cells if c.text]
-        parted = Counter(c.row for c in self.cells if c.text)
+        filled = Counter(c.row for c in self.cells if c.text)
+        parted = sum(n >= 2 for n in filled.values())
+        whole = sum(1 for c in self.cells if c.text and c.col_span >= self.cols)
         return (
             min(self.rows, self.cols) >= 2
-            and sum(n >= 2 for n in parted.values()) >= 2
+            and parted >= min(2, whole)
+            and whole <= parted
             and len(sizes) >= max(3, 0.25 * len(self.cells))
             and statistics.median(sizes) <= MAX_MEDIAN_CELL_WORDS
             and max(sizes) <= MAX_CELL_WORDS
