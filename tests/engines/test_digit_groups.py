@@ -63,3 +63,20 @@ def test_only_a_gap_at_every_group_boundary_parts_a_number() -> None:
     assert spaced_number("1234567", *draw_number([("1", 0), ("234567", 8)])) == "1234567"
     assert spaced_number("2025", *draw_number([("2025", 0)])) == "2025"
     assert spaced_number("20 25", *draw_number([("20", 0), ("25", 8)])) == "20 25"
+
+
+def test_an_amount_whose_glyphs_touch_is_parted_at_its_widest_blank() -> None:
+    # A bold face, or a page turned straight, runs glyphs into one another: their
+    # centres cannot be told, and `1330,00` (a deskewed invoice in Carlito) stayed so.
+    # The blank at the group's end, far the widest, parts it.
+    touching = [("1", 0), ("330,0", 8), ("0", -3)]
+    assert spaced_number("1330,00", *draw_number(touching)) == "1 330,00"
+    assert spaced_number("24800,00", *draw_number([("24", 0), ("800,0", 8), ("0", -3)])) == (
+        "24 800,00"
+    )
+    # No blank far the widest, one in the wrong place, or no kopecks: as read.
+    assert spaced_number("1330,00", *draw_number([("1330,0", 0), ("0", -3)])) == "1330,00"
+    assert spaced_number("1330,00", *draw_number([("13", 0), ("30,0", 8), ("0", -3)])) == (
+        "1330,00"
+    )
+    assert spaced_number("19950", *draw_number([("1", 0), ("995", 8), ("0", -3)])) == "19950"
