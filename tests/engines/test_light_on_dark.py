@@ -132,6 +132,49 @@ def test_paper_between_tabs_hanging_from_a_bar_stays_white() -> None:
         assert lightened[160:200, gap[0] : gap[1]].min() > 200, gap
 
 
+def test_a_head_band_whose_box_is_mostly_paper_is_turned() -> None:
+    # An OMS leaflet's spread: a grey band across the top with its title in white, and
+    # two tabs hanging from it far apart, the columns' paper between them. Band and tabs
+    # are one fill whose box is mostly that paper; taken for the paper round a big
+    # letter, the band was left as it was, and evening the light out washed its title
+    # away (Tesseract read it plainly).
+    image = Image.new("L", (2300, 800), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 2300, 190], fill=150)
+    title = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 70)
+    draw.text((300, 50), "Зачем вам нужен полис ОМС", fill=235, font=title)
+    bold = ImageFont.truetype(FONTS + "DejaVuSans-Bold.ttf", 30)
+    draw.rounded_rectangle([90, 150, 1080, 320], radius=30, fill=150)
+    draw.text((400, 220), "МЕДИЦИНСКАЯ ПОМОЩЬ", fill=235, font=bold)
+    draw.rounded_rectangle([1720, 150, 2220, 300], radius=30, fill=150)
+    draw.text((1780, 210), "ВСЕГДА С СОБОЙ!", fill=235, font=bold)
+    regular = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 30)
+    for i in range(8):
+        draw.text((1200, 340 + 50 * i), "по ОМС осуществит страховая", fill=30, font=regular)
+    page = degrade(image.convert("RGB"), seed=8, blur=0.6, noise=4, grayscale=True).convert("L")
+    lightened = np.asarray(lighten_dark_fills(page, 200))
+    assert lightened[10:40, 200:2200].min() > 200  # the band is white…
+    assert lightened[60:130, 300:1400].min() < 60  # …its title black
+    assert lightened[330:780, 100:1100].min() > 200  # the paper under the tab stays white
+
+
+def test_a_pictogram_with_many_light_details_is_left_as_it_is() -> None:
+    # A leaflet's round pictogram, dark with sixteen light dots in four rows: many light
+    # marks, but no line of letters. Turned, its dots were read as `0`, `‚а`, `Nay,`
+    # between the lines of the text beside it.
+    image = Image.new("L", (900, 400), 255)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([100, 100, 260, 260], fill=60)
+    for row in range(4):
+        for col in range(4):
+            x, y = 130 + 30 * col, 130 + 30 * row
+            draw.ellipse([x, y, x + 12, y + 12], fill=240)
+    regular = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 30)
+    draw.text((300, 160), "Бюро медико-социальной", fill=20, font=regular)
+    page = degrade(image.convert("RGB"), seed=10, blur=0.6, noise=4, grayscale=True).convert("L")
+    assert np.array_equal(np.asarray(lighten_dark_fills(page, 200)), np.asarray(page))
+
+
 def test_a_grey_tab_with_a_white_head_turns_by_its_own_grey() -> None:
     # Lighter tabs hang from a dark band, their heads in white: turned by the band's
     # fill, a tab came out mid-grey round black letters, and Tesseract's threshold took

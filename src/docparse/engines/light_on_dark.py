@@ -19,6 +19,10 @@ MAX_FILL, FILL_IN, TEXT_CONTRAST = 200, 0.035, 50
 # its light text mostly inside its outline (the paper round a headline's letter is not).
 FLAT, FLAT_SHARE, ENCLOSED_SHARE = 20, 0.5, 0.5
 PANEL_SHARE = 0.9  # of its box: a rectangular fill (a text box, a cell), not a letter
+# Light marks in a row inside a fill's outline, this many or more: words set in it,
+# however much paper its box takes in beside it (a leaflet's head band with tabs hanging
+# from it). A pictogram's light details stand in no such row.
+WORD_MARKS = 12
 # Light beyond a fill's outline larger than NOTCH × NOTCH fill thicknesses is paper, not
 # the part of a letter that cuts into the outline.
 NOTCH = 4
@@ -61,7 +65,10 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         # A box a fill nearly fills is a panel, if turned a little on a scan: the paper in
         # its corners is no sign of a letter's outline.
         panel = cv2.countNonZero(inside) >= PANEL_SHARE * w * h
-        if not enclosed or (not panel and enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter)):
+        words = _marks_in_a_row(lighter & inside, size) >= WORD_MARKS
+        if not enclosed or (
+            not panel and not words and enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter)
+        ):
             continue  # paper around a big bold letter, not words set in a fill
         if enclosed <= np.count_nonzero(darker & ~cells):
             continue  # dark text on a grey fill: Tesseract reads it as it is
@@ -102,6 +109,20 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
             flipped[rim] = 255.0
         out[y : y + h, x : x + w] = np.clip(flipped, 0, 255).astype(np.uint8)
     return gray if out is None else Image.fromarray(out, "L")
+
+
+def _marks_in_a_row(light: np.ndarray, size: int) -> int:
+    """The most separate light marks of `light` (letters of a line) that one level line
+    crosses, specks of fewer than `size` pixels aside."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
+    marks = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= size]
+    if len(marks) == 0:
+        return 0
+    tops = marks[:, cv2.CC_STAT_TOP]
+    bottoms = tops + marks[:, cv2.CC_STAT_HEIGHT]
+    middles = (tops + bottoms) / 2
+    crossed = (tops[None, :] <= middles[:, None]) & (bottoms[None, :] >= middles[:, None])
+    return int(crossed.sum(axis=1).max())
 
 
 def _turned(pixels: np.ndarray, fill: float) -> np.ndarray:
