@@ -420,3 +420,8 @@ def test_a_panel_whose_title_strokes_make_rules_is_no_grid() -> None:
     # A head over one row of 'No results' (extra set, claim_detail) is a table still.
     head = [cell(0, c, f"Claim {c}") for c in range(7)]
     assert Table(2, 7, [*head, cell(1, 0, "No results", 7)]).is_data_grid()
+    # A registration form: its sections' lines run across whole, more of them than the
+    # rows parted into boxes (public set, regform: its table was lost, and a line with it).
+    form = [cell(r, 0, f"Раздел {r} формы участника", 3) for r in range(0, 12, 2)]
+    form += [cell(r, c, f"Вариант {c}") for r in range(1, 6, 2) for c in range(3)]
+    assert Table(12, 3, form).is_data_grid()
