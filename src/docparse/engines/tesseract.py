@@ -23,6 +23,7 @@ from docparse.engines.languages import check_languages, installed_languages
 from docparse.engines.letter_spacing import spaced_letters
 from docparse.engines.light_on_dark import lighten_dark_fills
 from docparse.engines.merged_columns import Stretch, merged_stretch
+from docparse.engines.stamps import without_stamps
 from docparse.errors import EngineUnavailable, RecognitionFailed
 from docparse.settings import MAX_IMAGE_SIDE, Settings
 from docparse.structure.typography import measure_lines
@@ -83,7 +84,7 @@ class TesseractEngine(ThreadedEngine):
                 f"Tesseract reads no side over {MAX_IMAGE_SIDE:,}"
             )
         api = self._api(languages)
-        gray = page.image.convert("L")
+        gray = without_stamps(page.image, page.dpi)  # a seal over the text is no text
         # Dark or stained paper keeps Sauvola though its light is evened out: Otsu on the
         # evened page loses words Sauvola keeps (horribleocr.pdf).
         api.SetVariable("thresholding_method", threshold_method(gray))

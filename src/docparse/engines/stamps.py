@@ -1,0 +1,57 @@
+"""Blue stamps and signatures taken off a colour page before Tesseract reads it.
+
+An order's seal and its director's signature are set in blue over the typed line
+(`Генеральный директор`): in grey they are ink like the text, and Tesseract reads the
+line as `Генеральнь` or not at all. Their ink is bluer than black text and its fringe;
+a seal's ring and a signature's strokes are large and sparse, where blue words are a
+line high and a blue panel is solid. Blue ink within such a mark's box (the seal's
+lettering) goes with it; black text, and the black over the blue, stays."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+# Blue over the larger of red and green: a faded seal's ink is 25-60 over, black text and
+# its JPEG fringe 0-10.
+BLUE_EXCESS = 20
+MIN_MARK_IN = 0.5  # a seal's ring or a signature spans this much both ways (inches)…
+# …and its ink fills no more of its box: a seal with a signature over it 0.10-0.14, two
+# lines of a blue heading 0.30, a panel more.
+MAX_MARK_FILL = 0.2
+# Black text under a seal's ink is up to this much bluer (its median); past it a pixel
+# is lightened LIFT grey levels a level of blue: a signature's stroke (30-50) goes white.
+TEXT_EXCESS, LIFT = 12, 8
+JOIN_IN = 0.02  # a stroke's breaks joined, not two lines of blue words
+
+
+def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
+    """`image` in grey with its blue seals and signatures turned to paper; the plain
+    grey image when it has none (or no colour)."""
+    gray = image.convert("L")
+    if image.mode != "RGB":
+        return gray
+    red, green, blue_channel = cv2.split(np.asarray(image))
+    excess = cv2.subtract(blue_channel, cv2.max(red, green))  # saturates at 0
+    blue = excess >= BLUE_EXCESS
+    span = MIN_MARK_IN * dpi
+    if np.count_nonzero(blue) < span:
+        return gray
+    join = max(1, round(JOIN_IN * dpi))
+    joined = cv2.dilate(blue.astype(np.uint8), np.ones((join, join), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    ink = np.bincount(labels[blue], minlength=count)
+    marks = np.zeros(blue.shape, dtype=bool)
+    for label in range(1, count):
+        x, y, w, h = stats[label, :4]
+        if w >= span and h >= span and ink[label] <= MAX_MARK_FILL * w * h:
+            marks[y : y + h, x : x + w] = True
+    if not marks.any():
+        return gray
+    # Lightened by how blue it is: the mark's ink goes white, black text under it
+    # (bluish where the ink lies over it) stays dark enough to read.
+    lift = np.clip(excess[marks].astype(np.int16) - TEXT_EXCESS, 0, None) * LIFT
+    out = np.asarray(gray).copy()
+    out[marks] = np.clip(out[marks] + lift, 0, 255).astype(np.uint8)
+    return Image.fromarray(out, "L")
