@@ -24,6 +24,7 @@ MAX_MARK_FILL = 0.2
 # is lightened LIFT grey levels a level of blue: a signature's stroke (30-50) goes white.
 TEXT_EXCESS, LIFT = 12, 8
 JOIN_IN = 0.02  # a stroke's breaks joined, not two lines of blue words
+ANALYSIS_DPI = 100
 
 
 def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
@@ -38,13 +39,19 @@ def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
     span = MIN_MARK_IN * dpi
     if np.count_nonzero(blue) < span:
         return gray
-    join = max(1, round(JOIN_IN * dpi))
-    joined = cv2.dilate(blue.astype(np.uint8), np.ones((join, join), np.uint8))
+    # Marks are found on a coarse grid (ANALYSIS_DPI): their boxes need no detail, and a
+    # page at the pixel limit would need gigabytes of labels at full size.
+    step = max(1, int(dpi // ANALYSIS_DPI))
+    rows, cols = blue.shape[0] // step, blue.shape[1] // step
+    cells = blue[: rows * step, : cols * step].reshape(rows, step, cols, step)
+    counts = cells.sum(axis=(1, 3), dtype=np.int32)
+    join = max(1, round(JOIN_IN * dpi / step))
+    joined = cv2.dilate((counts > 0).astype(np.uint8), np.ones((join, join), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    ink = np.bincount(labels[blue], minlength=count)
+    ink = np.bincount(labels.ravel(), weights=counts.ravel(), minlength=count)
     marks = np.zeros(blue.shape, dtype=bool)
     for label in range(1, count):
-        x, y, w, h = stats[label, :4]
+        x, y, w, h = (int(v) * step for v in stats[label, :4])
         if w >= span and h >= span and ink[label] <= MAX_MARK_FILL * w * h:
             marks[y : y + h, x : x + w] = True
     if not marks.any():
