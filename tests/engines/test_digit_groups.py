@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from docparse.document import BBox
 from docparse.engines.digit_groups import spaced_number
@@ -80,3 +80,12 @@ def test_an_amount_whose_glyphs_touch_is_parted_at_its_widest_blank() -> None:
         "1330,00"
     )
     assert spaced_number("19950", *draw_number([("1", 0), ("995", 8), ("0", -3)])) == "19950"
+    # A tabular `1` stands apart by its own bearings, not a space: `1000,00` printed
+    # without one, a little soft, its noughts run together (the probe's case).
+    font = ImageFont.truetype(FONTS + "liberation2/LiberationSans-Regular.ttf", 28)
+    soft = Image.new("L", (300, 80), 255)
+    ImageDraw.Draw(soft).text((20, 20), "1000,00", fill=0, font=font)
+    ink = np.asarray(soft.filter(ImageFilter.GaussianBlur(1.2))) < 170
+    ys, xs = np.nonzero(ink)
+    box = BBox(x0=xs.min(), y0=ys.min(), x1=xs.max(), y1=ys.max())
+    assert spaced_number("1000,00", ink, box) == "1000,00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from docparse.engines.light_on_dark import lighten_dark_fills
+from docparse.engines.light_on_dark import _marks_in_a_row, lighten_dark_fills
 from docparse.settings import Settings
 from tests.engines.reading import tesseract_text
 from tests.fixtures.degrade import degrade
@@ -173,6 +173,16 @@ def test_a_pictogram_with_many_light_details_is_left_as_it_is() -> None:
     draw.text((300, 160), "Бюро медико-социальной", fill=20, font=regular)
     page = degrade(image.convert("RGB"), seed=10, blur=0.6, noise=4, grayscale=True).convert("L")
     assert np.array_equal(np.asarray(lighten_dark_fills(page, 200)), np.asarray(page))
+
+
+def test_marks_in_a_row_are_counted_by_the_line_through_them() -> None:
+    light = np.zeros((200, 900), np.uint8)
+    for i in range(12):  # a line of twelve letters…
+        light[20:40, 10 + 60 * i : 30 + 60 * i] = 1
+    for i in range(5):  # …and five dots below, one over the other
+        light[60 + 25 * i : 70 + 25 * i, 20:30] = 1
+    assert _marks_in_a_row(light, 10) == 12
+    assert _marks_in_a_row(np.zeros((10, 10), np.uint8), 10) == 0
 
 
 def test_a_grey_tab_with_a_white_head_turns_by_its_own_grey() -> None:

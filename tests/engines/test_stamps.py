@@ -60,3 +60,22 @@ async def test_the_signature_line_is_read_through_the_seal(settings: Settings) -
     text = await tesseract_text(settings, page)
     assert "Генеральный директор" in text, text
     assert "Наши программы" in text, text
+
+
+def test_a_blue_table_and_a_thin_strip_are_left() -> None:
+    # A table ruled and written in blue is one sparse blue mark as large as a seal: its
+    # rules run straight for inches, so it is no seal (the probe: its text went white).
+    page = Image.new("RGB", (2550, 1000), "white")
+    draw = ImageDraw.Draw(page)
+    xs, ys = [150, 700, 1300, 1900, 2400], [100 + 90 * i for i in range(9)]
+    for x in xs:
+        draw.line((x, ys[0], x, ys[-1]), fill=(47, 84, 150), width=2)
+    for y in ys:
+        draw.line((xs[0], y, xs[-1], y), fill=(47, 84, 150), width=2)
+    small = ImageFont.truetype(FONTS + "DejaVuSans.ttf", 34)
+    for r in range(8):
+        draw.text((170, ys[r] + 20), f"Товар {r}", font=small, fill=(47, 84, 150))
+    assert np.array_equal(np.asarray(without_stamps(page, 300)), np.asarray(page.convert("L")))
+    # A strip thinner than the analysis grid's cell (it crashed the grid).
+    strip = Image.new("RGB", (1600, 1), (40, 50, 200))
+    assert without_stamps(strip, 300).size == (1600, 1)

@@ -425,3 +425,7 @@ def test_a_panel_whose_title_strokes_make_rules_is_no_grid() -> None:
     form = [cell(r, 0, f"Раздел {r} формы участника", 3) for r in range(0, 12, 2)]
     form += [cell(r, c, f"Вариант {c}") for r in range(1, 6, 2) for c in range(3)]
     assert Table(12, 3, form).is_data_grid()
+    # A questionnaire: labels down the first column, the answers' boxes empty (the
+    # empty cells are read again only in a table).
+    labels = [cell(r, 0, f"Вопрос {r}") for r in range(4)]
+    assert Table(4, 2, [*labels, *(cell(r, 1, "") for r in range(4))]).is_data_grid()

@@ -24,7 +24,10 @@ MIN_GROUP_STEP = 1.3
 # Blanks in `1330,00` read from a deskewed 200-dpi invoice: 9 pixels at the space, 2 at
 # most between its glyphs. A space is this much wider than any other blank…
 MIN_SPACE_RATIO = 2.5
-COMMA_ADVANCE = 0.5  # …and stands within half a digit of where its group ends
+COMMA_ADVANCE = 0.5  # …and stands within half a digit of where its group ends,
+# near half a digit wide at least: the blank after a tabular `1` in a soft `1000,00`
+# printed without a space is a fifth to two fifths; the invoice's spaces three fifths.
+MIN_SPACE_ADVANCE = 0.45
 
 
 def spaced_number(text: str, ink: np.ndarray, box: BBox) -> str:
@@ -71,7 +74,8 @@ def _parted_by_blanks(digits: str, kopecks: str, ink: np.ndarray, box: BBox) -> 
         skipped += width
     comma = box.x0 + spaced + (len(digits) - 0.5) * advance
     among = [width for at, width in blanks if (at, width) not in spaces and at < comma]
-    if min(width for _, width in spaces) < MIN_SPACE_RATIO * max([*among, 1]):
+    narrowest = min(width for _, width in spaces)
+    if narrowest < MIN_SPACE_RATIO * max([*among, 1]) or narrowest < MIN_SPACE_ADVANCE * advance:
         return digits + kopecks
     groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
     return " ".join(groups) + kopecks

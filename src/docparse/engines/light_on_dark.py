@@ -118,11 +118,14 @@ def _marks_in_a_row(light: np.ndarray, size: int) -> int:
     marks = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= size]
     if len(marks) == 0:
         return 0
-    tops = marks[:, cv2.CC_STAT_TOP]
-    bottoms = tops + marks[:, cv2.CC_STAT_HEIGHT]
-    middles = (tops + bottoms) / 2
-    crossed = (tops[None, :] <= middles[:, None]) & (bottoms[None, :] >= middles[:, None])
-    return int(crossed.sum(axis=1).max())
+    tops = np.sort(marks[:, cv2.CC_STAT_TOP])
+    bottoms = np.sort(marks[:, cv2.CC_STAT_TOP] + marks[:, cv2.CC_STAT_HEIGHT])
+    middles = (marks[:, cv2.CC_STAT_TOP] + marks[:, cv2.CC_STAT_HEIGHT] / 2).astype(np.float64)
+    # Marks a level line crosses: those begun above it less those ended above it (a
+    # dotted dark fill holds tens of thousands of marks: no pairs of them).
+    begun = np.searchsorted(tops, middles, side="right")
+    ended = np.searchsorted(bottoms, middles, side="left")
+    return int((begun - ended).max())
 
 
 def _turned(pixels: np.ndarray, fill: float) -> np.ndarray:

@@ -9,6 +9,8 @@ lettering) goes with it; black text, and the black over the blue, stays."""
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -25,13 +27,16 @@ MAX_MARK_FILL = 0.2
 TEXT_EXCESS, LIFT = 12, 8
 JOIN_IN = 0.02  # a stroke's breaks joined, not two lines of blue words
 ANALYSIS_DPI = 100
+# A straight run this long (inches) across or down: a blue table's or frame's rule, whose
+# cells hold text; a seal's ring and a signature's strokes bend long before.
+MIN_RULE_IN = 1.0
 
 
 def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
     """`image` in grey with its blue seals and signatures turned to paper; the plain
     grey image when it has none (or no colour)."""
     gray = image.convert("L")
-    if image.mode != "RGB":
+    if image.mode != "RGB" or not 0 < dpi < math.inf:
         return gray
     red, green, blue_channel = cv2.split(np.asarray(image))
     excess = cv2.subtract(blue_channel, cv2.max(red, green))  # saturates at 0
@@ -43,16 +48,21 @@ def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
     # page at the pixel limit would need gigabytes of labels at full size.
     step = max(1, int(dpi // ANALYSIS_DPI))
     rows, cols = blue.shape[0] // step, blue.shape[1] // step
+    if not rows or not cols:
+        return gray
     cells = blue[: rows * step, : cols * step].reshape(rows, step, cols, step)
     counts = cells.sum(axis=(1, 3), dtype=np.int32)
+    coarse = (counts > 0).astype(np.uint8)
     join = max(1, round(JOIN_IN * dpi / step))
-    joined = cv2.dilate((counts > 0).astype(np.uint8), np.ones((join, join), np.uint8))
+    joined = cv2.dilate(coarse, np.ones((join, join), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     ink = np.bincount(labels.ravel(), weights=counts.ravel(), minlength=count)
+    ruled = np.zeros(count, dtype=bool)
+    ruled[labels[_rules(coarse, round(MIN_RULE_IN * dpi / step))]] = True
     marks = np.zeros(blue.shape, dtype=bool)
     for label in range(1, count):
         x, y, w, h = (int(v) * step for v in stats[label, :4])
-        if w >= span and h >= span and ink[label] <= MAX_MARK_FILL * w * h:
+        if w >= span and h >= span and ink[label] <= MAX_MARK_FILL * w * h and not ruled[label]:
             marks[y : y + h, x : x + w] = True
     if not marks.any():
         return gray
@@ -62,3 +72,11 @@ def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
     out = np.asarray(gray).copy()
     out[marks] = np.clip(out[marks] + lift, 0, 255).astype(np.uint8)
     return Image.fromarray(out, "L")
+
+
+def _rules(ink: np.ndarray, length: int) -> np.ndarray:
+    """Where `ink` runs straight across or down for `length` cells or more."""
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(2, length)), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(2, length), 1), np.uint8))
+    ruled: np.ndarray = (np.asarray(across) > 0) | (np.asarray(down) > 0)
+    return ruled

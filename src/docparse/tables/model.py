@@ -110,19 +110,20 @@ class Table:
         return out
 
     def is_data_grid(self) -> bool:
-        """2x2 or more, two rows parted into cells, or one with no more run across
-        whole (strokes of display type inside a panel cut the line over its title into
+        """2x2 or more, two rows parted into cells or no more run across whole than are
+        parted (strokes of display type inside a panel cut the line over its title into
         "cells", and the title's two lines ran across whole; a head over one row of 'No
         results' is a table, and so is a registration form of many rows across whole
-        and a few parted), a fair share of cells filled, and cells of table size (a
-        newspaper's column rules enclose whole articles)."""
+        and a few parted, and a questionnaire whose answer column is empty), a fair
+        share of cells filled, and cells of table size (a newspaper's column rules
+        enclose whole articles)."""
         sizes = [len(c.text.split()) for c in self.cells if c.text]
         filled = Counter(c.row for c in self.cells if c.text)
         parted = sum(n >= 2 for n in filled.values())
         whole = sum(1 for c in self.cells if c.text and c.col_span >= self.cols)
         return (
             min(self.rows, self.cols) >= 2
-            and (parted >= 2 or (parted == 1 and whole <= 1))
+            and (parted >= 2 or whole <= parted)
             and len(sizes) >= max(3, 0.25 * len(self.cells))
             and statistics.median(sizes) <= MAX_MEDIAN_CELL_WORDS
             and max(sizes) <= MAX_CELL_WORDS
