@@ -45,13 +45,11 @@ def spaced_number(text: str, ink: np.ndarray, box: BBox) -> str:
             return text
         return _parted_by_blanks(digits, kopecks, ink, box)
     steps = [b - a for a, b in itertools.pairwise(centres[: len(digits)])]
-    head = len(digits) % 3 or 3
-    cuts = range(head - 1, len(digits) - 1, 3)  # the step after each group's last digit
+    cuts = [end - 1 for end in _group_ends(digits)]  # the step after each group's last digit
     inner = [s for i, s in enumerate(steps) if i not in cuts]
     if not inner or any(steps[i] < MIN_GROUP_STEP * statistics.median(inner) for i in cuts):
         return text
-    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
-    return " ".join(groups) + (match.group(2) or "")
+    return _grouped(digits) + (match.group(2) or "")
 
 
 def _parted_by_blanks(digits: str, kopecks: str, ink: np.ndarray, box: BBox) -> str:
@@ -60,8 +58,7 @@ def _parted_by_blanks(digits: str, kopecks: str, ink: np.ndarray, box: BBox) -> 
     (a comma's own blanks aside); else as read."""
     runs = _runs(ink, box)
     blanks = [(end, start - end) for (_, end), (start, _) in itertools.pairwise(runs)]
-    head = len(digits) % 3 or 3
-    cuts = list(range(head, len(digits), 3))  # digits before each space
+    cuts = list(_group_ends(digits))  # digits before each space
     if not cuts or len(blanks) < len(cuts):
         return digits + kopecks
     spaces = sorted(sorted(blanks, key=lambda blank: blank[1], reverse=True)[: len(cuts)])
@@ -77,8 +74,18 @@ def _parted_by_blanks(digits: str, kopecks: str, ink: np.ndarray, box: BBox) -> 
     narrowest = min(width for _, width in spaces)
     if narrowest < MIN_SPACE_RATIO * max([*among, 1]) or narrowest < MIN_SPACE_ADVANCE * advance:
         return digits + kopecks
-    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
-    return " ".join(groups) + kopecks
+    return _grouped(digits) + kopecks
+
+
+def _group_ends(digits: str) -> range:
+    """How many digits stand before each thousands space: 1 and 4 in `1234567`."""
+    return range(len(digits) % 3 or 3, len(digits), 3)
+
+
+def _grouped(digits: str) -> str:
+    """`digits` with their thousands parted: `1 234 567`."""
+    ends = [0, *_group_ends(digits), len(digits)]
+    return " ".join(digits[a:b] for a, b in itertools.pairwise(ends))
 
 
 def _runs(ink: np.ndarray, box: BBox) -> list[tuple[int, int]]:

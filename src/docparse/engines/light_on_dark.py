@@ -61,13 +61,15 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
         outlined = holds_text[numbered].astype(np.uint8)
         cells = cv2.dilate(outlined, np.ones((size, size), np.uint8)) > 0
         lighter[cells] = 0
-        enclosed = cv2.countNonZero(lighter & inside)
+        light_inside = lighter & inside
+        enclosed = cv2.countNonZero(light_inside)
         # A box a fill nearly fills is a panel, if turned a little on a scan: the paper in
         # its corners is no sign of a letter's outline.
         panel = cv2.countNonZero(inside) >= PANEL_SHARE * w * h
-        words = _marks_in_a_row(lighter & inside, size) >= WORD_MARKS
         if not enclosed or (
-            not panel and not words and enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter)
+            not panel
+            and enclosed < ENCLOSED_SHARE * cv2.countNonZero(lighter)
+            and _marks_in_a_row(light_inside, size) < WORD_MARKS  # counted only if asked
         ):
             continue  # paper around a big bold letter, not words set in a fill
         if enclosed <= np.count_nonzero(darker & ~cells):
