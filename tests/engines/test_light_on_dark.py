@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from docparse.engines.light_on_dark import _marks_in_a_row, lighten_dark_fills
+from docparse.engines.light_on_dark import _marks_in_a_row, _median, lighten_dark_fills
 from docparse.settings import Settings
 from tests.engines.reading import tesseract_text
 from tests.fixtures.degrade import degrade
@@ -230,3 +230,13 @@ async def test_white_words_in_an_outlined_dark_box_are_read(settings: Settings) 
     text = (await tesseract_text(settings, slide_page(), "eng")).replace("\n", " ")
     assert "A rectangle shape with this text inside." in text, text
     assert "And baz things" in text, text
+
+
+def test_a_fills_median_counted_by_grey_level_is_numpys() -> None:
+    # Odd and even counts, one level, and a level split between the middle two.
+    rng = np.random.default_rng(7)
+    samples = [rng.integers(0, 256, n).astype(np.uint8) for n in (1, 2, 3, 10, 11, 4001)]
+    samples += [np.full(6, 200, np.uint8), np.array([10, 10, 250, 250], np.uint8)]
+    for pixels in samples:
+        levels = np.bincount(pixels, minlength=256)
+        assert _median(levels) == float(np.median(pixels))

@@ -80,12 +80,16 @@ def _leader_dots(centres: np.ndarray, heights: np.ndarray, max_step: float) -> l
     band = max(2.0, float(np.median(heights)))  # dots whose middles lie this close share a row
     buckets = (centres[:, 1] // band).astype(np.int64)
     order = np.lexsort((centres[:, 0], buckets))
-    starts = np.searchsorted(buckets[order], np.unique(buckets), side="left")
-    rows = dict(zip(buckets[order][starts].tolist(), np.split(order, starts[1:]), strict=True))
+    keys = buckets[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    rows = {int(keys[a]): order[a:b] for a, b in zip(starts, ends, strict=True)}
     # Each bucket with the one below it: a baseline on a bucket's edge splits its dots.
     for key, row in rows.items():
         below = rows.get(key + 1)
         members = row if below is None else np.concatenate((row, below))
+        if len(members) < MIN_DOTS:
+            continue  # most rows: a few stops and specks
         members = members[np.argsort(centres[members, 0], kind="stable")]
         steps = np.diff(centres[members, 0])
         for chain in np.split(np.arange(len(members)), np.flatnonzero(steps > max_step) + 1):

@@ -6,6 +6,8 @@ flipped, is easy."""
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -35,11 +37,14 @@ def lighten_dark_fills(gray: Image.Image, dpi: float) -> Image.Image:
     size = max(3, round(FILL_IN * dpi))
     out: np.ndarray | None = None
     for (x, y, w, h), enclosing in filled_blocks(pixels, MAX_FILL, size):
+        # Counted by grey level: a page's fills are millions of pixels, mostly pictures.
+        levels = np.bincount(pixels[y : y + h, x : x + w][enclosing], minlength=256)
+        fill = _median(levels)
+        near_fill = levels[max(0, math.ceil(fill - FLAT)) : math.floor(fill + FLAT) + 1]
+        if near_fill.sum() < FLAT_SHARE * levels.sum():
+            continue  # a picture, not a flat fill
         region = pixels[y : y + h, x : x + w].astype(np.float32)
         inside = enclosing.astype(np.uint8)
-        fill = float(np.median(region[inside > 0]))
-        if np.count_nonzero(np.abs(region[inside > 0] - fill) <= FLAT) < FLAT_SHARE * inside.sum():
-            continue  # a picture, not a flat fill
         lighter = (region > fill + TEXT_CONTRAST).astype(np.uint8)
         lighter[:2], lighter[-2:], lighter[:, :2], lighter[:, -2:] = 0, 0, 0, 0  # its edge
         # Light cells set in the fill (a form's white fields, a badge in a header band)
@@ -128,6 +133,16 @@ def _marks_in_a_row(light: np.ndarray, size: int) -> int:
     begun = np.searchsorted(tops, middles, side="right")
     ended = np.searchsorted(bottoms, middles, side="left")
     return int((begun - ended).max())
+
+
+def _median(levels: np.ndarray) -> float:
+    """The median grey level of pixels counted by level (as numpy's: the mean of the
+    middle two when their number is even)."""
+    total = int(levels.sum())
+    below = np.cumsum(levels)
+    low = int(np.searchsorted(below, (total - 1) // 2, side="right"))
+    high = int(np.searchsorted(below, total // 2, side="right"))
+    return (low + high) / 2
 
 
 def _turned(pixels: np.ndarray, fill: float) -> np.ndarray:

@@ -50,8 +50,10 @@ def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
     rows, cols = blue.shape[0] // step, blue.shape[1] // step
     if not rows or not cols:
         return gray
-    cells = blue[: rows * step, : cols * step].reshape(rows, step, cols, step)
-    counts = cells.sum(axis=(1, 3), dtype=np.int32)
+    # Blue pixels per cell from the running sums (summing the cells' own axes takes ten
+    # times as long on a page).
+    sums = cv2.integral(blue.view(np.uint8))[::step, ::step][: rows + 1, : cols + 1]
+    counts = sums[1:, 1:] - sums[:-1, 1:] - sums[1:, :-1] + sums[:-1, :-1]
     coarse = (counts > 0).astype(np.uint8)
     join = max(1, round(JOIN_IN * dpi / step))
     joined = cv2.dilate(coarse, np.ones((join, join), np.uint8))

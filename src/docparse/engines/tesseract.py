@@ -94,8 +94,8 @@ class TesseractEngine(ThreadedEngine):
         api.SetImage(prepared)
         api.SetSourceResolution(round(page.dpi))
         api.Recognize()
-        blocks = _blocks(api, page.index)
         ink = _ink(api)
+        blocks = _blocks(api, page.index, ink)
         stretch = None if ink is None else merged_stretch(_lines(blocks), ink)
         if stretch is None:
             return blocks
@@ -114,7 +114,9 @@ def _columns_read_again(
         api.SetImage(column)
         api.SetSourceResolution(round(page.dpi))
         api.Recognize()
-        again += [_moved(block, x0 - margin, y0 - margin) for block in _blocks(api, page.index)]
+        again += [
+            _moved(block, x0 - margin, y0 - margin) for block in _blocks(api, page.index, _ink(api))
+        ]
 
     def inside(line: Line) -> bool:
         x, y = (line.bbox.x0 + line.bbox.x1) / 2, (line.bbox.y0 + line.bbox.y1) / 2
@@ -185,7 +187,9 @@ def threshold_method(gray: Image.Image) -> str:
     return "0"
 
 
-def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
+def _blocks(api: PyTessBaseAPI, page_index: int, ink: np.ndarray | None) -> list[Block]:
+    """The blocks Tesseract found, read from `api` after Recognize; `ink` is the page as
+    it binarised it."""
     blocks: list[Block] = []
     lines: list[Line] = []
 
@@ -231,7 +235,6 @@ def _blocks(api: PyTessBaseAPI, page_index: int) -> list[Block]:
             break
     close_block()
     all_lines = _lines(blocks)
-    ink = _ink(api)
     _attach_words(api, all_lines, ink)
     if ink is not None:
         mark_bullets(all_lines, ink)
@@ -248,6 +251,9 @@ def _attach_words(api: PyTessBaseAPI, lines: list[Line], ink: np.ndarray | None)
     iterator = api.GetIterator()
     if iterator is None or not lines:
         return
+    # The lines' boxes as arrays: a page of words looked up line by line was a million
+    # comparisons in Python.
+    x0, y0, x1, y1 = np.array([(ln.bbox.x0, ln.bbox.y0, ln.bbox.x1, ln.bbox.y1) for ln in lines]).T
     while True:
         try:
             text = (iterator.GetUTF8Text(RIL.WORD) or "").strip()
@@ -256,18 +262,19 @@ def _attach_words(api: PyTessBaseAPI, lines: list[Line], ink: np.ndarray | None)
         box = iterator.BoundingBox(RIL.WORD)
         if text and box:
             word = BBox(x0=box[0], y0=box[1], x1=box[2], y1=box[3])
-            for line in lines:
-                if word.centre_in(line.bbox):
-                    spaced = (
-                        text
-                        if ink is None
-                        else spaced_letters(spaced_number(text, ink, word), ink, word)
+            cx, cy = (word.x0 + word.x1) / 2, (word.y0 + word.y1) / 2
+            found = np.flatnonzero((x0 <= cx) & (cx <= x1) & (y0 <= cy) & (cy <= y1))
+            if len(found):  # the first line its middle lies in
+                line = lines[found[0]]
+                spaced = (
+                    text
+                    if ink is None
+                    else spaced_letters(spaced_number(text, ink, word), ink, word)
+                )
+                if spaced != text:
+                    line.text = re.sub(
+                        rf"(?<!\S){re.escape(text)}(?!\S)", spaced, line.text, count=1
                     )
-                    if spaced != text:
-                        line.text = re.sub(
-                            rf"(?<!\S){re.escape(text)}(?!\S)", spaced, line.text, count=1
-                        )
-                    line.words.append((spaced, word))
-                    break
+                line.words.append((spaced, word))
         if not iterator.Next(RIL.WORD):
             break

@@ -253,7 +253,7 @@ def _light_lines(grey: np.ndarray, horizontal: bool) -> np.ndarray:
     """White lines on a tint (neither paper nor ink): lighter than the fill two pixels
     away on both sides, if only by a few grey levels, as a rule of a pixel or less is
     drawn on a rendered page. A seam between two fills is lighter too, but not white."""
-    g = grey if horizontal else grey.T
+    g = _across(grey, horizontal)
     before, centre, after = g[:-4], g[2:-2], g[4:]
     hit = cv2.inRange(centre, WHITE, 255)
     for side in (before, after):  # uint8 throughout: a page is millions of pixels
@@ -268,7 +268,7 @@ def _fill_edges(grey: np.ndarray, horizontal: bool) -> np.ndarray:
     """Seams where a tint meets a pale fill or paper: the pixels two away on either side
     differ by FILL_EDGE_CONTRAST or more, the paler at least PALE, neither ink, and each
     as its neighbour further out (a fill, not a white rule's or a letter's edge)."""
-    g = grey if horizontal else grey.T
+    g = _across(grey, horizontal)
     far_before, before, after, far_after = g[:-6], g[1:-5], g[5:-1], g[6:]
     darker, paler = cv2.min(before, after), cv2.max(before, after)
     hit = cv2.bitwise_and(cv2.inRange(paler, PALE, 255), cv2.inRange(darker, MIN_TINT, 255))
@@ -276,6 +276,12 @@ def _fill_edges(grey: np.ndarray, horizontal: bool) -> np.ndarray:
     for near, far in ((before, far_before), (after, far_after)):
         hit = cv2.bitwise_and(hit, cv2.inRange(cv2.absdiff(near, far), 0, FLAT))
     return _on_page(hit, 3, horizontal)
+
+
+def _across(grey: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The page with the lines sought running along its rows. A transposed view is copied:
+    OpenCV copies a strided array on every call, ten times the cost of the work."""
+    return grey if horizontal else np.ascontiguousarray(grey.T)
 
 
 def _on_page(hit: np.ndarray, margin: int, horizontal: bool) -> np.ndarray:
