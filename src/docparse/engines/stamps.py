@@ -59,13 +59,17 @@ def without_stamps(image: Image.Image, dpi: float) -> Image.Image:
     joined = cv2.dilate(coarse, np.ones((join, join), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     ink = np.bincount(labels.ravel(), weights=counts.ravel(), minlength=count)
+    boxes = stats[:, :4].astype(np.int64) * step  # x, y, w, h; label 0 is the paper
+    wide, high = boxes[:, 2], boxes[:, 3]
+    sparse = (wide >= span) & (high >= span) & (ink <= MAX_MARK_FILL * wide * high)
+    sparse[0] = False
+    if not sparse.any():  # most colour pages: JPEG fringe, blue words
+        return gray
     ruled = np.zeros(count, dtype=bool)
     ruled[labels[_rules(coarse, round(MIN_RULE_IN * dpi / step))]] = True
     marks = np.zeros(blue.shape, dtype=bool)
-    for label in range(1, count):
-        x, y, w, h = (int(v) * step for v in stats[label, :4])
-        if w >= span and h >= span and ink[label] <= MAX_MARK_FILL * w * h and not ruled[label]:
-            marks[y : y + h, x : x + w] = True
+    for x, y, w, h in boxes[sparse & ~ruled]:
+        marks[y : y + h, x : x + w] = True
     if not marks.any():
         return gray
     # Lightened by how blue it is: the mark's ink goes white, black text under it

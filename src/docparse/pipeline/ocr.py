@@ -32,7 +32,14 @@ from docparse.structure.page_spelling import spell_as_the_page
 from docparse.structure.paragraphs import split_blocks
 from docparse.structure.script import Script, classify, fix_text, fix_words
 from docparse.tables.model import Word
-from docparse.tables.page import line_words, merge_into, paragraph_tables, prefer, table_blocks
+from docparse.tables.page import (
+    line_words,
+    merge_into,
+    page_lines,
+    paragraph_tables,
+    prefer,
+    table_blocks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +58,7 @@ async def ocr_page(
     settings = runtime.settings
     name = runtime.engine_for(options.engine)
     loop = asyncio.get_running_loop()
-    threads = runtime.executor
+    threads = runtime.image_executor
     upright = orientation.Orientation()
     photo, to_photo = image, None
     if options.orientation:
@@ -83,13 +90,20 @@ async def ocr_page(
         if layout is not None
         else None
     )
+    # So do the table search's ruling lines, which need the image and not the words.
+    ruled = (
+        None
+        if runtime.orders_blocks(name)
+        else loop.run_in_executor(threads, page_lines, image, 1.0)
+    )
     try:
         name, blocks, fallback = await recognize(
             runtime, name, PageImage(index, image, dpi), request
         )
     except BaseException:
-        if laid_out is not None:
-            laid_out.cancel()
+        for pending in (laid_out, ruled):
+            if pending is not None:
+                pending.cancel()
         raise
     if name == "tesseract" and languages != wanted:
         # The first reading left the Cyrillic models out on OSD's word: what it could not
@@ -108,9 +122,10 @@ async def ocr_page(
             if name == "tesseract"
             else [Word(ln.text, ln.bbox) for b in blocks for ln in b.lines]
         )
-        with observe_stage("tables"):
+        with observe_stage("tables"):  # the page's wait for them: the lines ran beside OCR
+            lines = await ruled if ruled is not None else None
             found = await loop.run_in_executor(
-                threads, table_blocks, words, image, 1.0, index, name
+                threads, table_blocks, words, image, 1.0, index, name, lines
             )
             tables = found.all
             if name == "tesseract" and found.ruled:  # what the page reading left out

@@ -38,6 +38,10 @@ class Engines:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="ocr")
+        # A page's image work (turning it, the layout model, its ruling lines) has threads
+        # of its own: on the engines' threads it waited for OCR to finish, and with one
+        # worker the second core stood idle while Tesseract read the page.
+        self.image_executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="image")
         # PDFium takes one call at a time (a global lock): one thread of its own, so pages
         # waiting for it do not fill the default pool other work needs.
         self.pdf_executor = ThreadPoolExecutor(1, thread_name_prefix="pdfium")
@@ -232,6 +236,7 @@ class Engines:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.image_executor.shutdown(wait=False, cancel_futures=True)
         self.pdf_executor.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
             stop_workers(self._processes)  # kept: a late call fails, it starts no new pool

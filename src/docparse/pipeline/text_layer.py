@@ -200,6 +200,6 @@ async def layout_boxes(runtime: Engines, source: PdfSource, index: int) -> list[
     image = await loop.run_in_executor(runtime.pdf_executor, source.render, index, LAYOUT_DPI)
     boxes = await shared.layout_only(PageImage(index, image, LAYOUT_DPI)) if shared else None
     if boxes is None and (model := runtime.layout()) is not None:
-        boxes = await loop.run_in_executor(runtime.executor, model.detect, image, MIN_SCORE)
+        boxes = await loop.run_in_executor(runtime.image_executor, model.detect, image, MIN_SCORE)
     scale = 72 / LAYOUT_DPI
     return [replace(b, bbox=b.bbox.scaled(scale)) for b in boxes or []]

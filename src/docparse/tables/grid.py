@@ -689,12 +689,18 @@ def _title_rows(table: Table) -> tuple[Table, float] | None:
     return Table(table.rows - top, table.cols, cells, header), min(firsts)
 
 
-def find_tables(words: list[Word], image: Image.Image | None, dpi: float) -> list[TableResult]:
+def find_tables(
+    words: list[Word],
+    image: Image.Image | None,
+    dpi: float,
+    lines: ruling.PageLines | None = None,
+) -> list[TableResult]:
     """Tables on a page: ruled regions of the image first, then borderless tables among
-    the remaining words. Each result lists the words it consumed."""
+    the remaining words. Each result lists the words it consumed. `lines`: the image's
+    ruling lines at `dpi`, when they were found already."""
     results: list[TableResult] = []
     used: set[int] = set()
-    page = ruling.detect_lines(image, dpi) if image is not None else None
+    page = lines if lines is not None or image is None else ruling.detect_lines(image, dpi)
     regions = ruling.find_ruled_regions(image, dpi, page) if image is not None else []
     page_area = page.area if page is not None else 0.0
     for region in regions:

@@ -14,6 +14,7 @@ from docparse.tables.bands import MIN_RULES
 from docparse.tables.grid import find_tables, table_from_alignment
 from docparse.tables.model import Word, strip_rule_marks
 from docparse.tables.rulers import is_ruler_text
+from docparse.tables.ruling import PageLines, detect_lines
 
 _NUMBER = re.compile(r"^[(+\-–]?[\d.,%]+[)%]?$")
 MIN_RULE_PATHS = 100  # vector paths (rules among them) before looking for ruled tables
@@ -70,16 +71,28 @@ class FoundTables(NamedTuple):
         return self.ruled + self.borderless
 
 
+def page_lines(image: Image.Image, scale: float) -> PageLines:
+    """The ruling lines of `image` drawn at `scale` pixels per page unit, as
+    `table_blocks` looks for them: found apart, they need no words."""
+    return detect_lines(image, 72 * scale)
+
+
 def table_blocks(
-    words: list[Word], image: Image.Image | None, scale: float, page_index: int, engine: str
+    words: list[Word],
+    image: Image.Image | None,
+    scale: float,
+    page_index: int,
+    engine: str,
+    lines: PageLines | None = None,
 ) -> FoundTables:
     """Tables found among `words` (page units, read by `engine`) with `image` drawn at
-    `scale` pixels per page unit; blocks in page units."""
+    `scale` pixels per page unit; blocks in page units. `lines`: the image's ruling
+    lines (`page_lines`), when they were found already."""
     dpi = 72 * scale if image is not None else 150.0
     words = _without_rule_marks(words, engine)
     scaled = [Word(w.text, w.bbox.scaled(scale)) for w in words] if image is not None else words
     found_tables = FoundTables([], [])
-    for i, found in enumerate(find_tables(scaled, image, dpi)):
+    for i, found in enumerate(find_tables(scaled, image, dpi, lines)):
         table = found.table
         box = found.bbox.scaled(1 / scale) if image is not None else found.bbox
         cells = [
